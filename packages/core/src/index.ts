@@ -1,0 +1,4 @@
+export { isRandomxVariant, RANDOMX_VARIANTS, type RandomxVariant } from './algorithm.js';
+export { MIN_BLOB_LENGTH, NONCE_OFFSET, readNonce, withNonce } from './blob.js';
+export { bytesToHex, hexToBytes } from './hex.js';
+export { meetsDifficulty, meetsShareTarget, parseStratumTarget, readUintLE, targetForDifficulty } from './target.js';
