@@ -1,0 +1,2 @@
+export type { CoreBuild } from './load.js';
+export { RandomxWasm } from './randomx-wasm.js';
