@@ -1,0 +1,53 @@
+// Loads the compiled addon and turns the ways that can fail into sentences that say what to do.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+export interface NativeFlags {
+  largePages: boolean;
+  hardAes: boolean;
+  jit: boolean;
+  argon2Ssse3: boolean;
+  argon2Avx2: boolean;
+}
+
+export interface NativeLightHasher {
+  hash(input: Uint8Array): Uint8Array;
+  flags(): NativeFlags;
+  release(): void;
+}
+
+interface NativeAddon {
+  recommendedFlags(): NativeFlags;
+  LightHasher: new (key: Uint8Array) => NativeLightHasher;
+}
+
+// build/ sits beside src/ and dist/, so this resolves from the sources and from the compiled output.
+const addonUrl = new URL('../build/Release/rxmesh_native.node', import.meta.url);
+
+let loaded: NativeAddon | undefined;
+
+export class NativeEngineUnavailable extends Error {
+  override readonly name = 'NativeEngineUnavailable';
+}
+
+export function loadAddon(): NativeAddon {
+  if (loaded) return loaded;
+  if (!existsSync(addonUrl)) {
+    throw new NativeEngineUnavailable(
+      'The native engine is not built. Run `npm run build` (it needs the Debian package librandomx-dev: ' +
+        '`apt-get install librandomx-dev`).',
+    );
+  }
+  try {
+    loaded = createRequire(import.meta.url)(addonUrl.pathname) as NativeAddon;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new NativeEngineUnavailable(
+      detail.includes('librandomx')
+        ? 'The native engine needs librandomx, which is missing. Install it with `apt-get install librandomx-dev`.'
+        : `The native engine could not be loaded: ${detail}`,
+      { cause: error },
+    );
+  }
+  return loaded;
+}
