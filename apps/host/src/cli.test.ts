@@ -1,0 +1,128 @@
+// Runs the real `rxmesh` executable (bin/rxmesh.js over the compiled dist/) as a user would.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXIT_NOT_AVAILABLE } from './errors.js';
+
+const bin = fileURLToPath(new URL('../bin/rxmesh.js', import.meta.url));
+const vectors = JSON.parse(readFileSync(new URL('../../../fixtures/randomx-vectors.json', import.meta.url), 'utf8'))[
+  'rx/0'
+] as { key: string; input: string; hash: string }[];
+const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function rxmesh(args: string[], input?: string) {
+  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', input, timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('rxmesh --help', () => {
+  it('lists the four subcommands', () => {
+    const { code, stdout } = rxmesh(['--help']);
+    expect(code).toBe(0);
+    for (const command of ['serve', 'host', 'hash', 'bench'])
+      expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+  });
+
+  it.each([
+    ['serve', ['--port', '--bind', '--source', '--wallet', '--user', '--pass', '--no-gateway']],
+    ['host', ['--signal', '--threads', '--mode', '--source']],
+    ['hash', ['--impl', '--variant', '--key-hex', '--input-hex', '--jsonl']],
+    ['bench', ['--impl', '--mode', '--threads', '--seconds', '--json']],
+  ])('describes every flag of %s', (command, flags) => {
+    const { code, stdout } = rxmesh([command, '--help']);
+    expect(code).toBe(0);
+    for (const flag of flags) expect(stdout).toMatch(new RegExp(`^\\s+${flag}\\b.*\\S+\\s+\\S+`, 'm'));
+  });
+});
+
+describe('subcommands whose engines are not built', () => {
+  it.each([
+    [['host', '--signal', 'http://127.0.0.1:9'], /rxmesh host.*not available yet/],
+    [
+      ['bench', '--impl', 'native', '--mode', 'full', '--threads', '1', '--seconds', '1', '--json'],
+      /not available yet/,
+    ],
+    [['hash', '--impl', 'wasm', '--key-hex', '00', '--input-hex', '00'], /WebAssembly engine.*not available yet/],
+    [['serve', '--source', 'daemon+http://127.0.0.1:18081'], /daemon job source is not available yet/],
+  ])('%j exits non-zero with a clear message and prints no result', (args, message) => {
+    const { code, stdout, stderr } = rxmesh(args);
+    expect(code).toBe(EXIT_NOT_AVAILABLE);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+  });
+});
+
+describe('rxmesh hash --impl native', () => {
+  it('prints the published hash for a key and input', () => {
+    const [vector] = vectors;
+    if (!vector) throw new Error('fixture has no rx/0 vectors');
+    const { code, stdout } = rxmesh(['hash', '--impl', 'native', '--key-hex', vector.key, '--input-hex', vector.input]);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(vector.hash);
+  });
+
+  it('answers JSON lines in order, from a file and from stdin', () => {
+    const lines = vectors.map(({ key, input }) => JSON.stringify({ key, input })).join('\n');
+    const expected = vectors.map(({ hash }) => JSON.stringify({ hash })).join('\n');
+    const file = join(scratch, 'pairs.jsonl');
+    writeFileSync(file, `${lines}\n`);
+    const fromFile = rxmesh(['hash', '--impl', 'native', '--jsonl', file]);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.stdout.trim()).toBe(expected);
+    const fromStdin = rxmesh(['hash', '--impl', 'native', '--jsonl', '-'], lines);
+    expect(fromStdin.stdout.trim()).toBe(expected);
+  });
+
+  it('names the line of a bad JSON line, and refuses bad flags with a sentence', () => {
+    const bad = rxmesh(['hash', '--impl', 'native', '--jsonl', '-'], '{"key":"00","input":"00"}\n{"key":"0"}\n');
+    expect(bad.code).toBe(1);
+    expect(bad.stdout.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/--jsonl line 2 needs string fields "key" and "input"/);
+    expect(rxmesh(['hash', '--impl', 'native', '--key-hex', 'zz', '--input-hex', '00']).stderr).toMatch(
+      /--key-hex: Expected an even number of hex digits/,
+    );
+    expect(rxmesh(['hash', '--impl', 'native', '--key-hex', '00']).stderr).toMatch(/give both/);
+    expect(rxmesh(['hash', '--impl', 'native', '--jsonl', join(scratch, 'missing.jsonl')]).stderr).toMatch(
+      /does not exist/,
+    );
+    expect(
+      rxmesh(['hash', '--impl', 'native', '--variant', 'rx/wow', '--key-hex', '00', '--input-hex', '00']).stderr,
+    ).toMatch(/rx\/0 only/);
+    expect(rxmesh(['hash', '--impl', 'gpu']).stderr).toMatch(/Allowed choices are wasm, native/);
+  });
+});
+
+describe('rxmesh serve', () => {
+  async function startServe(): Promise<{ child: ChildProcess; url: string }> {
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--bind', '127.0.0.1'], { stdio: 'pipe' });
+    const url = await new Promise<string>((resolve, reject) => {
+      let output = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+        if (match?.[1]) resolve(match[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`serve exited early with ${code}: ${output}`)));
+    });
+    return { child, url };
+  }
+
+  it('serves the page and /healthz, and shuts down cleanly on SIGTERM', async () => {
+    const { child, url } = await startServe();
+    try {
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<rx-app>');
+      expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    } finally {
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,35 @@
+// The rxmesh command line, assembled from one module per subcommand.
+import { Command, CommanderError } from 'commander';
+import { benchCommand } from './commands/bench.js';
+import { hashCommand } from './commands/hash.js';
+import { hostCommand } from './commands/host.js';
+import { serveCommand } from './commands/serve.js';
+import { CliError } from './errors.js';
+
+export function buildProgram(): Command {
+  const program = new Command('rxmesh')
+    .description('A volunteer RandomX mining cluster that runs in the browser.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .addCommand(serveCommand())
+    .addCommand(hostCommand())
+    .addCommand(hashCommand())
+    .addCommand(benchCommand());
+  for (const command of [program, ...program.commands]) command.exitOverride();
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code; errors a user can meet become one clear line. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode; // commander has printed the message
+    if (error instanceof CliError) {
+      process.stderr.write(`rxmesh: ${error.message}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,58 @@
+// Parsers for CLI option values; each throws a commander error that names the flag and the accepted form.
+import { availableParallelism } from 'node:os';
+import { InvalidArgumentError } from 'commander';
+
+export function parsePositiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new InvalidArgumentError('Expected a whole number of 1 or more.');
+  }
+  return parsed;
+}
+
+export function parsePort(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed > 65535) throw new InvalidArgumentError('Expected a port from 0 to 65535.');
+  return parsed;
+}
+
+export function parseHttpUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('Expected a URL such as http://192.168.1.10:8080.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new InvalidArgumentError('Expected an http:// or https:// URL.');
+  }
+  return url;
+}
+
+export type JobSourceSpec =
+  | { kind: 'demo' }
+  | { kind: 'daemon'; url: URL }
+  | { kind: 'stratum'; url: URL; tls: boolean };
+
+const SOURCE_HELP = 'Expected demo, daemon+http://HOST:PORT, stratum+tcp://HOST:PORT or stratum+ssl://HOST:PORT.';
+
+export function parseJobSource(value: string): JobSourceSpec {
+  if (value === 'demo') return { kind: 'demo' };
+  const match = /^(daemon\+http|stratum\+tcp|stratum\+ssl):\/\/([^/\s]+)\/?$/.exec(value);
+  if (!match) throw new InvalidArgumentError(SOURCE_HELP);
+  const [, scheme, authority] = match;
+  let url: URL;
+  try {
+    url = new URL(`${scheme === 'daemon+http' ? 'http' : 'tcp'}://${authority}`);
+  } catch {
+    throw new InvalidArgumentError(SOURCE_HELP);
+  }
+  if (!url.port) throw new InvalidArgumentError(`${value} has no port. ${SOURCE_HELP}`);
+  if (scheme === 'daemon+http') return { kind: 'daemon', url };
+  return { kind: 'stratum', url, tls: scheme === 'stratum+ssl' };
+}
+
+/** All cores but one, so the machine stays responsive; at least one. */
+export function defaultThreadCount(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
