@@ -1,0 +1,80 @@
+// @ts-check
+// `npm test` after set-up: typecheck, lint, unit and integration tests (vitest), browser tests (Playwright).
+// Every stage runs even when an earlier one fails, and the run ends with one "N passed, N failed" line.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatDuration, info } from './lib/log.mjs';
+import { run } from './lib/run.mjs';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const bin = (/** @type {string} */ name) => join(repoRoot, 'node_modules/.bin', name);
+const unitReport = join(repoRoot, 'test-results/unit-report.json');
+const e2eReport = join(repoRoot, 'test-results/e2e-report.json');
+
+/** @type {{ name: string, commands: [string, string[]][], counts?: () => { passed: number, failed: number } }[]} */
+const stages = [
+  {
+    name: 'typecheck',
+    commands: [
+      [bin('tsc'), ['-b']],
+      [bin('tsc'), ['-p', 'apps/web', '--noEmit']],
+      [bin('tsc'), ['-p', 'scripts']],
+      [bin('tsc'), ['-p', 'e2e']],
+    ],
+  },
+  { name: 'lint (biome)', commands: [[bin('biome'), ['check', '.']]] },
+  {
+    name: 'unit and integration (vitest)',
+    commands: [[bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${unitReport}`]]],
+    counts: () => {
+      const report = JSON.parse(readFileSync(unitReport, 'utf8'));
+      // A suite that fails to load fails no test, so count it instead.
+      const failed = report.numFailedTests || (report.success ? 0 : Math.max(1, report.numFailedTestSuites));
+      return { passed: report.numPassedTests, failed };
+    },
+  },
+  {
+    name: 'browser (playwright, Debian chromium)',
+    commands: [[bin('playwright'), ['test']]],
+    counts: () => {
+      const { stats } = JSON.parse(readFileSync(e2eReport, 'utf8'));
+      return { passed: stats.expected + stats.flaky, failed: stats.unexpected };
+    },
+  },
+];
+
+rmSync(unitReport, { force: true });
+rmSync(e2eReport, { force: true });
+
+const results = [];
+for (const stage of stages) {
+  const begin = Date.now();
+  info(`${stage.name} …`);
+  let ok = true;
+  for (const [command, args] of stage.commands) {
+    try {
+      await run(command, args, { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] });
+    } catch {
+      ok = false;
+    }
+  }
+  let counts;
+  try {
+    counts = stage.counts?.();
+  } catch {
+    ok = false; // the runner died before writing its report
+  }
+  results.push({ name: stage.name, ok, counts, ms: Date.now() - begin });
+}
+
+process.stdout.write('\nrxmesh test summary\n');
+for (const { name, ok, counts, ms } of results) {
+  const detail = counts ? `${counts.passed} passed, ${counts.failed} failed` : ok ? 'clean' : 'FAILED';
+  process.stdout.write(`  ${ok ? 'ok  ' : 'FAIL'} ${name.padEnd(40)} ${detail.padEnd(24)} ${formatDuration(ms)}\n`);
+}
+const passed = results.reduce((sum, { counts }) => sum + (counts?.passed ?? 0), 0);
+const failed = results.reduce((sum, { counts }) => sum + (counts?.failed ?? 0), 0);
+const allOk = results.every(({ ok }) => ok) && existsSync(unitReport) && existsSync(e2eReport);
+process.stdout.write(`\ntests: ${passed} passed, ${failed} failed\n`);
+process.exit(allOk && failed === 0 ? 0 : 1);
