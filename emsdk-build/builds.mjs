@@ -1,14 +1,53 @@
 // @ts-check
-// The WASM builds of packages/wasm: one .wasm file each; the loader picks one by feature detection.
+// The WebAssembly builds of packages/wasm: one .wasm file each; the loader picks one by feature detection.
 
 /** @type {{ name: string, description: string, cflags: string[] }[]} */
 export const BUILDS = [
   {
     name: 'simd128',
-    description: 'baseline: WebAssembly SIMD (Chrome 91+, Firefox 89+, Safari 16.4+, Node 16.4+)',
+    description:
+      'baseline: WebAssembly SIMD, threads and bulk memory (Chrome 91+, Firefox 89+, Safari 16.4+, Node 16.4+)',
     cflags: ['-msimd128'],
   },
 ];
 
-/** C functions the TypeScript side calls; keep in step with packages/wasm/src/exports.ts. */
-export const EXPORTED_FUNCTIONS = ['rx_blake2b', 'malloc', 'free'];
+/** Flags for every C file. No libc: the module imports one shared memory that several workers use at once. */
+export const COMMON_CFLAGS = [
+  '-O3',
+  '-std=c11',
+  '-Wall',
+  '-Wextra',
+  '-Werror',
+  '-matomics',
+  '-mbulk-memory',
+  '-mmutable-globals',
+  '-ffp-contract=off',
+  '-fno-math-errno',
+];
+
+/** Each instance of the module gets this much stack; TypeScript places the stacks in the shared memory. */
+export const STACK_BYTES = 256 * 1024;
+
+/** Largest memory the module may grow to (a 256 MiB cache plus VMs for many threads). */
+export const MAXIMUM_MEMORY_BYTES = 1024 * 1024 * 1024;
+
+/** C functions and globals the TypeScript side uses; keep in step with packages/wasm/src/exports.ts. */
+export const EXPORTS = [
+  '__stack_pointer',
+  '__heap_base',
+  'rx_api_variant_name',
+  'rx_api_cache_memory_bytes',
+  'rx_api_scratchpad_bytes',
+  'rx_api_cache_struct_bytes',
+  'rx_api_vm_struct_bytes',
+  'rx_api_share_bytes',
+  'rx_api_cache_init',
+  'rx_api_vm_init',
+  'rx_api_hash_begin',
+  'rx_api_hash_absorb',
+  'rx_api_hash_finish',
+  'rx_api_mine',
+  'rx_api_dataset_item',
+  'rx_api_fp',
+  'rx_api_blake2b',
+];

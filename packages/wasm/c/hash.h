@@ -1,0 +1,23 @@
+/* A RandomX hash from start to end (specs.md chapter 2), in light mode with the interpreter. */
+#ifndef RX_HASH_H
+#define RX_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dataset.h"
+#include "vm.h"
+
+typedef struct {
+  rx_vm_state state;
+  rx_decoder decoder;
+  rx_program program;
+} rx_vm;
+
+/* `scratchpad` is params->scratchpad_l3_bytes, 64-byte aligned, owned by the caller; `cache` must stay alive. */
+void rx_vm_init(rx_vm *vm, const rx_cache *cache, uint8_t *scratchpad);
+void rx_vm_hash(rx_vm *vm, const void *input, size_t input_bytes, uint8_t hash[32]);
+/* The same from S = Hash512(input), for callers that stream the input into BLAKE2b themselves. */
+void rx_vm_hash_from_seed(rx_vm *vm, const uint8_t seed[64], uint8_t hash[32]);
+
+#endif

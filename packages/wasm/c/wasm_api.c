@@ -1,0 +1,99 @@
+/* The entry points the TypeScript side calls. Memory belongs to TypeScript: it reserves every region (cache
+ * memory, cache and VM structs, scratchpads, buffers) in the shared WebAssembly.Memory and passes addresses. */
+#include <stdint.h>
+
+#include "blake2b.h"
+#include "dataset.h"
+#include "fp_round.h"
+#include "hash.h"
+
+/* Imported from JavaScript: cache-init progress in Argon2 blocks. */
+__attribute__((import_module("env"), import_name("rx_progress"))) void rx_progress(uint32_t done, uint32_t total);
+
+static const rx_params *const variants[] = {&rx_params_rx0, &rx_params_wow};
+#define VARIANT_COUNT (sizeof variants / sizeof variants[0])
+
+typedef struct {
+  rx_vm vm;
+  rx_blake2b_state input_hash;
+} api_vm;
+
+typedef struct {
+  uint32_t nonce;
+  uint8_t hash[32];
+} api_share;
+
+/* NULL past the last variant, so TypeScript can list them without a copy of the table. */
+const char *rx_api_variant_name(uint32_t variant) { return variant < VARIANT_COUNT ? variants[variant]->name : 0; }
+
+uint32_t rx_api_cache_memory_bytes(uint32_t variant) { return variants[variant]->argon_memory_blocks * 1024; }
+uint32_t rx_api_scratchpad_bytes(uint32_t variant) { return variants[variant]->scratchpad_l3_bytes; }
+uint32_t rx_api_cache_struct_bytes(void) { return sizeof(rx_cache); }
+uint32_t rx_api_vm_struct_bytes(void) { return sizeof(api_vm); }
+uint32_t rx_api_share_bytes(void) { return sizeof(api_share); }
+
+void rx_api_cache_init(rx_cache *cache, uint32_t variant, uint8_t *memory, const uint8_t *key, uint32_t key_bytes) {
+  rx_cache_init(cache, variants[variant], memory, key, key_bytes, rx_progress);
+}
+
+void rx_api_vm_init(api_vm *vm, const rx_cache *cache, uint8_t *scratchpad) { rx_vm_init(&vm->vm, cache, scratchpad); }
+
+/* Hashing an input of any length: begin, absorb it in pieces, finish. */
+void rx_api_hash_begin(api_vm *vm) { rx_blake2b_init(&vm->input_hash, 64); }
+void rx_api_hash_absorb(api_vm *vm, const uint8_t *piece, uint32_t piece_bytes) {
+  rx_blake2b_update(&vm->input_hash, piece, piece_bytes);
+}
+void rx_api_hash_finish(api_vm *vm, uint8_t hash[32]) {
+  uint8_t seed[64];
+  rx_blake2b_final(&vm->input_hash, seed);
+  rx_vm_hash_from_seed(&vm->vm, seed, hash);
+}
+
+static uint64_t share_value(const uint8_t hash[32]) {
+  uint64_t value = 0;
+  for (int i = 31; i >= 24; i--) value = (value << 8) | hash[i];
+  return value;
+}
+
+/* The batch nonce loop: hashes `blob` with nonces first_nonce .. first_nonce + count - 1 (uint32 LE at offset
+ * 39), records hashes whose bytes 24..31 (uint64 LE) are below `target`, and stops early when *stop becomes
+ * non-zero or `shares` is full. Returns the number of hashes computed. */
+uint32_t rx_api_mine(api_vm *vm, uint8_t *blob, uint32_t blob_bytes, uint32_t first_nonce, uint32_t count,
+                     uint64_t target, const int32_t *stop, api_share *shares, uint32_t max_shares,
+                     uint32_t *share_count) {
+  uint32_t done = 0;
+  *share_count = 0;
+  while (done < count && *share_count < max_shares && __atomic_load_n(stop, __ATOMIC_RELAXED) == 0) {
+    const uint32_t nonce = first_nonce + done;
+    for (int i = 0; i < 4; i++) blob[39 + i] = (uint8_t)(nonce >> (8 * i));
+    uint8_t hash[32];
+    rx_vm_hash(&vm->vm, blob, blob_bytes, hash);
+    done++;
+    if (share_value(hash) < target) {
+      api_share *share = &shares[(*share_count)++];
+      share->nonce = nonce;
+      for (int i = 0; i < 32; i++) share->hash[i] = hash[i];
+    }
+  }
+  return done;
+}
+
+/* Dataset item `item` computed from the cache (light mode), for inspection. */
+void rx_api_dataset_item(const rx_cache *cache, uint32_t item, uint64_t words[8]) {
+  rx_dataset_item(cache, item, words);
+}
+
+/* For the rounding tests: one VM float operation (0 add, 1 sub, 2 mul, 3 div, 4 sqrt) in one mode. */
+double rx_api_fp(uint32_t operation, uint32_t mode, double a, double b) {
+  switch (operation) {
+    case 0: return rx_fp_add(a, b, (rx_rounding)mode);
+    case 1: return rx_fp_sub(a, b, (rx_rounding)mode);
+    case 2: return rx_fp_mul(a, b, (rx_rounding)mode);
+    case 3: return rx_fp_div(a, b, (rx_rounding)mode);
+    default: return rx_fp_sqrt(a, (rx_rounding)mode);
+  }
+}
+
+int rx_api_blake2b(uint8_t *digest, uint32_t digest_bytes, const uint8_t *input, uint32_t input_bytes) {
+  return rx_blake2b(digest, digest_bytes, input, input_bytes);
+}
