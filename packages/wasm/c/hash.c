@@ -13,6 +13,7 @@ void rx_vm_init(rx_vm *vm, const rx_cache *cache, uint8_t *scratchpad) {
   vm->state.cache = cache;
   vm->state.scratchpad = scratchpad;
   rx_decoder_init(&vm->decoder, cache->params);
+  vm->run_program = rx_interpret_program;
 }
 
 void rx_vm_hash(rx_vm *vm, const void *input, size_t input_bytes, uint8_t hash[32]) {
@@ -33,7 +34,7 @@ void rx_vm_hash_from_seed(rx_vm *vm, const uint8_t seed[64], uint8_t hash[32]) {
   for (uint32_t chain = 0; chain < params->program_count; chain++) {
     rx_aes_generate_4r(params->aes_generator_4r_keys, generator_state, program_data, program_bytes);
     rx_program_decode(&vm->decoder, program_data, &vm->program);
-    rx_interpret_program(&vm->state, &vm->program);
+    vm->run_program(&vm->state, &vm->program);
     if (chain + 1 < params->program_count) {
       rx_blake2b(generator_state, 64, &vm->state.registers, sizeof vm->state.registers);
     }

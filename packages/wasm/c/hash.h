@@ -1,4 +1,4 @@
-/* A RandomX hash from start to end (specs.md chapter 2), in light mode with the interpreter. */
+/* A RandomX hash from start to end (specs.md chapter 2), in light mode. */
 #ifndef RX_HASH_H
 #define RX_HASH_H
 
@@ -8,13 +8,18 @@
 #include "dataset.h"
 #include "vm.h"
 
+/* Runs one decoded program on the VM: the interpreter, or the WebAssembly compiler behind wasm_api.c. */
+typedef void (*rx_program_runner)(rx_vm_state *vm, const rx_program *program);
+
 typedef struct {
   rx_vm_state state;
   rx_decoder decoder;
   rx_program program;
+  rx_program_runner run_program;
 } rx_vm;
 
-/* `scratchpad` is params->scratchpad_l3_bytes, 64-byte aligned, owned by the caller; `cache` must stay alive. */
+/* `scratchpad` is params->scratchpad_l3_bytes, 64-byte aligned, owned by the caller; `cache` must stay alive.
+ * Programs run on the interpreter until run_program is replaced. */
 void rx_vm_init(rx_vm *vm, const rx_cache *cache, uint8_t *scratchpad);
 void rx_vm_hash(rx_vm *vm, const void *input, size_t input_bytes, uint8_t hash[32]);
 /* The same from S = Hash512(input), for callers that stream the input into BLAKE2b themselves. */

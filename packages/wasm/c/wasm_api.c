@@ -10,6 +10,11 @@
 /* Imported from JavaScript: cache-init progress in Argon2 blocks. */
 __attribute__((import_module("env"), import_name("rx_progress"))) void rx_progress(uint32_t done, uint32_t total);
 
+/* Imported from JavaScript: compiles `program` to WebAssembly and runs all its iterations on the VM whose
+ * registers and scratchpad are given; returns the rounding mode the program leaves. */
+__attribute__((import_module("env"), import_name("rx_jit_run_program"))) uint32_t rx_jit_run_program(
+    const rx_program *program, rx_register_file *registers, uint32_t rounding);
+
 static const rx_params *const variants[] = {&rx_params_rx0, &rx_params_wow};
 #define VARIANT_COUNT (sizeof variants / sizeof variants[0])
 
@@ -36,7 +41,22 @@ void rx_api_cache_init(rx_cache *cache, uint32_t variant, uint8_t *memory, const
   rx_cache_init(cache, variants[variant], memory, key, key_bytes, rx_progress);
 }
 
-void rx_api_vm_init(api_vm *vm, const rx_cache *cache, uint8_t *scratchpad) { rx_vm_init(&vm->vm, cache, scratchpad); }
+static void run_compiled(rx_vm_state *vm, const rx_program *program) {
+  vm->rounding = (rx_rounding)rx_jit_run_program(program, &vm->registers, vm->rounding);
+}
+
+/* A VM over `cache`; with `compiled` non-zero its programs run as WebAssembly compiled at run time, else on the
+ * interpreter (the oracle of the tests). */
+void rx_api_vm_init(api_vm *vm, const rx_cache *cache, uint8_t *scratchpad, uint32_t compiled) {
+  rx_vm_init(&vm->vm, cache, scratchpad);
+  if (compiled) vm->vm.run_program = run_compiled;
+}
+
+uint32_t rx_api_program_iterations(uint32_t variant) { return variants[variant]->program_iterations; }
+uint32_t rx_api_cache_accesses(uint32_t variant) { return variants[variant]->cache_accesses; }
+uint32_t rx_api_dataset_base_bytes(uint32_t variant) { return (uint32_t)variants[variant]->dataset_base_bytes; }
+/* Where the VM's register file is, for the compiled programs. */
+uint32_t rx_api_vm_registers(api_vm *vm) { return (uint32_t)(uintptr_t)&vm->vm.state.registers; }
 
 /* Hashing an input of any length: begin, absorb it in pieces, finish. */
 void rx_api_hash_begin(api_vm *vm) { rx_blake2b_init(&vm->input_hash, 64); }
@@ -97,3 +117,26 @@ double rx_api_fp(uint32_t operation, uint32_t mode, double a, double b) {
 int rx_api_blake2b(uint8_t *digest, uint32_t digest_bytes, const uint8_t *input, uint32_t input_bytes) {
   return rx_blake2b(digest, digest_bytes, input, input_bytes);
 }
+
+/* The layout packages/wasm/src/jit/layout.ts reads. */
+#include <stddef.h>
+_Static_assert(offsetof(rx_cache, programs) == 8, "layout.ts CACHE");
+_Static_assert(offsetof(rx_ss_program, address_register) == 4 && offsetof(rx_ss_program, code) == 8 &&
+                   sizeof(rx_ss_program) == 8200,
+               "layout.ts SUPERSCALAR_PROGRAM");
+_Static_assert(offsetof(rx_ss_instruction, imm32) == 4 && offsetof(rx_ss_instruction, reciprocal) == 8 &&
+                   sizeof(rx_ss_instruction) == 16,
+               "layout.ts SUPERSCALAR_INSTRUCTION");
+_Static_assert(offsetof(rx_program, ma) == 64 && offsetof(rx_program, mx) == 68 &&
+                   offsetof(rx_program, read_registers) == 72 && offsetof(rx_program, dataset_offset) == 80 &&
+                   offsetof(rx_program, e_mask) == 88 && offsetof(rx_program, size) == 104 &&
+                   offsetof(rx_program, code) == 112,
+               "layout.ts PROGRAM");
+_Static_assert(offsetof(rx_decoded_instruction, src_is_imm) == 4 && offsetof(rx_decoded_instruction, mask) == 8 &&
+                   offsetof(rx_decoded_instruction, imm) == 16 &&
+                   offsetof(rx_decoded_instruction, condition_mask) == 24 &&
+                   offsetof(rx_decoded_instruction, target) == 32 && sizeof(rx_decoded_instruction) == 40,
+               "layout.ts INSTRUCTION");
+_Static_assert(offsetof(rx_register_file, f) == 64 && offsetof(rx_register_file, e) == 128 &&
+                   offsetof(rx_register_file, a) == 192,
+               "layout.ts REGISTER_FILE");

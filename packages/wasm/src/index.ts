@@ -1,2 +1,12 @@
-export type { CoreBuild } from './load.js';
-export { RandomxWasm } from './randomx-wasm.js';
+export { type CoreBuild, missingFeatures, type ProgressListener } from './load.js';
+export {
+  type CreateOptions,
+  clearStop,
+  type MineRequest,
+  type MineResult,
+  RandomxVM,
+  RandomxWasm,
+  requestStop,
+  type Share,
+  type VmHandle,
+} from './randomx-wasm.js';

@@ -1,28 +1,334 @@
-// The TypeScript API over the WebAssembly core.
-import type { CoreExports } from './exports.js';
-import { type CoreBuild, instantiateCore } from './load.js';
+// The TypeScript API over the C core: one cache per key in a shared memory, and VMs in any thread that hold a
+// handle to it.
+import { isRandomxVariant, RANDOMX_VARIANTS, type RandomxVariant } from '@rxmesh/core';
+import { bytesOf, SharedHeap } from './heap.js';
+import { relaxedMaddIsFused } from './jit/features.js';
+import { createProgramRunner } from './jit/program-runner.js';
+import { compileSuperscalar } from './jit/superscalar-compiler.js';
+import {
+  type CoreBuild,
+  type CoreInstance,
+  compileCore,
+  createSharedMemory,
+  instantiateCore,
+  MAXIMUM_MEMORY_PAGES,
+  type ProgressListener,
+} from './load.js';
 
+/** Each instance runs on its own stack in the shared memory. */
+const INSTANCE_STACK_BYTES = 256 * 1024;
+/** Inputs stream through this buffer, so any length can be hashed. */
+const IO_BUFFER_BYTES = 64 * 1024;
+/** Shares found by one mine() call before it returns early to report them. */
+const MAX_SHARES_PER_BATCH = 64;
+const INITIAL_MEMORY_BYTES = 2 * 1024 * 1024;
+/** The owner's buffer holds keys and inspection results. Keys are 32-byte seed hashes in practice; anything up
+ * to this size is hashed exactly as librandomx does. */
+const MAX_KEY_BYTES = 64 * 1024;
+
+/** Everything a VM in another thread needs; it can be posted to a Worker or worker_threads. */
+export interface VmHandle {
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  readonly variant: RandomxVariant;
+  readonly cache: number;
+  readonly stackTop: number;
+  readonly vm: number;
+  readonly scratchpad: number;
+  readonly io: number;
+  readonly shares: number;
+  /** An Int32: non-zero asks mine() to return after the hash in progress. */
+  readonly stopFlag: number;
+  readonly shareCount: number;
+  /** The key's SuperscalarHash compiled to WebAssembly; every thread instantiates the same module. */
+  readonly superscalar: WebAssembly.Module;
+  /** Programs run compiled to WebAssembly (the mining path), or on the C interpreter (the tests' oracle). */
+  readonly compiled: boolean;
+  readonly fusedMultiplyAdd: boolean;
+  readonly iterations: number;
+  readonly scratchpadBytes: number;
+  readonly datasetBaseBytes: number;
+}
+
+export interface VmOptions {
+  /** Default true. False runs programs on the interpreter: slow, but needs no run-time compilation. */
+  compiled?: boolean;
+}
+
+export interface MineRequest {
+  /** The hashing blob; the nonce goes in as uint32 LE at offset 39. */
+  blob: Uint8Array;
+  firstNonce: number;
+  count: number;
+  /** A share is a hash whose bytes 24..31, read as uint64 LE, are below this. */
+  target: bigint;
+}
+
+export interface Share {
+  nonce: number;
+  hash: Uint8Array;
+}
+
+export interface MineResult {
+  hashes: number;
+  shares: Share[];
+  /** True when the loop ended before `count` hashes: a stop request or a full share buffer. */
+  stoppedEarly: boolean;
+}
+
+function variantIndex(core: CoreInstance, memory: WebAssembly.Memory, wanted: string): number {
+  for (let index = 0; ; index++) {
+    const address = core.exports.rx_api_variant_name(index);
+    if (address === 0) break;
+    const bytes = new Uint8Array(memory.buffer, address);
+    const name = new TextDecoder().decode(bytes.slice(0, bytes.indexOf(0)));
+    if (name === wanted) return index;
+  }
+  throw new RangeError(`Unknown RandomX variant ${JSON.stringify(wanted)}; use one of ${RANDOMX_VARIANTS.join(', ')}.`);
+}
+
+export interface CreateOptions {
+  variant?: string;
+  build?: CoreBuild;
+}
+
+/** Owns a shared memory with one cache, and reserves room for VMs in this or other threads. */
 export class RandomxWasm {
-  private constructor(private readonly core: CoreExports) {}
+  private cacheKey: Uint8Array | undefined;
+  private superscalar: WebAssembly.Module | undefined;
+  private fusedMultiplyAdd: boolean | undefined;
 
-  static async load(build?: CoreBuild): Promise<RandomxWasm> {
-    return new RandomxWasm(await instantiateCore(build));
+  private constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly core: CoreInstance,
+    private readonly heap: SharedHeap,
+    readonly variant: RandomxVariant,
+    private readonly variantId: number,
+    private readonly cacheStruct: number,
+    private readonly cacheMemory: number,
+    private readonly ownerBuffer: number,
+  ) {}
+
+  static async create(options: CreateOptions = {}): Promise<RandomxWasm> {
+    const variant = options.variant ?? 'rx/0';
+    if (!isRandomxVariant(variant)) {
+      throw new RangeError(
+        `Unknown RandomX variant ${JSON.stringify(variant)}; use one of ${RANDOMX_VARIANTS.join(', ')}.`,
+      );
+    }
+    const module = await compileCore(options.build);
+    const memory = createSharedMemory(INITIAL_MEMORY_BYTES);
+    // The first instance starts on the linker's stack just long enough to learn where the heap begins.
+    const core = await instantiateCore(module, memory, 0);
+    const heap = new SharedHeap(memory, core.exports.__heap_base.value as number);
+    core.exports.__stack_pointer.value = heap.reserve(INSTANCE_STACK_BYTES, 16) + INSTANCE_STACK_BYTES;
+    const variantId = variantIndex(core, memory, variant);
+    const cacheStruct = heap.reserve(core.exports.rx_api_cache_struct_bytes());
+    const cacheMemory = heap.reserve(core.exports.rx_api_cache_memory_bytes(variantId));
+    const ownerBuffer = heap.reserve(MAX_KEY_BYTES, 8);
+    return new RandomxWasm(module, core, heap, variant, variantId, cacheStruct, cacheMemory, ownerBuffer);
   }
 
-  /** BLAKE2b of `input` with a digest of 1..64 bytes (RFC 7693). */
-  blake2b(input: Uint8Array, digestBytes = 64): Uint8Array {
-    if (!Number.isInteger(digestBytes) || digestBytes < 1 || digestBytes > 64) {
-      throw new RangeError(`A BLAKE2b digest has 1 to 64 bytes, got ${digestBytes}.`);
+  get memory(): WebAssembly.Memory {
+    return this.heap.memory;
+  }
+
+  /** The key the cache holds, or undefined before initCache. */
+  get key(): Uint8Array | undefined {
+    return this.cacheKey?.slice();
+  }
+
+  /**
+   * Builds the cache for `key` (Argon2d fill and SuperscalarHash programs, then compiles those programs), in
+   * place: a new key reuses the memory of the old one, and VMs made for the old key must be made again. Blocks
+   * this thread for about a second; `onProgress` gets Argon2 blocks done.
+   */
+  async initCache(key: Uint8Array, onProgress?: ProgressListener): Promise<void> {
+    if (key.length > MAX_KEY_BYTES) {
+      throw new RangeError(`A RandomX key here has at most ${MAX_KEY_BYTES} bytes, got ${key.length}.`);
     }
-    const digest = this.core.malloc(digestBytes);
-    const data = this.core.malloc(Math.max(input.length, 1));
+    const { exports } = this.core;
+    bytesOf(this.memory, this.ownerBuffer, key.length).set(key);
+    this.core.onProgress = onProgress;
     try {
-      new Uint8Array(this.core.memory.buffer, data, input.length).set(input);
-      this.core.rx_blake2b(digest, digestBytes, data, input.length);
-      return new Uint8Array(this.core.memory.buffer, digest, digestBytes).slice();
+      exports.rx_api_cache_init(this.cacheStruct, this.variantId, this.cacheMemory, this.ownerBuffer, key.length);
     } finally {
-      this.core.free(data);
-      this.core.free(digest);
+      this.core.onProgress = undefined;
     }
+    this.cacheKey = undefined;
+    this.superscalar = await WebAssembly.compile(
+      compileSuperscalar({
+        memory: this.memory,
+        maximumPages: MAXIMUM_MEMORY_PAGES,
+        cache: this.cacheStruct,
+        cacheMemory: this.cacheMemory,
+        cacheMemoryBytes: exports.rx_api_cache_memory_bytes(this.variantId),
+        programCount: exports.rx_api_cache_accesses(this.variantId),
+      }),
+    );
+    this.cacheKey = key.slice();
   }
+
+  /** The key's SuperscalarHash programs compiled to WebAssembly, for RandomxVM.useCache after a key change. */
+  get compiledCache(): WebAssembly.Module {
+    this.requireCache();
+    return this.superscalar as WebAssembly.Module;
+  }
+
+  /** Word `index` of the cache as a little-endian uint64, for inspection and checkpoint tests. */
+  cacheWord(index: number): bigint {
+    this.requireCache();
+    return new DataView(this.memory.buffer).getBigUint64(this.cacheMemory + 8 * index, true);
+  }
+
+  /** Dataset item `itemNumber`, computed from the cache as light mode does. */
+  datasetItem(itemNumber: number): Uint8Array {
+    this.requireCache();
+    this.core.exports.rx_api_dataset_item(this.cacheStruct, itemNumber, this.ownerBuffer);
+    return bytesOf(this.memory, this.ownerBuffer, 64).slice();
+  }
+
+  private requireCache(): void {
+    if (this.cacheKey === undefined) throw new Error('Call initCache(key) first.');
+  }
+
+  /** Reserves the memory of one VM (scratchpad, buffers, stack) for use in another thread. */
+  reserveVm(options: VmOptions = {}): VmHandle {
+    this.requireCache();
+    const superscalar = this.superscalar as WebAssembly.Module;
+    const compiled = options.compiled ?? true;
+    this.fusedMultiplyAdd ??= relaxedMaddIsFused();
+    const { exports } = this.core;
+    const stackTop = this.heap.reserve(INSTANCE_STACK_BYTES, 16) + INSTANCE_STACK_BYTES;
+    const vm = this.heap.reserve(exports.rx_api_vm_struct_bytes());
+    const scratchpad = this.heap.reserve(exports.rx_api_scratchpad_bytes(this.variantId));
+    const io = this.heap.reserve(IO_BUFFER_BYTES);
+    const shares = this.heap.reserve(MAX_SHARES_PER_BATCH * exports.rx_api_share_bytes());
+    const flags = this.heap.reserve(8, 8);
+    exports.rx_api_vm_init(vm, this.cacheStruct, scratchpad, compiled ? 1 : 0);
+    return {
+      superscalar,
+      compiled,
+      fusedMultiplyAdd: this.fusedMultiplyAdd,
+      iterations: exports.rx_api_program_iterations(this.variantId),
+      scratchpadBytes: exports.rx_api_scratchpad_bytes(this.variantId),
+      datasetBaseBytes: exports.rx_api_dataset_base_bytes(this.variantId) >>> 0,
+      module: this.module,
+      memory: this.memory,
+      variant: this.variant,
+      cache: this.cacheStruct,
+      stackTop,
+      vm,
+      scratchpad,
+      io,
+      shares,
+      stopFlag: flags,
+      shareCount: flags + 4,
+    };
+  }
+
+  /** A VM in this thread. */
+  async createVM(options: VmOptions = {}): Promise<RandomxVM> {
+    return RandomxVM.attach(this.reserveVm(options));
+  }
+}
+
+/** A RandomX VM over a shared cache, in the thread that attached it. */
+export class RandomxVM {
+  private constructor(
+    private readonly core: CoreInstance,
+    private handle: VmHandle,
+  ) {}
+
+  /** Instantiates the core in the calling thread over the handle's memory. */
+  static async attach(handle: VmHandle): Promise<RandomxVM> {
+    const vm = new RandomxVM(await instantiateCore(handle.module, handle.memory, handle.stackTop), handle);
+    await vm.useCache(handle.superscalar);
+    return vm;
+  }
+
+  /**
+   * Follows the owner's cache to a new key: pass RandomxWasm.compiledCache after its initCache. The cache memory
+   * is shared and rebuilt in place; only the compiled SuperscalarHash programs are per key.
+   */
+  async useCache(superscalar: WebAssembly.Module): Promise<void> {
+    const { handle } = this;
+    this.handle = { ...handle, superscalar };
+    if (!handle.compiled) return;
+    this.core.runProgram = await createProgramRunner(
+      superscalar,
+      {
+        memory: handle.memory,
+        maximumPages: MAXIMUM_MEMORY_PAGES,
+        iterations: handle.iterations,
+        scratchpad: handle.scratchpad,
+        scratchpadBytes: handle.scratchpadBytes,
+        datasetBaseBytes: handle.datasetBaseBytes,
+      },
+      handle.fusedMultiplyAdd,
+    );
+  }
+
+  /** The RandomX hash of `input` (any length) under the cache's key. */
+  hash(input: Uint8Array): Uint8Array {
+    const { exports } = this.core;
+    const { memory, vm, io } = this.handle;
+    exports.rx_api_hash_begin(vm);
+    for (let offset = 0; offset < input.length; offset += IO_BUFFER_BYTES) {
+      const piece = input.subarray(offset, offset + IO_BUFFER_BYTES);
+      bytesOf(memory, io, piece.length).set(piece);
+      exports.rx_api_hash_absorb(vm, io, piece.length);
+    }
+    exports.rx_api_hash_finish(vm, io);
+    return bytesOf(memory, io, 32).slice();
+  }
+
+  /** Runs the nonce loop inside WebAssembly; returns when done, stopped, or holding MAX_SHARES_PER_BATCH shares. */
+  mine(request: MineRequest): MineResult {
+    const { blob, firstNonce, count, target } = request;
+    if (blob.length < 43 || blob.length > IO_BUFFER_BYTES) {
+      throw new RangeError(`A hashing blob has 43 to ${IO_BUFFER_BYTES} bytes, got ${blob.length}.`);
+    }
+    if (!Number.isInteger(firstNonce) || firstNonce < 0 || !Number.isInteger(count) || count < 0) {
+      throw new RangeError('firstNonce and count must be non-negative integers.');
+    }
+    if (firstNonce + count > 2 ** 32) throw new RangeError('The nonce range must stay within uint32.');
+    if (target < 0n || target >= 2n ** 64n) throw new RangeError('The share target is a uint64.');
+    const { exports } = this.core;
+    const { memory, vm, io, shares, stopFlag, shareCount } = this.handle;
+    bytesOf(memory, io, blob.length).set(blob);
+    const shareBytes = exports.rx_api_share_bytes();
+    const hashes = exports.rx_api_mine(
+      vm,
+      io,
+      blob.length,
+      firstNonce,
+      count,
+      BigInt.asIntN(64, target),
+      stopFlag,
+      shares,
+      MAX_SHARES_PER_BATCH,
+      shareCount,
+    );
+    const found = new DataView(memory.buffer).getUint32(shareCount, true);
+    const result: Share[] = [];
+    for (let i = 0; i < found; i++) {
+      const record = shares + i * shareBytes;
+      result.push({
+        nonce: new DataView(memory.buffer).getUint32(record, true),
+        hash: bytesOf(memory, record + 4, 32).slice(),
+      });
+    }
+    return { hashes, shares: result, stoppedEarly: hashes < count };
+  }
+}
+
+/** Asks a VM, possibly busy in another thread, to return from mine() after its current hash. */
+export function requestStop(handle: VmHandle): void {
+  Atomics.store(new Int32Array(handle.memory.buffer), handle.stopFlag >> 2, 1);
+}
+
+/** Clears a stop request so that the VM can mine again. */
+export function clearStop(handle: VmHandle): void {
+  Atomics.store(new Int32Array(handle.memory.buffer), handle.stopFlag >> 2, 0);
 }
