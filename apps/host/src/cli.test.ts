@@ -46,7 +46,6 @@ describe('subcommands whose engines are not built', () => {
       ['bench', '--impl', 'native', '--mode', 'full', '--threads', '1', '--seconds', '1', '--json'],
       /not available yet/,
     ],
-    [['hash', '--impl', 'wasm', '--key-hex', '00', '--input-hex', '00'], /WebAssembly engine.*not available yet/],
     [['serve', '--source', 'daemon+http://127.0.0.1:18081'], /daemon job source is not available yet/],
   ])('%j exits non-zero with a clear message and prints no result', (args, message) => {
     const { code, stdout, stderr } = rxmesh(args);
@@ -56,15 +55,17 @@ describe('subcommands whose engines are not built', () => {
   });
 });
 
-describe('rxmesh hash --impl native', () => {
+describe.each(['native', 'wasm'])('rxmesh hash --impl %s', (impl) => {
   it('prints the published hash for a key and input', () => {
     const [vector] = vectors;
     if (!vector) throw new Error('fixture has no rx/0 vectors');
-    const { code, stdout } = rxmesh(['hash', '--impl', 'native', '--key-hex', vector.key, '--input-hex', vector.input]);
+    const { code, stdout } = rxmesh(['hash', '--impl', impl, '--key-hex', vector.key, '--input-hex', vector.input]);
     expect(code).toBe(0);
     expect(stdout.trim()).toBe(vector.hash);
   });
+});
 
+describe('rxmesh hash --impl native', () => {
   it('answers JSON lines in order, from a file and from stdin', () => {
     const lines = vectors.map(({ key, input }) => JSON.stringify({ key, input })).join('\n');
     const expected = vectors.map(({ hash }) => JSON.stringify({ hash })).join('\n');
@@ -92,6 +93,9 @@ describe('rxmesh hash --impl native', () => {
     expect(
       rxmesh(['hash', '--impl', 'native', '--variant', 'rx/wow', '--key-hex', '00', '--input-hex', '00']).stderr,
     ).toMatch(/rx\/0 only/);
+    expect(
+      rxmesh(['hash', '--impl', 'wasm', '--variant', 'rx/42', '--key-hex', '00', '--input-hex', '00']).stderr,
+    ).toMatch(/'rx\/42' is invalid\. Allowed choices are rx\/0, rx\/wow/);
     expect(rxmesh(['hash', '--impl', 'gpu']).stderr).toMatch(/Allowed choices are wasm, native/);
   });
 });

@@ -1,26 +1,68 @@
 // Picks a hashing engine for the CLI: the project's WebAssembly RandomX or native librandomx.
-import type { RandomxVariant } from '@rxmesh/core';
+import { isRandomxVariant, type RandomxVariant } from '@rxmesh/core';
 import { createLightHasher, NativeEngineUnavailable } from '@rxmesh/native';
-import { CliError, NotAvailableYet } from './errors.js';
+import { type RandomxVM, RandomxWasm } from '@rxmesh/wasm';
+import { CliError } from './errors.js';
 
 export const ENGINE_NAMES = ['wasm', 'native'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
 
-/** Hashes inputs under one key until released. */
+/** Hashes inputs under one key at a time. */
 export interface KeyedHasher {
+  /** Switches to `key`, rebuilding the cache only when it differs from the current one. */
+  useKey(key: Uint8Array): Promise<void> | void;
   hash(input: Uint8Array): Uint8Array;
   release(): void;
 }
 
-export function openKeyedHasher(engine: EngineName, variant: RandomxVariant, key: Uint8Array): KeyedHasher {
-  if (engine === 'wasm') throw new NotAvailableYet('Hashing with the WebAssembly engine (--impl wasm)');
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+async function openWasmHasher(variant: RandomxVariant): Promise<KeyedHasher> {
+  const randomx = await RandomxWasm.create({ variant });
+  let vm: RandomxVM | undefined;
+  return {
+    async useKey(key) {
+      if (sameBytes(randomx.key, key)) return;
+      await randomx.initCache(key);
+      if (vm === undefined) vm = await randomx.createVM();
+      else await vm.useCache(randomx.compiledCache);
+    },
+    hash: (input) => {
+      if (vm === undefined) throw new Error('useKey() must come before hash().');
+      return vm.hash(input);
+    },
+    release() {},
+  };
+}
+
+function openNativeHasher(variant: RandomxVariant): KeyedHasher {
   if (variant !== 'rx/0') {
     throw new CliError(`Debian's librandomx implements rx/0 only, so --impl native cannot hash ${variant}.`);
   }
-  try {
-    return createLightHasher(key);
-  } catch (error) {
-    if (error instanceof NativeEngineUnavailable) throw new CliError(error.message);
-    throw error;
-  }
+  let current: { key: Uint8Array; hasher: ReturnType<typeof createLightHasher> } | undefined;
+  return {
+    useKey(key) {
+      if (sameBytes(current?.key, key)) return;
+      current?.hasher.release();
+      current = undefined; // so a failed create below is not released twice
+      try {
+        current = { key: key.slice(), hasher: createLightHasher(key) };
+      } catch (error) {
+        if (error instanceof NativeEngineUnavailable) throw new CliError(error.message);
+        throw error;
+      }
+    },
+    hash: (input) => {
+      if (current === undefined) throw new Error('useKey() must come before hash().');
+      return current.hasher.hash(input);
+    },
+    release: () => current?.hasher.release(),
+  };
+}
+
+export async function openKeyedHasher(engine: EngineName, variant: string): Promise<KeyedHasher> {
+  if (!isRandomxVariant(variant)) throw new CliError(`Unknown RandomX variant ${JSON.stringify(variant)}.`, 2);
+  return engine === 'wasm' ? openWasmHasher(variant) : openNativeHasher(variant);
 }

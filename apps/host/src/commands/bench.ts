@@ -1,12 +1,16 @@
 // `rxmesh bench`: hashrate of an engine, as JSON for BENCHMARKS.md.
 import { Command, Option } from 'commander';
+import { benchWasmLight } from '../bench/wasm-bench.js';
 import { ENGINE_NAMES, type EngineName } from '../engines.js';
-import { NotAvailableYet } from '../errors.js';
+import { CliError, NotAvailableYet } from '../errors.js';
 import { defaultThreadCount, parsePositiveInteger } from '../options.js';
 
 interface BenchOptions {
   impl: EngineName;
   mode: 'light' | 'full';
+  threads: number;
+  seconds: number;
+  json?: boolean;
 }
 
 export function benchCommand(): Command {
@@ -28,7 +32,20 @@ export function benchCommand(): Command {
       '--json',
       'end with one JSON line: impl, mode, threads, seconds, hashes, hashrate (H/s), cacheInitMs, datasetInitMs, peakRssMb',
     )
-    .action((options: BenchOptions) => {
-      throw new NotAvailableYet(`Benchmarking the ${options.impl} engine in ${options.mode} mode`);
+    .action(async (options: BenchOptions) => {
+      if (options.impl === 'native') {
+        throw new NotAvailableYet(`Benchmarking the native engine in ${options.mode} mode`);
+      }
+      if (options.mode === 'full') {
+        throw new CliError('The WebAssembly engine runs light mode only; use --mode light, or --impl native.', 2);
+      }
+      const result = await benchWasmLight(options.threads, options.seconds, (message) =>
+        process.stderr.write(`rxmesh bench: ${message}\n`),
+      );
+      process.stdout.write(
+        `${result.impl} ${result.mode}, ${result.threads} thread(s): ${result.hashrate.toFixed(2)} H/s ` +
+          `(${result.hashes} hashes; cache init ${result.cacheInitMs} ms; peak RSS ${result.peakRssMb} MiB)\n`,
+      );
+      if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     });
 }

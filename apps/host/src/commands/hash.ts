@@ -45,8 +45,9 @@ export function hashCommand(): Command {
       }
       const key = parseHexFlag('--key-hex', options.keyHex);
       const input = parseHexFlag('--input-hex', options.inputHex);
-      const hasher = openKeyedHasher(options.impl, options.variant, key);
+      const hasher = await openKeyedHasher(options.impl, options.variant);
       try {
+        await hasher.useKey(key);
         process.stdout.write(`${bytesToHex(hasher.hash(input))}\n`);
       } finally {
         hasher.release();
@@ -63,33 +64,30 @@ function parseHexFlag(flag: string, value: string): Uint8Array {
 }
 
 async function hashJsonLines(engine: EngineName, variant: RandomxVariant, file: string): Promise<void> {
+  // The engine first: lines that arrive before the loop below starts reading would be lost.
+  const hasher: KeyedHasher = await openKeyedHasher(engine, variant);
   const stream = file === '-' ? process.stdin : createReadStream(file);
   stream.on('error', () => {}); // reported by the readline loop below
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   // One cache at a time: consecutive lines with the same key reuse it.
-  let current: { keyHex: string; hasher: KeyedHasher } | undefined;
   let lineNumber = 0;
   try {
     for await (const line of lines) {
       lineNumber++;
       if (line.trim() === '') continue;
-      const { key, keyHex, input } = parseJsonLine(line, lineNumber);
-      if (current?.keyHex !== keyHex) {
-        current?.hasher.release();
-        current = undefined; // so a failed open below is not released twice
-        current = { keyHex, hasher: openKeyedHasher(engine, variant, key) };
-      }
-      process.stdout.write(`${JSON.stringify({ hash: bytesToHex(current.hasher.hash(input)) })}\n`);
+      const { key, input } = parseJsonLine(line, lineNumber);
+      await hasher.useKey(key);
+      process.stdout.write(`${JSON.stringify({ hash: bytesToHex(hasher.hash(input)) })}\n`);
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`--jsonl: ${file} does not exist.`);
     throw error;
   } finally {
-    current?.hasher.release();
+    hasher.release();
   }
 }
 
-function parseJsonLine(line: string, lineNumber: number): { key: Uint8Array; keyHex: string; input: Uint8Array } {
+function parseJsonLine(line: string, lineNumber: number): { key: Uint8Array; input: Uint8Array } {
   const where = `--jsonl line ${lineNumber}`;
   let parsed: unknown;
   try {
@@ -102,7 +100,7 @@ function parseJsonLine(line: string, lineNumber: number): { key: Uint8Array; key
     throw new CliError(`${where} needs string fields "key" and "input", both hex.`);
   }
   try {
-    return { key: hexToBytes(key), keyHex: key.toLowerCase(), input: hexToBytes(input) };
+    return { key: hexToBytes(key), input: hexToBytes(input) };
   } catch (error) {
     throw new CliError(`${where}: ${(error as Error).message}`);
   }

@@ -1,0 +1,80 @@
+// The harness: one cache in shared memory on this page, N workers hashing or mining against it.
+import { RandomxWasm, requestStop } from '@rxmesh/wasm';
+import type { HashReply, HashRequest, MineReply, MineRequest } from './protocol.js';
+
+const toBytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
+
+export interface HarnessResult {
+  hashesHex: string[];
+  workers: number;
+  memoryBytes: number;
+  cacheInitMs: number;
+}
+
+export interface MineResult {
+  workers: number;
+  hashes: number;
+  /** Sum of each worker's own rate. */
+  hashrate: number;
+  cacheInitMs: number;
+  memoryBytes: number;
+}
+
+function ask<Reply>(request: HashRequest | MineRequest): { worker: Worker; reply: Promise<Reply> } {
+  const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  const reply = new Promise<Reply>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<Reply>) => {
+      resolve(event.data);
+      worker.terminate();
+    };
+    worker.onerror = (event) => reject(new Error(event.message));
+  });
+  worker.postMessage(request);
+  return { worker, reply };
+}
+
+async function initCache(keyHex: string): Promise<{ randomx: RandomxWasm; cacheInitMs: number }> {
+  const randomx = await RandomxWasm.create();
+  const begin = performance.now();
+  await randomx.initCache(toBytes(keyHex));
+  return { randomx, cacheInitMs: performance.now() - begin };
+}
+
+async function hashInWorkers(keyHex: string, inputsHex: string[], workers: number): Promise<HarnessResult> {
+  const { randomx, cacheInitMs } = await initCache(keyHex);
+  const shares = Array.from({ length: workers }, (_, w) => inputsHex.filter((_, i) => i % workers === w));
+  const replies = await Promise.all(
+    shares.map(
+      async (share) =>
+        (await ask<HashReply>({ kind: 'hash', handle: randomx.reserveVm(), inputsHex: share }).reply).hashesHex,
+    ),
+  );
+  const hashesHex = inputsHex.map((_, i) => replies[i % workers]?.[Math.floor(i / workers)] ?? '');
+  return { hashesHex, workers, memoryBytes: randomx.memory.buffer.byteLength, cacheInitMs };
+}
+
+async function mineInWorkers(keyHex: string, workers: number, seconds: number): Promise<MineResult> {
+  const { randomx, cacheInitMs } = await initCache(keyHex);
+  const handles = Array.from({ length: workers }, () => randomx.reserveVm());
+  const span = Math.floor(2 ** 32 / workers);
+  const replies = handles.map(
+    (handle, index) => ask<MineReply>({ kind: 'mine', handle, firstNonce: index * span }).reply,
+  );
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  for (const handle of handles) requestStop(handle);
+  const results = await Promise.all(replies);
+  return {
+    workers,
+    hashes: results.reduce((sum, result) => sum + result.hashes, 0),
+    hashrate: results.reduce((sum, result) => sum + (1000 * result.hashes) / result.milliseconds, 0),
+    cacheInitMs,
+    memoryBytes: randomx.memory.buffer.byteLength,
+  };
+}
+
+declare global {
+  interface Window {
+    rxHarness: { hashInWorkers: typeof hashInWorkers; mineInWorkers: typeof mineInWorkers };
+  }
+}
+window.rxHarness = { hashInWorkers, mineInWorkers };

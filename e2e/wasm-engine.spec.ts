@@ -1,0 +1,55 @@
+// The WebAssembly engine in real Chromium: one cache in shared memory, two Web Workers hashing against it,
+// checked against Debian's librandomx (through the native addon) on random pairs.
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import { createLightHasher } from '@rxmesh/native';
+import { buildServer } from '@rxmesh/signal';
+import type { FastifyInstance } from 'fastify';
+import { build } from 'vite';
+
+const harnessConfig = fileURLToPath(new URL('./harness/wasm/vite.config.ts', import.meta.url));
+const harnessRoot = fileURLToPath(new URL('../test-results/harness-wasm', import.meta.url));
+const KEYS = 3;
+const INPUTS_PER_KEY = 8;
+
+let server: FastifyInstance;
+let origin: string;
+
+test.beforeAll(async () => {
+  await build({ configFile: harnessConfig });
+  server = await buildServer({ webRoot: harnessRoot });
+  origin = await server.listen({ port: 0, host: '127.0.0.1' });
+});
+
+test.afterAll(async () => {
+  await server?.close();
+});
+
+test('two workers share one cache and agree with librandomx', async ({ page }, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'engine test: one browser project is enough');
+  test.setTimeout(300_000);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(`${origin}/index.html`);
+  expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+
+  for (let k = 0; k < KEYS; k++) {
+    const key = randomBytes([0, 32, 100][k] ?? 32);
+    const inputs = Array.from({ length: INPUTS_PER_KEY }, (_, i) => randomBytes(i === 0 ? 76 : (i * 97) % 700));
+    const oracle = createLightHasher(key);
+    const expected = inputs.map((input) => Buffer.from(oracle.hash(input)).toString('hex'));
+    oracle.release();
+
+    const result = await page.evaluate(([keyHex, inputsHex]) => window.rxHarness.hashInWorkers(keyHex, inputsHex, 2), [
+      key.toString('hex'),
+      inputs.map((input) => input.toString('hex')),
+    ] as const);
+    expect(result.workers).toBe(2);
+    expect(result.hashesHex).toEqual(expected);
+    // One 256 MiB cache for both workers: each VM adds a 2 MiB scratchpad and buffers, not another cache.
+    expect(result.memoryBytes).toBeLessThan(256 * 2 ** 20 + 16 * 2 ** 20);
+    testInfo.annotations.push({ type: 'cacheInitMs', description: String(Math.round(result.cacheInitMs)) });
+  }
+  expect(problems).toEqual([]);
+});

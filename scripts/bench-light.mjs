@@ -1,0 +1,163 @@
+// @ts-check
+// Light-mode benchmark of the WebAssembly engine, as ratios against native librandomx (with its JIT) measured in
+// the same run: Node worker_threads at 1 and 2 threads, and Chromium with 1 Web Worker. Runs alternate between
+// engines so that a noisy neighbour hurts both. Usage: npm run bench:light [-- --seconds 20]
+import { spawn } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { info } from './lib/log.mjs';
+import { run } from './lib/run.mjs';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' } } });
+const seconds = Number(values.seconds);
+if (!Number.isInteger(seconds) || seconds < 1) throw new Error('--seconds must be a positive integer.');
+
+/** @param {string} command @param {string[]} args @returns {Promise<any>} the last stdout line, as JSON */
+function lastJsonLine(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${code}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null'));
+    });
+  });
+}
+
+async function buildNativeHarness() {
+  const source = join(repoRoot, 'bench/native-light.c');
+  const binary = join(repoRoot, 'bench/build/native-light');
+  mkdirSync(join(repoRoot, 'bench/build'), { recursive: true });
+  const fresh = (() => {
+    try {
+      return statSync(binary).mtimeMs > statSync(source).mtimeMs;
+    } catch {
+      return false;
+    }
+  })();
+  if (!fresh) await run('gcc', ['-O2', '-Wall', '-o', binary, source, '-lrandomx', '-lpthread']);
+  return binary;
+}
+
+/** @param {string} binary @param {number} threads */
+function native(binary, threads) {
+  info(`native librandomx, light mode, ${threads} thread(s), ${seconds} s`);
+  return lastJsonLine(binary, [String(threads), String(seconds)]);
+}
+
+/** @param {number} threads */
+function wasmInNode(threads) {
+  info(`WebAssembly in Node, light mode, ${threads} thread(s), ${seconds} s`);
+  const args = ['apps/host/bin/rxmesh.js', 'bench', '--impl', 'wasm', '--mode', 'light'];
+  return lastJsonLine(process.execPath, [
+    ...args,
+    '--threads',
+    String(threads),
+    '--seconds',
+    String(seconds),
+    '--json',
+  ]);
+}
+
+async function wasmInChromium() {
+  info(`WebAssembly in Chromium, light mode, 1 Web Worker, ${seconds} s`);
+  const { build } = await import('vite');
+  const { buildServer } = await import('@rxmesh/signal');
+  const { chromium } = await import('@playwright/test');
+  await build({ configFile: join(repoRoot, 'e2e/harness/wasm/vite.config.ts') });
+  const server = await buildServer({ webRoot: join(repoRoot, 'test-results/harness-wasm') });
+  const origin = await server.listen({ port: 0, host: '127.0.0.1' });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/index.html`);
+    const { BENCHMARK_KEY_TEXT } = await import('@rxmesh/core');
+    const keyHex = Buffer.from(BENCHMARK_KEY_TEXT).toString('hex');
+    return await page.evaluate(
+      ([key, duration]) => /** @type {any} */ (globalThis).rxHarness.mineInWorkers(key, 1, duration),
+      /** @type {const} */ ([keyHex, seconds]),
+    );
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+const binary = await buildNativeHarness();
+const native1 = await native(binary, 1);
+const node1 = await wasmInNode(1);
+const chromium1 = await wasmInChromium();
+const native1Again = await native(binary, 1);
+const node2 = await wasmInNode(2);
+const native2 = await native(binary, 2);
+
+const nativeOneThread = (native1.hashrate + native1Again.hashrate) / 2;
+/** @param {number} value */
+const ratio = (value) => value.toFixed(2);
+const rows = [
+  ['native librandomx light, 1 thread (mean of two runs)', `${nativeOneThread.toFixed(2)} H/s`, ''],
+  [
+    'WASM in Node, 1 thread',
+    `${node1.hashrate.toFixed(2)} H/s`,
+    `${ratio(node1.hashrate / nativeOneThread)}x native (issue: >= 0.5)`,
+  ],
+  [
+    'WASM in Chromium, 1 worker',
+    `${chromium1.hashrate.toFixed(2)} H/s`,
+    `${ratio(chromium1.hashrate / nativeOneThread)}x native`,
+  ],
+  [
+    'native librandomx light, 2 threads',
+    `${native2.hashrate.toFixed(2)} H/s`,
+    `${ratio(native2.hashrate / nativeOneThread)}x its 1 thread`,
+  ],
+  [
+    'WASM in Node, 2 threads',
+    `${node2.hashrate.toFixed(2)} H/s`,
+    `${ratio(node2.hashrate / node1.hashrate)}x its 1 thread (issue: >= 1.8); ${ratio(node2.hashrate / native2.hashrate)}x native 2 threads`,
+  ],
+  [
+    'cache init, WASM in Node vs native',
+    `${node1.cacheInitMs} ms vs ${native1.cacheInitMs} ms`,
+    `${ratio(node1.cacheInitMs / native1.cacheInitMs)}x (issue: <= 2)`,
+  ],
+  [
+    'cache init, WASM in Chromium',
+    `${Math.round(chromium1.cacheInitMs)} ms`,
+    `${ratio(chromium1.cacheInitMs / native1.cacheInitMs)}x native`,
+  ],
+  [
+    'second thread: shared WebAssembly memory',
+    `${node1.wasmMemoryMb} -> ${node2.wasmMemoryMb} MiB`,
+    `+${node2.wasmMemoryMb - node1.wasmMemoryMb} MiB (issue: <= 16)`,
+  ],
+  [
+    'second thread: peak RSS of the process',
+    `${node1.peakRssMb} -> ${node2.peakRssMb} MiB`,
+    `+${node2.peakRssMb - node1.peakRssMb} MiB`,
+  ],
+];
+process.stdout.write(`\n| measurement (${seconds} s each) | value | ratio |\n|---|---|---|\n`);
+for (const row of rows) process.stdout.write(`| ${row.join(' | ')} |\n`);
+mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
+const report = { seconds, native1, native1Again, native2, node1, node2, chromium1 };
+writeFileSync(join(repoRoot, 'test-results/bench-light.json'), `${JSON.stringify(report, null, 2)}\n`);
+info('raw figures in test-results/bench-light.json');
