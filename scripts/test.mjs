@@ -21,6 +21,7 @@ const stages = [
       [bin('tsc'), ['-p', 'apps/web', '--noEmit']],
       [bin('tsc'), ['-p', 'scripts']],
       [bin('tsc'), ['-p', 'e2e']],
+      [bin('tsc'), ['-p', 'tsconfig.tests.json']],
     ],
   },
   { name: 'lint (biome)', commands: [[bin('biome'), ['check', '.']]] },

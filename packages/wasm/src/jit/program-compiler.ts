@@ -175,7 +175,12 @@ class ProgramEmitter {
     const rd = R + dst;
     switch (type) {
       case Instruction.IADD_RS:
-        code.get(rd).get(R + src).i64Words(this.u8(at + INSTRUCTION.shift), 0).op(Op.i64Shl).op(Op.i64Add);
+        code
+          .get(rd)
+          .get(R + src)
+          .i64Words(this.u8(at + INSTRUCTION.shift), 0)
+          .op(Op.i64Shl)
+          .op(Op.i64Add);
         if (this.view.getInt32(immAt, true) !== 0) {
           this.i64At(immAt);
           code.op(Op.i64Add);
@@ -299,20 +304,11 @@ class ProgramEmitter {
       case Instruction.CFROUND:
         code.get(R + src);
         this.i64At(immAt);
-        code
-          .op(Op.i64Rotr)
-          .op(Op.i32WrapI64)
-          .i32(3)
-          .op(Op.i32And)
-          .set(MODE);
+        code.op(Op.i64Rotr).op(Op.i32WrapI64).i32(3).op(Op.i32And).set(MODE);
         emitModeMasks(code, MODE, modeMasks);
         break;
       case Instruction.ISTORE:
-        code
-          .get(rd)
-          .op(Op.i32WrapI64)
-          .i32(this.view.getInt32(immAt, true))
-          .op(Op.i32Add);
+        code.get(rd).op(Op.i32WrapI64).i32(this.view.getInt32(immAt, true)).op(Op.i32Add);
         code.i32(this.view.getUint32(at + INSTRUCTION.mask, true)).op(Op.i32And);
         code.get(R + src).memory(Op.i64Store, this.base);
         break;
