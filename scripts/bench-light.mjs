@@ -66,8 +66,9 @@ function wasmInNode(threads) {
   ]);
 }
 
-async function wasmInChromium() {
-  info(`WebAssembly in Chromium, light mode, 1 Web Worker, ${seconds} s`);
+/** @param {number} workers */
+async function wasmInChromium(workers) {
+  info(`WebAssembly in Chromium, light mode, ${workers} Web Worker(s), ${seconds} s`);
   const { build } = await import('vite');
   const { buildServer } = await import('@rxmesh/signal');
   const { chromium } = await import('@playwright/test');
@@ -92,8 +93,8 @@ async function wasmInChromium() {
     const { BENCHMARK_KEY_TEXT } = await import('@rxmesh/core');
     const keyHex = Buffer.from(BENCHMARK_KEY_TEXT).toString('hex');
     return await page.evaluate(
-      ([key, duration]) => /** @type {any} */ (globalThis).rxHarness.mineInWorkers(key, 1, duration),
-      /** @type {const} */ ([keyHex, seconds]),
+      ([key, duration, count]) => /** @type {any} */ (globalThis).rxHarness.mineInWorkers(key, count, duration),
+      /** @type {const} */ ([keyHex, seconds, workers]),
     );
   } finally {
     await browser.close();
@@ -104,10 +105,11 @@ async function wasmInChromium() {
 const binary = await buildNativeHarness();
 const native1 = await native(binary, 1);
 const node1 = await wasmInNode(1);
-const chromium1 = await wasmInChromium();
+const chromium1 = await wasmInChromium(1);
 const native1Again = await native(binary, 1);
 const node2 = await wasmInNode(2);
 const native2 = await native(binary, 2);
+const chromium2 = await wasmInChromium(2);
 
 const nativeOneThread = (native1.hashrate + native1Again.hashrate) / 2;
 /** @param {number} value */
@@ -158,6 +160,6 @@ const rows = [
 process.stdout.write(`\n| measurement (${seconds} s each) | value | ratio |\n|---|---|---|\n`);
 for (const row of rows) process.stdout.write(`| ${row.join(' | ')} |\n`);
 mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
-const report = { seconds, native1, native1Again, native2, node1, node2, chromium1 };
+const report = { seconds, native1, native1Again, native2, node1, node2, chromium1, chromium2 };
 writeFileSync(join(repoRoot, 'test-results/bench-light.json'), `${JSON.stringify(report, null, 2)}\n`);
 info('raw figures in test-results/bench-light.json');
