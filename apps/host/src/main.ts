@@ -1,3 +1,4 @@
+import './v8-tuning.js';
 import { runCli } from './cli.js';
 
 const exitCode = await runCli(process.argv.slice(2));
