@@ -137,6 +137,11 @@ const rows = [
     `${ratio(node2.hashrate / node1.hashrate)}x its 1 thread (issue: >= 1.8); ${ratio(node2.hashrate / native2.hashrate)}x native 2 threads`,
   ],
   [
+    'WASM in Chromium, 2 workers',
+    `${chromium2.hashrate.toFixed(2)} H/s`,
+    `${ratio(chromium2.hashrate / chromium1.hashrate)}x its 1 worker; ${ratio(chromium2.hashrate / native2.hashrate)}x native 2 threads`,
+  ],
+  [
     'cache init, WASM in Node vs native',
     `${node1.cacheInitMs} ms vs ${native1.cacheInitMs} ms`,
     `${ratio(node1.cacheInitMs / native1.cacheInitMs)}x (issue: <= 2)`,
