@@ -1,5 +1,6 @@
 // The WebAssembly engine in real Chromium: one cache in shared memory, two Web Workers hashing against it,
 // checked against Debian's librandomx (through the native addon) on random pairs.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
@@ -7,6 +8,8 @@ import { createLightHasher } from '@rxmesh/native';
 import { buildServer } from '@rxmesh/signal';
 import type { FastifyInstance } from 'fastify';
 import { build } from 'vite';
+import { buildTool } from '../packages/wasm/ctest/run.mjs';
+import type { FloatCase } from './harness/wasm/main.js';
 
 const harnessConfig = fileURLToPath(new URL('./harness/wasm/vite.config.ts', import.meta.url));
 const harnessRoot = fileURLToPath(new URL('../test-results/harness-wasm', import.meta.url));
@@ -52,4 +55,26 @@ test('two workers share one cache and agree with librandomx', async ({ page }, t
     testInfo.annotations.push({ type: 'cacheInitMs', description: String(Math.round(result.cacheInitMs)) });
   }
   expect(problems).toEqual([]);
+});
+
+test('the float runtime rounds exactly in Chromium, with fused multiply-add where it is proven', async ({
+  page,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'engine test: one browser project is enough');
+  const tool = buildTool('fp_reference', ['-frounding-math']);
+  const output = spawnSync(tool, ['1000'], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const cases = output.stdout
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [operation, mode, a, b, expected] = line.split(' ');
+      return [Number(operation), Number(mode), a, b, expected] as FloatCase;
+    });
+  expect(cases).toHaveLength(5 * 4 * 1000);
+  await page.goto(`${origin}/index.html`);
+  const result = await page.evaluate((all) => window.rxHarness.checkFloatRuntime(all), cases);
+  expect(result.checked).toBe(cases.length);
+  // Chromium 156 has relaxed SIMD with a fused madd on this x86-64 machine; say so if that ever changes.
+  testInfo.annotations.push({ type: 'fusedMultiplyAdd', description: String(result.fusedAvailable) });
+  expect(result.mismatches).toEqual(result.fusedAvailable ? { baseline: [], fused: [] } : { baseline: [] });
 });
