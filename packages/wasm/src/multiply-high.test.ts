@@ -2,14 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { emitMultiplyHigh, MULTIPLY_HIGH_SCRATCH } from './jit/multiply-high.js';
-import { I64, ModuleWriter } from './jit/wasm-writer.js';
+import { type FunctionType, I64, ModuleWriter } from './jit/wasm-writer.js';
 
 type MultiplyHigh = (a: bigint, b: bigint) => bigint;
 
 function compiled(): { unsigned: MultiplyHigh; signed: MultiplyHigh } {
   const module = new ModuleWriter();
   for (const signed of [false, true]) {
-    const type = { params: [I64, I64], results: [I64] };
+    const type: FunctionType = { params: [I64, I64], results: [I64] };
     const { body } = module.defineFunction(type, [...MULTIPLY_HIGH_SCRATCH], signed ? 'signed' : 'unsigned');
     emitMultiplyHigh(body, 0, 1, 2, signed);
   }
