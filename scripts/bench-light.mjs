@@ -7,6 +7,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './lib/chromium.mjs';
 import { info } from './lib/log.mjs';
 import { run } from './lib/run.mjs';
 
@@ -75,18 +76,7 @@ async function wasmInChromium(workers) {
   await build({ configFile: join(repoRoot, 'e2e/harness/wasm/vite.config.ts') });
   const server = await buildServer({ webRoot: join(repoRoot, 'test-results/harness-wasm') });
   const origin = await server.listen({ port: 0, host: '127.0.0.1' });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
   try {
     const page = await browser.newPage();
     await page.goto(`${origin}/index.html`);
