@@ -1,6 +1,5 @@
 // The WebAssembly engine in real Chromium: one cache in shared memory, two Web Workers hashing against it,
 // checked against Debian's librandomx (through the native addon) on random pairs.
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
@@ -8,8 +7,7 @@ import { createLightHasher } from '@rxmesh/native';
 import { buildServer } from '@rxmesh/signal';
 import type { FastifyInstance } from 'fastify';
 import { build } from 'vite';
-import { buildTool } from '../packages/wasm/ctest/run.mjs';
-import type { FloatCase } from './harness/wasm/main.js';
+import { floatReferenceCases } from '../packages/wasm/ctest/run.mjs';
 
 const harnessConfig = fileURLToPath(new URL('./harness/wasm/vite.config.ts', import.meta.url));
 const harnessRoot = fileURLToPath(new URL('../test-results/harness-wasm', import.meta.url));
@@ -61,15 +59,7 @@ test('the float runtime rounds exactly in Chromium, with fused multiply-add wher
   page,
 }, testInfo) => {
   test.skip(testInfo.project.name !== 'desktop', 'engine test: one browser project is enough');
-  const tool = buildTool('fp_reference', ['-frounding-math']);
-  const output = spawnSync(tool, ['1000'], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
-  const cases = output.stdout
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const [operation, mode, a, b, expected] = line.split(' ');
-      return [Number(operation), Number(mode), a, b, expected] as FloatCase;
-    });
+  const cases = floatReferenceCases(1000);
   expect(cases).toHaveLength(5 * 4 * 1000);
   await page.goto(`${origin}/index.html`);
   const result = await page.evaluate((all) => window.rxHarness.checkFloatRuntime(all), cases);

@@ -2,8 +2,10 @@
 import { RandomxWasm, requestStop } from '@rxmesh/wasm';
 import { relaxedMaddIsFused } from '../../../packages/wasm/src/jit/features.js';
 import {
+  type FloatCase,
   floatRuntimeProbe,
-  type ScalarFloatOperation,
+  mismatchingCases,
+  scalarFloatImplementation,
 } from '../../../packages/wasm/src/testing/float-runtime-probe.js';
 import type { HashReply, HashRequest, MineReply, MineRequest } from './protocol.js';
 
@@ -77,9 +79,6 @@ async function mineInWorkers(keyHex: string, workers: number, seconds: number): 
   };
 }
 
-/** One reference case: operation (0 add, 1 sub, 2 mul, 3 div, 4 sqrt), mode, and the bits of a, b and the result. */
-export type FloatCase = [number, number, string, string, string];
-
 export interface FloatCheck {
   fusedAvailable: boolean;
   checked: number;
@@ -87,31 +86,14 @@ export interface FloatCheck {
   mismatches: Record<string, FloatCase[]>;
 }
 
-const toDouble = (hex: string) => new Float64Array(new BigUint64Array([BigInt(`0x${hex}`)]).buffer)[0] as number;
-const toHex = (value: number) => (new BigUint64Array(new Float64Array([value]).buffer)[0] as bigint).toString(16);
-
 /** The float runtime of compiled programs in this browser, baseline and (where proven fused) FMA builds. */
 async function checkFloatRuntime(cases: FloatCase[]): Promise<FloatCheck> {
   const fusedAvailable = relaxedMaddIsFused();
   const builds = fusedAvailable ? [false, true] : [false];
   const mismatches: Record<string, FloatCase[]> = {};
   for (const fused of builds) {
-    const probe = await floatRuntimeProbe(fused);
-    const call = (name: string) => probe[name] as ScalarFloatOperation;
-    const compute = (operation: number, mode: number, a: number, b: number) =>
-      [
-        () => call('fadd')(mode, a, b),
-        () => call('fadd')(mode, a, -b),
-        () => call('fmul')(mode, a, b),
-        () => call('fdiv')(mode, a, b),
-        () => call('fsqrt')(mode, a, b),
-      ][operation]?.() ?? Number.NaN;
-    mismatches[fused ? 'fused' : 'baseline'] = cases
-      .filter(([operation, mode, a, b, expected]) => {
-        const result = toHex(compute(operation, mode, toDouble(a), toDouble(b)));
-        return BigInt(`0x${result}`) !== BigInt(`0x${expected}`);
-      })
-      .slice(0, 3);
+    const compute = scalarFloatImplementation(await floatRuntimeProbe(fused));
+    mismatches[fused ? 'fused' : 'baseline'] = mismatchingCases(compute, cases).slice(0, 3);
   }
   return { fusedAvailable, checked: cases.length, mismatches };
 }

@@ -55,6 +55,25 @@ export function buildTool(name, extraFlags = []) {
 }
 
 /**
+ * Reference results of the VM's float operations under fesetround (fp_reference.c): `pairsPerOperation` operand
+ * pairs for each operation, each in all four modes. Bits are 16-digit hex, so the cases can go to a browser.
+ * @param {number} pairsPerOperation
+ * @returns {{ operation: number, mode: number, a: string, b: string, expected: string }[]}
+ */
+export function floatReferenceCases(pairsPerOperation) {
+  const tool = buildTool('fp_reference', ['-frounding-math']);
+  const output = spawnSync(tool, [String(pairsPerOperation)], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  if (output.status !== 0) throw new Error(`ctest/fp_reference failed:\n${output.stderr}`);
+  return output.stdout
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [operation, mode, a = '', b = '', expected = ''] = line.split(' ');
+      return { operation: Number(operation), mode: Number(mode), a, b, expected };
+    });
+}
+
+/**
  * @param {string} name
  * @returns {{ status: number | null, output: string }}
  */

@@ -23,3 +23,38 @@ export async function floatRuntimeProbe(fused: boolean): Promise<Record<string, 
   });
   return exports as unknown as Record<string, ScalarFloatOperation>;
 }
+
+/** One reference result: operation (0 add, 1 sub, 2 mul, 3 div, 4 sqrt), mode, and bits as 16-digit hex. */
+export interface FloatCase {
+  operation: number;
+  mode: number;
+  a: string;
+  b: string;
+  expected: string;
+}
+
+export type FloatImplementation = (operation: number, mode: number, a: number, b: number) => number;
+
+/** The probe as one function of (operation, mode, a, b), FSUB being fadd of -b as in compiled programs. */
+export function scalarFloatImplementation(probe: Record<string, ScalarFloatOperation>): FloatImplementation {
+  const call = (name: string) => probe[name] as ScalarFloatOperation;
+  return (operation, mode, a, b) =>
+    [
+      () => call('fadd')(mode, a, b),
+      () => call('fadd')(mode, a, -b),
+      () => call('fmul')(mode, a, b),
+      () => call('fdiv')(mode, a, b),
+      () => call('fsqrt')(mode, a, b),
+    ][operation]?.() ?? Number.NaN;
+}
+
+const doubleFromHex = (hex: string) => new Float64Array(new BigUint64Array([BigInt(`0x${hex}`)]).buffer)[0] as number;
+const bitsOf = (value: number) => new BigUint64Array(new Float64Array([value]).buffer)[0] as bigint;
+
+/** The cases whose result differs from the reference in any bit. */
+export function mismatchingCases(compute: FloatImplementation, cases: FloatCase[]): FloatCase[] {
+  return cases.filter(
+    ({ operation, mode, a, b, expected }) =>
+      bitsOf(compute(operation, mode, doubleFromHex(a), doubleFromHex(b))) !== BigInt(`0x${expected}`),
+  );
+}
