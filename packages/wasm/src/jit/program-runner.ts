@@ -3,6 +3,18 @@
 import { compileFloatRuntime } from './directed-rounding.js';
 import { compileProgram, type VmGeometry } from './program-compiler.js';
 
+/** The float runtime, compiled once per thread and build: VMs and key changes only instantiate it. */
+const floatRuntimes = new Map<boolean, Promise<WebAssembly.Module>>();
+
+function floatRuntime(fused: boolean): Promise<WebAssembly.Module> {
+  let compiled = floatRuntimes.get(fused);
+  if (compiled === undefined) {
+    compiled = WebAssembly.compile(compileFloatRuntime(fused));
+    floatRuntimes.set(fused, compiled);
+  }
+  return compiled;
+}
+
 export type RunProgram = (program: number, registers: number, rounding: number) => number;
 
 /** Compiles and runs the programs of one VM in the calling thread. */
@@ -13,7 +25,7 @@ export async function createProgramRunner(
 ): Promise<RunProgram> {
   const { memory } = geometry;
   const items = await WebAssembly.instantiate(superscalar, { env: { memory } });
-  const floats = await WebAssembly.instantiate(await WebAssembly.compile(compileFloatRuntime(fusedMultiplyAdd)));
+  const floats = await WebAssembly.instantiate(await floatRuntime(fusedMultiplyAdd));
   const imports = { env: { memory, item: items.exports.item as WebAssembly.ExportValue, ...floats.exports } };
   return (program, registers, rounding) => {
     const bytes = compileProgram({ ...geometry, registerFile: registers }, program);
