@@ -3,6 +3,7 @@ import { isRandomxVariant, type RandomxVariant } from '@rxmesh/core';
 import { createLightHasher, NativeEngineUnavailable } from '@rxmesh/native';
 import { type RandomxVM, RandomxWasm } from '@rxmesh/wasm';
 import { CliError } from './errors.js';
+import { WASM_TIERING_BUDGET } from './v8-tuning.js';
 
 export const ENGINE_NAMES = ['wasm', 'native'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -26,7 +27,7 @@ async function openWasmHasher(variant: RandomxVariant): Promise<KeyedHasher> {
     async useKey(key) {
       if (sameBytes(randomx.key, key)) return;
       await randomx.initCache(key);
-      if (vm === undefined) vm = await randomx.createVM();
+      if (vm === undefined) vm = await randomx.createVM({ tieringBudget: WASM_TIERING_BUDGET });
       else await vm.useCache(randomx.compiledCache);
     },
     hash: (input) => {

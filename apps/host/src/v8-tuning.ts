@@ -7,9 +7,11 @@
 // A larger budget still optimizes what is reused for the life of a key (the SuperscalarHash function and the
 // float runtime, which pass it within a few hashes) but never a single program (≈16 MB of executed code).
 // Measured on the development machine: 2 threads went from 1.3x to 1.9x one thread, at 1.0 core per thread.
-// Browsers offer no such setting; see BENCHMARKS.md for what that costs there.
+// Browsers offer no such setting; there the engine splits each program's iterations over copies of its code,
+// each under Chromium's budget, which costs their extra compilation. VMs of this process are told the budget
+// (VmOptions.tieringBudget), so they compile each program once.
 import { setFlagsFromString } from 'node:v8';
 
-const WASM_TIERING_BUDGET = 200_000_000;
+export const WASM_TIERING_BUDGET = 200_000_000;
 
 setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);

@@ -9,4 +9,5 @@ export {
   requestStop,
   type Share,
   type VmHandle,
+  type VmOptions,
 } from './randomx-wasm.js';

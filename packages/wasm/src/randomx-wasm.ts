@@ -3,6 +3,7 @@
 import { isRandomxVariant, RANDOMX_VARIANTS, type RandomxVariant } from '@rxmesh/core';
 import { bytesOf, SharedHeap } from './heap.js';
 import { relaxedMaddIsFused } from './jit/features.js';
+import { CHROMIUM_TIERING_BUDGET } from './jit/program-compiler.js';
 import { createProgramRunner } from './jit/program-runner.js';
 import { compileSuperscalar } from './jit/superscalar-compiler.js';
 import {
@@ -45,6 +46,7 @@ export interface VmHandle {
   /** Programs run compiled to WebAssembly (the mining path), or on the C interpreter (the tests' oracle). */
   readonly compiled: boolean;
   readonly fusedMultiplyAdd: boolean;
+  readonly tieringBudget: number;
   readonly iterations: number;
   readonly scratchpadBytes: number;
   readonly datasetBaseBytes: number;
@@ -53,6 +55,12 @@ export interface VmHandle {
 export interface VmOptions {
   /** Default true. False runs programs on the interpreter: slow, but needs no run-time compilation. */
   compiled?: boolean;
+  /**
+   * V8's wasm tiering budget (`--wasm-tiering-budget`) in the thread that will run the VM. Programs are compiled
+   * so that V8 never spends its optimizing compiler on them; a process that raised the budget says so here.
+   * Default: Chromium's.
+   */
+  tieringBudget?: number;
 }
 
 export interface MineRequest {
@@ -210,6 +218,7 @@ export class RandomxWasm {
       superscalar,
       compiled,
       fusedMultiplyAdd: this.fusedMultiplyAdd,
+      tieringBudget: options.tieringBudget ?? CHROMIUM_TIERING_BUDGET,
       iterations: exports.rx_api_program_iterations(this.variantId),
       scratchpadBytes: exports.rx_api_scratchpad_bytes(this.variantId),
       datasetBaseBytes: exports.rx_api_dataset_base_bytes(this.variantId) >>> 0,
@@ -264,6 +273,7 @@ export class RandomxVM {
         scratchpad: handle.scratchpad,
         scratchpadBytes: handle.scratchpadBytes,
         datasetBaseBytes: handle.datasetBaseBytes,
+        tieringBudget: handle.tieringBudget,
       },
       handle.fusedMultiplyAdd,
     );

@@ -2,6 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import { BENCHMARK_KEY_TEXT, benchmarkBlob } from '@rxmesh/core';
 import { RandomxWasm, requestStop } from '@rxmesh/wasm';
+import { WASM_TIERING_BUDGET } from '../v8-tuning.js';
 import type { WasmBenchWorkerData, WasmBenchWorkerResult } from './wasm-worker.js';
 
 export interface BenchResult {
@@ -31,7 +32,7 @@ export async function benchWasmLight(
   const cacheInitMs = performance.now() - cacheBegin;
   onProgress(`cache ready in ${Math.round(cacheInitMs)} ms; hashing on ${threads} thread(s) for ${seconds} s`);
 
-  const handles = Array.from({ length: threads }, () => randomx.reserveVm());
+  const handles = Array.from({ length: threads }, () => randomx.reserveVm({ tieringBudget: WASM_TIERING_BUDGET }));
   const nonceSpan = Math.floor(2 ** 32 / threads);
   const results = handles.map(
     (handle, index) =>
