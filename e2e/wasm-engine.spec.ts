@@ -1,5 +1,5 @@
-// The WebAssembly engine in real Chromium: one cache in shared memory, two Web Workers hashing against it,
-// checked against Debian's librandomx (through the native addon) on random pairs.
+// The WebAssembly engine in real Chromium: one cache in shared memory, two Web Workers hashing and mining against
+// it, checked against Debian's librandomx (through the native addon).
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
@@ -48,10 +48,37 @@ test('two workers share one cache and agree with librandomx', async ({ page }, t
     ] as const);
     expect(result.workers).toBe(2);
     expect(result.hashesHex).toEqual(expected);
-    // One 256 MiB cache for both workers: each VM adds a 2 MiB scratchpad and buffers, not another cache.
+    // One 256 MiB cache for both workers: each one-lane VM adds a 2 MiB scratchpad and buffers, not another cache.
     expect(result.memoryBytes).toBeLessThan(256 * 2 ** 20 + 16 * 2 ** 20);
     testInfo.annotations.push({ type: 'cacheInitMs', description: String(Math.round(result.cacheInitMs)) });
   }
+  expect(problems).toEqual([]);
+});
+
+test('two workers mine in lanes on one cache and agree with librandomx', async ({ page }, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'engine test: one browser project is enough');
+  test.setTimeout(300_000);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(`${origin}/index.html`);
+  const key = randomBytes(32);
+  const blob = randomBytes(76);
+  // 6 nonces per worker: a step of 4 lanes, then one of 2.
+  const perWorker = 6;
+  const result = await page.evaluate(
+    ([keyHex, blobHex, count]) => window.rxHarness.mineRangesInWorkers(keyHex, blobHex, count, 2),
+    [key.toString('hex'), blob.toString('hex'), perWorker] as const,
+  );
+  const oracle = createLightHasher(key);
+  const expected = Array.from({ length: 2 * perWorker }, (_, nonce) => {
+    const input = Buffer.from(blob);
+    input.writeUInt32LE(nonce, 39);
+    return Buffer.from(oracle.hash(input)).toString('hex');
+  });
+  oracle.release();
+  expect(result.hashesHex).toEqual(expected);
+  // Each mining VM (4 lanes of 2 MiB scratchpad, stack, buffers) adds less than 16 MiB; the cache is not copied.
+  expect(result.memoryBytes).toBeLessThan(256 * 2 ** 20 + 2 * 16 * 2 ** 20);
   expect(problems).toEqual([]);
 });
 

@@ -46,7 +46,7 @@ export const EXPORTS = [
   'rx_api_program_iterations',
   'rx_api_cache_accesses',
   'rx_api_dataset_base_bytes',
-  'rx_api_vm_registers',
+  'rx_api_max_lanes',
   'rx_api_hash_begin',
   'rx_api_hash_absorb',
   'rx_api_hash_finish',

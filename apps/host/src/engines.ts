@@ -27,7 +27,7 @@ async function openWasmHasher(variant: RandomxVariant): Promise<KeyedHasher> {
     async useKey(key) {
       if (sameBytes(randomx.key, key)) return;
       await randomx.initCache(key);
-      if (vm === undefined) vm = await randomx.createVM({ tieringBudget: WASM_TIERING_BUDGET });
+      if (vm === undefined) vm = await randomx.createVM({ lanes: 1, tieringBudget: WASM_TIERING_BUDGET });
       else await vm.useCache(randomx.compiledCache);
     },
     hash: (input) => {

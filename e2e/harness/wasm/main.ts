@@ -7,7 +7,7 @@ import {
   mismatchingCases,
   scalarFloatImplementation,
 } from '../../../packages/wasm/src/testing/float-runtime-probe.js';
-import type { HashReply, HashRequest, MineReply, MineRequest } from './protocol.js';
+import type { HashReply, HashRequest, MineRangeRequest, MineReply, MineRequest } from './protocol.js';
 
 const toBytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
 
@@ -27,7 +27,7 @@ export interface MineResult {
   memoryBytes: number;
 }
 
-function ask<Reply>(request: HashRequest | MineRequest): { worker: Worker; reply: Promise<Reply> } {
+function ask<Reply>(request: HashRequest | MineRangeRequest | MineRequest): { worker: Worker; reply: Promise<Reply> } {
   const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
   const reply = new Promise<Reply>((resolve, reject) => {
     worker.onmessage = (event: MessageEvent<Reply>) => {
@@ -53,11 +53,39 @@ async function hashInWorkers(keyHex: string, inputsHex: string[], workers: numbe
   const replies = await Promise.all(
     shares.map(
       async (share) =>
-        (await ask<HashReply>({ kind: 'hash', handle: randomx.reserveVm(), inputsHex: share }).reply).hashesHex,
+        // hash() runs on a VM's first lane, so these VMs need no more.
+        (await ask<HashReply>({ kind: 'hash', handle: randomx.reserveVm({ lanes: 1 }), inputsHex: share }).reply)
+          .hashesHex,
     ),
   );
   const hashesHex = inputsHex.map((_, i) => replies[i % workers]?.[Math.floor(i / workers)] ?? '');
   return { hashesHex, workers, memoryBytes: randomx.memory.buffer.byteLength, cacheInitMs };
+}
+
+/** Worker w mines nonces w * count .. (w + 1) * count - 1 of the blob; the hashes come back in nonce order. */
+async function mineRangesInWorkers(
+  keyHex: string,
+  blobHex: string,
+  count: number,
+  workers: number,
+): Promise<HarnessResult> {
+  const { randomx, cacheInitMs } = await initCache(keyHex);
+  const replies = await Promise.all(
+    Array.from(
+      { length: workers },
+      async (_, w) =>
+        (
+          await ask<HashReply>({
+            kind: 'mineRange',
+            handle: randomx.reserveVm(),
+            blobHex,
+            firstNonce: w * count,
+            count,
+          }).reply
+        ).hashesHex,
+    ),
+  );
+  return { hashesHex: replies.flat(), workers, memoryBytes: randomx.memory.buffer.byteLength, cacheInitMs };
 }
 
 async function mineInWorkers(keyHex: string, workers: number, seconds: number): Promise<MineResult> {
@@ -102,9 +130,10 @@ declare global {
   interface Window {
     rxHarness: {
       hashInWorkers: typeof hashInWorkers;
+      mineRangesInWorkers: typeof mineRangesInWorkers;
       mineInWorkers: typeof mineInWorkers;
       checkFloatRuntime: typeof checkFloatRuntime;
     };
   }
 }
-window.rxHarness = { hashInWorkers, mineInWorkers, checkFloatRuntime };
+window.rxHarness = { hashInWorkers, mineRangesInWorkers, mineInWorkers, checkFloatRuntime };

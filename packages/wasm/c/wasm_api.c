@@ -10,16 +10,18 @@
 /* Imported from JavaScript: cache-init progress in Argon2 blocks. */
 __attribute__((import_module("env"), import_name("rx_progress"))) void rx_progress(uint32_t done, uint32_t total);
 
-/* Imported from JavaScript: compiles `program` to WebAssembly and runs all its iterations on the VM whose
- * registers and scratchpad are given; returns the rounding mode the program leaves. */
-__attribute__((import_module("env"), import_name("rx_jit_run_program"))) uint32_t rx_jit_run_program(
-    const rx_program *program, rx_register_file *registers, uint32_t rounding);
+/* Imported from JavaScript: compiles the program of each of the `lanes` VMs to WebAssembly and runs all their
+ * iterations together, leaving each VM's registers and rounding mode in its state. */
+__attribute__((import_module("env"), import_name("rx_jit_run_programs"))) void rx_jit_run_programs(
+    rx_vm *const *vms, uint32_t lanes);
 
 static const rx_params *const variants[] = {&rx_params_rx0, &rx_params_wow};
 #define VARIANT_COUNT (sizeof variants / sizeof variants[0])
 
+/* A VM as TypeScript sees it: up to RX_MAX_LANES lanes that mine consecutive nonces in lockstep. */
 typedef struct {
-  rx_vm vm;
+  rx_vm lanes[RX_MAX_LANES];
+  uint32_t lane_count;
   rx_blake2b_state input_hash;
 } api_vm;
 
@@ -41,23 +43,22 @@ void rx_api_cache_init(rx_cache *cache, uint32_t variant, uint8_t *memory, const
   rx_cache_init(cache, variants[variant], memory, key, key_bytes, rx_progress);
 }
 
-static void run_compiled(rx_vm_state *vm, const rx_program *program) {
-  vm->rounding = (rx_rounding)rx_jit_run_program(program, &vm->registers, vm->rounding);
+static void run_compiled(rx_vm *const vms[], uint32_t lanes) { rx_jit_run_programs(vms, lanes); }
+
+/* A VM over `cache` with `lanes` lanes, whose scratchpads follow each other from `scratchpads`; with `compiled`
+ * non-zero its programs run as WebAssembly compiled at run time, else on the interpreter (the tests' oracle). */
+void rx_api_vm_init(api_vm *vm, const rx_cache *cache, uint8_t *scratchpads, uint32_t lanes, uint32_t compiled) {
+  vm->lane_count = lanes;
+  for (uint32_t lane = 0; lane < lanes; lane++) {
+    rx_vm_init(&vm->lanes[lane], cache, scratchpads + (size_t)lane * cache->params->scratchpad_l3_bytes);
+    if (compiled) vm->lanes[lane].run_program = run_compiled;
+  }
 }
 
-/* A VM over `cache`; with `compiled` non-zero its programs run as WebAssembly compiled at run time, else on the
- * interpreter (the oracle of the tests). */
-void rx_api_vm_init(api_vm *vm, const rx_cache *cache, uint8_t *scratchpad, uint32_t compiled) {
-  rx_vm_init(&vm->vm, cache, scratchpad);
-  if (compiled) vm->vm.run_program = run_compiled;
-}
-
+uint32_t rx_api_max_lanes(void) { return RX_MAX_LANES; }
 uint32_t rx_api_program_iterations(uint32_t variant) { return variants[variant]->program_iterations; }
 uint32_t rx_api_cache_accesses(uint32_t variant) { return variants[variant]->cache_accesses; }
 uint32_t rx_api_dataset_base_bytes(uint32_t variant) { return (uint32_t)variants[variant]->dataset_base_bytes; }
-/* Where the VM's register file is, for the compiled programs. */
-uint32_t rx_api_vm_registers(api_vm *vm) { return (uint32_t)(uintptr_t)&vm->vm.state.registers; }
-
 /* Hashing an input of any length: begin, absorb it in pieces, finish. */
 void rx_api_hash_begin(api_vm *vm) { rx_blake2b_init(&vm->input_hash, 64); }
 void rx_api_hash_absorb(api_vm *vm, const uint8_t *piece, uint32_t piece_bytes) {
@@ -66,7 +67,7 @@ void rx_api_hash_absorb(api_vm *vm, const uint8_t *piece, uint32_t piece_bytes) 
 void rx_api_hash_finish(api_vm *vm, uint8_t hash[32]) {
   uint8_t seed[64];
   rx_blake2b_final(&vm->input_hash, seed);
-  rx_vm_hash_from_seed(&vm->vm, seed, hash);
+  rx_vm_hash_from_seed(&vm->lanes[0], seed, hash);
 }
 
 static uint64_t share_value(const uint8_t hash[32]) {
@@ -76,23 +77,33 @@ static uint64_t share_value(const uint8_t hash[32]) {
 }
 
 /* The batch nonce loop: hashes `blob` with nonces first_nonce .. first_nonce + count - 1 (uint32 LE at offset
- * 39), records hashes whose bytes 24..31 (uint64 LE) are below `target`, and stops early when *stop becomes
- * non-zero or `shares` is full. Returns the number of hashes computed. */
+ * 39), as many at a time as the VM has lanes, records hashes whose bytes 24..31 (uint64 LE) are below `target`,
+ * and stops early when *stop becomes non-zero or `shares` is full. Returns the number of hashes counted: a hash
+ * computed after `shares` filled up is not counted, so the caller mines it again. */
 uint32_t rx_api_mine(api_vm *vm, uint8_t *blob, uint32_t blob_bytes, uint32_t first_nonce, uint32_t count,
                      uint64_t target, const int32_t *stop, api_share *shares, uint32_t max_shares,
                      uint32_t *share_count) {
   uint32_t done = 0;
   *share_count = 0;
   while (done < count && *share_count < max_shares && __atomic_load_n(stop, __ATOMIC_RELAXED) == 0) {
-    const uint32_t nonce = first_nonce + done;
-    for (int i = 0; i < 4; i++) blob[39 + i] = (uint8_t)(nonce >> (8 * i));
-    uint8_t hash[32];
-    rx_vm_hash(&vm->vm, blob, blob_bytes, hash);
-    done++;
-    if (share_value(hash) < target) {
-      api_share *share = &shares[(*share_count)++];
-      share->nonce = nonce;
-      for (int i = 0; i < 32; i++) share->hash[i] = hash[i];
+    const uint32_t lanes = count - done < vm->lane_count ? count - done : vm->lane_count;
+    rx_vm *vms[RX_MAX_LANES];
+    uint8_t seeds[RX_MAX_LANES][64];
+    uint8_t hashes[RX_MAX_LANES][32];
+    for (uint32_t lane = 0; lane < lanes; lane++) {
+      const uint32_t nonce = first_nonce + done + lane;
+      for (int i = 0; i < 4; i++) blob[39 + i] = (uint8_t)(nonce >> (8 * i));
+      rx_blake2b(seeds[lane], 64, blob, blob_bytes);
+      vms[lane] = &vm->lanes[lane];
+    }
+    rx_vms_hash_from_seeds(vms, lanes, seeds, hashes);
+    for (uint32_t lane = 0; lane < lanes && *share_count < max_shares; lane++) {
+      if (share_value(hashes[lane]) < target) {
+        api_share *share = &shares[(*share_count)++];
+        share->nonce = first_nonce + done;
+        for (int i = 0; i < 32; i++) share->hash[i] = hashes[lane][i];
+      }
+      done++;
     }
   }
   return done;
@@ -137,6 +148,10 @@ _Static_assert(offsetof(rx_decoded_instruction, src_is_imm) == 4 && offsetof(rx_
                    offsetof(rx_decoded_instruction, condition_mask) == 24 &&
                    offsetof(rx_decoded_instruction, target) == 32 && sizeof(rx_decoded_instruction) == 40,
                "layout.ts INSTRUCTION");
+_Static_assert(offsetof(rx_vm, state) == 0 && offsetof(rx_vm_state, scratchpad) == 8 &&
+                   offsetof(rx_vm_state, registers) == 16 && offsetof(rx_vm_state, rounding) == 272 &&
+                   offsetof(rx_vm, program) == 544,
+               "layout.ts LANE");
 _Static_assert(offsetof(rx_register_file, f) == 64 && offsetof(rx_register_file, e) == 128 &&
                    offsetof(rx_register_file, a) == 192,
                "layout.ts REGISTER_FILE");

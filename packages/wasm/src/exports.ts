@@ -10,11 +10,11 @@ export interface CoreExports {
   rx_api_vm_struct_bytes(): number;
   rx_api_share_bytes(): number;
   rx_api_cache_init(cache: number, variant: number, memory: number, key: number, keyBytes: number): void;
-  rx_api_vm_init(vm: number, cache: number, scratchpad: number, compiled: number): void;
+  rx_api_vm_init(vm: number, cache: number, scratchpads: number, lanes: number, compiled: number): void;
+  rx_api_max_lanes(): number;
   rx_api_program_iterations(variant: number): number;
   rx_api_cache_accesses(variant: number): number;
   rx_api_dataset_base_bytes(variant: number): number;
-  rx_api_vm_registers(vm: number): number;
   rx_api_hash_begin(vm: number): void;
   rx_api_hash_absorb(vm: number, piece: number, pieceBytes: number): void;
   rx_api_hash_finish(vm: number, hash: number): void;

@@ -1,6 +1,6 @@
 // Finds, fetches and compiles the C core, and instantiates it over a shared memory, in browsers and Node alike.
 import type { CoreExports } from './exports.js';
-import type { RunProgram } from './jit/program-runner.js';
+import type { RunPrograms } from './jit/program-runner.js';
 
 /** A compiled build of the C core (emsdk-build/builds.mjs). */
 export type CoreBuild = 'simd128';
@@ -74,8 +74,8 @@ export interface CoreInstance {
   readonly exports: CoreExports;
   /** Where cache-init progress goes for this instance; replaceable. */
   onProgress: ProgressListener | undefined;
-  /** Compiles and runs a VM program; set on instances whose VM runs compiled programs. */
-  runProgram: RunProgram | undefined;
+  /** Compiles and runs the programs of a VM's lanes; set on instances whose VM runs compiled programs. */
+  runPrograms: RunPrograms | undefined;
 }
 
 /**
@@ -90,17 +90,17 @@ export async function instantiateCore(
   const core: CoreInstance = {
     exports: undefined as unknown as CoreExports,
     onProgress: undefined,
-    runProgram: undefined,
+    runPrograms: undefined,
   };
-  const runProgram: RunProgram = (program, registers, rounding) => {
-    if (core.runProgram === undefined) throw new Error('This RandomX instance has no program compiler attached.');
-    return core.runProgram(program, registers, rounding);
+  const runPrograms: RunPrograms = (vms, lanes) => {
+    if (core.runPrograms === undefined) throw new Error('This RandomX instance has no program compiler attached.');
+    core.runPrograms(vms, lanes);
   };
   const instance = await WebAssembly.instantiate(module, {
     env: {
       memory,
       rx_progress: (done: number, total: number) => core.onProgress?.(done, total),
-      rx_jit_run_program: runProgram,
+      rx_jit_run_programs: runPrograms,
     },
   });
   const exports = instance.exports as unknown as CoreExports;

@@ -26,6 +26,11 @@ const INITIAL_MEMORY_BYTES = 2 * 1024 * 1024;
 /** The owner's buffer holds keys and inspection results. Keys are 32-byte seed hashes in practice; anything up
  * to this size is hashed exactly as librandomx does. */
 const MAX_KEY_BYTES = 64 * 1024;
+/**
+ * Nonces a VM hashes in lockstep by default. Each lane costs a scratchpad (2 MiB for rx/0); in return the lanes'
+ * dataset items are computed together and their cache misses overlap (see jit/superscalar-compiler.ts).
+ */
+const DEFAULT_LANES = 4;
 
 /** Everything a VM in another thread needs; it can be posted to a Worker or worker_threads. */
 export interface VmHandle {
@@ -35,7 +40,10 @@ export interface VmHandle {
   readonly cache: number;
   readonly stackTop: number;
   readonly vm: number;
-  readonly scratchpad: number;
+  /** Nonces mine() hashes at a time; hash() uses the first lane. */
+  readonly lanes: number;
+  /** 64 bytes per lane: the dataset items of the current iteration. */
+  readonly items: number;
   readonly io: number;
   readonly shares: number;
   /** An Int32: non-zero asks mine() to return after the hash in progress. */
@@ -55,6 +63,8 @@ export interface VmHandle {
 export interface VmOptions {
   /** Default true. False runs programs on the interpreter: slow, but needs no run-time compilation. */
   compiled?: boolean;
+  /** Nonces mine() hashes in lockstep, each on its own scratchpad: 1 to 4, default 4. */
+  lanes?: number;
   /**
    * V8's wasm tiering budget (`--wasm-tiering-budget`) in the thread that will run the VM. Programs are compiled
    * so that V8 never spends its optimizing compiler on them; a process that raised the budget says so here.
@@ -172,6 +182,7 @@ export class RandomxWasm {
         cacheMemory: this.cacheMemory,
         cacheMemoryBytes: exports.rx_api_cache_memory_bytes(this.variantId),
         programCount: exports.rx_api_cache_accesses(this.variantId),
+        maxChains: exports.rx_api_max_lanes(),
       }),
     );
     this.cacheKey = key.slice();
@@ -207,13 +218,18 @@ export class RandomxWasm {
     const compiled = options.compiled ?? true;
     this.fusedMultiplyAdd ??= relaxedMaddIsFused();
     const { exports } = this.core;
+    const lanes = options.lanes ?? DEFAULT_LANES;
+    if (!Number.isInteger(lanes) || lanes < 1 || lanes > exports.rx_api_max_lanes()) {
+      throw new RangeError(`A VM has 1 to ${exports.rx_api_max_lanes()} lanes, got ${lanes}.`);
+    }
     const stackTop = this.heap.reserve(INSTANCE_STACK_BYTES, 16) + INSTANCE_STACK_BYTES;
     const vm = this.heap.reserve(exports.rx_api_vm_struct_bytes());
-    const scratchpad = this.heap.reserve(exports.rx_api_scratchpad_bytes(this.variantId));
+    const scratchpads = this.heap.reserve(lanes * exports.rx_api_scratchpad_bytes(this.variantId));
+    const items = this.heap.reserve(64 * lanes);
     const io = this.heap.reserve(IO_BUFFER_BYTES);
     const shares = this.heap.reserve(MAX_SHARES_PER_BATCH * exports.rx_api_share_bytes());
     const flags = this.heap.reserve(8, 8);
-    exports.rx_api_vm_init(vm, this.cacheStruct, scratchpad, compiled ? 1 : 0);
+    exports.rx_api_vm_init(vm, this.cacheStruct, scratchpads, lanes, compiled ? 1 : 0);
     return {
       superscalar,
       compiled,
@@ -228,7 +244,8 @@ export class RandomxWasm {
       cache: this.cacheStruct,
       stackTop,
       vm,
-      scratchpad,
+      lanes,
+      items,
       io,
       shares,
       stopFlag: flags,
@@ -264,13 +281,13 @@ export class RandomxVM {
     const { handle } = this;
     this.handle = { ...handle, superscalar };
     if (!handle.compiled) return;
-    this.core.runProgram = await createProgramRunner(
+    this.core.runPrograms = await createProgramRunner(
       superscalar,
       {
         memory: handle.memory,
         maximumPages: MAXIMUM_MEMORY_PAGES,
         iterations: handle.iterations,
-        scratchpad: handle.scratchpad,
+        items: handle.items,
         scratchpadBytes: handle.scratchpadBytes,
         datasetBaseBytes: handle.datasetBaseBytes,
         tieringBudget: handle.tieringBudget,

@@ -30,4 +30,7 @@ export const INSTRUCTION = {
   bytes: 40,
 } as const;
 
+/** rx_vm: one lane of a VM, as rx_jit_run_programs receives it. `scratchpad` holds a pointer. */
+export const LANE = { scratchpad: 8, registers: 16, rounding: 272, program: 544 } as const;
+
 export const REGISTER_FILE = { r: 0, f: 64, e: 128, a: 192 } as const;

@@ -1,5 +1,6 @@
-// Compiles one decoded RandomX program (specs.md 4.6 and 5) into a WebAssembly module that runs all its
-// iterations in light mode. Integer registers live in i64 locals, float registers in f64x2 locals, the program's
+// Compiles the decoded RandomX programs of a VM's lanes (specs.md 4.6 and 5) into one WebAssembly module that runs
+// all their iterations in light mode, in lockstep: each iteration first has the key's items function compute
+// every lane's dataset item (their cache misses overlap), then runs each lane's iteration. Integer registers live in i64 locals, float registers in f64x2 locals, the program's
 // constants (a registers, masks, addresses) are immediates, and every float operation calls the float runtime
 // (directed-rounding.ts), which rounds exactly in the current CFROUND mode.
 
@@ -12,7 +13,7 @@ import {
 } from './directed-rounding.js';
 import { INSTRUCTION, PROGRAM, REGISTER_FILE } from './layout.js';
 import { emitMultiplyHigh, MULTIPLY_HIGH_SCRATCH } from './multiply-high.js';
-import { ITEM_TYPE } from './superscalar-compiler.js';
+import { itemsType } from './superscalar-compiler.js';
 import { type CodeWriter, I32, I64, ModuleWriter, Op, Simd, V128, type ValueType } from './wasm-writer.js';
 
 /** rx_instruction in packages/wasm/c/params.h; NOP is RX_INSTRUCTION_COUNT. */
@@ -54,13 +55,22 @@ export interface VmGeometry {
   memory: WebAssembly.Memory;
   maximumPages: number;
   iterations: number;
-  scratchpad: number;
   scratchpadBytes: number;
   datasetBaseBytes: number;
-  /** The rx_register_file the hash reads after each program. */
-  registerFile: number;
+  /** 64 bytes per lane: each iteration's dataset items. */
+  items: number;
   /** V8's wasm tiering budget in the thread that runs the programs (see iterationCopies). */
   tieringBudget: number;
+}
+
+/** One lane's program and state, at their addresses in the shared memory (rx_vm in packages/wasm/c/hash.h). */
+export interface Lane {
+  program: number;
+  scratchpad: number;
+  /** The rx_register_file the hash reads after each program. */
+  registers: number;
+  /** The rounding mode (an i32) the program starts in and leaves. */
+  rounding: number;
 }
 
 /** V8's default wasm tiering budget in Chromium 156 (`--wasm-tiering-budget`), in bytes of executed machine code. */
@@ -103,21 +113,26 @@ const RESULTS: ValueType[] = [...Array<ValueType>(8).fill(I64), I32, I32, I32];
 
 const modeMasks: Omit<FloatLocals, 'scratch'> = { down: MODE_MASKS, up: MODE_MASKS + 1, toZero: MODE_MASKS + 2 };
 
-/** Imported functions: the dataset item, then the float runtime in FLOAT_OPERATIONS order. */
-const ITEM_FUNCTION = 0;
+/** Imported functions: the dataset items, then the float runtime in FLOAT_OPERATIONS order. */
+const ITEMS_FUNCTION = 0;
 const floatFunction = (name: FloatOperation) => 1 + FLOAT_OPERATIONS.findIndex((operation) => operation.name === name);
 
 class ProgramEmitter {
   private readonly view: DataView;
   private readonly base: number;
 
+  private readonly program: number;
+
   constructor(
     private readonly code: CodeWriter,
     private readonly geometry: VmGeometry,
-    private readonly program: number,
+    private readonly lane: Lane,
+    /** Where the items function leaves this lane's dataset item. */
+    private readonly item: number,
   ) {
     this.view = new DataView(geometry.memory.buffer);
-    this.base = geometry.scratchpad;
+    this.base = lane.scratchpad;
+    this.program = lane.program;
   }
 
   private u8(offset: number): number {
@@ -356,7 +371,8 @@ class ProgramEmitter {
 
   emitIteration(): void {
     const { code, view, program, base } = this;
-    const { scratchpadBytes, datasetBaseBytes, registerFile } = this.geometry;
+    const { scratchpadBytes, datasetBaseBytes } = this.geometry;
+    const registerFile = this.lane.registers;
     const lineMask = (scratchpadBytes - 1) & ~63;
     const datasetLineMask = (datasetBaseBytes - 1) & ~63;
     const read = [0, 1, 2, 3].map((i) => view.getUint8(program + PROGRAM.readRegisters + i));
@@ -394,8 +410,7 @@ class ProgramEmitter {
       this.emitInstruction(i, ends);
     }
 
-    // Steps 5-12: the dataset item at ma (computed from the cache), mx/ma rotation, scratchpad writes.
-    const itemBase = Number(view.getBigUint64(program + PROGRAM.datasetOffset, true) / 64n);
+    // Steps 5-12: the dataset item at ma (computed by run() before this call), mx/ma rotation, scratchpad writes.
     code
       .get(MX)
       .get(R + read2)
@@ -404,13 +419,11 @@ class ProgramEmitter {
       .op(Op.i32WrapI64)
       .op(Op.i32Xor);
     code.i32(datasetLineMask).op(Op.i32And).set(ADDRESS); // the new mx, stored as ma below
-    code.get(MA).i32(datasetLineMask).op(Op.i32And).i32(6).op(Op.i32ShrU).i32(itemBase).op(Op.i32Add);
-    code.op(Op.i64ExtendI32U).op(Op.call).u32(ITEM_FUNCTION);
-    for (let i = 7; i >= 0; i--)
+    for (let i = 0; i < 8; i++)
       code
-        .set(TEMP)
         .get(R + i)
-        .get(TEMP)
+        .i32(0)
+        .memory(Op.i64Load, this.item + 8 * i)
         .op(Op.i64Xor)
         .set(R + i);
     code.get(MA).set(MX).get(ADDRESS).set(MA);
@@ -444,69 +457,108 @@ class ProgramEmitter {
 }
 
 /**
- * The module's bytes. It imports env.memory, env.item (the key's SuperscalarHash function) and the float
- * runtime (env.fadd ...), and exports run(mode) -> mode, which runs every iteration and leaves the registers in
- * the VM's register file.
+ * The module's bytes. It imports env.memory, env.items (the key's items function for this many lanes) and the
+ * float runtime (env.fadd ...), and exports run(), which runs every iteration of every lane and leaves each lane's
+ * registers and rounding mode in its state.
  */
-export function compileProgram(geometry: VmGeometry, program: number): Uint8Array<ArrayBuffer> {
+export function compilePrograms(geometry: VmGeometry, lanes: Lane[]): Uint8Array<ArrayBuffer> {
   const module = new ModuleWriter();
   module.importSharedMemory('env', 'memory', geometry.maximumPages);
-  module.importFunction('env', 'item', ITEM_TYPE);
+  module.importFunction('env', 'items', itemsType(lanes.length));
   for (const { name, operands } of FLOAT_OPERATIONS) module.importFunction('env', name, floatOperationType(operands));
 
   const iterationLocals: ValueType[] = [...Array<ValueType>(8 + 3).fill(V128), I32, I64, ...MULTIPLY_HIGH_SCRATCH];
-  const first = module.defineFunction({ params: PARAMS, results: RESULTS }, iterationLocals);
-  new ProgramEmitter(first.body, geometry, program).emitIteration();
-  const iterations = [first.index];
-  for (let count = iterationCopies(first.body.size, geometry); iterations.length < count; ) {
-    const copy = module.defineFunction({ params: PARAMS, results: RESULTS }, iterationLocals);
-    copy.body.append(first.body);
-    iterations.push(copy.index);
-  }
+  const firsts = lanes.map((lane, index) => {
+    const first = module.defineFunction({ params: PARAMS, results: RESULTS }, iterationLocals);
+    new ProgramEmitter(first.body, geometry, lane, geometry.items + 64 * index).emitIteration();
+    return first;
+  });
+  const copies = Math.max(...firsts.map((first) => iterationCopies(first.body.size, geometry)));
+  const iterations = firsts.map((first) => {
+    const indices = [first.index];
+    while (indices.length < copies) {
+      const copy = module.defineFunction({ params: PARAMS, results: RESULTS }, iterationLocals);
+      copy.body.append(first.body);
+      indices.push(copy.index);
+    }
+    return indices;
+  });
 
-  const runLocals: ValueType[] = [...Array<ValueType>(8).fill(I64), I32, I32, I32, I32, I32];
-  const run = module.defineFunction({ params: [I32], results: [I32] }, runLocals, 'run');
-  emitRun(run.body, iterations, geometry, program);
+  const laneLocals: ValueType[] = [...Array<ValueType>(8).fill(I64), I32, I32, I32, I32, I32];
+  const runLocals: ValueType[] = [...lanes.flatMap(() => laneLocals), I32];
+  const run = module.defineFunction({ params: [], results: [] }, runLocals, 'run');
+  emitRun(run.body, iterations, geometry, lanes);
   return module.finish();
 }
 
-/** run(mode): calls each copy of the iteration function for its share of the iterations, one call each. */
-function emitRun(code: CodeWriter, iterations: number[], geometry: VmGeometry, program: number): void {
+/**
+ * run(): per iteration, the items of every lane, then each lane's iteration; each copy of the iteration functions
+ * (see iterationCopies) takes an equal share of the iterations.
+ */
+function emitRun(code: CodeWriter, iterations: number[][], geometry: VmGeometry, lanes: Lane[]): void {
   const view = new DataView(geometry.memory.buffer);
-  // Locals: 0 mode (parameter), 1-8 r, 9 ma, 10 mx, 11 sp0, 12 sp1, 13 counter.
-  const mode = 0;
-  const r = 1;
-  const [ma, mx, sp0, sp1, counter] = [9, 10, 11, 12, 13];
-  code
-    .i32(view.getUint32(program + PROGRAM.ma, true))
-    .tee(ma)
-    .set(sp1);
-  code
-    .i32(view.getUint32(program + PROGRAM.mx, true))
-    .tee(mx)
-    .set(sp0);
-  iterations.forEach((iteration, copy) => {
+  const datasetLineMask = (geometry.datasetBaseBytes - 1) & ~63;
+  // Locals per lane: r0-r7, mode, ma, mx, sp0, sp1; then the iteration counter.
+  const local = (lane: number) => {
+    const base = 13 * lane;
+    return { r: base, mode: base + 8, ma: base + 9, mx: base + 10, sp0: base + 11, sp1: base + 12 };
+  };
+  const counter = 13 * lanes.length;
+  lanes.forEach((lane, index) => {
+    const { mode, ma, mx, sp0, sp1 } = local(index);
+    code.i32(0).memory(Op.i32Load, lane.rounding, 2).set(mode);
+    code
+      .i32(view.getUint32(lane.program + PROGRAM.ma, true))
+      .tee(ma)
+      .set(sp1);
+    code
+      .i32(view.getUint32(lane.program + PROGRAM.mx, true))
+      .tee(mx)
+      .set(sp0);
+  });
+  const copies = iterations[0]?.length ?? 0;
+  for (let copy = 0; copy < copies; copy++) {
     code.begin(Op.loop);
-    for (let i = 0; i < 8; i++) code.get(r + i);
-    code.get(mode).get(ma).get(mx).get(sp0).get(sp1).op(Op.call).u32(iteration);
-    code.set(mx).set(ma).set(mode);
-    for (let i = 7; i >= 0; i--) code.set(r + i);
-    code.i32(0).tee(sp0).set(sp1);
-    const end = Math.round((geometry.iterations * (copy + 1)) / iterations.length);
+    code.i32(geometry.items);
+    lanes.forEach((lane, index) => {
+      const itemBase = Number(view.getBigUint64(lane.program + PROGRAM.datasetOffset, true) / 64n);
+      code.get(local(index).ma).i32(datasetLineMask).op(Op.i32And).i32(6).op(Op.i32ShrU).i32(itemBase);
+      code.op(Op.i32Add).op(Op.i64ExtendI32U);
+    });
+    code.op(Op.call).u32(ITEMS_FUNCTION);
+    iterations.forEach((functions, index) => {
+      const { r, mode, ma, mx, sp0, sp1 } = local(index);
+      for (let i = 0; i < 8; i++) code.get(r + i);
+      code
+        .get(mode)
+        .get(ma)
+        .get(mx)
+        .get(sp0)
+        .get(sp1)
+        .op(Op.call)
+        .u32(functions[copy] as number);
+      code.set(mx).set(ma).set(mode);
+      for (let i = 7; i >= 0; i--) code.set(r + i);
+      code.i32(0).tee(sp0).set(sp1);
+    });
+    const end = Math.round((geometry.iterations * (copy + 1)) / copies);
     code.get(counter).i32(1).op(Op.i32Add).tee(counter).i32(end).op(Op.i32LtU);
     code.op(Op.brIf).u32(0).op(Op.end);
-  });
-  for (let i = 0; i < 8; i++)
-    code
-      .i32(0)
-      .get(r + i)
-      .memory(Op.i64Store, geometry.registerFile + REGISTER_FILE.r + 8 * i);
-  for (let i = 0; i < 8; i++) {
-    const word = view.getBigUint64(program + PROGRAM.a + 8 * i, true);
-    code
-      .i32(0)
-      .i64(word)
-      .memory(Op.i64Store, geometry.registerFile + REGISTER_FILE.a + 8 * i);
   }
-  code.get(mode);
+  lanes.forEach((lane, index) => {
+    const { r, mode } = local(index);
+    for (let i = 0; i < 8; i++)
+      code
+        .i32(0)
+        .get(r + i)
+        .memory(Op.i64Store, lane.registers + REGISTER_FILE.r + 8 * i);
+    for (let i = 0; i < 8; i++) {
+      const word = view.getBigUint64(lane.program + PROGRAM.a + 8 * i, true);
+      code
+        .i32(0)
+        .i64(word)
+        .memory(Op.i64Store, lane.registers + REGISTER_FILE.a + 8 * i);
+    }
+    code.i32(0).get(mode).memory(Op.i32Store, lane.rounding, 2);
+  });
 }

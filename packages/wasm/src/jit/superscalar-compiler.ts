@@ -1,6 +1,12 @@
-// Compiles the SuperscalarHash programs of a cache (specs.md 6 and 7.3) into one WebAssembly function that
-// computes a dataset item: item(itemNumber: i64) -> eight i64 words. It runs once per key; the module is shared
-// by every thread, and each VM program module imports its `item` function.
+// Compiles the SuperscalarHash programs of a cache (specs.md 6 and 7.3) into a WebAssembly module that computes
+// dataset items: items<K>(destination, itemNumber x K) writes K items of 64 bytes. It runs once per key; the module
+// is shared by every thread, and each VM program module imports the function for its number of lanes.
+//
+// Computing an item is a chain of 8 dependent reads of random cache lines (≈160 ns each here), and WebAssembly has
+// no prefetch. Native code hides its arithmetic under those misses; here, K chains advance together, so their
+// cache misses overlap instead. Each SuperscalarHash program is its own function, called once per chain: that
+// keeps the optimizing compiler from interleaving K chains' arithmetic into more live values than the machine has
+// registers, and puts the K loads of each step next to each other, where the processor overlaps them.
 import { CACHE, SUPERSCALAR_INSTRUCTION as INSTRUCTION, SUPERSCALAR_PROGRAM as PROGRAM } from './layout.js';
 import { emitMultiplyHigh, MULTIPLY_HIGH_SCRATCH } from './multiply-high.js';
 import { type CodeWriter, type FunctionType, I32, I64, ModuleWriter, Op, type ValueType } from './wasm-writer.js';
@@ -32,7 +38,14 @@ const REGISTER_XOR_CONSTANTS = [
 ];
 const ITEM_MULTIPLIER = 6364136223846793005n;
 
-export const ITEM_TYPE: FunctionType = { params: [I64], results: Array<ValueType>(8).fill(I64) };
+/** items<K>(destination: i32, itemNumber x K: i64): writes K dataset items of 64 bytes from `destination`. */
+export function itemsType(chains: number): FunctionType {
+  return { params: [I32, ...Array<ValueType>(chains).fill(I64)], results: [] };
+}
+
+export const itemsExport = (chains: number) => `items${chains}`;
+
+const REGISTERS: FunctionType = { params: Array<ValueType>(8).fill(I64), results: Array<ValueType>(8).fill(I64) };
 
 export interface SuperscalarSource {
   memory: WebAssembly.Memory;
@@ -44,19 +57,17 @@ export interface SuperscalarSource {
   cacheMemoryBytes: number;
   /** SuperscalarHash programs per item (RANDOMX_CACHE_ACCESSES). */
   programCount: number;
+  /** items1 .. items<maxChains> are exported. */
+  maxChains: number;
 }
 
-// Locals: the parameter, eight registers, the cache index, the cache line address, then scratch.
-const ITEM_NUMBER = 0;
-const REGISTER = 1;
-const CACHE_INDEX = 9;
-const LINE_ADDRESS = 10;
-const SCRATCH = 11;
+/** A program function's locals: registers 0-7, then the multiply-high scratch. */
+const SCRATCH = 8;
 
 function emitInstruction(code: CodeWriter, view: DataView, address: number): void {
   const opcode = view.getUint8(address + INSTRUCTION.opcode) as SuperscalarOpcode;
-  const dst = REGISTER + view.getUint8(address + INSTRUCTION.dst);
-  const src = REGISTER + view.getUint8(address + INSTRUCTION.src);
+  const dst = view.getUint8(address + INSTRUCTION.dst);
+  const src = view.getUint8(address + INSTRUCTION.src);
   const imm32 = view.getUint32(address + INSTRUCTION.imm32, true);
   const signExtended = BigInt(imm32 | 0);
   switch (opcode) {
@@ -100,39 +111,78 @@ function emitInstruction(code: CodeWriter, view: DataView, address: number): voi
   }
 }
 
-/** The module's bytes; it imports env.memory and exports item. */
+/** The module's bytes; it imports env.memory and exports items1 .. items<maxChains>. */
 export function compileSuperscalar(source: SuperscalarSource): Uint8Array<ArrayBuffer> {
   const view = new DataView(source.memory.buffer);
   const module = new ModuleWriter();
   module.importSharedMemory('env', 'memory', source.maximumPages);
-  const locals: ValueType[] = [...Array<ValueType>(9).fill(I64), I32, ...MULTIPLY_HIGH_SCRATCH];
-  const { body: code } = module.defineFunction(ITEM_TYPE, locals, 'item');
-  const itemMask = source.cacheMemoryBytes / 64 - 1;
-
-  // Registers start from the item number (specs.md 7.3).
-  for (let r = 0; r < 8; r++) {
-    code.get(ITEM_NUMBER).i64(1n).op(Op.i64Add).i64(ITEM_MULTIPLIER).op(Op.i64Mul);
-    code
-      .i64(REGISTER_XOR_CONSTANTS[r] as bigint)
-      .op(Op.i64Xor)
-      .set(REGISTER + r);
-  }
-  code.get(ITEM_NUMBER).set(CACHE_INDEX);
+  const programs: number[] = [];
   for (let p = 0; p < source.programCount; p++) {
     const program = source.cache + CACHE.programs + p * PROGRAM.bytes;
+    const { index, body } = module.defineFunction(REGISTERS, [...MULTIPLY_HIGH_SCRATCH]);
     const size = view.getUint32(program + PROGRAM.size, true);
-    for (let i = 0; i < size; i++) emitInstruction(code, view, program + PROGRAM.code + i * INSTRUCTION.bytes);
-    code.get(CACHE_INDEX).op(Op.i32WrapI64).i32(itemMask).op(Op.i32And).i32(6).op(Op.i32Shl);
-    code.set(LINE_ADDRESS);
+    for (let i = 0; i < size; i++) emitInstruction(body, view, program + PROGRAM.code + i * INSTRUCTION.bytes);
+    for (let r = 0; r < 8; r++) body.get(r);
+    programs.push(index);
+  }
+  for (let chains = 1; chains <= source.maxChains; chains++) emitItems(module, source, programs, chains);
+  return module.finish();
+}
+
+/** items<chains>: the chains step through the programs together (specs.md 7.3 for each). */
+function emitItems(module: ModuleWriter, source: SuperscalarSource, programs: number[], chains: number): void {
+  const view = new DataView(source.memory.buffer);
+  // Locals: the destination and the item numbers (parameters), eight registers and a cache index per chain, and
+  // a cache line address.
+  const registers = (chain: number) => 1 + chains + 9 * chain;
+  const cacheIndex = (chain: number) => registers(chain) + 8;
+  const lineAddress = 1 + chains + 9 * chains;
+  const locals: ValueType[] = [...Array<ValueType>(9 * chains).fill(I64), I32];
+  const { body: code } = module.defineFunction(itemsType(chains), locals, itemsExport(chains));
+  const itemMask = source.cacheMemoryBytes / 64 - 1;
+
+  for (let chain = 0; chain < chains; chain++) {
     for (let r = 0; r < 8; r++) {
       code
-        .get(REGISTER + r)
-        .get(LINE_ADDRESS)
-        .memory(Op.i64Load, source.cacheMemory + 8 * r);
-      code.op(Op.i64Xor).set(REGISTER + r);
+        .get(1 + chain)
+        .i64(1n)
+        .op(Op.i64Add)
+        .i64(ITEM_MULTIPLIER)
+        .op(Op.i64Mul);
+      code
+        .i64(REGISTER_XOR_CONSTANTS[r] as bigint)
+        .op(Op.i64Xor)
+        .set(registers(chain) + r);
     }
-    code.get(REGISTER + view.getUint32(program + PROGRAM.addressRegister, true)).set(CACHE_INDEX);
+    code.get(1 + chain).set(cacheIndex(chain));
   }
-  for (let r = 0; r < 8; r++) code.get(REGISTER + r);
-  return module.finish();
+  programs.forEach((program, p) => {
+    for (let chain = 0; chain < chains; chain++) {
+      for (let r = 0; r < 8; r++) code.get(registers(chain) + r);
+      code.op(Op.call).u32(program);
+      for (let r = 7; r >= 0; r--) code.set(registers(chain) + r);
+    }
+    for (let chain = 0; chain < chains; chain++) {
+      code.get(cacheIndex(chain)).op(Op.i32WrapI64).i32(itemMask).op(Op.i32And).i32(6).op(Op.i32Shl);
+      code.set(lineAddress);
+      for (let r = 0; r < 8; r++) {
+        code
+          .get(registers(chain) + r)
+          .get(lineAddress)
+          .memory(Op.i64Load, source.cacheMemory + 8 * r);
+        code.op(Op.i64Xor).set(registers(chain) + r);
+      }
+    }
+    const addressRegister = view.getUint32(
+      source.cache + CACHE.programs + p * PROGRAM.bytes + PROGRAM.addressRegister,
+      true,
+    );
+    for (let chain = 0; chain < chains; chain++) code.get(registers(chain) + addressRegister).set(cacheIndex(chain));
+  });
+  for (let chain = 0; chain < chains; chain++)
+    for (let r = 0; r < 8; r++)
+      code
+        .get(0)
+        .get(registers(chain) + r)
+        .memory(Op.i64Store, 64 * chain + 8 * r);
 }
