@@ -2,50 +2,16 @@
 // Light-mode benchmark of the WebAssembly engine, as ratios against native librandomx (with its JIT) measured in
 // the same run: Node worker_threads at 1 and 2 threads, and Chromium with 1 Web Worker. Runs alternate between
 // engines so that a noisy neighbour hurts both. Usage: npm run bench:light [-- --seconds 20]
-import { spawn } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildNativeHarness, lastJsonLine, repoRoot } from './lib/bench-harness.mjs';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './lib/chromium.mjs';
 import { info } from './lib/log.mjs';
-import { run } from './lib/run.mjs';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' } } });
 const seconds = Number(values.seconds);
 if (!Number.isInteger(seconds) || seconds < 1) throw new Error('--seconds must be a positive integer.');
-
-/** @param {string} command @param {string[]} args @returns {Promise<any>} the last stdout line, as JSON */
-function lastJsonLine(command, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${code}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null'));
-    });
-  });
-}
-
-async function buildNativeHarness() {
-  const source = join(repoRoot, 'bench/native-light.c');
-  const binary = join(repoRoot, 'bench/build/native-light');
-  mkdirSync(join(repoRoot, 'bench/build'), { recursive: true });
-  const fresh = (() => {
-    try {
-      return statSync(binary).mtimeMs > statSync(source).mtimeMs;
-    } catch {
-      return false;
-    }
-  })();
-  if (!fresh) await run('gcc', ['-O2', '-Wall', '-o', binary, source, '-lrandomx', '-lpthread']);
-  return binary;
-}
 
 /** @param {string} binary @param {number} threads */
 function native(binary, threads) {
@@ -92,7 +58,7 @@ async function wasmInChromium(workers) {
   }
 }
 
-const binary = await buildNativeHarness();
+const binary = await buildNativeHarness('native-light');
 const native1 = await native(binary, 1);
 const node1 = await wasmInNode(1);
 const chromium1 = await wasmInChromium(1);

@@ -1,0 +1,46 @@
+// @ts-check
+// What the benchmark scripts share: building a native reference harness from bench/*.c against Debian's
+// librandomx, and reading the JSON line a measuring process prints last.
+import { spawn } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from './run.mjs';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** @param {string} command @param {string[]} args @returns {Promise<any>} the last stdout line, as JSON */
+export function lastJsonLine(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`${command} ${args.join(' ')} exited with ${code}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null'));
+    });
+  });
+}
+
+/**
+ * Compiles bench/NAME.c into bench/build/NAME unless the binary is newer than its source.
+ * @param {string} name
+ * @returns {Promise<string>} the binary's path
+ */
+export async function buildNativeHarness(name) {
+  const source = join(repoRoot, `bench/${name}.c`);
+  const binary = join(repoRoot, `bench/build/${name}`);
+  mkdirSync(join(repoRoot, 'bench/build'), { recursive: true });
+  const fresh = (() => {
+    try {
+      return statSync(binary).mtimeMs > statSync(source).mtimeMs;
+    } catch {
+      return false;
+    }
+  })();
+  if (!fresh) await run('gcc', ['-O2', '-Wall', '-o', binary, source, '-lrandomx', '-lpthread']);
+  return binary;
+}
