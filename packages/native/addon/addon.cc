@@ -1,6 +1,7 @@
 // The rxmesh_native addon: librandomx for Node peers.
 #include <napi.h>
 
+#include "engine.h"
 #include "flags.h"
 #include "light-hasher.h"
 
@@ -31,6 +32,7 @@ Napi::Value RecommendedFlagsValue(const Napi::CallbackInfo& info) {
 static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) {
   exports.Set("recommendedFlags", Napi::Function::New(env, rxmesh::RecommendedFlagsValue));
   exports.Set("LightHasher", rxmesh::LightHasher::Define(env));
+  exports.Set("Engine", rxmesh::Engine::Define(env));
   return exports;
 }
 

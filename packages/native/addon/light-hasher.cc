@@ -1,29 +1,10 @@
 #include "light-hasher.h"
 
+#include "allocation.h"
+#include "arguments.h"
 #include "flags.h"
 
 namespace rxmesh {
-
-namespace {
-
-// Large pages first; most machines have none reserved, so fall back to ordinary pages.
-randomx_cache* AllocateCache(randomx_flags* flags) {
-  randomx_cache* cache = randomx_alloc_cache(static_cast<randomx_flags>(*flags | RANDOMX_FLAG_LARGE_PAGES));
-  if (cache != nullptr) {
-    *flags = static_cast<randomx_flags>(*flags | RANDOMX_FLAG_LARGE_PAGES);
-    return cache;
-  }
-  return randomx_alloc_cache(*flags);
-}
-
-Napi::Buffer<uint8_t> RequireBuffer(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (info.Length() <= index || !info[index].IsBuffer()) {
-    throw Napi::TypeError::New(info.Env(), std::string(name) + " must be a Buffer or Uint8Array.");
-  }
-  return info[index].As<Napi::Buffer<uint8_t>>();
-}
-
-}  // namespace
 
 Napi::Function LightHasher::Define(Napi::Env env) {
   return DefineClass(env, "LightHasher",

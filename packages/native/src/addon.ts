@@ -1,6 +1,7 @@
 // Loads the compiled addon and turns the ways that can fail into sentences that say what to do.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { AddonEngine, EngineMode } from './engine.js';
 
 export interface NativeFlags {
   largePages: boolean;
@@ -19,6 +20,7 @@ export interface NativeLightHasher {
 interface NativeAddon {
   recommendedFlags(): NativeFlags;
   LightHasher: new (key: Uint8Array) => NativeLightHasher;
+  Engine: new (mode: EngineMode) => AddonEngine;
 }
 
 // build/ sits beside src/ and dist/, so this resolves from the sources and from the compiled output.

@@ -1,13 +1,11 @@
+export type { MineRequest, MineResult, Share } from '@rxmesh/core';
 export { type CoreBuild, missingFeatures, type ProgressListener } from './load.js';
 export {
   type CreateOptions,
   clearStop,
-  type MineRequest,
-  type MineResult,
   RandomxVM,
   RandomxWasm,
   requestStop,
-  type Share,
   type VmHandle,
   type VmOptions,
 } from './randomx-wasm.js';

@@ -1,6 +1,13 @@
 // The TypeScript API over the C core: one cache per key in a shared memory, and VMs in any thread that hold a
 // handle to it.
-import { isRandomxVariant, RANDOMX_VARIANTS, type RandomxVariant } from '@rxmesh/core';
+import {
+  isRandomxVariant,
+  type MineRequest,
+  type MineResult,
+  RANDOMX_VARIANTS,
+  type RandomxVariant,
+  type Share,
+} from '@rxmesh/core';
 import { bytesOf, SharedHeap } from './heap.js';
 import { relaxedMaddIsFused } from './jit/features.js';
 import { CHROMIUM_TIERING_BUDGET } from './jit/program-compiler.js';
@@ -71,27 +78,6 @@ export interface VmOptions {
    * Default: Chromium's.
    */
   tieringBudget?: number;
-}
-
-export interface MineRequest {
-  /** The hashing blob; the nonce goes in as uint32 LE at offset 39. */
-  blob: Uint8Array;
-  firstNonce: number;
-  count: number;
-  /** A share is a hash whose bytes 24..31, read as uint64 LE, are below this. */
-  target: bigint;
-}
-
-export interface Share {
-  nonce: number;
-  hash: Uint8Array;
-}
-
-export interface MineResult {
-  hashes: number;
-  shares: Share[];
-  /** True when the loop ended before `count` hashes: a stop request or a full share buffer. */
-  stoppedEarly: boolean;
 }
 
 function variantIndex(core: CoreInstance, memory: WebAssembly.Memory, wanted: string): number {

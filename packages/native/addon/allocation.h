@@ -1,0 +1,14 @@
+// librandomx allocations that try large pages first: most machines have none reserved, so each falls back to
+// ordinary pages and says which one it got.
+#pragma once
+
+#include <randomx.h>
+
+namespace rxmesh {
+
+/** Adds RANDOMX_FLAG_LARGE_PAGES to *flags when the cache got them. */
+randomx_cache* AllocateCache(randomx_flags* flags);
+/** The dataset's own large-page outcome, independent of the cache's. */
+randomx_dataset* AllocateDataset(bool* large_pages);
+
+}  // namespace rxmesh
