@@ -16,7 +16,7 @@ if (!Number.isInteger(seconds) || seconds < 1) throw new Error('--seconds must b
 /** @param {string} binary @param {number} threads */
 function native(binary, threads) {
   info(`native librandomx, light mode, ${threads} thread(s), ${seconds} s`);
-  return lastJsonLine(binary, [String(threads), String(seconds)]);
+  return lastJsonLine(binary, ['light', String(threads), String(seconds)]);
 }
 
 /** @param {number} threads */
@@ -58,7 +58,7 @@ async function wasmInChromium(workers) {
   }
 }
 
-const binary = await buildNativeHarness('native-light');
+const binary = await buildNativeHarness('native-reference');
 const native1 = await native(binary, 1);
 const node1 = await wasmInNode(1);
 const chromium1 = await wasmInChromium(1);

@@ -42,16 +42,35 @@ describe('rxmesh --help', () => {
 describe('subcommands whose engines are not built', () => {
   it.each([
     [['host', '--signal', 'http://127.0.0.1:9'], /rxmesh host.*not available yet/],
-    [
-      ['bench', '--impl', 'native', '--mode', 'full', '--threads', '1', '--seconds', '1', '--json'],
-      /not available yet/,
-    ],
     [['serve', '--source', 'daemon+http://127.0.0.1:18081'], /daemon job source is not available yet/],
   ])('%j exits non-zero with a clear message and prints no result', (args, message) => {
     const { code, stdout, stderr } = rxmesh(args);
     expect(code).toBe(EXIT_NOT_AVAILABLE);
     expect(stderr).toMatch(message);
     expect(stdout).toBe('');
+  });
+});
+
+describe('rxmesh bench --impl native', () => {
+  it('hashes in light mode on native threads and ends with its JSON line', { timeout: 60_000 }, () => {
+    const { code, stdout, stderr } = rxmesh([
+      'bench',
+      '--impl',
+      'native',
+      '--mode',
+      'light',
+      '--threads',
+      '2',
+      '--seconds',
+      '1',
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/light mode ready .*hashing on 2 thread\(s\) for 1 s/);
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+    expect(result).toMatchObject({ impl: 'native', mode: 'light', threads: 2, seconds: 1, datasetInitMs: null });
+    expect(result.hashes).toBeGreaterThan(0);
+    expect(result.eventLoopLagMaxMs).toBeGreaterThan(0);
   });
 });
 

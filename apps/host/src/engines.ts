@@ -1,6 +1,6 @@
 // Picks a hashing engine for the CLI: the project's WebAssembly RandomX or native librandomx.
 import { isRandomxVariant, type RandomxVariant } from '@rxmesh/core';
-import { createLightHasher, NativeEngineUnavailable } from '@rxmesh/native';
+import { NativeEngine, NativeEngineUnavailable } from '@rxmesh/native';
 import { type RandomxVM, RandomxWasm } from '@rxmesh/wasm';
 import { CliError } from './errors.js';
 import { WASM_TIERING_BUDGET } from './v8-tuning.js';
@@ -12,7 +12,7 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 export interface KeyedHasher {
   /** Switches to `key`, rebuilding the cache only when it differs from the current one. */
   useKey(key: Uint8Array): Promise<void> | void;
-  hash(input: Uint8Array): Uint8Array;
+  hash(input: Uint8Array): Uint8Array | Promise<Uint8Array>;
   release(): void;
 }
 
@@ -38,28 +38,24 @@ async function openWasmHasher(variant: RandomxVariant): Promise<KeyedHasher> {
   };
 }
 
+/** The native engine in light mode: the same engine dataset hosts use to verify shares for seeds they lack. */
 function openNativeHasher(variant: RandomxVariant): KeyedHasher {
   if (variant !== 'rx/0') {
     throw new CliError(`Debian's librandomx implements rx/0 only, so --impl native cannot hash ${variant}.`);
   }
-  let current: { key: Uint8Array; hasher: ReturnType<typeof createLightHasher> } | undefined;
+  let engine: NativeEngine;
+  try {
+    engine = NativeEngine.create({ mode: 'light', threads: 1 });
+  } catch (error) {
+    if (error instanceof NativeEngineUnavailable) throw new CliError(error.message);
+    throw error;
+  }
   return {
-    useKey(key) {
-      if (sameBytes(current?.key, key)) return;
-      current?.hasher.release();
-      current = undefined; // so a failed create below is not released twice
-      try {
-        current = { key: key.slice(), hasher: createLightHasher(key) };
-      } catch (error) {
-        if (error instanceof NativeEngineUnavailable) throw new CliError(error.message);
-        throw error;
-      }
+    async useKey(key) {
+      if (!sameBytes(engine.key, key)) await engine.setKey(key);
     },
-    hash: (input) => {
-      if (current === undefined) throw new Error('useKey() must come before hash().');
-      return current.hasher.hash(input);
-    },
-    release: () => current?.hasher.release(),
+    hash: (input) => engine.hash(input),
+    release: () => engine.release(),
   };
 }
 

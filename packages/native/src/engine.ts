@@ -59,8 +59,9 @@ export class NativeEngine {
    * at a time. `onProgress` reports dataset items done. Refused while mining or hashing.
    */
   async setKey(key: Uint8Array, onProgress?: (done: number, total: number) => void): Promise<KeyReady> {
+    const pending = this.engine.setKey(key, this.threads, onProgress); // throws when refused: the key stays
     this.currentKey = undefined;
-    const ready = await this.engine.setKey(key, this.threads, onProgress);
+    const ready = await pending;
     this.currentKey = key.slice();
     return ready;
   }

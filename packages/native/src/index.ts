@@ -18,3 +18,4 @@ export function recommendedFlags(): NativeFlags {
 export function createLightHasher(key: Uint8Array): NativeLightHasher {
   return new (loadAddon().LightHasher)(key);
 }
+export { ShareVerifier, type VerifierOptions, type VerifyResult } from './verifier.js';

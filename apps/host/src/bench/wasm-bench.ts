@@ -3,21 +3,8 @@ import { Worker } from 'node:worker_threads';
 import { BENCHMARK_KEY_TEXT, benchmarkBlob } from '@rxmesh/core';
 import { RandomxWasm, requestStop } from '@rxmesh/wasm';
 import { WASM_TIERING_BUDGET } from '../v8-tuning.js';
+import { type BenchResult, peakRssMb } from './bench-result.js';
 import type { WasmBenchWorkerData, WasmBenchWorkerResult } from './wasm-worker.js';
-
-export interface BenchResult {
-  impl: 'wasm' | 'native';
-  mode: 'light' | 'full';
-  threads: number;
-  seconds: number;
-  hashes: number;
-  hashrate: number;
-  cacheInitMs: number;
-  datasetInitMs: number | null;
-  peakRssMb: number;
-  /** Size of the shared WebAssembly memory: the cache plus every thread's VM. */
-  wasmMemoryMb: number | null;
-}
 
 export async function benchWasmLight(
   threads: number,
@@ -61,7 +48,7 @@ export async function benchWasmLight(
     hashrate,
     cacheInitMs: Math.round(cacheInitMs),
     datasetInitMs: null,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb: peakRssMb(),
     wasmMemoryMb: Math.round(randomx.memory.buffer.byteLength / 2 ** 20),
   };
 }

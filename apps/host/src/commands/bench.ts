@@ -1,8 +1,9 @@
 // `rxmesh bench`: hashrate of an engine, as JSON for BENCHMARKS.md.
 import { Command, Option } from 'commander';
+import { benchNative } from '../bench/native-bench.js';
 import { benchWasmLight } from '../bench/wasm-bench.js';
 import { ENGINE_NAMES, type EngineName } from '../engines.js';
-import { CliError, NotAvailableYet } from '../errors.js';
+import { CliError } from '../errors.js';
 import { defaultThreadCount, parsePositiveInteger } from '../options.js';
 
 interface BenchOptions {
@@ -30,21 +31,21 @@ export function benchCommand(): Command {
     .addOption(new Option('--seconds <s>', 'how long to hash, after init').default(10).argParser(parsePositiveInteger))
     .option(
       '--json',
-      'end with one JSON line: impl, mode, threads, seconds, hashes, hashrate (H/s), cacheInitMs, datasetInitMs, peakRssMb',
+      'end with one JSON line: impl, mode, threads, seconds, hashes, hashrate (H/s), cacheInitMs, datasetInitMs, peakRssMb, and eventLoopLagMaxMs (native) or wasmMemoryMb (wasm)',
     )
     .action(async (options: BenchOptions) => {
-      if (options.impl === 'native') {
-        throw new NotAvailableYet(`Benchmarking the native engine in ${options.mode} mode`);
-      }
-      if (options.mode === 'full') {
+      const progress = (message: string) => process.stderr.write(`rxmesh bench: ${message}\n`);
+      if (options.impl === 'wasm' && options.mode === 'full') {
         throw new CliError('The WebAssembly engine runs light mode only; use --mode light, or --impl native.', 2);
       }
-      const result = await benchWasmLight(options.threads, options.seconds, (message) =>
-        process.stderr.write(`rxmesh bench: ${message}\n`),
-      );
+      const result =
+        options.impl === 'native'
+          ? await benchNative(options.mode, options.threads, options.seconds, progress)
+          : await benchWasmLight(options.threads, options.seconds, progress);
+      const dataset = result.datasetInitMs === null ? '' : `; dataset init ${result.datasetInitMs} ms`;
       process.stdout.write(
         `${result.impl} ${result.mode}, ${result.threads} thread(s): ${result.hashrate.toFixed(2)} H/s ` +
-          `(${result.hashes} hashes; cache init ${result.cacheInitMs} ms; peak RSS ${result.peakRssMb} MiB)\n`,
+          `(${result.hashes} hashes; cache init ${result.cacheInitMs} ms${dataset}; peak RSS ${result.peakRssMb} MiB)\n`,
       );
       if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     });

@@ -48,7 +48,7 @@ export function hashCommand(): Command {
       const hasher = await openKeyedHasher(options.impl, options.variant);
       try {
         await hasher.useKey(key);
-        process.stdout.write(`${bytesToHex(hasher.hash(input))}\n`);
+        process.stdout.write(`${bytesToHex(await hasher.hash(input))}\n`);
       } finally {
         hasher.release();
       }
@@ -77,7 +77,7 @@ async function hashJsonLines(engine: EngineName, variant: RandomxVariant, file: 
       if (line.trim() === '') continue;
       const { key, input } = parseJsonLine(line, lineNumber);
       await hasher.useKey(key);
-      process.stdout.write(`${JSON.stringify({ hash: bytesToHex(hasher.hash(input)) })}\n`);
+      process.stdout.write(`${JSON.stringify({ hash: bytesToHex(await hasher.hash(input)) })}\n`);
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`--jsonl: ${file} does not exist.`);

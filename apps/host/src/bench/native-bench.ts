@@ -1,0 +1,54 @@
+// Hashrate of the native engine (librandomx) in full or light mode on N native threads, with the event loop
+// watched while they hash: a dataset host must stay responsive to its peers.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { BENCHMARK_KEY_TEXT, benchmarkBlob } from '@rxmesh/core';
+import { type EngineMode, NativeEngine } from '@rxmesh/native';
+import { type BenchResult, peakRssMb } from './bench-result.js';
+
+export async function benchNative(
+  mode: EngineMode,
+  threads: number,
+  seconds: number,
+  onProgress: (message: string) => void,
+): Promise<BenchResult> {
+  const engine = NativeEngine.create({ mode, threads });
+  try {
+    let reported = -1;
+    const ready = await engine.setKey(new TextEncoder().encode(BENCHMARK_KEY_TEXT), (done, total) => {
+      const percent = Math.floor((100 * done) / total);
+      if (percent >= reported + 10) {
+        reported = percent;
+        onProgress(`dataset init ${percent}%`);
+      }
+    });
+    const pages = ready.cacheLargePages || ready.datasetLargePages ? 'large pages' : 'ordinary pages';
+    onProgress(
+      `${mode} mode ready (${pages}): cache ${Math.round(ready.cacheInitMs)} ms` +
+        (ready.datasetInitMs === null ? '' : `, dataset ${Math.round(ready.datasetInitMs)} ms`) +
+        `; hashing on ${threads} thread(s) for ${seconds} s`,
+    );
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    const begin = performance.now();
+    const batch = engine.mine({ blob: benchmarkBlob(), firstNonce: 0, count: 2 ** 32 - 1, target: 0n });
+    const timer = setTimeout(() => engine.stop(), seconds * 1000);
+    const { hashes } = await batch;
+    const milliseconds = performance.now() - begin;
+    clearTimeout(timer);
+    lag.disable();
+    return {
+      impl: 'native',
+      mode,
+      threads,
+      seconds,
+      hashes,
+      hashrate: (1000 * hashes) / milliseconds,
+      cacheInitMs: Math.round(ready.cacheInitMs),
+      datasetInitMs: ready.datasetInitMs === null ? null : Math.round(ready.datasetInitMs),
+      peakRssMb: peakRssMb(),
+      eventLoopLagMaxMs: Math.round(lag.max / 1e5) / 10,
+    };
+  } finally {
+    engine.release();
+  }
+}
