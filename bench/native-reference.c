@@ -1,7 +1,10 @@
 /* The native reference for the benchmarks: a plain loop over Debian's librandomx with its JIT, one thread per
  * requested thread, one shared cache, and in full mode one dataset initialised on all the threads. Prints one
  * JSON line. Build: cc -O2 -o bench/build/native-reference bench/native-reference.c -lrandomx -lpthread
- * Usage: bench/build/native-reference light|full THREADS SECONDS */
+ * Usage: bench/build/native-reference light|full THREADS SECONDS
+ *        bench/build/native-reference light|full THREADS serve
+ * With `serve`, it prints a JSON line once the cache (and dataset) are ready, then runs one measurement per line
+ * of standard input (a number of seconds) and prints its JSON line, until end of input. */
 #include <pthread.h>
 #include <randomx.h>
 #include <stdint.h>
@@ -73,12 +76,12 @@ static void *init_items(void *argument) {
 
 int main(int argc, char **argv) {
   if (argc != 4) {
-    fprintf(stderr, "usage: %s light|full THREADS SECONDS\n", argv[0]);
+    fprintf(stderr, "usage: %s light|full THREADS SECONDS|serve\n", argv[0]);
     return 2;
   }
   const int full = strcmp(argv[1], "full") == 0;
   const int threads = atoi(argv[2]);
-  const double seconds = atof(argv[3]);
+  const double seconds = strcmp(argv[3], "serve") == 0 ? 1 : atof(argv[3]);
   if ((!full && strcmp(argv[1], "light") != 0) || threads < 1 || threads > 256 || seconds <= 0) {
     fprintf(stderr, "MODE must be light or full, THREADS 1-256 and SECONDS positive\n");
     return 2;
@@ -115,23 +118,35 @@ int main(int argc, char **argv) {
     dataset_ms = (now_seconds() - dataset_begin) * 1000;
   }
 
-  thread_job jobs[256];
-  for (int i = 0; i < threads; i++) {
-    jobs[i] = (thread_job){cache, dataset, flags, (uint32_t)(i * (UINT32_MAX / threads)), seconds, 0, 0};
-    pthread_create(&ids[i], NULL, mine, &jobs[i]);
-  }
-  uint64_t hashes = 0;
-  double hashrate = 0;
-  for (int i = 0; i < threads; i++) {
-    pthread_join(ids[i], NULL);
-    hashes += jobs[i].hashes;
-    hashrate += jobs[i].hashes / jobs[i].elapsed;
-  }
   char dataset_json[32] = "null";
   if (full) snprintf(dataset_json, sizeof dataset_json, "%.0f", dataset_ms);
-  printf("{\"impl\":\"librandomx\",\"mode\":\"%s\",\"threads\":%d,\"seconds\":%g,\"hashes\":%llu,"
-         "\"hashrate\":%.3f,\"cacheInitMs\":%.0f,\"datasetInitMs\":%s,\"flags\":%d}\n",
-         argv[1], threads, seconds, (unsigned long long)hashes, hashrate, cache_ms, dataset_json, (int)flags);
+  const int serve = strcmp(argv[3], "serve") == 0;
+  if (serve) {
+    printf("{\"ready\":true,\"cacheInitMs\":%.0f,\"datasetInitMs\":%s}\n", cache_ms, dataset_json);
+    fflush(stdout);
+  }
+  char line[64];
+  for (double window = seconds; serve ? fgets(line, sizeof line, stdin) != NULL : window > 0;) {
+    if (serve) window = atof(line);
+    if (window <= 0) break;
+    thread_job jobs[256];
+    for (int i = 0; i < threads; i++) {
+      jobs[i] = (thread_job){cache, dataset, flags, (uint32_t)(i * (UINT32_MAX / threads)), window, 0, 0};
+      pthread_create(&ids[i], NULL, mine, &jobs[i]);
+    }
+    uint64_t hashes = 0;
+    double hashrate = 0;
+    for (int i = 0; i < threads; i++) {
+      pthread_join(ids[i], NULL);
+      hashes += jobs[i].hashes;
+      hashrate += jobs[i].hashes / jobs[i].elapsed;
+    }
+    printf("{\"impl\":\"librandomx\",\"mode\":\"%s\",\"threads\":%d,\"seconds\":%g,\"hashes\":%llu,"
+           "\"hashrate\":%.3f,\"cacheInitMs\":%.0f,\"datasetInitMs\":%s,\"flags\":%d}\n",
+           argv[1], threads, window, (unsigned long long)hashes, hashrate, cache_ms, dataset_json, (int)flags);
+    fflush(stdout);
+    if (!serve) break;
+  }
   if (dataset != NULL) randomx_release_dataset(dataset);
   randomx_release_cache(cache);
   return 0;
