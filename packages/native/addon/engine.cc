@@ -169,15 +169,15 @@ class MineWorker : public Napi::AsyncWorker {
       if (vm == nullptr) return SetError("librandomx could not create a VM for a mining thread.");
       vms.push_back(vm);
     }
-    std::atomic<uint32_t> taken{0};
+    std::atomic<uint64_t> taken{0};  // 64 bits: each thread takes one past the end before it returns
     std::atomic<bool>& stop = engine_->stop_requested();
     auto work = [&](randomx_vm* vm) {
       std::vector<uint8_t> blob = blob_;
       uint8_t hash[RANDOMX_HASH_SIZE];
       while (!stop.load(std::memory_order_relaxed)) {
-        const uint32_t index = taken.fetch_add(1);
+        const uint64_t index = taken.fetch_add(1);
         if (index >= count_) return;
-        const uint32_t nonce = first_ + index;
+        const uint32_t nonce = first_ + static_cast<uint32_t>(index);
         WriteNonce(blob, nonce);
         randomx_calculate_hash(vm, blob.data(), blob.size(), hash);
         if (ShareValue(hash) < target_) {
@@ -191,7 +191,7 @@ class MineWorker : public Napi::AsyncWorker {
     std::vector<std::thread> workers;
     for (unsigned t = 0; t < threads_; t++) workers.emplace_back(work, vms[t]);
     for (std::thread& worker : workers) worker.join();
-    hashes_ = std::min(taken.load(), count_);
+    hashes_ = static_cast<uint32_t>(std::min<uint64_t>(taken.load(), count_));
     std::sort(shares_.begin(), shares_.end(), [](const FoundShare& a, const FoundShare& b) { return a.nonce < b.nonce; });
   }
 
