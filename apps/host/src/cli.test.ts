@@ -1,16 +1,15 @@
 // Runs the real `rxmesh` executable (bin/rxmesh.js over the compiled dist/) as a user would.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { publishedVectors } from '../../../fixtures/randomx-vectors.mjs';
 import { EXIT_NOT_AVAILABLE } from './errors.js';
 
 const bin = fileURLToPath(new URL('../bin/rxmesh.js', import.meta.url));
-const vectors = JSON.parse(readFileSync(new URL('../../../fixtures/randomx-vectors.json', import.meta.url), 'utf8'))[
-  'rx/0'
-] as { key: string; input: string; hash: string }[];
+const vectors = publishedVectors('rx/0');
 const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -1,18 +1,11 @@
 // The native engine against the published vectors in light and full mode, its batch mining against its own
 // single hashes, and stop() latency. Full mode builds two 2080 MiB datasets (≈25 s each on 2 cores), once.
-import { readFileSync } from 'node:fs';
 import { withNonce } from '@rxmesh/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishedVectors } from '../../../fixtures/randomx-vectors.mjs';
 import { type EngineMode, NativeEngine, ShareVerifier } from './index.js';
 
-interface Vector {
-  key: string;
-  input: string;
-  hash: string;
-}
-const vectors = JSON.parse(readFileSync(new URL('../../../fixtures/randomx-vectors.json', import.meta.url), 'utf8'))[
-  'rx/0'
-] as Vector[];
+const vectors = publishedVectors('rx/0');
 const keys = [...new Set(vectors.map((vector) => vector.key))];
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const everyHashIsAShare = 2n ** 64n - 1n;

@@ -1,15 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { publishedVectors } from '../../../fixtures/randomx-vectors.mjs';
 import { createLightHasher, recommendedFlags } from './index.js';
 
-interface Vector {
-  key: string;
-  input: string;
-  hash: string;
-}
-const vectors = JSON.parse(readFileSync(new URL('../../../fixtures/randomx-vectors.json', import.meta.url), 'utf8'))[
-  'rx/0'
-] as Vector[];
+const vectors = publishedVectors('rx/0');
 
 describe('librandomx through the addon, light mode', () => {
   it('reports the flags this CPU supports', () => {

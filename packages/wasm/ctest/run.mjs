@@ -3,9 +3,10 @@
 // oracle where a test compares against it. Usage: node packages/wasm/ctest/run.mjs [test-name ...]
 // Each test prints "ok - ..." / "not ok - ..." lines and ends with "N passed, M failed".
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { publishedVectors } from '../../../fixtures/randomx-vectors.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const core = join(here, '../c');
@@ -31,10 +32,9 @@ export const TESTS = {
 
 /** "<variant> <key> <input> <hash>" lines from the repository's copy of the published vectors. */
 function publishedVectorLines() {
-  const vectors = JSON.parse(readFileSync(join(here, '../../../fixtures/randomx-vectors.json'), 'utf8'));
   return ['rx/0', 'rx/wow']
     .flatMap((variant) =>
-      vectors[variant].map((/** @type {any} */ v) => `${variant} ${v.key || '-'} ${v.input || '-'} ${v.hash}`),
+      publishedVectors(variant).map((v) => `${variant} ${v.key || '-'} ${v.input || '-'} ${v.hash}`),
     )
     .join('\n');
 }

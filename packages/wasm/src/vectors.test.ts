@@ -1,19 +1,13 @@
 // The WebAssembly engine against every published RandomX vector and checkpoint (fixtures/randomx-vectors.json).
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { randomxFixtures as fixtures, publishedVectors } from '../../../fixtures/randomx-vectors.mjs';
 import { RandomxWasm } from './randomx-wasm.js';
 
-interface Vector {
-  key: string;
-  input: string;
-  hash: string;
-}
-const fixtures = JSON.parse(readFileSync(new URL('../../../fixtures/randomx-vectors.json', import.meta.url), 'utf8'));
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'hex'));
 
 describe.each(['rx/0', 'rx/wow'])('%s published vectors', (variant) => {
-  const vectors = fixtures[variant] as Vector[];
+  const vectors = publishedVectors(variant);
   it.each([...new Set(vectors.map((v) => v.key))])('every vector under key %s', { timeout: 300_000 }, async (key) => {
     const randomx = await RandomxWasm.create({ variant });
     await randomx.initCache(bytes(key));
