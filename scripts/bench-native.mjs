@@ -8,7 +8,6 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { buildNativeHarness, repoRoot } from './lib/bench-harness.mjs';
@@ -28,8 +27,10 @@ if (!(windowSeconds > 0)) throw new Error('--window must be a positive number of
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer.');
 if (mode !== 'full' && mode !== 'light') throw new Error('--mode must be full or light.');
 
-const { BENCHMARK_KEY_TEXT, benchmarkBlob } = await import('@rxmesh/core');
+const { BENCHMARK_KEY_TEXT } = await import('@rxmesh/core');
 const { NativeEngine } = await import('@rxmesh/native');
+// The same measuring window as `rxmesh bench --impl native`.
+const { mineForSeconds } = await import('../apps/host/dist/bench/native-bench.js');
 const reference = await buildNativeHarness('native-reference');
 
 /** The C reference in serve mode: one JSON line per request. */
@@ -50,19 +51,6 @@ function startReference(/** @type {number} */ threads) {
     },
     stop: () => child.stdin.end(),
   };
-}
-
-/** @param {import('@rxmesh/native').NativeEngine} engine @param {number} seconds */
-async function measureEngine(engine, seconds) {
-  const lag = monitorEventLoopDelay({ resolution: 5 });
-  lag.enable();
-  const begin = performance.now();
-  const batch = engine.mine({ blob: benchmarkBlob(), firstNonce: 0, count: 2 ** 32 - 1, target: 0n });
-  const timer = setTimeout(() => engine.stop(), seconds * 1000);
-  const { hashes } = await batch;
-  clearTimeout(timer);
-  lag.disable();
-  return { hashrate: (1000 * hashes) / (performance.now() - begin), lagMaxMs: lag.max / 1e6 };
 }
 
 /** @param {number[]} values */
@@ -91,9 +79,9 @@ for (const threads of [1, 2]) {
     // Who goes first alternates, so a drift within the round favours neither side.
     const cFirst = round % 2 === 1;
     const cWindow = cFirst ? await c.measure(windowSeconds) : undefined;
-    const ours = await measureEngine(engine, windowSeconds);
+    const ours = await mineForSeconds(engine, windowSeconds);
     const theirs = cWindow ?? (await c.measure(windowSeconds));
-    pairs.push({ c: theirs.hashrate, rxmesh: ours.hashrate, lagMaxMs: ours.lagMaxMs });
+    pairs.push({ c: theirs.hashrate, rxmesh: ours.hashrate, lagMaxMs: ours.eventLoopLagMaxMs });
   }
   c.stop();
   engine.release();

@@ -5,6 +5,23 @@ import { BENCHMARK_KEY_TEXT, benchmarkBlob } from '@rxmesh/core';
 import { type EngineMode, NativeEngine } from '@rxmesh/native';
 import { type BenchResult, peakRssMb } from './bench-result.js';
 
+/** Mines the benchmark blob on all the engine's threads for `seconds`, watching the event loop meanwhile. */
+export async function mineForSeconds(
+  engine: NativeEngine,
+  seconds: number,
+): Promise<{ hashes: number; hashrate: number; eventLoopLagMaxMs: number }> {
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
+  const begin = performance.now();
+  const batch = engine.mine({ blob: benchmarkBlob(), firstNonce: 0, count: 2 ** 32 - 1, target: 0n });
+  const timer = setTimeout(() => engine.stop(), seconds * 1000);
+  const { hashes } = await batch;
+  const milliseconds = performance.now() - begin;
+  clearTimeout(timer);
+  lag.disable();
+  return { hashes, hashrate: (1000 * hashes) / milliseconds, eventLoopLagMaxMs: Math.round(lag.max / 1e5) / 10 };
+}
+
 export async function benchNative(
   mode: EngineMode,
   threads: number,
@@ -27,26 +44,18 @@ export async function benchNative(
         (ready.datasetInitMs === null ? '' : `, dataset ${Math.round(ready.datasetInitMs)} ms`) +
         `; hashing on ${threads} thread(s) for ${seconds} s`,
     );
-    const lag = monitorEventLoopDelay({ resolution: 5 });
-    lag.enable();
-    const begin = performance.now();
-    const batch = engine.mine({ blob: benchmarkBlob(), firstNonce: 0, count: 2 ** 32 - 1, target: 0n });
-    const timer = setTimeout(() => engine.stop(), seconds * 1000);
-    const { hashes } = await batch;
-    const milliseconds = performance.now() - begin;
-    clearTimeout(timer);
-    lag.disable();
+    const { hashes, hashrate, eventLoopLagMaxMs } = await mineForSeconds(engine, seconds);
     return {
       impl: 'native',
       mode,
       threads,
       seconds,
       hashes,
-      hashrate: (1000 * hashes) / milliseconds,
+      hashrate,
       cacheInitMs: Math.round(ready.cacheInitMs),
       datasetInitMs: ready.datasetInitMs === null ? null : Math.round(ready.datasetInitMs),
       peakRssMb: peakRssMb(),
-      eventLoopLagMaxMs: Math.round(lag.max / 1e5) / 10,
+      eventLoopLagMaxMs,
     };
   } finally {
     engine.release();
