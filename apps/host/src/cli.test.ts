@@ -114,8 +114,55 @@ describe('rxmesh hash --impl native', () => {
     expect(
       rxmesh(['hash', '--impl', 'wasm', '--variant', 'rx/42', '--key-hex', '00', '--input-hex', '00']).stderr,
     ).toMatch(/'rx\/42' is invalid\. Allowed choices are rx\/0, rx\/wow/);
-    expect(rxmesh(['hash', '--impl', 'gpu']).stderr).toMatch(/Allowed choices are wasm, native/);
+    expect(rxmesh(['hash', '--impl', 'gpu']).stderr).toMatch(/Allowed choices are auto, wasm, native/);
   });
+});
+
+describe('rxmesh hash without --impl (auto)', () => {
+  const [vector] = vectors;
+  if (!vector) throw new Error('fixture has no rx/0 vectors');
+  const single = ['hash', '--key-hex', vector.key, '--input-hex', vector.input];
+
+  it('hashes with the native engine when librandomx loads', () => {
+    const { code, stdout, stderr } = rxmesh(single);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(vector.hash);
+    expect(stderr).not.toMatch(/WebAssembly/);
+  });
+
+  // A mount namespace hides Debian's librandomx from this one process tree (needs root, as the set-up does).
+  const library = '/usr/lib/x86_64-linux-gnu/librandomx.so.0';
+  const canHide = spawnSync('unshare', ['--mount', 'mount', '--bind', '/dev/null', library]).status === 0;
+  function rxmeshWithoutLibrary(args: string[]) {
+    const script = `mount --bind /dev/null ${library} && exec "$0" "$@"`;
+    const result = spawnSync('unshare', ['--mount', 'sh', '-c', script, process.execPath, bin, ...args], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  it.skipIf(!canHide)(
+    'falls back to WebAssembly, saying which package is missing, when librandomx does not load',
+    () => {
+      const fallback = rxmeshWithoutLibrary(single);
+      expect(fallback.code).toBe(0);
+      expect(fallback.stdout.trim()).toBe(vector.hash);
+      expect(fallback.stderr).toMatch(/cannot load librandomx.*apt-get install librandomx0.*Hashing with WebAssembly/);
+
+      for (const explicit of [
+        single.toSpliced(1, 0, '--impl', 'native'),
+        ['bench', '--impl', 'native', '--mode', 'light'],
+      ]) {
+        const refused = rxmeshWithoutLibrary(explicit);
+        expect(refused.code).toBe(EXIT_NOT_AVAILABLE);
+        expect(refused.stdout).toBe('');
+        expect(refused.stderr).toMatch(
+          /^rxmesh: The native engine cannot load librandomx.*apt-get install librandomx0`\.\n$/,
+        );
+      }
+    },
+  );
 });
 
 describe('rxmesh serve', () => {

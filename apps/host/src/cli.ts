@@ -1,10 +1,11 @@
 // The rxmesh command line, assembled from one module per subcommand.
+import { NativeEngineUnavailable } from '@rxmesh/native';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './commands/bench.js';
 import { hashCommand } from './commands/hash.js';
 import { hostCommand } from './commands/host.js';
 import { serveCommand } from './commands/serve.js';
-import { CliError } from './errors.js';
+import { CliError, EXIT_NOT_AVAILABLE } from './errors.js';
 
 export function buildProgram(): Command {
   const program = new Command('rxmesh')
@@ -29,6 +30,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (error instanceof CliError) {
       process.stderr.write(`rxmesh: ${error.message}\n`);
       return error.exitCode;
+    }
+    if (error instanceof NativeEngineUnavailable) {
+      process.stderr.write(`rxmesh: ${error.message}\n`);
+      return EXIT_NOT_AVAILABLE;
     }
     throw error;
   }

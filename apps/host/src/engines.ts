@@ -1,4 +1,5 @@
-// Picks a hashing engine for the CLI: the project's WebAssembly RandomX or native librandomx.
+// Picks a hashing engine for the CLI: the project's WebAssembly RandomX or native librandomx, or `auto`: native
+// when its library loads, WebAssembly (same hashes, slower) when it does not.
 import { isRandomxVariant, type RandomxVariant } from '@rxmesh/core';
 import { NativeEngine, NativeEngineUnavailable } from '@rxmesh/native';
 import { type RandomxVM, RandomxWasm } from '@rxmesh/wasm';
@@ -7,6 +8,8 @@ import { WASM_TIERING_BUDGET } from './v8-tuning.js';
 
 export const ENGINE_NAMES = ['wasm', 'native'] as const;
 export type EngineName = (typeof ENGINE_NAMES)[number];
+export const ENGINE_CHOICES = ['auto', ...ENGINE_NAMES] as const;
+export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 
 /** Hashes inputs under one key at a time. */
 export interface KeyedHasher {
@@ -43,13 +46,7 @@ function openNativeHasher(variant: RandomxVariant): KeyedHasher {
   if (variant !== 'rx/0') {
     throw new CliError(`Debian's librandomx implements rx/0 only, so --impl native cannot hash ${variant}.`);
   }
-  let engine: NativeEngine;
-  try {
-    engine = NativeEngine.create({ mode: 'light', threads: 1 });
-  } catch (error) {
-    if (error instanceof NativeEngineUnavailable) throw new CliError(error.message);
-    throw error;
-  }
+  const engine = NativeEngine.create({ mode: 'light', threads: 1 });
   return {
     async useKey(key) {
       if (!sameBytes(engine.key, key)) await engine.setKey(key);
@@ -59,7 +56,22 @@ function openNativeHasher(variant: RandomxVariant): KeyedHasher {
   };
 }
 
-export async function openKeyedHasher(engine: EngineName, variant: string): Promise<KeyedHasher> {
+/**
+ * Opens the chosen engine. With `auto`, a missing or unloadable native engine is reported through `warn` and
+ * WebAssembly hashes instead; an explicit `native` fails with the same sentence.
+ */
+export async function openKeyedHasher(
+  choice: EngineChoice,
+  variant: string,
+  warn: (message: string) => void,
+): Promise<KeyedHasher> {
   if (!isRandomxVariant(variant)) throw new CliError(`Unknown RandomX variant ${JSON.stringify(variant)}.`, 2);
-  return engine === 'wasm' ? openWasmHasher(variant) : openNativeHasher(variant);
+  if (choice === 'wasm' || (choice === 'auto' && variant !== 'rx/0')) return openWasmHasher(variant);
+  try {
+    return openNativeHasher(variant);
+  } catch (error) {
+    if (choice === 'native' || !(error instanceof NativeEngineUnavailable)) throw error;
+    warn(`${error.message} Hashing with WebAssembly instead (same hashes, slower).`);
+    return openWasmHasher(variant);
+  }
 }

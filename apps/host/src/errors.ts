@@ -10,7 +10,7 @@ export class CliError extends Error {
   }
 }
 
-/** sysexits' EX_UNAVAILABLE: the command exists but its engine is not built yet. */
+/** sysexits' EX_UNAVAILABLE: the command exists but its engine is not built yet, or its library is missing. */
 export const EXIT_NOT_AVAILABLE = 69;
 
 export class NotAvailableYet extends CliError {

@@ -46,8 +46,9 @@ export function loadAddon(): NativeAddon {
     const detail = error instanceof Error ? error.message : String(error);
     throw new NativeEngineUnavailable(
       detail.includes('librandomx')
-        ? 'The native engine needs librandomx, which is missing. Install it with `apt-get install librandomx-dev`.'
-        : `The native engine could not be loaded: ${detail}`,
+        ? `The native engine cannot load librandomx (${detail.replace(/^.*?(librandomx)/, '$1')}). ` +
+            'Install it with `apt-get install librandomx0`.'
+        : `The native engine could not be loaded: ${detail}. Rebuild it with \`npm run build\`.`,
       { cause: error },
     );
   }

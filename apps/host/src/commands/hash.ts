@@ -3,11 +3,11 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { bytesToHex, hexToBytes, RANDOMX_VARIANTS, type RandomxVariant } from '@rxmesh/core';
 import { Command, Option } from 'commander';
-import { ENGINE_NAMES, type EngineName, type KeyedHasher, openKeyedHasher } from '../engines.js';
+import { ENGINE_CHOICES, type EngineChoice, type KeyedHasher, openKeyedHasher } from '../engines.js';
 import { CliError } from '../errors.js';
 
 interface HashOptions {
-  impl: EngineName;
+  impl: EngineChoice;
   variant: RandomxVariant;
   keyHex?: string;
   inputHex?: string;
@@ -17,7 +17,11 @@ interface HashOptions {
 export function hashCommand(): Command {
   return new Command('hash')
     .description('Print RandomX hashes, for one key and input or for a file of JSON lines.')
-    .addOption(new Option('--impl <engine>', 'hashing engine').choices(ENGINE_NAMES).makeOptionMandatory())
+    .addOption(
+      new Option('--impl <engine>', 'hashing engine; auto is native librandomx, or WebAssembly when it is missing')
+        .choices(ENGINE_CHOICES)
+        .default('auto'),
+    )
     .addOption(new Option('--variant <name>', 'RandomX variant').choices(RANDOMX_VARIANTS).default('rx/0'))
     .option('--key-hex <hex>', 'the key (seed), in hex; use with --input-hex')
     .option('--input-hex <hex>', 'the input to hash, in hex; prints the 32-byte hash in hex')
@@ -45,7 +49,7 @@ export function hashCommand(): Command {
       }
       const key = parseHexFlag('--key-hex', options.keyHex);
       const input = parseHexFlag('--input-hex', options.inputHex);
-      const hasher = await openKeyedHasher(options.impl, options.variant);
+      const hasher = await openKeyedHasher(options.impl, options.variant, warnOnStderr);
       try {
         await hasher.useKey(key);
         process.stdout.write(`${bytesToHex(await hasher.hash(input))}\n`);
@@ -55,6 +59,9 @@ export function hashCommand(): Command {
     });
 }
 
+// stderr, so that stdout stays exactly one hash per input.
+const warnOnStderr = (message: string) => process.stderr.write(`rxmesh: ${message}\n`);
+
 function parseHexFlag(flag: string, value: string): Uint8Array {
   try {
     return hexToBytes(value);
@@ -63,9 +70,9 @@ function parseHexFlag(flag: string, value: string): Uint8Array {
   }
 }
 
-async function hashJsonLines(engine: EngineName, variant: RandomxVariant, file: string): Promise<void> {
+async function hashJsonLines(engine: EngineChoice, variant: RandomxVariant, file: string): Promise<void> {
   // The engine first: lines that arrive before the loop below starts reading would be lost.
-  const hasher: KeyedHasher = await openKeyedHasher(engine, variant);
+  const hasher: KeyedHasher = await openKeyedHasher(engine, variant, warnOnStderr);
   const stream = file === '-' ? process.stdin : createReadStream(file);
   stream.on('error', () => {}); // reported by the readline loop below
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
