@@ -23,3 +23,30 @@ export interface MineResult {
   /** True when the loop ended before `count` hashes: a stop request, or (WebAssembly) a full share buffer. */
   stoppedEarly: boolean;
 }
+
+/** What a key change reports once the engine can hash under the new key. */
+export interface KeyReady {
+  cacheInitMs: number;
+  /** Null in light mode. */
+  datasetInitMs: number | null;
+}
+
+/**
+ * A miner that hashes one range across all its threads: native librandomx (packages/native) and the WebAssembly
+ * engine on Node worker threads (apps/host). Hashed nonces are always a prefix of the range, so a range cut short
+ * by stop() can be handed on without gaps.
+ */
+export interface MiningEngine {
+  readonly mode: 'light' | 'full';
+  readonly threads: number;
+  /** The key the engine hashes under, or undefined before the first setKey() completes. */
+  readonly key: Uint8Array | undefined;
+  /** Builds the cache (and dataset) for `key`; `onProgress` reports the slow step. Refused while mining. */
+  setKey(key: Uint8Array, onProgress?: (done: number, total: number) => void): Promise<KeyReady>;
+  mine(request: MineRequest): Promise<MineResult>;
+  /** Cuts the running mine() short after the hashes in flight. */
+  stop(): void;
+  /** One hash under the current key, off the event loop. */
+  hash(input: Uint8Array): Promise<Uint8Array>;
+  release(): void;
+}

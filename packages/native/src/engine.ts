@@ -1,14 +1,11 @@
 // The native engine for dataset hosts: librandomx in full mode (2080 MiB dataset) or light mode (256 MiB cache),
 // mining on native threads. Every long step runs off the event loop and returns a Promise.
-import type { MineRequest, MineResult } from '@rxmesh/core';
+import type { KeyReady as CoreKeyReady, MineRequest, MineResult, MiningEngine } from '@rxmesh/core';
 import { loadAddon, type NativeFlags } from './addon.js';
 
 export type EngineMode = 'full' | 'light';
 
-export interface KeyReady {
-  cacheInitMs: number;
-  /** Null in light mode. */
-  datasetInitMs: number | null;
+export interface KeyReady extends CoreKeyReady {
   cacheLargePages: boolean;
   datasetLargePages: boolean;
 }
@@ -33,7 +30,7 @@ export interface EngineOptions {
   threads: number;
 }
 
-export class NativeEngine {
+export class NativeEngine implements MiningEngine {
   private currentKey: Uint8Array | undefined;
 
   private constructor(
