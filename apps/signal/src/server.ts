@@ -2,13 +2,21 @@
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import health from './plugins/health.js';
+import metrics from './plugins/metrics.js';
 import securityHeaders from './plugins/security-headers.js';
+import signaling from './plugins/signaling.js';
+import stats, { type ClusterStats } from './plugins/stats.js';
 import webApp from './plugins/web-app.js';
+import { resolveLimits, type SignalingLimits } from './signaling/limits.js';
 
 export interface ServerOptions {
   /** The built web app; defaults to apps/web/dist in this repository. */
   webRoot?: string;
   logger?: FastifyServerOptions['logger'];
+  /** Overrides of the signaling limits; see DEFAULT_LIMITS. */
+  limits?: Partial<SignalingLimits>;
+  /** The cluster's figures for /api/stats, from the embedded gateway; without it, only signaling's peer count. */
+  clusterStats?: () => ClusterStats;
 }
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -17,6 +25,9 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   const app = Fastify({ logger: options.logger ?? false });
   await app.register(securityHeaders);
   await app.register(health);
+  await app.register(metrics);
+  await app.register(signaling, { limits: resolveLimits(options.limits) });
+  await app.register(stats, { clusterStats: options.clusterStats });
   await app.register(webApp, { root: options.webRoot ?? DEFAULT_WEB_ROOT });
   return app;
 }

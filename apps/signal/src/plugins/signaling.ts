@@ -1,0 +1,139 @@
+// PeerJS-compatible signaling on @fastify/websocket, at the URLs the stock client builds from
+// `new Peer({ host, port, path: '/peerjs', key: room })`:
+//   GET  /peerjs/{room}/id      a fresh, unguessable peer id (text)
+//   GET  /peerjs/{room}/peers   the ids registered in the room (JSON)
+//   WS   /peerjs/peerjs?key={room}&id=&token=&version=
+// Decorates `app.signaling` (the hub) for /api/stats.
+import { randomUUID } from 'node:crypto';
+import fastifyWebsocket from '@fastify/websocket';
+import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
+import fp from 'fastify-plugin';
+import type { RawData, WebSocket } from 'ws';
+import { CloseCode, type Session, SignalingHub } from '../signaling/hub.js';
+import type { SignalingLimits } from '../signaling/limits.js';
+import { PeerIdSchema, ROOM_RULE, RoomSchema } from '../signaling/protocol.js';
+import { SignalingMetrics } from '../signaling/signaling-metrics.js';
+
+/** The `path` option to give the peerjs client. */
+export const PEERJS_PATH = '/peerjs';
+
+export interface SignalingOptions {
+  limits: SignalingLimits;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    signaling: SignalingHub;
+  }
+}
+
+const RoomParams = {
+  type: 'object',
+  properties: { key: RoomSchema },
+  required: ['key'],
+} as const;
+
+function roomError(_errors: FastifySchemaValidationError[]): Error {
+  return new Error(`The room in the URL is not valid: ${ROOM_RULE}.`);
+}
+
+async function signaling(app: FastifyInstance, options: SignalingOptions): Promise<void> {
+  const { limits } = options;
+  const now = () => performance.now();
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: limits.maxMessageBytes },
+    errorHandler: (error, socket) => onSocketError(error, socket),
+    preClose: () => closeAllSockets(),
+  });
+  const metrics: SignalingMetrics = new SignalingMetrics(app.metrics, {
+    socketsOpen: () => app.websocketServer.clients.size,
+    rooms: () => hub.activeRooms,
+    peers: () => hub.peerCount,
+    queuedMessages: () => hub.queuedMessages,
+  });
+  const hub: SignalingHub = new SignalingHub(limits, metrics, now);
+  app.decorate('signaling', hub);
+  const sessions = new WeakMap<WebSocket, Session>();
+  let closing = false;
+
+  app.get(`${PEERJS_PATH}/peerjs`, { websocket: true }, (socket, request) => {
+    // An upgrade routed just before shutdown began would otherwise hold app.close() open.
+    if (closing) {
+      socket.close(CloseCode.goingAway, 'the server is shutting down');
+      return;
+    }
+    const session = hub.connect(socket, request.query as Record<string, unknown>);
+    if (session === undefined) return;
+    sessions.set(socket, session);
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      try {
+        if (isBinary) hub.receiveBinary(session);
+        else hub.receiveText(session, rawText(data));
+      } catch (error) {
+        // A bug here must cost one socket, not the process.
+        app.log.error({ err: error, room: session.room, peer: session.id }, 'signaling frame handler failed');
+        socket.close(CloseCode.internalError, 'internal error');
+      }
+    });
+    socket.on('close', () => hub.disconnect(session));
+  });
+
+  const noStore = { 'Cache-Control': 'no-store' };
+  app.get<{ Params: { key: string } }>(
+    `${PEERJS_PATH}/:key/id`,
+    { schema: { params: RoomParams }, schemaErrorFormatter: roomError },
+    async (_request, reply) => reply.headers(noStore).type('text/plain; charset=utf-8').send(randomUUID()),
+  );
+  app.get<{ Params: { key: string } }>(
+    `${PEERJS_PATH}/:key/peers`,
+    {
+      schema: { params: RoomParams, response: { 200: { type: 'array', items: PeerIdSchema } } },
+      schemaErrorFormatter: roomError,
+    },
+    async (request, reply) => reply.headers(noStore).send(hub.roomPeerIds(request.params.key)),
+  );
+
+  const sweepEveryMs = Math.max(10, Math.min(limits.messageExpiryMs, limits.livenessTimeoutMs) / 5);
+  const sweeper = setInterval(() => hub.sweep(), sweepEveryMs).unref();
+  app.addHook('onClose', async () => clearInterval(sweeper));
+
+  function onSocketError(error: Error & { code?: string }, socket: WebSocket): void {
+    const session = sessions.get(socket);
+    // `ws` has already answered protocol errors with a close (1009 for a frame over maxPayload).
+    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      if (session !== undefined) hub.receiveOversized(session);
+      return;
+    }
+    if (error.code?.startsWith('WS_ERR_')) return;
+    // Mostly connections reset by browsers that went away: routine, so not above debug.
+    app.log.debug({ err: error }, 'signaling socket error');
+    socket.terminate();
+  }
+
+  /** Shutdown: every socket gets 1001, and those that do not finish the close handshake in time are cut. */
+  async function closeAllSockets(): Promise<void> {
+    closing = true;
+    const sockets = [...app.websocketServer.clients];
+    if (sockets.length === 0) return;
+    for (const socket of sockets) {
+      if (sessions.has(socket)) metrics.closedByServer('shutdown');
+      socket.close(CloseCode.goingAway, 'the server is shutting down');
+    }
+    const allClosed = Promise.all(sockets.map((socket) => new Promise((resolve) => socket.once('close', resolve))));
+    let graceTimer: NodeJS.Timeout | undefined;
+    const grace = new Promise((resolve) => {
+      graceTimer = setTimeout(resolve, limits.shutdownGraceMs);
+    });
+    await Promise.race([allClosed, grace]);
+    clearTimeout(graceTimer);
+    for (const socket of sockets) socket.terminate();
+  }
+}
+
+function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+export default fp(signaling, { name: 'rxmesh-signaling', dependencies: ['rxmesh-metrics'] });

@@ -1,0 +1,124 @@
+// Test support: a signaling server on 127.0.0.1 and a raw PeerJS WebSocket client that records what it receives.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { WebSocket } from 'ws';
+import { buildServer, type ServerOptions } from '../server.js';
+
+export interface ServerMessage {
+  type: string;
+  src?: string;
+  dst?: string;
+  payload?: { msg?: string; connectionId?: string; [key: string]: unknown };
+}
+
+export interface CloseEvent {
+  code: number;
+  reason: string;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  httpUrl: string;
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const app = await buildServer(options);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as { port: number };
+  return { app, httpUrl: `http://127.0.0.1:${port}` };
+}
+
+export function randomToken(): string {
+  return randomBytes(8).toString('hex');
+}
+
+/** A signaling frame as the peerjs client sends it for a data connection. */
+export function signal(type: 'OFFER' | 'ANSWER' | 'CANDIDATE', dst: string, connectionId: string): object {
+  return { type, dst, payload: { type: 'data', connectionId, sdp: { type: 'offer', sdp: 'v=0' } } };
+}
+
+export class RawPeer {
+  private readonly inbox: ServerMessage[] = [];
+  private wake: (() => void) | undefined;
+  readonly closed: Promise<CloseEvent>;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      this.inbox.push(JSON.parse(String(data)) as ServerMessage);
+      this.wake?.();
+    });
+    this.closed = new Promise((resolve) => {
+      socket.on('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+        this.wake?.();
+      });
+    });
+  }
+
+  /** Opens the WebSocket with these query parameters (any may be missing) and resolves once it is open. */
+  static async open(httpUrl: string, query: Record<string, string>): Promise<RawPeer> {
+    const url = new URL('/peerjs/peerjs', httpUrl.replace(/^http/, 'ws'));
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    const socket = new WebSocket(url);
+    const peer = new RawPeer(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return peer;
+  }
+
+  /** Connects like the peerjs client and waits for OPEN. */
+  static async join(httpUrl: string, room: string, id: string, token = randomToken()): Promise<RawPeer> {
+    const peer = await RawPeer.open(httpUrl, { key: room, id, token, version: '1.5.5' });
+    const first = await peer.next();
+    if (first.type !== 'OPEN') throw new Error(`${id} expected OPEN, got ${JSON.stringify(first)}`);
+    return peer;
+  }
+
+  send(frame: object | string): void {
+    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** The next message not read yet, waiting at most `timeoutMs`. */
+  async next(timeoutMs = 2_000): Promise<ServerMessage> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inbox.length === 0) {
+      const left = deadline - Date.now();
+      if (left <= 0 || this.socket.readyState === WebSocket.CLOSED) {
+        throw new Error(`no message within ${timeoutMs} ms (socket state ${this.socket.readyState})`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+    return this.inbox.shift() as ServerMessage;
+  }
+
+  /** Messages received and not read yet. */
+  unread(): ServerMessage[] {
+    return [...this.inbox];
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** Resolves with the close event, or rejects if the socket is still open after `timeoutMs`. */
+export async function closedWithin(peer: RawPeer, timeoutMs: number): Promise<CloseEvent> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`socket still open after ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([peer.closed, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
