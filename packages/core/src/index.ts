@@ -1,6 +1,37 @@
 export { isRandomxVariant, RANDOMX_VARIANTS, type RandomxVariant } from './algorithm.js';
 export { BENCHMARK_KEY_TEXT, benchmarkBlob } from './benchmark.js';
 export { MIN_BLOB_LENGTH, NONCE_OFFSET, readNonce, withNonce } from './blob.js';
-export { bytesToHex, hexToBytes } from './hex.js';
+export {
+  Coordinator,
+  type CoordinatorNotice,
+  type CoordinatorSettings,
+  DEFAULT_COORDINATOR_SETTINGS,
+} from './cluster/coordinator.js';
+export {
+  ClusterPeer,
+  type ClusterPeerOptions,
+  DEFAULT_PEER_SETTINGS,
+  type JobSourceMode,
+  type PeerAction,
+  type PeerEvent,
+  type PeerNotice,
+  type PeerSettings,
+} from './cluster/peer.js';
+export {
+  type ClusterTotals,
+  decodeMessage,
+  type Lease,
+  type Message,
+  type PeerInfo,
+  PROTOCOL_VERSION,
+  ROLES,
+  type Role,
+  SHARE_REJECTIONS,
+  type ShareRejection,
+} from './cluster/wire.js';
+export { bytesToHex, hexToBytes, sameBytes } from './hex.js';
+export { DEMO_BLOB_LENGTH, DemoChain, GENESIS_SEED } from './jobs/demo-chain.js';
+export { type BlockRecord, JOB_SOURCE_KINDS, type Job, type JobSourceKind } from './jobs/job.js';
 export type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from './mining.js';
+export { SimCluster, type SimOptions, type SimReport } from './simulation/cluster-sim.js';
 export { meetsDifficulty, meetsShareTarget, parseStratumTarget, readUintLE, targetForDifficulty } from './target.js';

@@ -1,0 +1,158 @@
+// The coordinator's durable state, kept as a log of entries: the coordinator applies each entry it makes, and
+// its standbys apply the same entries in the same order. A standby that takes over therefore knows every job,
+// every lease handed out and every share accepted, so no range is handed out twice and no share counts twice.
+import { DEMO_EPOCH_BLOCKS } from '../jobs/demo-chain.js';
+import type { BlockRecord, Job } from '../jobs/job.js';
+import { blockFromWire, blockToWire, jobFromWire, jobToWire, type Lease, type ReplicaEntry } from './wire.js';
+
+/** Jobs (with their leases and shares) kept for late shares; older ones are forgotten. */
+const KEPT_JOBS = 16;
+/** Blocks kept for the classroom view and for a successor's demo chain. */
+const KEPT_BLOCKS = 64;
+
+export interface JobRecord {
+  job: Job;
+  /** The next nonce no lease has covered. */
+  cursor: number;
+  /** When a job of a greater height replaced it, else null. */
+  supersededAt: number | null;
+  /** Accepted nonces, and who found each. */
+  shares: Map<number, string>;
+}
+
+export interface LeaseRecord {
+  peer: string;
+  lease: Lease;
+  issuedAt: number;
+}
+
+export interface PeerAccount {
+  name: string;
+  /** Sum of the difficulty of accepted shares: the hashes this peer is credited with. */
+  work: bigint;
+  accepted: number;
+  rejected: number;
+}
+
+export class ReplicatedState {
+  readonly jobs = new Map<string, JobRecord>();
+  readonly leases = new Map<string, LeaseRecord>();
+  readonly accounts = new Map<string, PeerAccount>();
+  readonly banned = new Set<string>();
+  readonly blocks: BlockRecord[] = [];
+  sharesAccepted = 0;
+  sharesRejected = 0;
+  blocksFound = 0;
+  /** The sequence number the next entry gets. */
+  nextSeq = 0;
+
+  apply(entry: ReplicaEntry): void {
+    this.nextSeq++;
+    switch (entry.e) {
+      case 'job': {
+        const job = jobFromWire(entry.job);
+        for (const record of this.jobs.values()) {
+          if (record.supersededAt === null && record.job.height < job.height) record.supersededAt = job.createdAt;
+        }
+        this.jobs.set(job.id, { job, cursor: 0, supersededAt: null, shares: new Map() });
+        this.forgetOldJobs();
+        return;
+      }
+      case 'lease': {
+        const record = this.jobs.get(entry.lease.jobId);
+        if (record === undefined) return;
+        record.cursor = Math.max(record.cursor, entry.lease.start + entry.lease.count);
+        this.leases.set(entry.lease.id, { peer: entry.peer, lease: entry.lease, issuedAt: entry.issuedAt });
+        return;
+      }
+      case 'share': {
+        this.jobs.get(entry.jobId)?.shares.set(entry.nonce, entry.peer);
+        const account = this.account(entry.peer, entry.name);
+        account.work += BigInt(entry.work);
+        account.accepted++;
+        this.sharesAccepted++;
+        return;
+      }
+      case 'reject':
+        this.account(entry.peer, entry.name).rejected++;
+        this.sharesRejected++;
+        return;
+      case 'ban':
+        this.banned.add(entry.peer);
+        return;
+      case 'block':
+        this.blocks.push(blockFromWire(entry.block));
+        this.blocksFound++;
+        this.forgetOldBlocks();
+        return;
+      case 'seen':
+        this.jobs.get(entry.jobId)?.shares.set(entry.nonce, entry.peer);
+        return;
+      case 'account':
+        this.accounts.set(entry.peer, {
+          name: entry.name,
+          work: BigInt(entry.work),
+          accepted: entry.accepted,
+          rejected: entry.rejected,
+        });
+        return;
+      case 'totals':
+        this.sharesAccepted = entry.accepted;
+        this.sharesRejected = entry.rejected;
+        this.blocksFound = entry.blocks;
+        return;
+    }
+  }
+
+  /** Entries that rebuild this state from nothing, for a new standby. */
+  snapshot(): ReplicaEntry[] {
+    const entries: ReplicaEntry[] = [];
+    for (const block of this.blocks) entries.push({ e: 'block', block: blockToWire(block) });
+    for (const peer of this.banned) entries.push({ e: 'ban', peer });
+    for (const { job, shares } of this.jobs.values()) {
+      entries.push({ e: 'job', job: jobToWire(job) });
+      for (const [nonce, peer] of shares) entries.push({ e: 'seen', peer, jobId: job.id, nonce });
+    }
+    for (const { peer, lease, issuedAt } of this.leases.values()) entries.push({ e: 'lease', peer, lease, issuedAt });
+    for (const [peer, { name, work, accepted, rejected }] of this.accounts) {
+      entries.push({ e: 'account', peer, name, work: work.toString(), accepted, rejected });
+    }
+    entries.push({
+      e: 'totals',
+      accepted: this.sharesAccepted,
+      rejected: this.sharesRejected,
+      blocks: this.blocksFound,
+    });
+    return entries;
+  }
+
+  private account(peer: string, name: string): PeerAccount {
+    let account = this.accounts.get(peer);
+    if (account === undefined) {
+      account = { name, work: 0n, accepted: 0, rejected: 0 };
+      this.accounts.set(peer, account);
+    }
+    account.name = name;
+    return account;
+  }
+
+  /** Keeps the newest blocks and the demo chain's two newest epoch blocks, whose ids are keys. */
+  private forgetOldBlocks(): void {
+    if (this.blocks.length <= KEPT_BLOCKS) return;
+    const newest = this.blocks.slice(-KEPT_BLOCKS);
+    const keyBlocks = this.blocks
+      .slice(0, -KEPT_BLOCKS)
+      .filter((block) => block.height % DEMO_EPOCH_BLOCKS === 0)
+      .slice(-2);
+    this.blocks.splice(0, this.blocks.length, ...keyBlocks, ...newest);
+  }
+
+  private forgetOldJobs(): void {
+    while (this.jobs.size > KEPT_JOBS) {
+      const [oldestId] = this.jobs.keys();
+      if (oldestId === undefined) return;
+      this.jobs.delete(oldestId);
+      for (const [leaseId, record] of this.leases) if (record.lease.jobId === oldestId) this.leases.delete(leaseId);
+    }
+  }
+}

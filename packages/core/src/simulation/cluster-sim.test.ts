@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { SimCluster, type SimOptions } from './cluster-sim.js';
+
+const THOUSAND_PEERS: SimOptions = {
+  seed: 20261124,
+  hosts: 12,
+  browsers: 988,
+  cheaters: 5,
+  rampSeconds: 60,
+  churn: 0.2,
+  churnFromSeconds: 90,
+  churnToSeconds: 330,
+  killCoordinatorAtSeconds: 200,
+  endSeconds: 420,
+  drainSeconds: 30,
+};
+
+describe('the cluster protocol in simulation', () => {
+  it('1000 peers, 20% churn and the coordinator killed: no range handed out twice, no share lost or counted twice', () => {
+    const report = SimCluster.run(THOUSAND_PEERS);
+    console.info(`simulation, 1000 peers: ${JSON.stringify(report)}`);
+    expect(report.peersStarted).toBe(1000 + 200);
+    expect(report.leases).toBeGreaterThan(10_000);
+    expect(report.overlappingRanges).toBe(0);
+    expect(report.sharesAcked).toBeGreaterThan(10_000);
+    expect(report.accountingMismatches).toEqual([]);
+    expect(report.peersWithoutCurrentJob).toBe(0);
+    // One coordinator at the start and exactly one successor: no split.
+    expect(report.coordinatorChanges.map((change) => change.term)).toEqual([1, 2]);
+    expect(report.failoverMs).not.toBeNull();
+    expect(report.failoverMs).toBeLessThanOrEqual(10_000);
+    expect(report.failoverAllPeersMs).not.toBeNull();
+    expect(report.cheatersBanned).toBe(5);
+    expect(report.blocksFound).toBeGreaterThan(5);
+    expect(report.maxBrowserLinks).toBeLessThanOrEqual(8);
+    expect(report.maxCoordinatorLinks).toBeLessThanOrEqual(64);
+    expect(report.jobReachP99Ms).toBeLessThan(5000);
+  });
+
+  it('is deterministic by seed', () => {
+    const small: SimOptions = {
+      ...THOUSAND_PEERS,
+      hosts: 3,
+      browsers: 40,
+      cheaters: 1,
+      rampSeconds: 10,
+      churnFromSeconds: 30,
+      churnToSeconds: 90,
+      killCoordinatorAtSeconds: 60,
+      endSeconds: 120,
+      drainSeconds: 20,
+    };
+    const first = SimCluster.run(small);
+    expect(SimCluster.run(small)).toEqual(first);
+    expect(SimCluster.run({ ...small, seed: small.seed + 1 }).messages).not.toBe(first.messages);
+    expect(first.overlappingRanges).toBe(0);
+    expect(first.accountingMismatches).toEqual([]);
+  });
+});

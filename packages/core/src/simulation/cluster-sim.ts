@@ -1,0 +1,481 @@
+// A whole cluster in memory: ClusterPeers wired to a simulated network (per-link latency in order, WebRTC-like
+// connection set-up, failure detection after a delay), simulated miners that hash every nonce of their leases with
+// a cheap stand-in for RandomX, and a verifier that recomputes it. Deterministic for a given seed.
+
+import { ClusterPeer, type PeerAction, type PeerSettings } from '../cluster/peer.js';
+import type { Lease, PeerInfo } from '../cluster/wire.js';
+import type { Job } from '../jobs/job.js';
+import { EventQueue, fakePow, seededRandom } from './sim-tools.js';
+
+export interface SimOptions {
+  seed: number;
+  /** Peers that may coordinate (native hosts, role auto, with the demo chain). */
+  hosts: number;
+  browsers: number;
+  /** Browsers that claim shares they never computed. */
+  cheaters: number;
+  /** Browsers join evenly over this many seconds. */
+  rampSeconds: number;
+  /** From churnFrom to churnTo, this share of the peers leaves and as many new ones join. */
+  churn: number;
+  churnFromSeconds: number;
+  churnToSeconds: number;
+  /** When the coordinator is killed (no goodbye), or null. */
+  killCoordinatorAtSeconds: number | null;
+  /** Mining stops here; the run goes on `drainSeconds` for answers in flight. */
+  endSeconds: number;
+  drainSeconds: number;
+  settings?: Partial<PeerSettings>;
+}
+
+export interface SimReport {
+  peersStarted: number;
+  peersAlive: number;
+  messages: number;
+  messagesPerPeerPerMinute: number;
+  /** Job creation to arrival, over every job and live peer that received it. */
+  jobReachP50Ms: number;
+  jobReachP99Ms: number;
+  jobArrivals: number;
+  leases: number;
+  overlappingRanges: number;
+  sharesAcked: number;
+  /**
+   * Peers whose credit at the final coordinator is below the shares confirmed to them (a confirmed share lost), or
+   * above those plus the ones still awaiting an answer (a share counted twice).
+   */
+  accountingMismatches: string[];
+  /** Live miners not holding a lease on the final coordinator's current job at the end of mining. */
+  peersWithoutCurrentJob: number;
+  coordinatorChanges: { atMs: number; id: string; term: number }[];
+  /** Kill to the new coordinator's takeover, and to every peer that was a member before the kill hearing it. */
+  failoverMs: number | null;
+  failoverAllPeersMs: number | null;
+  blocksFound: number;
+  cheatersBanned: number;
+  maxBrowserLinks: number;
+  maxCoordinatorLinks: number;
+  maxTreeDepth: number;
+}
+
+interface Miner {
+  lease: Lease;
+  job: Job;
+  prepared: number;
+  targetHigh: number;
+  targetLow: number;
+  hashes: number;
+  carry: number;
+}
+
+interface SimNode {
+  id: string;
+  kind: 'host' | 'browser';
+  peer: ClusterPeer;
+  alive: boolean;
+  hashrate: number;
+  cheater: boolean;
+  miner: Miner | undefined;
+  links: Set<string>;
+  /** Shares it was still waiting on when it died. */
+  unanswered?: string[];
+  /** When it first heard a coordinator: jobs created before that reached it by joining, not by broadcast. */
+  memberSince: number | null;
+}
+
+const START_MS = Date.UTC(2026, 10, 24, 9);
+const MINING_STEP_MS = 1000;
+
+export class SimCluster {
+  readonly queue = new EventQueue(START_MS);
+  private readonly random: () => number;
+  private readonly nodes = new Map<string, SimNode>();
+  private readonly linkTimes = new Map<string, number>();
+  private messages = 0;
+  private readonly jobCreated = new Map<string, number>();
+  private readonly reach: number[] = [];
+  private readonly leases: Lease[] = [];
+  private readonly acked = new Map<string, Set<string>>();
+  private readonly coordinatorChanges: SimReport['coordinatorChanges'] = [];
+  private readonly banned = new Set<string>();
+  private nextId = 1;
+  private mining = true;
+  private maxBrowserLinks = 0;
+  private maxCoordinatorLinks = 0;
+  private maxTreeDepth = 0;
+
+  constructor(private readonly options: SimOptions) {
+    this.random = seededRandom(options.seed);
+  }
+
+  static run(options: SimOptions): SimReport {
+    return new SimCluster(options).run();
+  }
+
+  private run(): SimReport {
+    const { options, queue } = this;
+    const seconds = (s: number) => START_MS + s * 1000;
+    for (let i = 0; i < options.hosts; i++) queue.at(seconds(i * 2), () => this.addPeer('host', false));
+    for (let i = 0; i < options.browsers; i++) {
+      const cheater = i < options.cheaters;
+      queue.at(seconds(options.hosts * 2 + (options.rampSeconds * i) / options.browsers), () =>
+        this.addPeer('browser', cheater),
+      );
+    }
+    const churners = Math.round(options.churn * (options.hosts + options.browsers));
+    for (let i = 0; i < churners; i++) {
+      const span = options.churnToSeconds - options.churnFromSeconds;
+      queue.at(seconds(options.churnFromSeconds + this.random() * span), () => this.killRandom());
+      queue.at(seconds(options.churnFromSeconds + this.random() * span), () => this.addPeer('browser', false));
+    }
+    let killedAt: number | null = null;
+    if (options.killCoordinatorAtSeconds !== null) {
+      queue.at(seconds(options.killCoordinatorAtSeconds), () => {
+        const coordinator = [...this.nodes.values()].find((node) => node.alive && node.peer.role === 'coordinator');
+        if (coordinator !== undefined) {
+          killedAt = queue.now;
+          this.kill(coordinator);
+        }
+      });
+    }
+    for (let s = 5; s < options.endSeconds; s += 5) queue.at(seconds(s), () => this.sampleTopology());
+    queue.runUntil(seconds(options.endSeconds));
+
+    const coordinator = this.finalCoordinator();
+    const peersWithoutCurrentJob = this.countWithoutCurrentJob(coordinator);
+    this.mining = false;
+    queue.runUntil(seconds(options.endSeconds + options.drainSeconds));
+    return this.report(coordinator, peersWithoutCurrentJob, killedAt);
+  }
+
+  private finalCoordinator(): SimNode | undefined {
+    const coordinators = [...this.nodes.values()].filter((node) => node.alive && node.peer.role === 'coordinator');
+    return coordinators.sort((a, b) => b.peer.currentTerm - a.peer.currentTerm)[0];
+  }
+
+  private countWithoutCurrentJob(coordinator: SimNode | undefined): number {
+    const current = coordinator?.peer.coordinatorState?.currentJob?.id;
+    let missing = 0;
+    for (const node of this.nodes.values()) {
+      if (!node.alive || node.peer.role === 'banned' || node === coordinator) continue;
+      if (node.peer.miningLease?.job.id !== current) missing++;
+    }
+    return missing;
+  }
+
+  private report(coordinator: SimNode | undefined, peersWithoutCurrentJob: number, killedAt: number | null): SimReport {
+    const sorted = [...this.reach].sort((a, b) => a - b);
+    const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    const accounts = coordinator?.peer.coordinatorState?.state.accounts;
+    const mismatches: string[] = [];
+    for (const node of this.nodes.values()) {
+      const confirmed = this.acked.get(node.id) ?? new Set<string>();
+      const unanswered = node.unanswered ?? node.peer.unconfirmedShares.map((share) => `${share.jobId}:${share.nonce}`);
+      const upper = new Set([...confirmed, ...unanswered]).size;
+      const credited = accounts?.get(node.id)?.accepted ?? 0;
+      if (credited < confirmed.size || credited > upper) {
+        mismatches.push(
+          `${node.id}: confirmed ${confirmed.size}, unanswered ${unanswered.length}, credited ${credited}`,
+        );
+      }
+    }
+    const takeover = killedAt === null ? undefined : this.coordinatorChanges.find((change) => change.atMs > killedAt);
+    const minutes = (this.options.endSeconds + this.options.drainSeconds) / 60;
+    const alive = [...this.nodes.values()].filter((node) => node.alive);
+    return {
+      peersStarted: this.nodes.size,
+      peersAlive: alive.length,
+      messages: this.messages,
+      messagesPerPeerPerMinute: this.messages / Math.max(1, alive.length) / minutes,
+      jobReachP50Ms: quantile(0.5),
+      jobReachP99Ms: quantile(0.99),
+      jobArrivals: sorted.length,
+      leases: this.leases.length,
+      overlappingRanges: this.countOverlaps(),
+      sharesAcked: [...this.acked.values()].reduce((sum, set) => sum + set.size, 0),
+      accountingMismatches: mismatches,
+      peersWithoutCurrentJob,
+      coordinatorChanges: this.coordinatorChanges.map((change) => ({ ...change, atMs: change.atMs - START_MS })),
+      failoverMs: takeover === undefined || killedAt === null ? null : takeover.atMs - killedAt,
+      failoverAllPeersMs: killedAt === null ? null : this.failoverAllPeers(killedAt),
+      blocksFound: coordinator?.peer.clusterTotals.blocksFound ?? 0,
+      cheatersBanned: [...this.banned].filter((id) => this.nodes.get(id)?.cheater).length,
+      maxBrowserLinks: this.maxBrowserLinks,
+      maxCoordinatorLinks: this.maxCoordinatorLinks,
+      maxTreeDepth: this.maxTreeDepth,
+    };
+  }
+
+  private readonly heardNewTerm = new Map<string, number>();
+
+  private failoverAllPeers(killedAt: number): number | null {
+    const finalTerm = this.finalCoordinator()?.peer.currentTerm;
+    let latest = killedAt;
+    for (const node of this.nodes.values()) {
+      // Peers that joined after the kill heard the new coordinator by joining it.
+      if (!node.alive || node.peer.role === 'banned' || node.memberSince === null || node.memberSince > killedAt)
+        continue;
+      const heard = this.heardNewTerm.get(`${node.id}:${finalTerm}`);
+      if (heard === undefined) return null;
+      latest = Math.max(latest, heard);
+    }
+    return latest - killedAt;
+  }
+
+  private countOverlaps(): number {
+    const byJob = new Map<string, Lease[]>();
+    for (const lease of this.leases) byJob.set(lease.jobId, [...(byJob.get(lease.jobId) ?? []), lease]);
+    let overlaps = 0;
+    for (const leases of byJob.values()) {
+      leases.sort((a, b) => a.start - b.start);
+      for (let i = 1; i < leases.length; i++) {
+        const previous = leases[i - 1] as Lease;
+        if ((leases[i] as Lease).start < previous.start + previous.count) overlaps++;
+      }
+    }
+    return overlaps;
+  }
+
+  // ---- peers ----
+
+  private addPeer(kind: SimNode['kind'], cheater: boolean): void {
+    const id = `${kind === 'host' ? 'h' : 'b'}${this.nextId++}`;
+    const hashrate = kind === 'host' ? 200 + this.random() * 200 : 5 + this.random() * 25;
+    const info: PeerInfo = {
+      id,
+      name: `peer ${id}`,
+      role: kind === 'host' ? 'auto' : 'worker',
+      engine: kind === 'host' ? 'native' : 'wasm',
+      mode: kind === 'host' ? 'full' : 'light',
+      cores: kind === 'host' ? 8 : 4,
+      memoryMb: kind === 'host' ? 16_384 : 4096,
+      mines: true,
+      hashrate: 0,
+      maxLinks: kind === 'host' ? 64 : 8,
+      startedAt: this.queue.now,
+    };
+    const peer = new ClusterPeer({
+      info,
+      now: () => this.queue.now,
+      random: seededRandom(Math.floor(this.random() * 2 ** 32)),
+      source: kind === 'host' ? 'demo' : 'none',
+      ...(this.options.settings === undefined ? {} : { settings: this.options.settings }),
+    });
+    const node: SimNode = {
+      id,
+      kind,
+      peer,
+      alive: true,
+      hashrate,
+      cheater,
+      miner: undefined,
+      links: new Set(),
+      memberSince: null,
+    };
+    this.nodes.set(id, node);
+    peer.start();
+    this.flush(node);
+    const tickMs = peer.settings.tickMs;
+    const tick = () => {
+      if (!node.alive) return;
+      peer.handle({ kind: 'tick' });
+      this.flush(node);
+      this.queue.after(tickMs, tick);
+    };
+    this.queue.after(this.random() * tickMs, tick);
+    const mine = () => {
+      if (!node.alive) return;
+      this.mineStep(node);
+      this.queue.after(MINING_STEP_MS, mine);
+    };
+    this.queue.after(this.random() * MINING_STEP_MS, mine);
+  }
+
+  private killRandom(): void {
+    const candidates = [...this.nodes.values()].filter((node) => node.alive && node.peer.role !== 'coordinator');
+    const victim = candidates[Math.floor(this.random() * candidates.length)];
+    if (victim !== undefined) this.kill(victim);
+  }
+
+  /** The peer vanishes; each neighbour notices its link is dead after 1-4 s, as WebRTC does. */
+  private kill(node: SimNode): void {
+    node.alive = false;
+    node.unanswered = node.peer.unconfirmedShares.map((share) => `${share.jobId}:${share.nonce}`);
+    for (const other of node.links) {
+      this.nodes.get(other)?.links.delete(node.id);
+      this.queue.after(1000 + this.random() * 3000, () => this.deliver(other, { kind: 'linkDown', peer: node.id }));
+    }
+    node.links.clear();
+  }
+
+  private deliver(id: string, event: Parameters<ClusterPeer['handle']>[0]): void {
+    const node = this.nodes.get(id);
+    if (node === undefined || !node.alive) return;
+
+    node.peer.handle(event);
+    this.flush(node);
+  }
+
+  private flush(node: SimNode): void {
+    for (const action of node.peer.drain()) this.perform(node, action);
+  }
+
+  private perform(node: SimNode, action: PeerAction): void {
+    switch (action.kind) {
+      case 'connect': {
+        const target = this.nodes.get(action.peer);
+        // WebRTC set-up through the signaling server: a few hundred milliseconds.
+        const delay = 200 + this.random() * 600;
+        this.queue.after(delay, () => {
+          if (!node.alive) return;
+          if (target === undefined || !target.alive) {
+            this.queue.after(3000, () => this.deliver(node.id, { kind: 'linkFailed', peer: action.peer }));
+            return;
+          }
+          node.links.add(target.id);
+          target.links.add(node.id);
+          this.deliver(node.id, { kind: 'linkUp', peer: target.id });
+          this.deliver(target.id, { kind: 'linkUp', peer: node.id });
+        });
+        return;
+      }
+      case 'disconnect': {
+        node.links.delete(action.peer);
+        const other = this.nodes.get(action.peer);
+        if (other?.links.delete(node.id)) {
+          // A closing channel still delivers what was sent on it before.
+          const lastMessage = this.linkTimes.get(`${node.id}>${action.peer}`) ?? 0;
+          this.queue.at(Math.max(this.queue.now + 50, lastMessage + 1), () =>
+            this.deliver(action.peer, { kind: 'linkDown', peer: node.id }),
+          );
+        }
+        return;
+      }
+      case 'send': {
+        if (!node.links.has(action.to)) return;
+        this.messages++;
+        const key = `${node.id}>${action.to}`;
+        // Links keep order: a message never overtakes the one before it on the same link.
+        const at = Math.max(this.queue.now + this.latency(node.id, action.to), this.linkTimes.get(key) ?? 0);
+        this.linkTimes.set(key, at);
+        const wire = JSON.stringify(action.message);
+        this.queue.at(at, () => this.deliver(action.to, { kind: 'message', from: node.id, data: JSON.parse(wire) }));
+        return;
+      }
+      case 'discover':
+        this.queue.after(50, () => {
+          const peers = [...this.nodes.values()].filter((other) => other.alive).map((other) => other.id);
+          this.deliver(node.id, { kind: 'discovered', peers });
+        });
+        return;
+      case 'mine': {
+        const target = action.target;
+        node.miner = {
+          lease: action.lease,
+          job: action.job,
+          prepared: fakePow.prepare(action.job.seedHash, action.job.blob),
+          targetHigh: Number(target >> 32n),
+          targetLow: Number(target & 0xffff_ffffn),
+          hashes: 0,
+          carry: 0,
+        };
+        return;
+      }
+      case 'idle':
+        node.miner = undefined;
+        return;
+      case 'verify': {
+        // Light-mode verification: ~20 ms per hash.
+        const hash = fakePow.hash(fakePow.prepare(action.seedHash, action.blob), action.nonce);
+        this.queue.after(20, () => this.deliver(node.id, { kind: 'verified', ticket: action.ticket, hash }));
+        return;
+      }
+      case 'submitBlock':
+        return;
+      case 'notice':
+        this.observe(node, action.notice);
+        return;
+    }
+  }
+
+  private latency(a: string, b: string): number {
+    // Fixed per pair, 10-60 ms, from the ids: the same pair always has the same latency.
+    let h = 0;
+    for (const char of a < b ? a + b : b + a) h = (Math.imul(h, 31) + char.charCodeAt(0)) >>> 0;
+    return 10 + (h % 51);
+  }
+
+  private observe(node: SimNode, notice: Extract<PeerAction, { kind: 'notice' }>['notice']): void {
+    switch (notice.kind) {
+      case 'job': {
+        const created = this.jobCreated.get(notice.job.id);
+        if (created === undefined) this.jobCreated.set(notice.job.id, notice.job.createdAt);
+        else if (node.memberSince !== null && node.memberSince < created) this.reach.push(this.queue.now - created);
+        return;
+      }
+      case 'shareResult':
+        if (notice.accepted) {
+          const set = this.acked.get(node.id) ?? new Set<string>();
+          set.add(`${notice.jobId}:${notice.nonce}`);
+          this.acked.set(node.id, set);
+        }
+        return;
+      case 'coordinator':
+        this.heardNewTerm.set(`${node.id}:${notice.term}`, this.queue.now);
+        node.memberSince ??= this.queue.now;
+        if (notice.self) this.coordinatorChanges.push({ atMs: this.queue.now, id: node.id, term: notice.term });
+        return;
+      case 'coordinatorEvent':
+        if (notice.event.kind === 'lease') this.leases.push(notice.event.lease);
+        if (notice.event.kind === 'banned') this.banned.add(notice.event.peer);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // ---- mining ----
+
+  private mineStep(node: SimNode): void {
+    const miner = node.miner;
+    if (miner === undefined || !this.mining) return;
+    const budget = node.hashrate * (MINING_STEP_MS / 1000) + miner.carry;
+    const hashes = Math.min(Math.floor(budget), miner.lease.count - miner.hashes);
+    miner.carry = budget - Math.floor(budget);
+    const shares: { nonce: number; hash: Uint8Array }[] = [];
+    for (let i = 0; i < hashes; i++) {
+      const nonce = miner.lease.start + miner.hashes + i;
+      const high = fakePow.word(miner.prepared, nonce, 7);
+      const meets =
+        high < miner.targetHigh ||
+        (high === miner.targetHigh && fakePow.word(miner.prepared, nonce, 6) < miner.targetLow);
+      if (meets) shares.push({ nonce, hash: fakePow.hash(miner.prepared, nonce) });
+    }
+    if (node.cheater && this.random() < 0.1) {
+      // A claimed share that was never computed: any nonce of the lease, a hash that meets every target.
+      const nonce = miner.lease.start + Math.floor(this.random() * miner.lease.count);
+      const forged = new Uint8Array(32).map(() => Math.floor(this.random() * 256));
+      forged.fill(0, 24);
+      shares.push({ nonce, hash: forged });
+    }
+    miner.hashes += hashes;
+    node.peer.handle({ kind: 'progress', leaseId: miner.lease.id, hashes: miner.hashes, shares });
+    this.flush(node);
+  }
+
+  private sampleTopology(): void {
+    for (const node of this.nodes.values()) {
+      if (!node.alive) continue;
+      if (node.peer.role === 'coordinator') {
+        this.maxCoordinatorLinks = Math.max(this.maxCoordinatorLinks, node.links.size);
+
+        const coordinator = node.peer.coordinatorState;
+        for (const { info } of coordinator?.peers() ?? []) {
+          this.maxTreeDepth = Math.max(this.maxTreeDepth, coordinator?.routeTo(info.id)?.length ?? 0);
+        }
+      } else if (node.kind === 'browser') {
+        this.maxBrowserLinks = Math.max(this.maxBrowserLinks, node.links.size);
+      }
+    }
+  }
+}
