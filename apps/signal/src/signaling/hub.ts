@@ -4,7 +4,7 @@ import type { SignalingLimits } from './limits.js';
 import {
   type ClientFrame,
   expire,
-  idTaken,
+  ID_TAKEN,
   invalidKey,
   OPEN,
   parseClientFrame,
@@ -111,7 +111,7 @@ export class SignalingHub {
     const holder = room?.peers.get(parsed.id);
     if (holder !== undefined && holder.token !== parsed.token) {
       this.metrics.refused('id_taken');
-      socket.send(idTaken());
+      socket.send(ID_TAKEN);
       socket.close(CloseCode.policyViolation, 'ID is taken');
       return undefined;
     }

@@ -182,6 +182,23 @@ describe('PeerJS signaling: relay', () => {
     expect((await ghost.next()).payload?.connectionId).toBe('dc_1');
     expect((await ghost.next()).payload?.connectionId).toBe('dc_2');
   });
+  it('answers EXPIRE instead of buffering without bound for a destination that stops reading', async () => {
+    const frameBytes = 60 * 1024;
+    const url = await start({ limits: { maxMessageBytes: 64 * 1024, messageBurst: 2_000 } });
+    const sender = await join(url, 'room', 'sender');
+    const reader = await join(url, 'room', 'reader');
+    (reader.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    const padding = 'x'.repeat(frameBytes);
+    // Enough to fill the loopback socket buffers (a few MiB) and then the server's 1 MiB allowance.
+    for (let n = 0; n < 1_000; n++) {
+      sender.send({
+        ...signal('CANDIDATE', 'reader', `dc_${n}`),
+        payload: { type: 'data', connectionId: 'dc', padding },
+      });
+    }
+    expect(await sender.next(5_000)).toEqual({ type: 'EXPIRE', src: 'reader', dst: 'sender' });
+    reader.socket.terminate();
+  });
 });
 
 describe('PeerJS signaling: liveness', () => {

@@ -16,7 +16,7 @@ const TOKEN_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 export const DEFAULT_ROOM = 'rxmesh';
 
 export const ROOM_RULE = 'a room (the PeerJS key) is 1 to 32 letters, digits, "-" or "_"';
-export const PEER_ID_RULE =
+const PEER_ID_RULE =
   'a peer id is 1 to 64 letters and digits, with single spaces, "-" or "_" between them (the peerjs client rule)';
 const TOKEN_RULE = 'a token is 1 to 64 letters, digits, "-" or "_"';
 
@@ -27,14 +27,10 @@ const isRoom = Compile(RoomSchema);
 const isPeerId = Compile(PeerIdSchema);
 const isToken = Compile(Type.String({ pattern: TOKEN_PATTERN }));
 
-export function isValidRoom(room: unknown): room is string {
-  return isRoom.Check(room);
-}
-
-export type ConnectQuery = { room: string; id: string; token: string };
+type ConnectQuery = { room: string; id: string; token: string };
 
 /** The query failed for the room (answer INVALID-KEY) or for the id or token (answer ERROR). */
-export type QueryProblem = { kind: 'room' | 'credentials'; message: string };
+type QueryProblem = { kind: 'room' | 'credentials'; message: string };
 
 export function parseConnectQuery(query: Record<string, unknown>): ConnectQuery | QueryProblem {
   const { key, id, token } = query;
@@ -125,13 +121,11 @@ export function parseClientFrame(text: string): ClientFrame | FrameRejection {
   return { reason: 'schema', message: `The ${type} frame is not valid: ${where}${first?.message ?? 'bad shape'}.` };
 }
 
-// Server → client. Each is serialized once and sent as text.
+// Server → client, as JSON text.
 
 export const OPEN = JSON.stringify({ type: 'OPEN' });
 
-export function idTaken(): string {
-  return JSON.stringify({ type: 'ID-TAKEN', payload: { msg: 'ID is taken' } });
-}
+export const ID_TAKEN = JSON.stringify({ type: 'ID-TAKEN', payload: { msg: 'ID is taken' } });
 
 export function invalidKey(message: string): string {
   return JSON.stringify({ type: 'INVALID-KEY', payload: { msg: message } });
