@@ -32,7 +32,7 @@ describe('/metrics', () => {
   });
 
   it('counts sockets, rooms, peers, relayed, queued and expired messages', async () => {
-    const server = await startServer({ limits: { messageExpiryMs: 1_000 } });
+    const server = await startServer({ limits: { messageExpiryMs: 2_000 } });
     servers.push(server);
     const alice = await RawPeer.join(server.httpUrl, 'room-a', 'alice');
     const bob = await RawPeer.join(server.httpUrl, 'room-a', 'bob');
@@ -66,7 +66,7 @@ describe('/metrics', () => {
     // The messages for "bob" were queued last; once they expire, all four have.
     const expired: (string | undefined)[] = [];
     while (!expired.includes('bob') && expired.length < 4) {
-      const message = await carol.next();
+      const message = await carol.next(5_000);
       expect(message.type).toBe('EXPIRE');
       expired.push(message.src);
     }
