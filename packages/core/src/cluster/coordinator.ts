@@ -231,6 +231,7 @@ export class Coordinator {
         const first = !known.confirmed;
         Object.assign(known, { info: body.info, parent, confirmed: true, lastSeen: this.host.now() });
         this.members.set(origin, known);
+        if (this.retemplateForHashrate()) return; // the new job brings everyone a lease
         if (first && body.info.mines) this.issueLease(origin);
         return;
       }
@@ -308,6 +309,19 @@ export class Coordinator {
   }
 
   // ---- jobs and leases ----
+
+  /**
+   * A young demo chain takes its difficulty from the cluster's hashrate; when that grew or shrank fourfold since the
+   * template, a new template follows it (an older chain retargets from its own blocks).
+   */
+  private retemplateForHashrate(): boolean {
+    const job = this.currentJob;
+    if (this.chain === undefined || job === undefined || this.chain.blocks.length >= 2) return false;
+    const aimed = BigInt(Math.max(1, Math.round(this.clusterHashrate() * this.chain.targetSeconds)));
+    if (aimed <= job.difficulty * 4n && aimed * 4n >= job.difficulty) return false;
+    this.newDemoJob();
+    return true;
+  }
 
   private newDemoJob(): void {
     if (this.chain === undefined) return;
