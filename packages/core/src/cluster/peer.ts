@@ -66,7 +66,10 @@ export interface ClusterPeerOptions {
   info: PeerInfo;
   now(): number;
   random(): number;
-  /** demo: this peer can run the demo chain; external: jobs come from setJob(); none: it only works. */
+  /**
+   * demo: this peer runs the demo chain when it coordinates (a gateway starts one; any other peer carries on the one
+   * it inherits); external: jobs come from `job` events; none: it never coordinates a source of its own.
+   */
   source: JobSourceMode;
   settings?: Partial<PeerSettings>;
 }
@@ -562,8 +565,8 @@ export class ClusterPeer {
       this.askToJoin(others[Math.floor(this.options.random() * others.length)] as string);
       return;
     }
-    if (freshDiscovery && this.discovered.length === 0 && this.options.source !== 'none') {
-      // Nobody else is here: this peer starts the cluster.
+    if (freshDiscovery && this.discovered.length === 0 && this.info.role === 'gateway') {
+      // Nobody else is here, and this peer has the jobs: it starts the cluster.
       this.takeOver();
       return;
     }

@@ -115,7 +115,8 @@ export class SimCluster {
   private run(): SimReport {
     const { options, queue } = this;
     const seconds = (s: number) => START_MS + s * 1000;
-    for (let i = 0; i < options.hosts; i++) queue.at(seconds(i * 2), () => this.addPeer('host', false));
+    // The first host is the gateway with the demo chain, as `rxmesh serve` embeds one; the others may take over.
+    for (let i = 0; i < options.hosts; i++) queue.at(seconds(i * 2), () => this.addPeer('host', false, i === 0));
     for (let i = 0; i < options.browsers; i++) {
       const cheater = i < options.cheaters;
       queue.at(seconds(options.hosts * 2 + (options.rampSeconds * i) / options.browsers), () =>
@@ -238,13 +239,13 @@ export class SimCluster {
 
   // ---- peers ----
 
-  private addPeer(kind: SimNode['kind'], cheater: boolean): void {
+  private addPeer(kind: SimNode['kind'], cheater: boolean, gateway = false): void {
     const id = `${kind === 'host' ? 'h' : 'b'}${this.nextId++}`;
     const hashrate = kind === 'host' ? 200 + this.random() * 200 : 5 + this.random() * 25;
     const info: PeerInfo = {
       id,
       name: `peer ${id}`,
-      role: kind === 'host' ? 'auto' : 'worker',
+      role: gateway ? 'gateway' : kind === 'host' ? 'auto' : 'worker',
       engine: kind === 'host' ? 'native' : 'wasm',
       mode: kind === 'host' ? 'full' : 'light',
       cores: kind === 'host' ? 8 : 4,
