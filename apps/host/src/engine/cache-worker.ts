@@ -1,8 +1,8 @@
 // The engine's cache thread: owns the shared WebAssembly memory and its one cache, reserves the mining threads'
-// VMs once, and hashes single inputs on a one-lane VM of its own. Building a cache takes about a second of CPU,
-// which is why it happens here and not on the engine's event loop.
+// VMs once, and hashes single inputs on a one-lane VM of its own. Building a cache holds its thread for 0.6 s or
+// more, which is why it happens here and not on the engine's event loop.
 import { workerData } from 'node:worker_threads';
-import { type RandomxVM, RandomxWasm, type VmHandle } from '@rxmesh/wasm';
+import { type ProgressListener, type RandomxVM, RandomxWasm, type VmHandle } from '@rxmesh/wasm';
 import { announceReady, answerRequests } from './worker-thread.js';
 
 export interface CacheWorkerData {
@@ -30,7 +30,7 @@ const randomx = await RandomxWasm.create({ variant });
 let miningVms: VmHandle[] = [];
 let hashingVm: RandomxVM | undefined;
 
-async function setKey(key: Uint8Array, onProgress: (done: number, total: number) => void): Promise<KeyBuilt> {
+async function setKey(key: Uint8Array, onProgress: ProgressListener): Promise<KeyBuilt> {
   const begin = performance.now();
   await randomx.initCache(key, onProgress);
   const cacheInitMs = performance.now() - begin;

@@ -10,12 +10,12 @@ import {
   RANDOMX_VARIANTS,
   type RandomxVariant,
 } from '@rxmesh/core';
-import type { VmHandle } from '@rxmesh/wasm';
+import type { ProgressListener, VmHandle } from '@rxmesh/wasm';
 import { WASM_TIERING_BUDGET } from '../v8-tuning.js';
 import type { CacheCalls, CacheWorkerData, KeyBuilt } from './cache-worker.js';
 import { MiningControl } from './mining-control.js';
 import type { MiningCalls, MiningWorkerData, ThreadMined } from './mining-worker.js';
-import { type ProgressListener, WorkerThread } from './worker-thread.js';
+import { WorkerThread } from './worker-thread.js';
 
 export interface WasmEngineOptions {
   /** Mining threads, each with a VM of 4 lanes (8.3 MiB of the shared memory). */

@@ -1,8 +1,7 @@
 // Requests and replies between the engine and its worker threads, both ends. A thread answers its requests one at
 // a time and in order, so a queue of open requests pairs each reply with its request.
 import { parentPort, Worker } from 'node:worker_threads';
-
-export type ProgressListener = (done: number, total: number) => void;
+import type { ProgressListener } from '@rxmesh/wasm';
 
 /** A thread's requests by name: what each one takes and what it answers. */
 export type Calls = Record<string, { takes: unknown; answers: unknown }>;
