@@ -38,10 +38,30 @@ describe('rxmesh --help', () => {
   });
 });
 
-describe('subcommands whose engines are not built', () => {
+describe('rxmesh host without a reachable server', () => {
+  it('exits with a sentence that says what to check', () => {
+    const { code, stdout, stderr } = rxmesh([
+      'host',
+      '--signal',
+      'http://127.0.0.1:9',
+      '--mode',
+      'light',
+      '--threads',
+      '1',
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Could not join room "rxmesh" at http:\/\/127\.0\.0\.1:9.*Check that `rxmesh serve` runs/);
+    expect(stdout).toBe('');
+  });
+});
+
+describe('job sources that are not built yet', () => {
   it.each([
-    [['host', '--signal', 'http://127.0.0.1:9'], /rxmesh host.*not available yet/],
     [['serve', '--source', 'daemon+http://127.0.0.1:18081'], /daemon job source is not available yet/],
+    [
+      ['host', '--signal', 'http://127.0.0.1:9', '--source', 'stratum+tcp://127.0.0.1:3333'],
+      /stratum job source is not available yet/,
+    ],
   ])('%j exits non-zero with a clear message and prints no result', (args, message) => {
     const { code, stdout, stderr } = rxmesh(args);
     expect(code).toBe(EXIT_NOT_AVAILABLE);

@@ -1,8 +1,9 @@
 // Picks a hashing engine for the CLI: the project's WebAssembly RandomX or native librandomx, or `auto`: native
 // when its library loads, WebAssembly (same hashes, slower) when it does not.
-import { isRandomxVariant, type RandomxVariant } from '@rxmesh/core';
-import { NativeEngine, NativeEngineUnavailable } from '@rxmesh/native';
+import { isRandomxVariant, type MiningEngine, type RandomxVariant } from '@rxmesh/core';
+import { type EngineMode, NativeEngine, NativeEngineUnavailable } from '@rxmesh/native';
 import { type RandomxVM, RandomxWasm } from '@rxmesh/wasm';
+import { WasmEngine } from './engine/wasm-engine.js';
 import { CliError } from './errors.js';
 import { WASM_TIERING_BUDGET } from './v8-tuning.js';
 
@@ -73,5 +74,23 @@ export async function openKeyedHasher(
     if (choice === 'native' || !(error instanceof NativeEngineUnavailable)) throw error;
     warn(`${error.message} Hashing with WebAssembly instead (same hashes, slower).`);
     return openWasmHasher(variant);
+  }
+}
+
+/**
+ * The miner of a host peer: native librandomx in the asked mode, or, when the library does not load, the
+ * WebAssembly engine in light mode (it has no full mode), after saying so through `warn`.
+ */
+export async function openMiningEngine(
+  mode: EngineMode,
+  threads: number,
+  warn: (message: string) => void,
+): Promise<MiningEngine> {
+  try {
+    return NativeEngine.create({ mode, threads });
+  } catch (error) {
+    if (!(error instanceof NativeEngineUnavailable)) throw error;
+    warn(`${error.message} Mining with WebAssembly in light mode instead (about a tenth of full mode's rate).`);
+    return WasmEngine.create({ threads });
   }
 }

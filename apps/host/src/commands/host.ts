@@ -1,7 +1,30 @@
 // `rxmesh host`: a headless Node peer that joins a cluster and mines.
+import { availableParallelism, hostname, totalmem } from 'node:os';
+import { NativeEngine } from '@rxmesh/native';
+import { DEFAULT_ROOM } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
-import { NotAvailableYet } from '../errors.js';
-import { defaultThreadCount, parseHttpUrl, parseJobSource, parsePositiveInteger } from '../options.js';
+import { openMiningEngine } from '../engines.js';
+import { CliError, NotAvailableYet } from '../errors.js';
+import { createLog } from '../log.js';
+import { MeshNode } from '../mesh/mesh-node.js';
+import { openShareHasher } from '../mesh/share-hasher.js';
+import {
+  defaultThreadCount,
+  type JobSourceSpec,
+  parseHttpUrl,
+  parseJobSource,
+  parsePositiveInteger,
+} from '../options.js';
+
+interface HostOptions {
+  signal: URL;
+  threads: number;
+  mode: 'light' | 'full';
+  source?: JobSourceSpec;
+  room: string;
+  name: string;
+  logJson: boolean;
+}
 
 export function hostCommand(): Command {
   return new Command('host')
@@ -27,7 +50,52 @@ export function hostCommand(): Command {
         'make this host a gateway with its own job source (see `rxmesh serve --help`)',
       ).argParser(parseJobSource),
     )
-    .action(() => {
-      throw new NotAvailableYet('`rxmesh host` (the headless mesh peer)');
+    .option('--room <id>', 'the cluster id on the signaling server', DEFAULT_ROOM)
+    .option('--name <name>', 'the name shown on the leaderboard', hostname().slice(0, 40))
+    .option('--log-json', 'log one JSON object per line instead of text', false)
+    .action(async (options: HostOptions) => {
+      if (options.source !== undefined && options.source.kind !== 'demo') {
+        throw new NotAvailableYet(`The ${options.source.kind} job source`);
+      }
+      const log = createLog({ json: options.logJson });
+      const warn = (message: string) => log.warn(message);
+      const engine = await openMiningEngine(options.mode, options.threads, warn);
+      const hasher = await openShareHasher(engine, warn);
+      const gateway = options.source !== undefined;
+      log.info(`${engine.mode} mode on ${engine.threads} thread(s); joining ${options.signal.origin}`);
+      const node = await MeshNode.start({
+        signalUrl: options.signal,
+        room: options.room,
+        info: {
+          name: options.name.slice(0, 40),
+          role: gateway ? 'gateway' : 'auto',
+          engine: engine instanceof NativeEngine ? 'native' : 'wasm',
+          mode: engine.mode,
+          cores: availableParallelism(),
+          memoryMb: Math.round(totalmem() / 2 ** 20),
+          mines: true,
+          maxLinks: 64,
+        },
+        // Every host can carry on a demo chain it inherits; only a gateway starts one.
+        source: 'demo',
+        engine,
+        hasher,
+        log,
+      }).catch(async (error: unknown) => {
+        engine.release();
+        await hasher.close();
+        throw new CliError(
+          `${(error as Error).message} Check that \`rxmesh serve\` runs at ${options.signal.origin} and that this ` +
+            'machine can reach it.',
+        );
+      });
+      const stop = async () => {
+        log.info('leaving the cluster');
+        await node.stop();
+        engine.release();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
     });
 }

@@ -1,8 +1,11 @@
 // `rxmesh serve`: the web app and signaling server, with an embedded gateway peer.
-import { networkInterfaces } from 'node:os';
-import { buildServer } from '@rxmesh/signal';
+import { availableParallelism, networkInterfaces, totalmem } from 'node:os';
+import { buildServer, type ClusterStats, DEFAULT_ROOM } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
 import { NotAvailableYet } from '../errors.js';
+import { createLog } from '../log.js';
+import { MeshNode } from '../mesh/mesh-node.js';
+import { openShareHasher } from '../mesh/share-hasher.js';
 import { type JobSourceSpec, parseJobSource, parsePort } from '../options.js';
 
 interface ServeOptions {
@@ -13,6 +16,17 @@ interface ServeOptions {
   wallet?: string;
   user?: string;
   pass?: string;
+  logJson: boolean;
+}
+
+/** /api/stats from the embedded gateway's view: its own figures while it coordinates, else the last heartbeat's. */
+function clusterStats(gateway: MeshNode | undefined): ClusterStats {
+  const totals = gateway?.totals ?? { peers: 0, hashrate: 0, sharesAccepted: 0, sharesRejected: 0, blocksFound: 0 };
+  const job = gateway?.job;
+  return {
+    ...totals,
+    job: job === undefined ? null : { source: job.source, height: job.height, difficulty: job.difficulty.toString() },
+  };
 }
 
 export function serveCommand(): Command {
@@ -33,17 +47,39 @@ export function serveCommand(): Command {
     .option('--user <login>', 'pool login, usually a wallet address (stratum sources)')
     .option('--pass <password>', 'pool password or worker name (stratum sources)')
     .option('--no-gateway', 'run no gateway peer here: only signaling and the web app')
+    .option('--log-json', 'log one JSON object per line instead of text', false)
     .action(async (options: ServeOptions) => {
       if (options.source.kind !== 'demo') throw new NotAvailableYet(`The ${options.source.kind} job source`);
-      const app = await buildServer();
+      const log = createLog({ json: options.logJson });
+      let gateway: MeshNode | undefined;
+      const app = await buildServer({ clusterStats: () => clusterStats(gateway) });
       await app.listen({ port: options.port, host: options.bind });
       const { port } = app.server.address() as { port: number };
       for (const url of reachableUrls(options.bind, port)) process.stdout.write(`rxmesh: serving ${url}\n`);
-      process.stdout.write(
-        'rxmesh: the mesh and the demo-chain gateway are not available yet; the page says so and runs nothing.\n',
-      );
+      if (options.gateway) {
+        const loopback = options.bind === '0.0.0.0' || options.bind === '::' ? '127.0.0.1' : options.bind;
+        gateway = await MeshNode.start({
+          signalUrl: new URL(`http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`),
+          room: DEFAULT_ROOM,
+          info: {
+            name: 'gateway',
+            role: 'gateway',
+            engine: 'native',
+            mode: 'light',
+            cores: availableParallelism(),
+            memoryMb: Math.round(totalmem() / 2 ** 20),
+            // The server's machine verifies and coordinates; it hashes only if someone runs `rxmesh host` on it.
+            mines: false,
+            maxLinks: 64,
+          },
+          source: 'demo',
+          hasher: await openShareHasher(undefined, (message) => log.warn(message)),
+          log,
+        });
+      }
       const close = async () => {
-        process.stdout.write('rxmesh: shutting down\n');
+        log.info('shutting down');
+        await gateway?.stop();
         await app.close();
         process.exit(0);
       };

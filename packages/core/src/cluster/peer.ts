@@ -161,6 +161,8 @@ export class ClusterPeer {
   private totalsSeen: ClusterTotals = { peers: 0, hashrate: 0, sharesAccepted: 0, sharesRejected: 0, blocksFound: 0 };
   private current: Work | undefined;
   private queued: Work[] = [];
+  /** Leases replaced before they were done, whose last batch may still report shares. */
+  private replaced: Work[] = [];
   private needWorkAt: number | null = null;
   private nextShareSeq = 1;
   private readonly unacked = new Map<number, { body: ShareBody; sentAt: number }>();
@@ -570,7 +572,9 @@ export class ClusterPeer {
       this.takeOver();
       return;
     }
-    if (!this.discovering && this.now() - this.discoverAt > 2000) {
+    // A discovery that never answered (signaling down) is given up after a while.
+    const waited = this.now() - this.discoverAt;
+    if ((!this.discovering || waited > 10_000) && waited > 2000) {
       this.unreachable.clear();
       this.discover();
     }
@@ -741,14 +745,16 @@ export class ClusterPeer {
   }
 
   private startWork(work: Work): void {
+    if (this.current !== undefined) this.replaced = [this.current, ...this.replaced].slice(0, 4);
     this.current = work;
     this.lastProgressAt = this.now();
     this.push({ kind: 'mine', job: work.job, lease: work.lease, target: BigInt(work.lease.target) });
   }
 
   private progress(leaseId: string, hashes: number, shares: readonly { nonce: number; hash: Uint8Array }[]): void {
-    const work = this.current;
-    if (work === undefined || work.lease.id !== leaseId) return;
+    // A batch cut short by newer work still reports what it found: its shares count, its hashes no longer matter.
+    const work = this.current?.lease.id === leaseId ? this.current : this.replaced.find((w) => w.lease.id === leaseId);
+    if (work === undefined) return;
     for (const share of shares) {
       const body: ShareBody = {
         v: PROTOCOL_VERSION,
@@ -762,6 +768,7 @@ export class ClusterPeer {
       this.unacked.set(body.seq, { body, sentAt: this.now() });
       this.sendUp(body);
     }
+    if (work !== this.current) return;
     const now = this.now();
     const done = hashes - work.hashes;
     if (this.lastProgressAt !== null && now > this.lastProgressAt && done > 0) {

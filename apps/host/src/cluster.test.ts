@@ -1,0 +1,106 @@
+// End to end on loopback: `rxmesh serve` (signaling, web app, embedded gateway on the demo chain) with two
+// `rxmesh host` peers, as separate processes over real PeerJS and WebRTC data channels.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../bin/rxmesh.js', import.meta.url));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+interface LogLine {
+  msg: string;
+  event?: string;
+  accepted?: boolean;
+  self?: boolean;
+  term?: number;
+  time: string;
+}
+
+function start(args: string[]): { child: ChildProcess; lines: LogLine[]; stdout: string[] } {
+  const child = spawn(process.execPath, [bin, ...args, '--log-json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const lines: LogLine[] = [];
+  const stdout: string[] = [];
+  let pending = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const parts = pending.split('\n');
+    pending = parts.pop() ?? '';
+    for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part) as LogLine);
+  });
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
+  return { child, lines, stdout };
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const accepted = (lines: LogLine[], after = 0) =>
+  lines.filter((line) => line.event === 'share' && line.accepted && Date.parse(line.time) > after).length;
+
+async function serve(args: string[] = []) {
+  const server = start(['serve', '--port', '0', '--bind', '127.0.0.1', ...args]);
+  const url = await until('the serve URL', 20_000, () => /serving (http:\S+)/.exec(server.stdout.join(''))?.[1]);
+  return {
+    server,
+    url,
+    host: (name: string, ...extra: string[]) =>
+      start(['host', '--signal', url, '--threads', '1', '--mode', 'light', '--name', name, ...extra]),
+  };
+}
+
+const tookOver = (lines: LogLine[]) =>
+  lines.find((line) => line.event === 'coordinator' && line.self === true && (line.term ?? 0) >= 2);
+
+describe('a cluster of rxmesh processes on loopback', () => {
+  it('rxmesh serve and two rxmesh host peers get accepted shares on the demo chain', { timeout: 120_000 }, async () => {
+    const { server, url, host } = await serve();
+    const alpha = host('alpha');
+    const beta = host('beta');
+    const stats = await until('accepted shares from both hosts in /api/stats', 90_000, async () => {
+      const response = await fetch(`${url}/api/stats`);
+      const body = (await response.json()) as { peers: number; sharesAccepted: number; job: { source: string } | null };
+      return body.peers === 3 && accepted(alpha.lines) > 0 && accepted(beta.lines) > 0 ? body : undefined;
+    });
+    expect(stats.job?.source).toBe('demo');
+    expect(stats.sharesAccepted).toBeGreaterThanOrEqual(2);
+    for (const child of [alpha.child, beta.child, server.child]) child.kill('SIGTERM');
+  });
+
+  it('when the coordinating host is killed, another host takes over within 10 s and shares keep being accepted', {
+    timeout: 180_000,
+  }, async () => {
+    const { host } = await serve(['--no-gateway']);
+    const gateway = host('gateway', '--source', 'demo');
+    await until('the gateway to coordinate', 30_000, () =>
+      gateway.lines.some((line) => line.event === 'coordinator' && line.self) ? true : undefined,
+    );
+    const alpha = host('alpha');
+    const beta = host('beta');
+    await until('accepted shares from both hosts', 90_000, () =>
+      accepted(alpha.lines) > 0 && accepted(beta.lines) > 0 ? true : undefined,
+    );
+    const killedAt = Date.now();
+    gateway.child.kill('SIGKILL');
+    const [successor, other] = await until('a host to take over', 30_000, () =>
+      tookOver(alpha.lines) ? [alpha, beta] : tookOver(beta.lines) ? [beta, alpha] : undefined,
+    );
+    const since = Date.parse(tookOver(successor.lines)?.time ?? '');
+    expect(since - killedAt).toBeLessThan(10_000);
+    expect(tookOver(other.lines)).toBeUndefined();
+    // The other host re-joins the new coordinator through signaling, and both get shares accepted again.
+    await until('accepted shares from both hosts after the takeover', 90_000, () =>
+      accepted(alpha.lines, since) > 0 && accepted(beta.lines, since) > 0 ? true : undefined,
+    );
+  });
+});

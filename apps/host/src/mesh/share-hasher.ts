@@ -1,0 +1,47 @@
+// Recomputes the RandomX hash of a share for the coordinator: native librandomx when it loads (a full-mode
+// host's own dataset for its seed, light-mode caches for other seeds), else the WebAssembly engine.
+import { type MiningEngine, withNonce } from '@rxmesh/core';
+import { NativeEngine, NativeEngineUnavailable, recommendedFlags, ShareVerifier } from '@rxmesh/native';
+import { type KeyedHasher, openKeyedHasher } from '../engines.js';
+
+export interface ShareHasher {
+  hash(seedHash: Uint8Array, blob: Uint8Array, nonce: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+export async function openShareHasher(
+  miningEngine: MiningEngine | undefined,
+  warn: (message: string) => void,
+): Promise<ShareHasher> {
+  try {
+    recommendedFlags(); // loads the addon, or says why it cannot
+  } catch (error) {
+    if (!(error instanceof NativeEngineUnavailable)) throw error;
+    return serialized(await openKeyedHasher('auto', 'rx/0', warn));
+  }
+  const fullEngine = miningEngine instanceof NativeEngine && miningEngine.mode === 'full' ? miningEngine : undefined;
+  const verifier = new ShareVerifier(fullEngine === undefined ? {} : { fullEngine });
+  return {
+    hash: async (seedHash, blob, nonce) => (await verifier.verify(seedHash, blob, nonce)).hash,
+    close: () => verifier.close(),
+  };
+}
+
+/** One verification at a time through a keyed hasher, so key changes never race. */
+function serialized(hasher: KeyedHasher): ShareHasher {
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    hash(seedHash, blob, nonce) {
+      const next = queue.then(async () => {
+        await hasher.useKey(seedHash);
+        return hasher.hash(withNonce(blob, nonce));
+      });
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    async close() {
+      await queue;
+      hasher.release();
+    },
+  };
+}
