@@ -150,6 +150,8 @@ export class ClusterPeer {
   private backoffUntil = 0;
   /** A coordinator named by a full peer, tried next. */
   private coordinatorHint: string | null = null;
+  /** A peer that claims to coordinate a later term than this peer knows: joined, never competed with. */
+  private newerCoordinator: string | null = null;
   private discovered: string[] = [];
   private discoverAt = 0;
   private discovering = false;
@@ -410,8 +412,15 @@ export class ClusterPeer {
       }
       return;
     }
-    if (this.phase === 'joining' && from === this.joinTarget) this.onJoinAnswer(from, hello.coordinator, hello.term);
-    else if (this.phase === 'joining' && from === this.pendingParent) this.attachTo(from);
+    // A coordinator of a later term exists: join it rather than compete with it.
+    if (hello.coordinator !== null && hello.coordinator !== this.id && hello.term > this.term) {
+      this.newerCoordinator = hello.coordinator;
+    }
+    if (this.phase === 'joining' && from === this.pendingParent) this.attachTo(from);
+    else if (this.phase === 'joining' && (from === this.joinTarget || from === this.newerCoordinator)) {
+      this.joinTarget = from;
+      this.onJoinAnswer(from, hello.coordinator, hello.term);
+    }
   }
 
   /** Whether a rival coordinator's claim beats this peer's own term. */
@@ -471,7 +480,11 @@ export class ClusterPeer {
       return;
     }
     this.answeredAt.set(from, this.now());
-    if (claimed !== null && claimed !== from && claimed !== this.id) this.coordinatorHint = claimed;
+    const lostCoordinator = this.lostSince !== null ? this.coordinatorId : null;
+    if (claimed !== null && claimed !== from && claimed !== this.id && claimed !== lostCoordinator) {
+      this.coordinatorHint = claimed;
+    }
+    if (claimed === from && claimedTerm > this.term) this.newerCoordinator = from;
     // A full peer, coordinator or not, is asked again after a pause spread over joiners, so they do not return
     // together.
     this.joinTarget = null;
@@ -516,6 +529,7 @@ export class ClusterPeer {
 
   private adoptCoordinator(id: string, term: number, succession: readonly string[]): void {
     const changed = id !== this.coordinatorId || term !== this.term;
+    this.newerCoordinator = null;
     this.coordinatorId = id;
     this.term = term;
     this.succession = [...succession];
@@ -553,6 +567,7 @@ export class ClusterPeer {
     const hint = this.coordinatorHint;
     this.coordinatorHint = null;
     const candidates = [
+      ...(this.newerCoordinator === null ? [] : [this.newerCoordinator]),
       ...(hint === null ? [] : [hint]),
       ...(this.lostSince === null && this.coordinatorId !== null ? [this.coordinatorId] : []),
       ...this.succession,
@@ -846,6 +861,7 @@ export class ClusterPeer {
     if (this.lostSince === null && now - this.lastHeard > this.settings.coordinatorTimeoutMs) this.lostSince = now;
     if (this.lostSince === null) return;
     const rank = this.succession.indexOf(this.id);
+    if (this.newerCoordinator !== null) return;
     if (rank < 0 || this.replica === undefined || now - this.lostSince < rank * this.settings.successorStepMs) return;
     // A better-placed standby that still answers will take over; two coordinators would split the ledger.
     const betterAlive = this.succession

@@ -312,7 +312,6 @@ export class SimCluster {
   private deliver(id: string, event: Parameters<ClusterPeer['handle']>[0]): void {
     const node = this.nodes.get(id);
     if (node === undefined || !node.alive) return;
-
     node.peer.handle(event);
     this.flush(node);
   }
