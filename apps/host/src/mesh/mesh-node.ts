@@ -30,10 +30,13 @@ export interface MeshNodeOptions {
 
 /** A connection that does not open in this time is given up. */
 const CONNECT_TIMEOUT_MS = 10_000;
+const STATUS_LOG_MS = 30_000;
 
 export class MeshNode {
   private readonly connections = new Map<string, DataConnection>();
   private readonly timer: NodeJS.Timeout;
+  private readonly statusTimer: NodeJS.Timeout;
+  private lastStatus = { at: performance.now(), hashes: 0 };
   private readonly miner: MiningDriver | undefined;
   private stopped = false;
 
@@ -59,6 +62,7 @@ export class MeshNode {
       else options.log.warn(`signaling: ${error.message}`);
     });
     this.timer = setInterval(() => this.handle({ kind: 'tick' }), cluster.settings.tickMs);
+    this.statusTimer = setInterval(() => this.logStatus(), STATUS_LOG_MS);
     cluster.start();
     this.flush();
   }
@@ -92,6 +96,7 @@ export class MeshNode {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.statusTimer);
     this.miner?.release();
     for (const connection of this.connections.values()) connection.close();
     this.peer.destroy();
@@ -186,6 +191,30 @@ export class MeshNode {
         this.handle({ kind: 'linkFailed', peer: other });
       }
     });
+  }
+
+  /** One line every 30 s: this peer's own rate over the interval, and the cluster's figures. */
+  private logStatus(): void {
+    const now = performance.now();
+    const hashes = this.miner?.totalHashes ?? 0;
+    const rate = (1000 * (hashes - this.lastStatus.hashes)) / (now - this.lastStatus.at);
+    this.lastStatus = { at: now, hashes };
+    const totals = this.totals;
+    const own = this.miner === undefined ? '' : `hashing at ${rate.toFixed(1)} H/s; `;
+    this.options.log.info(
+      `${own}cluster: ${totals.peers} peers, ${totals.hashrate.toFixed(1)} H/s, ${totals.sharesAccepted} shares ` +
+        `accepted, ${totals.sharesRejected} rejected, ${totals.blocksFound} blocks`,
+      {
+        event: 'status',
+        ownHashrate: rate,
+        hashes,
+        peers: totals.peers,
+        clusterHashrate: totals.hashrate,
+        sharesAccepted: totals.sharesAccepted,
+        sharesRejected: totals.sharesRejected,
+        blocksFound: totals.blocksFound,
+      },
+    );
   }
 
   private report(notice: PeerNotice): void {

@@ -25,6 +25,8 @@ export class MiningDriver {
   private running = false;
   private rate = 0;
   private released = false;
+  /** Every nonce hashed since the start, for the hashrate log. */
+  totalHashes = 0;
 
   constructor(
     private readonly engine: MiningEngine,
@@ -77,6 +79,7 @@ export class MiningDriver {
         const seconds = (performance.now() - begin) / 1000;
         if (result.hashes > 0 && seconds > 0) this.rate = result.hashes / seconds;
         work.hashes += result.hashes;
+        this.totalHashes += result.hashes;
         this.onProgress({ leaseId: work.lease.id, hashes: work.hashes, shares: result.shares });
       }
     } finally {
