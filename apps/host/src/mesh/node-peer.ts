@@ -75,7 +75,10 @@ export async function createNodePeer(options: NodePeerOptions): Promise<Peer> {
       peer.off('open', onOpen);
       peer.destroy();
       reject(
-        new Error(`Could not join room "${options.room}" at ${options.signalUrl}: ${error.message} (${error.type}).`),
+        new Error(
+          `Could not join room "${options.room}" at ${options.signalUrl}: ` +
+            `${error.message.trim() === '' ? 'no answer' : error.message} (${error.type}).`,
+        ),
       );
     };
     const onOpen = () => {
