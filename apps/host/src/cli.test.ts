@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishedVectors } from '../../../fixtures/randomx-vectors.mjs';
 import { EXIT_NOT_AVAILABLE } from './errors.js';
+import { canHideLibrandomx, nodeWithoutLibrandomx } from './testing/without-librandomx.js';
 
 const bin = fileURLToPath(new URL('../bin/rxmesh.js', import.meta.url));
 const vectors = publishedVectors('rx/0');
@@ -150,19 +151,9 @@ describe('rxmesh hash without --impl (auto)', () => {
     expect(stderr).not.toMatch(/WebAssembly/);
   });
 
-  // A mount namespace hides Debian's librandomx from this one process tree (needs root, as the set-up does).
-  const library = '/usr/lib/x86_64-linux-gnu/librandomx.so.0';
-  const canHide = spawnSync('unshare', ['--mount', 'mount', '--bind', '/dev/null', library]).status === 0;
-  function rxmeshWithoutLibrary(args: string[]) {
-    const script = `mount --bind /dev/null ${library} && exec "$0" "$@"`;
-    const result = spawnSync('unshare', ['--mount', 'sh', '-c', script, process.execPath, bin, ...args], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-  }
+  const rxmeshWithoutLibrary = (args: string[]) => nodeWithoutLibrandomx([bin, ...args]);
 
-  it.skipIf(!canHide)(
+  it.skipIf(!canHideLibrandomx)(
     'falls back to WebAssembly, saying which package is missing, when librandomx does not load',
     () => {
       const fallback = rxmeshWithoutLibrary(single);

@@ -1,6 +1,6 @@
 // Picks a hashing engine for the CLI: the project's WebAssembly RandomX or native librandomx, or `auto`: native
 // when its library loads, WebAssembly (same hashes, slower) when it does not.
-import { isRandomxVariant, type MiningEngine, type RandomxVariant } from '@rxmesh/core';
+import { isRandomxVariant, type MiningEngine, type RandomxVariant, sameBytes } from '@rxmesh/core';
 import { type EngineMode, NativeEngine, NativeEngineUnavailable } from '@rxmesh/native';
 import { type RandomxVM, RandomxWasm } from '@rxmesh/wasm';
 import { WasmEngine } from './engine/wasm-engine.js';
@@ -20,16 +20,12 @@ export interface KeyedHasher {
   release(): void;
 }
 
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
-  return a !== undefined && a.length === b.length && a.every((byte, i) => byte === b[i]);
-}
-
 async function openWasmHasher(variant: RandomxVariant): Promise<KeyedHasher> {
   const randomx = await RandomxWasm.create({ variant });
   let vm: RandomxVM | undefined;
   return {
     async useKey(key) {
-      if (sameBytes(randomx.key, key)) return;
+      if (randomx.key !== undefined && sameBytes(randomx.key, key)) return;
       await randomx.initCache(key);
       if (vm === undefined) vm = await randomx.createVM({ lanes: 1, tieringBudget: WASM_TIERING_BUDGET });
       else await vm.useCache(randomx.compiledCache);
@@ -50,7 +46,7 @@ function openNativeHasher(variant: RandomxVariant): KeyedHasher {
   const engine = NativeEngine.create({ mode: 'light', threads: 1 });
   return {
     async useKey(key) {
-      if (!sameBytes(engine.key, key)) await engine.setKey(key);
+      if (engine.key === undefined || !sameBytes(engine.key, key)) await engine.setKey(key);
     },
     hash: (input) => engine.hash(input),
     release: () => engine.release(),

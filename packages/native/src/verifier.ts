@@ -1,7 +1,7 @@
 // Share verification for a gateway or dataset host: recompute the hash of (seed, blob, nonce) and compare it with
 // the claimed one. The host's full-mode engine answers when it holds that seed's dataset (≈2.5 ms a hash); other
 // seeds go to light-mode engines kept for the most recent seeds (≈20 ms a hash, 256 MiB each).
-import { withNonce } from '@rxmesh/core';
+import { sameBytes, withNonce } from '@rxmesh/core';
 import { NativeEngine } from './engine.js';
 
 export interface VerifyResult {
@@ -24,7 +24,6 @@ interface LightEntry {
   evicted: boolean;
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 const hexOf = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 export class ShareVerifier {

@@ -11,6 +11,34 @@ afterEach(async () => {
 });
 
 describe('/api/stats', () => {
+  it('feeds /metrics the same figures, read at each scrape', async () => {
+    let accepted = 3;
+    const server = await startServer({
+      clusterStats: () => ({
+        peers: 2,
+        hashrate: 61.5,
+        sharesAccepted: accepted,
+        sharesRejected: 1,
+        blocksFound: 4,
+        job: { source: 'demo', height: 9, difficulty: '450' },
+      }),
+    });
+    servers.push(server);
+    const scrape = async () => await (await fetch(`${server.httpUrl}/metrics`)).text();
+    const first = await scrape();
+    for (const line of [
+      'rxmesh_cluster_peers 2',
+      'rxmesh_cluster_hashrate 61.5',
+      'rxmesh_cluster_blocks_found 4',
+      'rxmesh_cluster_job_height 9',
+    ]) {
+      expect(first).toContain(line);
+    }
+    expect(first).toContain('rxmesh_cluster_shares_accepted 3');
+    accepted = 4;
+    expect(await scrape()).toContain('rxmesh_cluster_shares_accepted 4');
+  });
+
   it('without a gateway, counts the peers of the default room "rxmesh" and reports zeros and no job', async () => {
     const server = await startServer();
     servers.push(server);

@@ -1,8 +1,10 @@
 // GET /api/stats, the contract the web page, the classroom view and operators read. The embedded gateway
 // provides the figures; until one does, signaling answers with what it knows: the peers in the default room.
 import type { FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
 import Type from 'typebox';
 import { DEFAULT_ROOM } from '../signaling/protocol.js';
+import { METRIC_PREFIX } from './metrics.js';
 
 export interface ClusterJob {
   /** Where the job came from: `demo`, `daemon` or `stratum`. */
@@ -56,6 +58,25 @@ export default async function stats(app: FastifyInstance, options: StatsOptions)
     job: null,
   });
   const read = options.clusterStats ?? signalingOnly;
+  // The same figures for Prometheus, read when it scrapes.
+  const figures: [string, string, (stats: ClusterStats) => number][] = [
+    ['cluster_peers', 'Peers in the cluster.', (stats) => stats.peers],
+    ['cluster_hashrate', "The cluster's hashrate, in hashes per second.", (stats) => stats.hashrate],
+    ['cluster_shares_accepted', 'Shares the coordinator accepted.', (stats) => stats.sharesAccepted],
+    ['cluster_shares_rejected', 'Shares the coordinator rejected.', (stats) => stats.sharesRejected],
+    ['cluster_blocks_found', 'Blocks the cluster found.', (stats) => stats.blocksFound],
+    ['cluster_job_height', 'Height of the job being mined (0 before the first).', (stats) => stats.job?.height ?? 0],
+  ];
+  for (const [name, help, pick] of figures) {
+    new Gauge({
+      name: `${METRIC_PREFIX}${name}`,
+      help,
+      registers: [app.metrics],
+      collect() {
+        this.set(pick(read()));
+      },
+    });
+  }
   app.get(
     '/api/stats',
     { schema: { response: { 200: ClusterStatsSchema } } },

@@ -6,7 +6,7 @@
 // and attaches where the coordinator places it. Shares and status travel up the tree, leases and answers travel
 // down a route, jobs and heartbeats flood down every branch. When the coordinator goes silent, its first standby
 // takes over with the replicated state, and orphaned peers re-join it.
-import { bytesToHex } from '../hex.js';
+import { bytesToHex, sameBytes } from '../hex.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
 import {
   Coordinator,
@@ -733,10 +733,7 @@ export class ClusterPeer {
   }
 
   private rememberBlock(block: BlockRecord): void {
-    if (
-      this.recentBlocks.some((known) => known.height === block.height && bytesToHex(known.id) === bytesToHex(block.id))
-    )
-      return;
+    if (this.recentBlocks.some((known) => known.height === block.height && sameBytes(known.id, block.id))) return;
     this.recentBlocks.push(block);
     if (this.recentBlocks.length > 64) this.recentBlocks.shift();
     this.notice({ kind: 'block', block });
