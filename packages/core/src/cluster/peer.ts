@@ -120,6 +120,7 @@ type ShareBody = Extract<UpBody, { type: 'share' }>;
 
 const KEPT_JOBS = 16;
 const UNANSWERED_SHARE_MS = 15_000;
+const MAX_BAD_MESSAGES = 5;
 const HASHRATE_SMOOTHING = 0.3;
 
 export class ClusterPeer {
@@ -171,6 +172,7 @@ export class ClusterPeer {
   private lastProgressAt: number | null = null;
   private lastStatusAt = Number.NEGATIVE_INFINITY;
   private lastProbeAt = 0;
+  private readonly badMessages = new Map<string, number>();
 
   constructor(private readonly options: ClusterPeerOptions) {
     this.settings = { ...DEFAULT_PEER_SETTINGS, ...options.settings };
@@ -345,6 +347,7 @@ export class ClusterPeer {
 
   private lostLink(peer: string): void {
     this.links.delete(peer);
+    this.badMessages.delete(peer);
     this.connecting.delete(peer);
     if (this.children.delete(peer)) {
       if (this.coordinator !== undefined) this.coordinator.drop(peer);
@@ -368,6 +371,10 @@ export class ClusterPeer {
     const decoded = decodeMessage(data);
     if (!decoded.ok) {
       this.notice({ kind: 'badMessage', from, error: decoded.error });
+      // A peer that keeps sending malformed messages is cut off; its own neighbours re-place its subtree.
+      const strikes = (this.badMessages.get(from) ?? 0) + 1;
+      this.badMessages.set(from, strikes);
+      if (strikes >= MAX_BAD_MESSAGES) this.disconnect(from);
       return;
     }
     const message = decoded.message;
