@@ -24,6 +24,7 @@ interface HostOptions {
   room: string;
   name: string;
   logJson: boolean;
+  statusSeconds: number;
 }
 
 export function hostCommand(): Command {
@@ -53,6 +54,11 @@ export function hostCommand(): Command {
     .option('--room <id>', 'the cluster id on the signaling server', DEFAULT_ROOM)
     .option('--name <name>', 'the name shown on the leaderboard', hostname().slice(0, 40))
     .option('--log-json', 'log one JSON object per line instead of text', false)
+    .addOption(
+      new Option('--status-seconds <s>', "how often to log this host's hashrate and the cluster's figures")
+        .default(30)
+        .argParser(parsePositiveInteger),
+    )
     .action(async (options: HostOptions) => {
       if (options.source !== undefined && options.source.kind !== 'demo') {
         throw new NotAvailableYet(`The ${options.source.kind} job source`);
@@ -81,6 +87,7 @@ export function hostCommand(): Command {
         engine,
         hasher,
         log,
+        statusSeconds: options.statusSeconds,
       }).catch(async (error: unknown) => {
         engine.release();
         await hasher.close();

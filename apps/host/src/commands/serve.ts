@@ -75,6 +75,7 @@ export function serveCommand(): Command {
           source: 'demo',
           hasher: await openShareHasher(undefined, (message) => log.warn(message)),
           log,
+          statusSeconds: 30,
         });
       }
       const close = async () => {

@@ -26,11 +26,12 @@ export interface MeshNodeOptions {
   engine?: MiningEngine;
   hasher: ShareHasher;
   log: Log;
+  /** How often to log this peer's rate and the cluster's figures. */
+  statusSeconds: number;
 }
 
 /** A connection that does not open in this time is given up. */
 const CONNECT_TIMEOUT_MS = 10_000;
-const STATUS_LOG_MS = 30_000;
 
 export class MeshNode {
   private readonly connections = new Map<string, DataConnection>();
@@ -62,7 +63,7 @@ export class MeshNode {
       else options.log.warn(`signaling: ${error.message}`);
     });
     this.timer = setInterval(() => this.handle({ kind: 'tick' }), cluster.settings.tickMs);
-    this.statusTimer = setInterval(() => this.logStatus(), STATUS_LOG_MS);
+    this.statusTimer = setInterval(() => this.logStatus(), options.statusSeconds * 1000);
     cluster.start();
     this.flush();
   }
@@ -193,7 +194,7 @@ export class MeshNode {
     });
   }
 
-  /** One line every 30 s: this peer's own rate over the interval, and the cluster's figures. */
+  /** One line per status interval: this peer's own rate over it, and the cluster's figures. */
   private logStatus(): void {
     const now = performance.now();
     const hashes = this.miner?.totalHashes ?? 0;
