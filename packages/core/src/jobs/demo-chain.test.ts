@@ -114,7 +114,9 @@ describe('the demo chain', () => {
     const successor = new DemoChain({ epochBlocks: 16, seedLag: 4, tail: original.blocks });
     expect(successor.tip).toEqual(original.tip);
     expect(successor.template(extra(9), now + 1000, 100)).toEqual(original.template(extra(9), now + 1000, 100));
-    expect(successor.seedFor(41)).toEqual(keccak_256(original.blocks.find((b) => b.height === 32)?.id ?? new Uint8Array()));
+    expect(successor.seedFor(41)).toEqual(
+      keccak_256(original.blocks.find((b) => b.height === 32)?.id ?? new Uint8Array()),
+    );
     expect(() => new DemoChain({ tail: original.blocks.slice(0, -3).concat(original.blocks.slice(-1)) })).toThrow(
       /does not link/,
     );
