@@ -12,6 +12,16 @@ describe('nonce in a hashing blob', () => {
     expect(blob[NONCE_OFFSET]).toBe(0xaa);
   });
 
+  it('stamps a copy of a view into a larger buffer (a Node Buffer from its pool), never the buffer itself', () => {
+    const pool = new Uint8Array(200).fill(0x55);
+    const view = pool.subarray(100, 176);
+    const stamped = withNonce(view, 0x01020304);
+    expect(readNonce(stamped)).toBe(0x01020304);
+    expect(stamped).toHaveLength(76);
+    expect(stamped.filter((byte) => byte === 0x55).length).toBe(72);
+    expect(pool.every((byte) => byte === 0x55)).toBe(true);
+  });
+
   it('refuses a blob too short to hold a nonce, and a nonce outside uint32', () => {
     expect(() => withNonce(new Uint8Array(42), 1)).toThrow(/at least 43 bytes/);
     expect(() => withNonce(new Uint8Array(76), 2 ** 32)).toThrow(/uint32/);

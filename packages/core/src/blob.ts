@@ -20,7 +20,8 @@ export function withNonce(blob: Uint8Array, nonce: number): Uint8Array {
   if (!Number.isInteger(nonce) || nonce < 0 || nonce > 0xffff_ffff) {
     throw new RangeError(`A nonce is a uint32, got ${nonce}.`);
   }
-  const copy = blob.slice();
+  // A fresh array: slice() of a Node Buffer is a view into a shared pool, not a copy.
+  const copy = new Uint8Array(blob);
   new DataView(copy.buffer).setUint32(NONCE_OFFSET, nonce, true);
   return copy;
 }
