@@ -12,10 +12,10 @@ describe('nonce in a hashing blob', () => {
     expect(blob[NONCE_OFFSET]).toBe(0xaa);
   });
 
-  it('stamps a copy of a view into a larger buffer (a Node Buffer from its pool), never the buffer itself', () => {
-    const pool = new Uint8Array(200).fill(0x55);
-    const view = pool.subarray(100, 176);
-    const stamped = withNonce(view, 0x01020304);
+  it('stamps a copy of a Node Buffer (whose slice() is a view into a shared pool), never the pool', () => {
+    const pool = Buffer.alloc(200, 0x55);
+    const blob = pool.subarray(100, 176);
+    const stamped = withNonce(blob, 0x01020304);
     expect(readNonce(stamped)).toBe(0x01020304);
     expect(stamped).toHaveLength(76);
     expect(stamped.filter((byte) => byte === 0x55).length).toBe(72);
