@@ -1,6 +1,7 @@
 // @ts-check
 // Cluster efficiency: the hashrate of two `rxmesh host` peers mining together in one cluster, against the sum of
-// each one mining alone in it. Every phase runs `rxmesh serve` and the hosts as separate processes on loopback,
+// each one mining alone in it. One `rxmesh serve` runs throughout (so the demo chain is past its young, fast
+// first blocks after the first phase), and each phase starts the hosts as separate processes on loopback,
 // and reads each host's own rate from its status lines (hashes done by its mining engine, every 5 s). Rounds of
 // the three phases repeat, and the median of the rounds' ratios is the figure: this machine is shared and noisy.
 // Both hosts share this machine's cores, so a host "alone" mines while a plain `rxmesh bench` of the same engine
@@ -62,6 +63,10 @@ function rateOf(/** @type {{ time: number, hashes: number }[]} */ status) {
   return (1000 * (last.hashes - first.hashes)) / (last.time - first.time);
 }
 
+const serve = start(['serve', '--port', '0', '--bind', '127.0.0.1']);
+await until(() => /serving http:/.test(serve.stdout()));
+const url = /serving (http:\S+)/.exec(serve.stdout())?.[1] ?? '';
+
 /** @param {string[]} names @param {boolean} withLoad */
 async function phase(names, withLoad) {
   const load = withLoad
@@ -73,9 +78,6 @@ async function phase(names, withLoad) {
         },
       )
     : undefined;
-  const serve = start(['serve', '--port', '0', '--bind', '127.0.0.1']);
-  await until(() => /serving http:/.test(serve.stdout()));
-  const url = /serving (http:\S+)/.exec(serve.stdout())?.[1] ?? '';
   const hosts = names.map((name) =>
     start([
       'host',
@@ -85,7 +87,7 @@ async function phase(names, withLoad) {
   );
   await until(() => hosts.every((host) => host.status.length >= intervals + 2));
   const rates = hosts.map((host) => rateOf(host.status));
-  for (const child of [...hosts.map((host) => host.child), serve.child]) child.kill('SIGTERM');
+  for (const host of hosts) host.child.kill('SIGTERM');
   load?.kill('SIGKILL');
   await new Promise((resolve) => setTimeout(resolve, 2000));
   return rates;
@@ -109,6 +111,7 @@ for (let round = 1; round <= rounds; round++) {
       `${together.map((rate) => rate.toFixed(2)).join(' + ')} H/s: ${efficiency.toFixed(3)}x`,
   );
 }
+serve.child.kill('SIGTERM');
 const ratios = results.map((result) => result.efficiency).sort((a, b) => a - b);
 const middle = Math.floor(ratios.length / 2);
 const median = ratios.length % 2 === 1 ? ratios[middle] : ((ratios[middle - 1] ?? 0) + (ratios[middle] ?? 0)) / 2;

@@ -179,9 +179,10 @@ export class Coordinator {
     }));
   }
 
+  /** The members' hashrates; a miner that has not measured its own yet counts at the default. */
   clusterHashrate(): number {
     let sum = 0;
-    for (const member of this.members.values()) if (member.info.mines) sum += member.info.hashrate;
+    for (const member of this.members.values()) if (member.info.mines) sum += this.hashrateOf(member);
     return sum;
   }
 
