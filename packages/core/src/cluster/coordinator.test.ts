@@ -130,13 +130,30 @@ describe('the coordinator', () => {
     expect(fast.count).toBe(3000);
     expect(BigInt(slow.target)).toBe(MAX_UINT64 / 150n);
     expect(BigInt(fast.target)).toBe(MAX_UINT64 / 1500n);
-    h.coordinator.handleUp('slow', [], { v, type: 'needWork' });
+    h.advance(6000);
+    h.coordinator.handleUp('slow', [], { v, type: 'needWork', hashrate: 10 });
     const ranges = [...h.leasesOf('slow'), ...h.leasesOf('fast')]
       .filter(current)
       .map((lease) => [lease.start, lease.start + lease.count] as const)
       .sort((a, b) => a[0] - b[0]);
     expect(ranges).toHaveLength(3);
     for (let i = 1; i < ranges.length; i++) expect(ranges[i]?.[0]).toBeGreaterThanOrEqual(ranges[i - 1]?.[1] ?? 0);
+  });
+
+  it('gives a lease for every request for work on the same job, sized to the reported rate, but not in bursts', () => {
+    const h = harness();
+    h.join('w', { hashrate: 10 });
+    const job = h.coordinator.currentJob?.id;
+    const onJob = () => h.leasesOf('w').filter((lease) => lease.jobId === job);
+    const before = onJob().length;
+    for (let i = 0; i < 5; i++) {
+      h.advance(6000);
+      h.coordinator.handleUp('w', [], { v, type: 'needWork', hashrate: 40 });
+      h.coordinator.handleUp('w', [], { v, type: 'needWork', hashrate: 40 }); // a repeat at once is ignored
+    }
+    const leases = onJob().slice(before);
+    expect(h.coordinator.currentJob?.id).toBe(job);
+    expect(leases.map((lease) => lease.count)).toEqual([1200, 1200, 1200, 1200, 1200]);
   });
 
   it('accepts a verified share once, answers a repeat without counting it, and refuses what does not fit', () => {

@@ -90,8 +90,8 @@ interface Member {
   lastSeen: number;
   strikes: number;
   verifiedValid: number;
-  /** Lease ids on the current job not yet used up, as far as the coordinator knows. */
-  openLeases: number;
+  /** When it was last given a lease, to hold back a peer that asks for work faster than it could do it. */
+  lastLeaseAt: number;
 }
 
 interface PendingShare {
@@ -236,12 +236,15 @@ export class Coordinator {
         if (first && body.info.mines) this.issueLease(origin);
         return;
       }
-      case 'needWork':
-        if (member !== undefined) {
-          member.lastSeen = this.host.now();
-          if (member.openLeases < 2) this.issueLease(origin);
-        }
+      case 'needWork': {
+        if (member === undefined) return;
+        const now = this.host.now();
+        member.lastSeen = now;
+        member.info = { ...member.info, hashrate: body.hashrate };
+        // A peer asks once it has little work left; one that asks again within a fraction of a lease is ignored.
+        if (now - member.lastLeaseAt >= (this.settings.leaseSeconds * 1000) / 6) this.issueLease(origin);
         return;
+      }
       case 'share':
         if (member !== undefined) member.lastSeen = this.host.now();
         this.takeShare(origin, body);
@@ -334,7 +337,6 @@ export class Coordinator {
 
   private announceJob(job: Job): void {
     this.currentJobId = job.id;
-    for (const member of this.members.values()) member.openLeases = 0;
     this.broadcast({ v: PROTOCOL_VERSION, type: 'job', job: jobToWire(job) });
     this.host.notice({ kind: 'job', job });
     for (const [id, member] of this.members) if (member.confirmed && member.info.mines) this.issueLease(id);
@@ -364,7 +366,7 @@ export class Coordinator {
       count,
       target: targetForDifficulty(shareDifficulty).toString(),
     };
-    member.openLeases++;
+    member.lastLeaseAt = this.host.now();
     const seq = this.record({ e: 'lease', peer, lease, issuedAt: this.host.now() });
     this.host.notice({ kind: 'lease', peer, lease });
     this.gate(seq, peer, { v: PROTOCOL_VERSION, type: 'lease', lease });
@@ -532,7 +534,15 @@ export class Coordinator {
   // ---- tree ----
 
   private newMember(info: PeerInfo, parent: string, confirmed: boolean): Member {
-    return { info, parent, confirmed, lastSeen: this.host.now(), strikes: 0, verifiedValid: 0, openLeases: 0 };
+    return {
+      info,
+      parent,
+      confirmed,
+      lastSeen: this.host.now(),
+      strikes: 0,
+      verifiedValid: 0,
+      lastLeaseAt: Number.NEGATIVE_INFINITY,
+    };
   }
 
   private capacity(id: string): number {

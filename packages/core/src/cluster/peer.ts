@@ -817,7 +817,7 @@ export class ClusterPeer {
     if (this.needWorkAt !== null && now - this.needWorkAt < this.settings.renewSeconds * 1000) return;
     if (this.phase !== 'member' && this.phase !== 'coordinator') return;
     this.needWorkAt = now;
-    this.sendUp({ v: PROTOCOL_VERSION, type: 'needWork' });
+    this.sendUp({ v: PROTOCOL_VERSION, type: 'needWork', hashrate: this.info.hashrate });
   }
 
   // ---- time ----

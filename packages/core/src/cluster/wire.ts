@@ -126,7 +126,8 @@ const UpBody = Type.Union([
     nonce: Uint32,
     hash: Hex32,
   }),
-  message('needWork', {}),
+  /** Little work left; `hashrate` (measured) sizes the next lease. */
+  message('needWork', { hashrate: Type.Number({ minimum: 0, maximum: 1e9 }) }),
   message('status', { info: PeerInfoSchema, children: Type.Integer({ minimum: 0, maximum: 1024 }) }),
   message('gone', { peer: PeerId }),
   /** Entries below `seq` are stored; `resend` asks for everything from `seq` on (a gap, or a fresh standby). */

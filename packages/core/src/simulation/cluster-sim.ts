@@ -56,6 +56,8 @@ export interface SimReport {
   maxBrowserLinks: number;
   maxCoordinatorLinks: number;
   maxTreeDepth: number;
+  /** Of the mining seconds of peers that had had work, the share spent without a lease: waiting for work. */
+  idleFraction: number;
 }
 
 interface Miner {
@@ -77,6 +79,7 @@ interface SimNode {
   cheater: boolean;
   miner: Miner | undefined;
   links: Set<string>;
+  everMined?: boolean;
   /** Shares it was still waiting on when it died. */
   unanswered?: string[];
   /** When it first heard a coordinator: jobs created before that reached it by joining, not by broadcast. */
@@ -103,6 +106,8 @@ export class SimCluster {
   private maxBrowserLinks = 0;
   private maxCoordinatorLinks = 0;
   private maxTreeDepth = 0;
+  private busySteps = 0;
+  private idleSteps = 0;
 
   constructor(private readonly options: SimOptions) {
     this.random = seededRandom(options.seed);
@@ -204,6 +209,7 @@ export class SimCluster {
       maxBrowserLinks: this.maxBrowserLinks,
       maxCoordinatorLinks: this.maxCoordinatorLinks,
       maxTreeDepth: this.maxTreeDepth,
+      idleFraction: this.idleSteps / Math.max(1, this.idleSteps + this.busySteps),
     };
   }
 
@@ -438,7 +444,13 @@ export class SimCluster {
 
   private mineStep(node: SimNode): void {
     const miner = node.miner;
-    if (miner === undefined || !this.mining) return;
+    if (!this.mining) return;
+    if (miner === undefined) {
+      if (node.everMined && !node.cheater && node.peer.role !== 'banned') this.idleSteps++;
+      return;
+    }
+    node.everMined = true;
+    if (!node.cheater) this.busySteps++;
     const budget = node.hashrate * (MINING_STEP_MS / 1000) + miner.carry;
     const hashes = Math.min(Math.floor(budget), miner.lease.count - miner.hashes);
     miner.carry = budget - Math.floor(budget);
