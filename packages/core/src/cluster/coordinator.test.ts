@@ -120,6 +120,7 @@ describe('the coordinator', () => {
   it('leases each worker a disjoint range of about 30 s of its hashrate, with a target for one share per 15 s', () => {
     const h = harness();
     h.join('slow', { hashrate: 10 });
+    h.advance(5000); // a young chain re-templates for the new hashrate at most every 5 s
     h.join('fast', { hashrate: 100 });
     // The young demo chain re-templates as the cluster's hashrate grows: take the leases on the current job.
     const current = (lease: Lease) => lease.jobId === h.coordinator.currentJob?.id;
@@ -154,6 +155,23 @@ describe('the coordinator', () => {
     const leases = onJob().slice(before);
     expect(h.coordinator.currentJob?.id).toBe(job);
     expect(leases.map((lease) => lease.count)).toEqual([1200, 1200, 1200, 1200, 1200]);
+  });
+
+  it('re-templates a young chain for a changed hashrate at most once per 5 s, even while it eases a long wait', () => {
+    const h = harness();
+    h.join('w', { hashrate: 10 });
+    const [lease] = h.leasesOf('w');
+    if (lease === undefined) throw new Error('no lease');
+    h.share('w', lease, lease.start, new Uint8Array(32)); // one block: the chain is still young
+    h.verifyAll(() => new Uint8Array(32));
+    h.advance(300_000); // the tip waits long, so every new template is eased
+    const jobs = () => h.notices.filter((notice) => notice.kind === 'job').length;
+    const before = jobs();
+    for (let i = 0; i < 50; i++) h.join(`p${i}`, { hashrate: 10 + i });
+    expect(jobs() - before).toBeLessThanOrEqual(1);
+    h.advance(5000);
+    h.join('late', { hashrate: 5000 });
+    expect(jobs() - before).toBeLessThanOrEqual(2);
   });
 
   it('accepts a verified share once, answers a repeat without counting it, and refuses what does not fit', () => {

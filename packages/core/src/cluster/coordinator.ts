@@ -109,6 +109,7 @@ type Gated = { seq: number; to: string; body: DownBody; since: number };
 /** A standby that leaves confirmations waiting this long is passed over for a while. */
 const STANDBY_ACK_TIMEOUT_MS = 3000;
 const SLOW_STANDBY_PENALTY_MS = 60_000;
+const RETEMPLATE_MIN_MS = 5000;
 
 const TWO_POW_64 = 1n << 64n;
 
@@ -133,6 +134,7 @@ export class Coordinator {
   private nextTicket = 1;
   private nextLease = 1;
   private lastHeartbeat = Number.NEGATIVE_INFINITY;
+  private lastRetemplateAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly host: CoordinatorHost,
@@ -321,8 +323,13 @@ export class Coordinator {
   private retemplateForHashrate(): boolean {
     const job = this.currentJob;
     if (this.chain === undefined || job === undefined || this.chain.blocks.length >= 2) return false;
-    const aimed = BigInt(Math.max(1, Math.round(this.clusterHashrate() * this.chain.targetSeconds)));
+    // What a template would ask now (the chain may also ease it for a long wait), at most every few seconds: a
+    // re-template hands every member a new lease.
+    const now = this.host.now();
+    if (now - this.lastRetemplateAt < RETEMPLATE_MIN_MS) return false;
+    const aimed = this.chain.nextDifficulty(now, this.clusterHashrate());
     if (aimed <= job.difficulty * 4n && aimed * 4n >= job.difficulty) return false;
+    this.lastRetemplateAt = now;
     this.newDemoJob();
     return true;
   }
