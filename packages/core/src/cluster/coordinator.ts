@@ -376,7 +376,7 @@ export class Coordinator {
     member.lastLeaseAt = this.host.now();
     const seq = this.record({ e: 'lease', peer, lease, issuedAt: this.host.now() });
     this.host.notice({ kind: 'lease', peer, lease });
-    this.gate(seq, peer, { v: PROTOCOL_VERSION, type: 'lease', lease });
+    this.gate(seq, peer, { v: PROTOCOL_VERSION, type: 'lease', lease, job: jobToWire(record.job) });
   }
 
   // ---- shares ----

@@ -671,6 +671,7 @@ export class ClusterPeer {
   private handleDown(body: DownBody): void {
     switch (body.type) {
       case 'lease':
+        if (!this.jobs.has(body.job.id)) this.rememberJob(jobFromWire(body.job));
         this.takeLease(body.lease);
         return;
       case 'shareResult': {
@@ -735,7 +736,8 @@ export class ClusterPeer {
       const [oldest] = this.jobs.keys();
       if (oldest !== undefined) this.jobs.delete(oldest);
     }
-    this.latestJobId = job.id;
+    const latest = this.latestJob;
+    if (latest === undefined || job.createdAt >= latest.createdAt) this.latestJobId = job.id;
     this.notice({ kind: 'job', job });
   }
 

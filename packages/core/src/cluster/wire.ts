@@ -158,7 +158,8 @@ export type ReplicaEntry = Static<typeof ReplicaEntry>;
 
 // Bodies carried down a route from the coordinator to one peer.
 const DownBody = Type.Union([
-  message('lease', { lease: LeaseSchema }),
+  /** The job travels with its lease: a peer that was re-joining when the job was broadcast has not seen it. */
+  message('lease', { lease: LeaseSchema, job: WireJob }),
   message('shareResult', {
     seq: Seq,
     accepted: Type.Boolean(),
