@@ -3,7 +3,7 @@
 // failover time, over several seeds. Run after `npm run build`: node scripts/bench-sim.mjs [--seeds N]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SimCluster } from '@rxmesh/core';
+import { SimCluster, THOUSAND_PEERS } from '@rxmesh/core';
 import { repoRoot } from './lib/bench-harness.mjs';
 
 const seedsFlag = process.argv.indexOf('--seeds');
@@ -11,19 +11,8 @@ const seeds = seedsFlag > 0 ? Number(process.argv[seedsFlag + 1]) : 3;
 const reports = [];
 for (let seed = 1; seed <= seeds; seed++) {
   const began = performance.now();
-  const report = SimCluster.run({
-    seed,
-    hosts: 12,
-    browsers: 988,
-    cheaters: 5,
-    rampSeconds: 60,
-    churn: 0.2,
-    churnFromSeconds: 90,
-    churnToSeconds: 330,
-    killCoordinatorAtSeconds: 200,
-    endSeconds: 420,
-    drainSeconds: 30,
-  });
+  const report = SimCluster.run({ seed, ...THOUSAND_PEERS });
+
   const wallSeconds = (performance.now() - began) / 1000;
   reports.push({ seed, wallSeconds, ...report });
   console.log(

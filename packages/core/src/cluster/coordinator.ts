@@ -145,7 +145,7 @@ export class Coordinator {
     this.state = options.state ?? new ReplicatedState();
     this.logBase = this.state.nextSeq;
     this.members.set(host.selfId, this.newMember(options.selfInfo, host.selfId, true));
-    this.chain = options.demo ? new DemoChain({ tail: this.demoTail() }) : undefined;
+    this.chain = options.demo ? new DemoChain({ tail: this.state.blocks }) : undefined;
   }
 
   get currentJob(): Job | undefined {
@@ -173,12 +173,9 @@ export class Coordinator {
     this.announceJob(job);
   }
 
-  peers(): { info: PeerInfo; parent: string; account: { work: bigint; accepted: number; rejected: number } }[] {
-    return [...this.members.values()].map((member) => ({
-      info: member.info,
-      parent: member.parent,
-      account: this.state.accounts.get(member.info.id) ?? { work: 0n, accepted: 0, rejected: 0 },
-    }));
+  /** Every peer the coordinator has placed, itself included. */
+  memberIds(): string[] {
+    return [...this.members.keys()];
   }
 
   /** The members' hashrates; a miner that has not measured its own yet counts at the default. */
@@ -705,11 +702,6 @@ export class Coordinator {
     }
   }
 
-  /** A standby that acknowledged less than we sent, or nothing, gets the state again on the next tick. */
-  resendTo(standby: string): void {
-    this.standbySent.delete(standby);
-  }
-
   private gate(seq: number, to: string, body: DownBody): void {
     this.gated.push({ seq, to, body, since: this.host.now() });
     this.release();
@@ -725,9 +717,5 @@ export class Coordinator {
       else this.gated[kept++] = item;
     }
     this.gated.length = kept;
-  }
-
-  private demoTail(): BlockRecord[] {
-    return this.state.blocks.slice();
   }
 }

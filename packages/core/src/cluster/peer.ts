@@ -191,28 +191,12 @@ export class ClusterPeer {
     return this.phase;
   }
 
-  get coordinatorPeer(): string | null {
-    return this.coordinatorId;
-  }
-
   get currentTerm(): number {
     return this.term;
   }
 
-  get parentPeer(): string | null {
-    return this.parent;
-  }
-
-  get childPeers(): ReadonlySet<string> {
-    return this.children;
-  }
-
   get linkCount(): number {
     return this.links.size;
-  }
-
-  get hashrate(): number {
-    return this.info.hashrate;
   }
 
   get latestJob(): Job | undefined {
@@ -226,10 +210,6 @@ export class ClusterPeer {
   /** Shares sent and not yet answered: sent again after a coordinator change. */
   get unconfirmedShares(): { jobId: string; nonce: number }[] {
     return [...this.unacked.values()].map(({ body }) => ({ jobId: body.jobId, nonce: body.nonce }));
-  }
-
-  get blocks(): readonly BlockRecord[] {
-    return this.recentBlocks;
   }
 
   /** The coordinator's view when this peer coordinates, else the totals of its last heartbeat. */

@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SimCluster, type SimOptions } from './cluster-sim.js';
-
-const THOUSAND_PEERS: SimOptions = {
-  seed: 20261124,
-  hosts: 12,
-  browsers: 988,
-  cheaters: 5,
-  rampSeconds: 60,
-  churn: 0.2,
-  churnFromSeconds: 90,
-  churnToSeconds: 330,
-  killCoordinatorAtSeconds: 200,
-  endSeconds: 420,
-  drainSeconds: 30,
-};
+import { SimCluster, type SimOptions, THOUSAND_PEERS } from './cluster-sim.js';
 
 describe('the cluster protocol in simulation', () => {
   it('1000 peers, 20% churn and the coordinator killed: no range handed out twice, no share lost or counted twice', () => {
-    const report = SimCluster.run(THOUSAND_PEERS);
+    const report = SimCluster.run({ seed: 20261124, ...THOUSAND_PEERS });
     console.info(`simulation, 1000 peers: ${JSON.stringify(report)}`);
     expect(report.peersStarted).toBe(1000 + 200);
     expect(report.leases).toBeGreaterThan(10_000);
@@ -42,6 +28,7 @@ describe('the cluster protocol in simulation', () => {
   it('is deterministic by seed', () => {
     const small: SimOptions = {
       ...THOUSAND_PEERS,
+      seed: 20261124,
       hosts: 3,
       browsers: 40,
       cheaters: 1,

@@ -28,6 +28,23 @@ export interface SimOptions {
   settings?: Partial<PeerSettings>;
 }
 
+/**
+ * The scenario of the issue: 12 hosts and 988 browsers (5 of them cheaters) joining over a minute, 20% churn from
+ * 90 s to 330 s, the coordinator killed at 200 s, mining until 420 s and 30 s for answers in flight.
+ */
+export const THOUSAND_PEERS: Omit<SimOptions, 'seed'> = {
+  hosts: 12,
+  browsers: 988,
+  cheaters: 5,
+  rampSeconds: 60,
+  churn: 0.2,
+  churnFromSeconds: 90,
+  churnToSeconds: 330,
+  killCoordinatorAtSeconds: 200,
+  endSeconds: 420,
+  drainSeconds: 30,
+};
+
 export interface SimReport {
   peersStarted: number;
   peersAlive: number;
@@ -482,8 +499,8 @@ export class SimCluster {
         this.maxCoordinatorLinks = Math.max(this.maxCoordinatorLinks, node.links.size);
 
         const coordinator = node.peer.coordinatorState;
-        for (const { info } of coordinator?.peers() ?? []) {
-          this.maxTreeDepth = Math.max(this.maxTreeDepth, coordinator?.routeTo(info.id)?.length ?? 0);
+        for (const id of coordinator?.memberIds() ?? []) {
+          this.maxTreeDepth = Math.max(this.maxTreeDepth, coordinator?.routeTo(id)?.length ?? 0);
         }
       } else if (node.kind === 'browser') {
         this.maxBrowserLinks = Math.max(this.maxBrowserLinks, node.links.size);
