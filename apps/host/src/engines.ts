@@ -53,6 +53,28 @@ function openNativeHasher(variant: RandomxVariant): KeyedHasher {
   };
 }
 
+/** What the WebAssembly fallback says after the reason native librandomx did not load. */
+export const WASM_HASHING_INSTEAD = 'Hashing with WebAssembly instead (same hashes, slower).';
+
+/**
+ * Opens the native engine, or, when librandomx does not load, says why through `warn` (followed by `instead`) and
+ * opens the WebAssembly one.
+ */
+export async function nativeOrWasm<T>(
+  openNative: () => T,
+  openWasm: () => Promise<T>,
+  warn: (message: string) => void,
+  instead: string,
+): Promise<T> {
+  try {
+    return openNative();
+  } catch (error) {
+    if (!(error instanceof NativeEngineUnavailable)) throw error;
+    warn(`${error.message} ${instead}`);
+    return openWasm();
+  }
+}
+
 /**
  * Opens the chosen engine. With `auto`, a missing or unloadable native engine is reported through `warn` and
  * WebAssembly hashes instead; an explicit `native` fails with the same sentence.
@@ -64,29 +86,28 @@ export async function openKeyedHasher(
 ): Promise<KeyedHasher> {
   if (!isRandomxVariant(variant)) throw new CliError(`Unknown RandomX variant ${JSON.stringify(variant)}.`, 2);
   if (choice === 'wasm' || (choice === 'auto' && variant !== 'rx/0')) return openWasmHasher(variant);
-  try {
-    return openNativeHasher(variant);
-  } catch (error) {
-    if (choice === 'native' || !(error instanceof NativeEngineUnavailable)) throw error;
-    warn(`${error.message} Hashing with WebAssembly instead (same hashes, slower).`);
-    return openWasmHasher(variant);
-  }
+  if (choice === 'native') return openNativeHasher(variant);
+  return nativeOrWasm(
+    () => openNativeHasher(variant),
+    () => openWasmHasher(variant),
+    warn,
+    WASM_HASHING_INSTEAD,
+  );
 }
 
 /**
  * The miner of a host peer: native librandomx in the asked mode, or, when the library does not load, the
  * WebAssembly engine in light mode (it has no full mode), after saying so through `warn`.
  */
-export async function openMiningEngine(
+export function openMiningEngine(
   mode: EngineMode,
   threads: number,
   warn: (message: string) => void,
 ): Promise<MiningEngine> {
-  try {
-    return NativeEngine.create({ mode, threads });
-  } catch (error) {
-    if (!(error instanceof NativeEngineUnavailable)) throw error;
-    warn(`${error.message} Mining with WebAssembly in light mode instead (about a tenth of full mode's rate).`);
-    return WasmEngine.create({ threads });
-  }
+  return nativeOrWasm<MiningEngine>(
+    () => NativeEngine.create({ mode, threads }),
+    () => WasmEngine.create({ threads }),
+    warn,
+    "Mining with WebAssembly in light mode instead (about a tenth of full mode's rate).",
+  );
 }

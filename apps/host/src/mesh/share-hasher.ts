@@ -1,30 +1,32 @@
 // Recomputes the RandomX hash of a share for the coordinator: native librandomx when it loads (a full-mode
 // host's own dataset for its seed, light-mode caches for other seeds), else the WebAssembly engine.
 import { type MiningEngine, withNonce } from '@rxmesh/core';
-import { NativeEngine, NativeEngineUnavailable, recommendedFlags, ShareVerifier } from '@rxmesh/native';
-import { type KeyedHasher, openKeyedHasher } from '../engines.js';
+import { NativeEngine, recommendedFlags, ShareVerifier } from '@rxmesh/native';
+import { type KeyedHasher, nativeOrWasm, openKeyedHasher, WASM_HASHING_INSTEAD } from '../engines.js';
 
 export interface ShareHasher {
   hash(seedHash: Uint8Array, blob: Uint8Array, nonce: number): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
-export async function openShareHasher(
+export function openShareHasher(
   miningEngine: MiningEngine | undefined,
   warn: (message: string) => void,
 ): Promise<ShareHasher> {
-  try {
-    recommendedFlags(); // loads the addon, or says why it cannot
-  } catch (error) {
-    if (!(error instanceof NativeEngineUnavailable)) throw error;
-    return serialized(await openKeyedHasher('auto', 'rx/0', warn));
-  }
-  const fullEngine = miningEngine instanceof NativeEngine && miningEngine.mode === 'full' ? miningEngine : undefined;
-  const verifier = new ShareVerifier(fullEngine === undefined ? {} : { fullEngine });
-  return {
-    hash: async (seedHash, blob, nonce) => (await verifier.verify(seedHash, blob, nonce)).hash,
-    close: () => verifier.close(),
-  };
+  return nativeOrWasm(
+    (): ShareHasher => {
+      recommendedFlags(); // loads the addon, or says why it cannot
+      const full = miningEngine instanceof NativeEngine && miningEngine.mode === 'full' ? miningEngine : undefined;
+      const verifier = new ShareVerifier(full === undefined ? {} : { fullEngine: full });
+      return {
+        hash: async (seedHash, blob, nonce) => (await verifier.verify(seedHash, blob, nonce)).hash,
+        close: () => verifier.close(),
+      };
+    },
+    async () => serialized(await openKeyedHasher('wasm', 'rx/0', warn)),
+    warn,
+    WASM_HASHING_INSTEAD,
+  );
 }
 
 /** One verification at a time through a keyed hasher, so key changes never race. */
