@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { Job } from '../jobs/job.js';
 import { seededRandom } from '../simulation/sim-tools.js';
 import { ClusterPeer, type PeerAction } from './peer.js';
-import { type PeerInfo, PROTOCOL_VERSION } from './wire.js';
+import { jobToWire, type PeerInfo, PROTOCOL_VERSION } from './wire.js';
 
 const info: PeerInfo = {
   id: 'gw',
@@ -68,5 +69,42 @@ describe('a cluster peer', () => {
       message: { v: PROTOCOL_VERSION, type: 'redirect', coordinator: 'gw', term: 1, full: true },
     });
     expect(actions).toContainEqual({ kind: 'disconnect', peer: 'late' });
+  });
+});
+
+describe('a cluster member', () => {
+  function memberOf(gateway: ClusterPeer) {
+    const worker = new ClusterPeer({
+      info: { ...info, id: 'w1', name: 'worker', role: 'worker', engine: 'wasm', mode: 'light', maxLinks: 8 },
+      now: () => Date.UTC(2026, 10, 24, 12),
+      random: seededRandom(5),
+      source: 'demo',
+    });
+    worker.start();
+    worker.handle({ kind: 'discovered', peers: ['gw'] });
+    worker.handle({ kind: 'linkUp', peer: 'gw' });
+    gateway.handle({ kind: 'linkUp', peer: 'w1' });
+    // Pass messages both ways until neither has more to say.
+    for (let round = 0; round < 10; round++) {
+      for (const action of worker.drain())
+        if (action.kind === 'send') gateway.handle({ kind: 'message', from: 'w1', data: action.message });
+      for (const action of gateway.drain())
+        if (action.kind === 'send' && action.to === 'w1')
+          worker.handle({ kind: 'message', from: 'gw', data: action.message });
+    }
+    return worker;
+  }
+
+  it('notices each job once, however often it hears of it', () => {
+    const { peer: gateway } = alonePeer();
+    const worker = memberOf(gateway);
+    expect(worker.role).toBe('member');
+    const job = worker.latestJob;
+    expect(job).toBeDefined();
+    worker.drain();
+    const body = { v: PROTOCOL_VERSION, type: 'job', job: jobToWire(job as Job) } as const;
+    worker.handle({ kind: 'message', from: 'gw', data: { v: PROTOCOL_VERSION, type: 'broadcast', term: 1, body } });
+    const jobNotices = worker.drain().filter((action) => action.kind === 'notice' && action.notice.kind === 'job');
+    expect(jobNotices).toEqual([]);
   });
 });

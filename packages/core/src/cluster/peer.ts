@@ -22,6 +22,7 @@ import {
   type DownBody,
   decodeMessage,
   jobFromWire,
+  jobToWire,
   type Lease,
   type Message,
   type PeerInfo,
@@ -508,10 +509,18 @@ export class ClusterPeer {
     this.phase = 'member';
     this.joinTarget = null;
     this.pendingParent = null;
+    const rejoined = this.orphan;
     this.orphan = false;
     this.unreachable.clear();
     this.sendStatus();
     this.resendUnconfirmed();
+    // A subtree cut off with this peer missed the jobs made meanwhile; the welcome brought the current one.
+    const job = this.latestJob;
+    if (rejoined && job !== undefined) {
+      const body: BroadcastBody = { v: PROTOCOL_VERSION, type: 'job', job: jobToWire(job) };
+      for (const child of this.children)
+        this.send(child, { v: PROTOCOL_VERSION, type: 'broadcast', term: this.term, body });
+    }
   }
 
   private adoptCoordinator(id: string, term: number, succession: readonly string[]): void {
@@ -651,7 +660,7 @@ export class ClusterPeer {
   private handleDown(body: DownBody): void {
     switch (body.type) {
       case 'lease':
-        if (!this.jobs.has(body.job.id)) this.rememberJob(jobFromWire(body.job));
+        this.rememberJob(jobFromWire(body.job));
         this.takeLease(body.lease);
         return;
       case 'shareResult': {
@@ -710,7 +719,9 @@ export class ClusterPeer {
     }
   }
 
+  /** Keeps a job heard of by broadcast, welcome or lease; one notice per job, however often it is heard. */
   private rememberJob(job: Job): void {
+    if (this.jobs.has(job.id)) return;
     this.jobs.set(job.id, job);
     if (this.jobs.size > KEPT_JOBS) {
       const [oldest] = this.jobs.keys();
