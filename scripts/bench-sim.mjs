@@ -16,7 +16,8 @@ for (let seed = 1; seed <= seeds; seed++) {
   const wallSeconds = (performance.now() - began) / 1000;
   reports.push({ seed, wallSeconds, ...report });
   console.log(
-    `seed ${seed}: job reach p50 ${report.jobReachP50Ms.toFixed(0)} ms, p99 ${report.jobReachP99Ms.toFixed(0)} ms; ` +
+    `seed ${seed}: job reach p50 ${report.jobReachP50Ms.toFixed(0)} ms, p99 ${report.jobReachP99Ms.toFixed(0)} ms (outside failover ` +
+      `${report.jobReachSteadyP99Ms.toFixed(0)} ms); ` +
       `${report.messagesPerPeerPerMinute.toFixed(1)} messages/peer/min; failover ${report.failoverMs?.toFixed(0)} ms ` +
       `(all earlier members ${report.failoverAllPeersMs?.toFixed(0)} ms); overlaps ${report.overlappingRanges}, ` +
       `accounting mismatches ${report.accountingMismatches.length}; depth ${report.maxTreeDepth}, links: browser ` +
