@@ -157,6 +157,17 @@ describe('the coordinator', () => {
     expect(leases.map((lease) => lease.count)).toEqual([1200, 1200, 1200, 1200, 1200]);
   });
 
+  it('answers at once a peer whose first lease was sized before its rate was known', () => {
+    const h = harness();
+    h.join('w', { hashrate: 0 });
+    const [first] = h.leasesOf('w');
+    expect(first?.count).toBe(300); // 30 s at the default 10 H/s
+    // At 40 H/s that lease lasts 7.5 s: a request 3 s in is answered, not held back as a burst.
+    h.advance(3000);
+    h.coordinator.handleUp('w', [], { v, type: 'needWork', hashrate: 40 });
+    expect(h.leasesOf('w').map((lease) => lease.count)).toEqual([300, 1200]);
+  });
+
   it('re-templates a young chain for a changed hashrate at most once per 5 s, even while it eases a long wait', () => {
     const h = harness();
     h.join('w', { hashrate: 10 });

@@ -92,6 +92,8 @@ interface Member {
   verifiedValid: number;
   /** When it was last given a lease, to hold back a peer that asks for work faster than it could do it. */
   lastLeaseAt: number;
+  /** Nonces in that lease. */
+  lastLeaseCount: number;
 }
 
 interface PendingShare {
@@ -240,8 +242,10 @@ export class Coordinator {
         const now = this.host.now();
         member.lastSeen = now;
         member.info = { ...member.info, hashrate: body.hashrate };
-        // A peer asks once it has little work left; one that asks again within a fraction of a lease is ignored.
-        if (now - member.lastLeaseAt >= (this.settings.leaseSeconds * 1000) / 6) this.issueLease(origin);
+        // A peer asks once it has little work left; one that asks again within a sixth of its last lease, at the
+        // rate it reports now, is ignored. A lease sized before its rate was known may last far less than planned.
+        const lastLeaseMs = (1000 * member.lastLeaseCount) / Math.max(1, body.hashrate);
+        if (now - member.lastLeaseAt >= lastLeaseMs / 6) this.issueLease(origin);
         return;
       }
       case 'share':
@@ -371,6 +375,7 @@ export class Coordinator {
       target: targetForDifficulty(shareDifficulty).toString(),
     };
     member.lastLeaseAt = this.host.now();
+    member.lastLeaseCount = count;
     const seq = this.record({ e: 'lease', peer, lease, issuedAt: this.host.now() });
     this.host.notice({ kind: 'lease', peer, lease });
     this.gate(seq, peer, { v: PROTOCOL_VERSION, type: 'lease', lease, job: jobToWire(record.job) });
@@ -546,6 +551,7 @@ export class Coordinator {
       strikes: 0,
       verifiedValid: 0,
       lastLeaseAt: Number.NEGATIVE_INFINITY,
+      lastLeaseCount: 0,
     };
   }
 

@@ -123,6 +123,8 @@ const KEPT_JOBS = 16;
 const UNANSWERED_SHARE_MS = 15_000;
 const MAX_BAD_MESSAGES = 5;
 const HASHRATE_SMOOTHING = 0.3;
+/** How soon a peer with nothing to mine asks again for work. */
+const IDLE_REPEAT_MS = 2000;
 
 export class ClusterPeer {
   readonly settings: PeerSettings;
@@ -807,7 +809,9 @@ export class ClusterPeer {
     const left = this.current === undefined ? 0 : this.current.lease.count - this.current.hashes;
     if (left > this.info.hashrate * this.settings.renewSeconds && this.current !== undefined) return;
     const now = this.now();
-    if (this.needWorkAt !== null && now - this.needWorkAt < this.settings.renewSeconds * 1000) return;
+    // An unanswered request is repeated: soon when there is nothing left to mine, else after renewSeconds.
+    const repeatMs = this.current === undefined ? IDLE_REPEAT_MS : this.settings.renewSeconds * 1000;
+    if (this.needWorkAt !== null && now - this.needWorkAt < repeatMs) return;
     if (this.phase !== 'member' && this.phase !== 'coordinator') return;
     this.needWorkAt = now;
     this.sendUp({ v: PROTOCOL_VERSION, type: 'needWork', hashrate: this.info.hashrate });
