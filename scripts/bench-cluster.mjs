@@ -1,12 +1,11 @@
 // @ts-check
 // Cluster efficiency: the hashrate of two `rxmesh host` peers mining together in one cluster, against the sum of
-// each one mining alone in it. One `rxmesh serve` runs throughout (so the demo chain is past its young, fast
-// first blocks after the first phase), and each phase starts the hosts as separate processes on loopback,
-// and reads each host's own rate from its status lines (hashes done by its mining engine, every 5 s). Rounds of
-// the three phases repeat, and the median of the rounds' ratios is the figure: this machine is shared and noisy.
-// Both hosts share this machine's cores, so a host "alone" mines while a plain `rxmesh bench` of the same engine
-// loads the machine as the other host would: the ratio then measures the cluster, not the competition for cores
-// (--unloaded measures without that load).
+// each one mining alone in a cluster of its own. Two `rxmesh serve` processes (A and B) run throughout. Phases
+// alternate: "apart" (alpha in A, beta in B, at the same time) and "together" (both in A). Both phases run the
+// same processes on the same cores, so the ratio measures what sharing a cluster costs, not the competition for
+// this machine's 2 cores. Each host's rate comes from its own status lines (hashes done by its mining engine,
+// every 5 s), after a warm-up line. The median of the rounds' ratios is the figure: this machine is shared and
+// noisy, and alternating the order of the phases cancels slow drift.
 // Run after `npm run build`: node scripts/bench-cluster.mjs [--mode light|full] [--threads N] [--intervals K]
 //   [--rounds R]
 import { spawn } from 'node:child_process';
@@ -24,13 +23,12 @@ const threads = flag('threads', '1');
 const intervals = Number(flag('intervals', '6'));
 const rounds = Number(flag('rounds', '5'));
 const STATUS_SECONDS = 5;
-const loaded = !process.argv.includes('--unloaded');
 const bin = join(repoRoot, 'apps/host/bin/rxmesh.js');
 
 /** @param {string[]} args */
 function start(args) {
   const child = spawn(process.execPath, [bin, ...args, '--log-json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  /** @type {{ time: number, hashes: number }[]} */
+  /** @type {{ time: number, hashes: number, miningMs: number }[]} */
   const status = [];
   let stdout = '';
   let pending = '';
@@ -44,7 +42,8 @@ function start(args) {
     for (const line of lines) {
       if (!line.startsWith('{')) continue;
       const entry = JSON.parse(line);
-      if (entry.event === 'status') status.push({ time: Date.parse(entry.time), hashes: entry.hashes });
+      if (entry.event === 'status')
+        status.push({ time: Date.parse(entry.time), hashes: entry.hashes, miningMs: entry.miningMs });
     }
   });
   return { child, status, stdout: () => stdout };
@@ -55,30 +54,34 @@ async function until(done) {
   while (!done()) await new Promise((resolve) => setTimeout(resolve, 500));
 }
 
-/** Hashes per second between the first status line after the warm-up one and the last of `intervals` more. */
-function rateOf(/** @type {{ time: number, hashes: number }[]} */ status) {
+/**
+ * Between the first status line after the warm-up one and the last of `intervals` more: hashes per second, and
+ * the share of the time the engine was mining (the rest it waited for work or re-keyed).
+ * @param {{ time: number, hashes: number, miningMs: number }[]} status
+ */
+function measure(status) {
   const first = status[1];
   const last = status[1 + intervals];
   if (first === undefined || last === undefined) throw new Error('not enough status lines');
-  return (1000 * (last.hashes - first.hashes)) / (last.time - first.time);
+  const elapsedMs = last.time - first.time;
+  return {
+    rate: (1000 * (last.hashes - first.hashes)) / elapsedMs,
+    busy: (last.miningMs - first.miningMs) / elapsedMs,
+  };
 }
 
-const serve = start(['serve', '--port', '0', '--bind', '127.0.0.1']);
-await until(() => /serving http:/.test(serve.stdout()));
-const url = /serving (http:\S+)/.exec(serve.stdout())?.[1] ?? '';
+/** Starts `rxmesh serve` on a free loopback port and resolves with its URL. */
+async function startServe() {
+  const serve = start(['serve', '--port', '0', '--bind', '127.0.0.1']);
+  await until(() => /serving http:/.test(serve.stdout()));
+  return { serve, url: /serving (http:\S+)/.exec(serve.stdout())?.[1] ?? '' };
+}
+const clusterA = await startServe();
+const clusterB = await startServe();
 
-/** @param {string[]} names @param {boolean} withLoad */
-async function phase(names, withLoad) {
-  const load = withLoad
-    ? spawn(
-        process.execPath,
-        [bin, 'bench', '--impl', 'native', '--mode', mode, '--threads', threads, '--seconds', '3600'],
-        {
-          stdio: 'ignore',
-        },
-      )
-    : undefined;
-  const hosts = names.map((name) =>
+/** @param {{ name: string, url: string }[]} placements */
+async function phase(placements) {
+  const hosts = placements.map(({ name, url }) =>
     start([
       'host',
       ...['--signal', url, '--threads', threads, '--mode', mode, '--name', name],
@@ -86,32 +89,44 @@ async function phase(names, withLoad) {
     ]),
   );
   await until(() => hosts.every((host) => host.status.length >= intervals + 2));
-  const rates = hosts.map((host) => rateOf(host.status));
+  const measured = hosts.map((host) => measure(host.status));
   for (const host of hosts) host.child.kill('SIGTERM');
-  load?.kill('SIGKILL');
   await new Promise((resolve) => setTimeout(resolve, 2000));
-  return rates;
+  return { rates: measured.map((host) => host.rate), busy: measured.map((host) => host.busy) };
 }
+
+const apart = () =>
+  phase([
+    { name: 'alpha', url: clusterA.url },
+    { name: 'beta', url: clusterB.url },
+  ]);
+const together = () =>
+  phase([
+    { name: 'alpha', url: clusterA.url },
+    { name: 'beta', url: clusterA.url },
+  ]);
+const sum = (/** @type {number[]} */ rates) => rates.reduce((total, rate) => total + rate, 0);
 
 console.log(
   `${mode} mode, ${threads} thread(s) per host, ${intervals} intervals of ${STATUS_SECONDS} s per phase, ` +
-    `${rounds} rounds, ` +
-    (loaded ? 'each host alone beside a plain bench of the same engine' : 'each host alone on an idle machine'),
+    `${rounds} rounds of "apart" (each host in a cluster of its own) and "together", order alternating`,
 );
 const results = [];
 for (let round = 1; round <= rounds; round++) {
-  const [alphaAlone = 0] = await phase(['alpha'], loaded);
-  const [betaAlone = 0] = await phase(['beta'], loaded);
-  const together = await phase(['alpha', 'beta'], false);
-  const sumTogether = together.reduce((sum, rate) => sum + rate, 0);
-  const efficiency = sumTogether / (alphaAlone + betaAlone);
-  results.push({ alphaAlone, betaAlone, together, efficiency });
+  const apartFirst = round % 2 === 1;
+  const first = apartFirst ? await apart() : await together();
+  const second = apartFirst ? await together() : await apart();
+  const [apartPhase, togetherPhase] = apartFirst ? [first, second] : [second, first];
+  const efficiency = sum(togetherPhase.rates) / sum(apartPhase.rates);
+  results.push({ apart: apartPhase, together: togetherPhase, efficiency });
+  const show = (/** @type {number[]} */ rates) => rates.map((rate) => rate.toFixed(2)).join(' + ');
+  const busy = (/** @type {number[]} */ shares) => shares.map((share) => `${(100 * share).toFixed(1)}%`).join(', ');
   console.log(
-    `round ${round}: alone ${alphaAlone.toFixed(2)} + ${betaAlone.toFixed(2)} H/s, together ` +
-      `${together.map((rate) => rate.toFixed(2)).join(' + ')} H/s: ${efficiency.toFixed(3)}x`,
+    `round ${round}: apart ${show(apartPhase.rates)} H/s (mining ${busy(apartPhase.busy)} of the time), ` +
+      `together ${show(togetherPhase.rates)} H/s (mining ${busy(togetherPhase.busy)}): ${efficiency.toFixed(3)}x`,
   );
 }
-serve.child.kill('SIGTERM');
+for (const { serve } of [clusterA, clusterB]) serve.child.kill('SIGTERM');
 const ratios = results.map((result) => result.efficiency).sort((a, b) => a - b);
 const middle = Math.floor(ratios.length / 2);
 const median = ratios.length % 2 === 1 ? ratios[middle] : ((ratios[middle - 1] ?? 0) + (ratios[middle] ?? 0)) / 2;
@@ -119,5 +134,5 @@ console.log(`efficiency, median of ${rounds} rounds: ${median?.toFixed(3)}x`);
 mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
 writeFileSync(
   join(repoRoot, 'test-results/bench-cluster.json'),
-  `${JSON.stringify({ mode, threads: Number(threads), loaded, results, median }, null, 2)}\n`,
+  `${JSON.stringify({ mode, threads: Number(threads), results, median }, null, 2)}\n`,
 );

@@ -198,6 +198,7 @@ export class MeshNode {
   private logStatus(): void {
     const now = performance.now();
     const hashes = this.miner?.totalHashes ?? 0;
+    const miningMs = this.miner?.miningMs ?? 0;
     const rate = (1000 * (hashes - this.lastStatus.hashes)) / (now - this.lastStatus.at);
     this.lastStatus = { at: now, hashes };
     const totals = this.totals;
@@ -209,6 +210,7 @@ export class MeshNode {
         event: 'status',
         ownHashrate: rate,
         hashes,
+        miningMs,
         peers: totals.peers,
         clusterHashrate: totals.hashrate,
         sharesAccepted: totals.sharesAccepted,

@@ -27,6 +27,8 @@ export class MiningDriver {
   private released = false;
   /** Every nonce hashed since the start, for the hashrate log. */
   totalHashes = 0;
+  /** Milliseconds spent inside the engine's mine() since the start: the rest of the time it had no work. */
+  miningMs = 0;
 
   constructor(
     private readonly engine: MiningEngine,
@@ -76,7 +78,9 @@ export class MiningDriver {
           count: batch,
           target: work.target,
         });
-        const seconds = (performance.now() - begin) / 1000;
+        const milliseconds = performance.now() - begin;
+        this.miningMs += milliseconds;
+        const seconds = milliseconds / 1000;
         if (result.hashes > 0 && seconds > 0) this.rate = result.hashes / seconds;
         work.hashes += result.hashes;
         this.totalHashes += result.hashes;
