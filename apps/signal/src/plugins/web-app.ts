@@ -8,6 +8,9 @@ export interface WebAppOptions {
   root: string;
 }
 
+/** Paths the page routes itself (apps/web/src/main.ts): each answers with index.html. */
+export const WEB_APP_ROUTES = ['/classroom'] as const;
+
 const NOT_BUILT_PAGE = `<!doctype html>
 <html lang="en"><meta charset="utf-8"><title>rxmesh: web app not built</title>
 <h1>The rxmesh web app is not built</h1>
@@ -17,8 +20,13 @@ const NOT_BUILT_PAGE = `<!doctype html>
 export default async function webApp(app: FastifyInstance, options: WebAppOptions): Promise<void> {
   if (!existsSync(join(options.root, 'index.html'))) {
     app.log.warn(`the web app is not built (${options.root} has no index.html); run npm run build`);
-    app.get('/', async (_request, reply) => reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE));
+    for (const path of ['/', ...WEB_APP_ROUTES]) {
+      app.get(path, async (_request, reply) => reply.code(503).type('text/html; charset=utf-8').send(NOT_BUILT_PAGE));
+    }
     return;
   }
   await app.register(fastifyStatic, { root: options.root, index: 'index.html' });
+  for (const path of WEB_APP_ROUTES) {
+    app.get(path, async (_request, reply) => reply.sendFile('index.html'));
+  }
 }
