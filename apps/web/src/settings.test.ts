@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CACHE_MIB,
+  clampDuty,
+  clampThreads,
+  coreCount,
+  DUTY_MIN,
+  defaultSettings,
+  memoryEstimateMiB,
+  parseSettings,
+} from './settings.js';
+
+describe('mining settings', () => {
+  it('defaults to one thread fewer than the cores, and never below one', () => {
+    expect(defaultSettings(8).threads).toBe(7);
+    expect(defaultSettings(2).threads).toBe(1);
+    expect(defaultSettings(1).threads).toBe(1);
+  });
+
+  it('reads a missing or odd core count as one core', () => {
+    expect(coreCount(undefined)).toBe(1);
+    expect(coreCount(0)).toBe(1);
+    expect(coreCount(2.5)).toBe(1);
+    expect(coreCount(12)).toBe(12);
+  });
+
+  it('keeps threads between one and the core count', () => {
+    expect(clampThreads(0, 4)).toBe(1);
+    expect(clampThreads(9, 4)).toBe(4);
+    expect(clampThreads(2.6, 4)).toBe(3);
+    expect(clampThreads(Number.NaN, 4)).toBe(3);
+  });
+
+  it('keeps the duty cycle between 10% and 100% on 10% steps', () => {
+    expect(clampDuty(0)).toBe(DUTY_MIN);
+    expect(clampDuty(1.7)).toBe(1);
+    expect(clampDuty(0.4999)).toBe(0.5);
+    expect(clampDuty(0.34)).toBe(0.3);
+    expect(clampDuty(Number.NaN)).toBe(1);
+  });
+
+  it('estimates memory as the shared cache plus a VM per thread', () => {
+    expect(memoryEstimateMiB(1)).toBeGreaterThan(CACHE_MIB);
+    expect(memoryEstimateMiB(4) - memoryEstimateMiB(2)).toBeGreaterThanOrEqual(16);
+    expect(memoryEstimateMiB(4) - memoryEstimateMiB(2)).toBeLessThanOrEqual(18);
+  });
+
+  it('parses stored settings field by field, replacing what is unusable', () => {
+    expect(parseSettings({ threads: 2, duty: 0.5, pauseWhenHidden: true, pauseOnBattery: false }, 4)).toEqual({
+      threads: 2,
+      duty: 0.5,
+      pauseWhenHidden: true,
+      pauseOnBattery: false,
+    });
+    expect(parseSettings({ threads: 64, duty: 'fast', pauseWhenHidden: 1 }, 4)).toEqual({
+      ...defaultSettings(4),
+      threads: 4,
+    });
+    expect(parseSettings(null, 4)).toEqual(defaultSettings(4));
+  });
+});

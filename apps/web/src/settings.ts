@@ -1,0 +1,64 @@
+// What the contributor chooses before and while mining, and what it costs them.
+
+export interface MiningSettings {
+  /** Web Workers that hash; the page's default leaves one core for everything else. */
+  threads: number;
+  /** The share of time the workers hash, like BOINC's CPU-usage limit: 0.1 .. 1. */
+  duty: number;
+  pauseWhenHidden: boolean;
+  /** Only where the browser has the Battery API. */
+  pauseOnBattery: boolean;
+}
+
+export const DUTY_MIN = 0.1;
+export const DUTY_MAX = 1;
+export const DUTY_STEP = 0.1;
+
+/** One RandomX cache per tab, shared by every worker. */
+export const CACHE_MIB = 256;
+/** Each mining thread's VM: four lanes of 2 MiB scratchpad, a stack and buffers (docs/ARCHITECTURE.md). */
+export const MIB_PER_THREAD = 8.3;
+
+export function defaultThreads(cores: number): number {
+  return Math.max(1, Math.floor(cores) - 1);
+}
+
+export function defaultSettings(cores: number): MiningSettings {
+  return { threads: defaultThreads(cores), duty: DUTY_MAX, pauseWhenHidden: false, pauseOnBattery: true };
+}
+
+/** The number of cores the browser reports, at least 1 (some report nothing). */
+export function coreCount(reported: number | undefined): number {
+  return reported !== undefined && Number.isInteger(reported) && reported > 0 ? reported : 1;
+}
+
+export function clampThreads(threads: number, cores: number): number {
+  if (!Number.isFinite(threads)) return defaultThreads(cores);
+  return Math.min(Math.max(1, Math.round(threads)), Math.max(1, cores));
+}
+
+/** Snaps to the slider's steps, so a stored 0.4999 shows as 50%. */
+export function clampDuty(duty: number): number {
+  if (!Number.isFinite(duty)) return DUTY_MAX;
+  const snapped = Math.round(duty / DUTY_STEP) * DUTY_STEP;
+  return Math.min(DUTY_MAX, Math.max(DUTY_MIN, Number(snapped.toFixed(2))));
+}
+
+export function memoryEstimateMiB(threads: number): number {
+  return Math.round(CACHE_MIB + MIB_PER_THREAD * threads);
+}
+
+/** Settings from storage or a form: every field checked, anything unusable replaced by its default. */
+export function parseSettings(value: unknown, cores: number): MiningSettings {
+  const defaults = defaultSettings(cores);
+  if (typeof value !== 'object' || value === null) return defaults;
+  const fields = value as Record<string, unknown>;
+  const flag = (name: keyof MiningSettings, fallback: boolean) =>
+    typeof fields[name] === 'boolean' ? fields[name] : fallback;
+  return {
+    threads: typeof fields.threads === 'number' ? clampThreads(fields.threads, cores) : defaults.threads,
+    duty: typeof fields.duty === 'number' ? clampDuty(fields.duty) : defaults.duty,
+    pauseWhenHidden: flag('pauseWhenHidden', defaults.pauseWhenHidden),
+    pauseOnBattery: flag('pauseOnBattery', defaults.pauseOnBattery),
+  };
+}

@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LockApi, parseTabMessage, TAB_CHANNEL, TabCoordinator, type TabMessage } from './tab-coordinator.js';
+
+/** Web Locks for one browser profile, with exclusive ifAvailable requests as the page makes them. */
+function profileLocks(): LockApi {
+  const held = new Set<string>();
+  return {
+    async request(name, _options, callback) {
+      if (held.has(name)) return callback(null);
+      held.add(name);
+      try {
+        await callback({ name });
+      } finally {
+        held.delete(name);
+      }
+    },
+    async query() {
+      return { held: [...held].map((name) => ({ name })) };
+    },
+  };
+}
+
+const opened: TabCoordinator[] = [];
+function tab(locks: LockApi | undefined): TabCoordinator {
+  // Node's BroadcastChannel delivers between instances of one process, as a browser does between tabs.
+  const coordinator = new TabCoordinator(locks, new BroadcastChannel(TAB_CHANNEL));
+  opened.push(coordinator);
+  return coordinator;
+}
+
+afterEach(() => {
+  for (const coordinator of opened.splice(0)) coordinator.close();
+});
+
+function nextMessage(coordinator: TabCoordinator): Promise<TabMessage> {
+  return new Promise((resolve) => {
+    const unsubscribe = coordinator.onOtherTab((message) => {
+      unsubscribe();
+      resolve(message);
+    });
+  });
+}
+
+describe('TabCoordinator', () => {
+  it('lets one tab of a profile hold the miner lock, and the others see it held', async () => {
+    const locks = profileLocks();
+    const first = tab(locks);
+    const second = tab(locks);
+    expect(await second.minerElsewhere()).toBe(false);
+    const lock = await first.acquire();
+    expect(lock).not.toBeNull();
+    expect(await second.minerElsewhere()).toBe(true);
+    expect(await second.acquire()).toBeNull();
+    lock?.release();
+    // The release settles the lock callback, after which the lock is free again.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(await second.minerElsewhere()).toBe(false);
+    const secondLock = await second.acquire();
+    expect(secondLock).not.toBeNull();
+    secondLock?.release();
+  });
+
+  it('lets every tab mine where the browser has no Web Locks', async () => {
+    const lonely = tab(undefined);
+    expect(await lonely.minerElsewhere()).toBe(false);
+    expect(await lonely.acquire()).not.toBeNull();
+  });
+
+  it('carries the mining tab figures and its stop to the other tabs', async () => {
+    const miner = tab(profileLocks());
+    const watcher = tab(profileLocks());
+    const status = { hashrate: 41.5, hashes: 1200, sharesAccepted: 3, sharesRejected: 0, paused: false };
+    const received = nextMessage(watcher);
+    miner.announce(status);
+    expect(await received).toEqual({ kind: 'status', status });
+    const stopped = nextMessage(watcher);
+    miner.announceStopped();
+    expect(await stopped).toEqual({ kind: 'stopped' });
+  });
+
+  it('stops delivering after unsubscribe', async () => {
+    const miner = tab(undefined);
+    const watcher = tab(undefined);
+    const seen: TabMessage[] = [];
+    const unsubscribe = watcher.onOtherTab((message) => seen.push(message));
+    unsubscribe();
+    const control = nextMessage(watcher);
+    miner.announceStopped();
+    await control;
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('parseTabMessage', () => {
+  it('drops messages of another shape', () => {
+    expect(parseTabMessage({ kind: 'status', status: { hashrate: -1 } })).toBeUndefined();
+    expect(parseTabMessage({ kind: 'status' })).toBeUndefined();
+    expect(parseTabMessage('stopped')).toBeUndefined();
+    expect(parseTabMessage({ kind: 'mine-now' })).toBeUndefined();
+  });
+});

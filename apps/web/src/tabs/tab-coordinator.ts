@@ -1,0 +1,117 @@
+// One mining tab per browser profile: a Web Lock marks the tab that mines, and a BroadcastChannel carries its
+// figures to the other tabs of the origin, which show them instead of starting a second miner.
+
+export const MINER_LOCK = 'rxmesh-miner';
+export const TAB_CHANNEL = 'rxmesh-tabs';
+/** The mining tab reports every second; a report older than this means it is gone (closed, crashed, frozen). */
+export const STATUS_STALE_MS = 5000;
+
+/** The part of `navigator.locks` this uses. */
+export interface LockApi {
+  request(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<void>): Promise<void>;
+  query(): Promise<{ held?: { name?: string }[] }>;
+}
+
+/** The part of BroadcastChannel this uses. */
+export interface TabChannel {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  removeEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  close(): void;
+}
+
+export interface TabStatus {
+  hashrate: number;
+  hashes: number;
+  sharesAccepted: number;
+  sharesRejected: number;
+  paused: boolean;
+}
+
+export type TabMessage = { kind: 'status'; status: TabStatus } | { kind: 'stopped' };
+
+export interface MinerLock {
+  release(): void;
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/** Another tab's message, checked: a tab of an older page version may send another shape. */
+export function parseTabMessage(data: unknown): TabMessage | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const message = data as Record<string, unknown>;
+  if (message.kind === 'stopped') return { kind: 'stopped' };
+  if (message.kind !== 'status' || typeof message.status !== 'object' || message.status === null) return undefined;
+  const { hashrate, hashes, sharesAccepted, sharesRejected, paused } = message.status as Record<string, unknown>;
+  if (!isCount(hashrate) || !isCount(hashes) || !isCount(sharesAccepted) || !isCount(sharesRejected)) return undefined;
+  if (typeof paused !== 'boolean') return undefined;
+  return { kind: 'status', status: { hashrate, hashes, sharesAccepted, sharesRejected, paused } };
+}
+
+export class TabCoordinator {
+  /**
+   * Without Web Locks (old browsers, pages not in a secure context) every tab may mine: there is no way to tell.
+   * Without BroadcastChannel the other tabs learn only that one mines, not its figures.
+   */
+  constructor(
+    private readonly locks: LockApi | undefined,
+    private readonly channel: TabChannel | undefined,
+  ) {}
+
+  static forBrowser(): TabCoordinator {
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+    const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(TAB_CHANNEL) : undefined;
+    return new TabCoordinator(locks, channel);
+  }
+
+  /** Whether another tab of this profile holds the miner lock. */
+  async minerElsewhere(): Promise<boolean> {
+    if (this.locks === undefined) return false;
+    const snapshot = await this.locks.query();
+    return (snapshot.held ?? []).some((lock) => lock.name === MINER_LOCK);
+  }
+
+  /** Takes the miner lock if no tab holds it; null when one does. The lock lasts until release() or the tab closes. */
+  acquire(): Promise<MinerLock | null> {
+    const locks = this.locks;
+    if (locks === undefined) return Promise.resolve({ release: () => undefined });
+    return new Promise((resolve, reject) => {
+      locks
+        .request(MINER_LOCK, { ifAvailable: true }, (lock) => {
+          if (lock === null) {
+            resolve(null);
+            return Promise.resolve();
+          }
+          // The lock is held until the promise returned here settles.
+          return new Promise<void>((release) => resolve({ release: () => release() }));
+        })
+        .catch(reject);
+    });
+  }
+
+  announce(status: TabStatus): void {
+    this.channel?.postMessage({ kind: 'status', status } satisfies TabMessage);
+  }
+
+  announceStopped(): void {
+    this.channel?.postMessage({ kind: 'stopped' } satisfies TabMessage);
+  }
+
+  /** Calls `listener` with each well-formed message from the other tabs; answers the unsubscribe function. */
+  onOtherTab(listener: (message: TabMessage) => void): () => void {
+    const channel = this.channel;
+    if (channel === undefined) return () => undefined;
+    const onMessage = (event: MessageEvent) => {
+      const message = parseTabMessage(event.data);
+      if (message !== undefined) listener(message);
+    };
+    channel.addEventListener('message', onMessage);
+    return () => channel.removeEventListener('message', onMessage);
+  }
+
+  close(): void {
+    this.channel?.close();
+  }
+}
