@@ -1,12 +1,5 @@
 // The CLI's log: one concise line per event for people, or one JSON object per line for machines (--log-json).
-
-export type LogFields = Record<string, string | number | boolean | null>;
-
-export interface Log {
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
-}
+import type { Log, LogFields } from '@rxmesh/core';
 
 export function createLog(options: { json: boolean; write?: (line: string) => void }): Log {
   const write = options.write ?? ((line: string) => process.stderr.write(line));

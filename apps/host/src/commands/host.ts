@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { openMiningEngine } from '../engines.js';
 import { CliError, NotAvailableYet } from '../errors.js';
 import { createLog } from '../log.js';
-import { MeshNode } from '../mesh/mesh-node.js';
+import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
 import {
   defaultThreadCount,
@@ -69,7 +69,7 @@ export function hostCommand(): Command {
       const hasher = await openShareHasher(engine, warn);
       const gateway = options.source !== undefined;
       log.info(`${engine.mode} mode on ${engine.threads} thread(s); joining ${options.signal.origin}`);
-      const node = await MeshNode.start({
+      const node = await joinCluster({
         signalUrl: options.signal,
         room: options.room,
         info: {

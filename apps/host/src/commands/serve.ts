@@ -1,10 +1,11 @@
 // `rxmesh serve`: the web app and signaling server, with an embedded gateway peer.
 import { availableParallelism, networkInterfaces, totalmem } from 'node:os';
+import type { MeshNode } from '@rxmesh/core';
 import { buildServer, type ClusterStats, DEFAULT_ROOM } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
 import { NotAvailableYet } from '../errors.js';
 import { createLog } from '../log.js';
-import { MeshNode } from '../mesh/mesh-node.js';
+import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
 import { type JobSourceSpec, parseJobSource, parsePort } from '../options.js';
 
@@ -19,13 +20,21 @@ interface ServeOptions {
   logJson: boolean;
 }
 
-/** /api/stats from the embedded gateway's view: its own figures while it coordinates, else the last heartbeat's. */
-function clusterStats(gateway: MeshNode | undefined): ClusterStats {
-  const totals = gateway?.totals ?? { peers: 0, hashrate: 0, sharesAccepted: 0, sharesRejected: 0, blocksFound: 0 };
-  const job = gateway?.job;
+/**
+ * /api/stats from the embedded gateway's view: its own state, every member included, while it coordinates; else the
+ * last heartbeat's totals and no members.
+ */
+function clusterStats(gateway: MeshNode): ClusterStats {
+  const snapshot = gateway.snapshot();
+  const { job } = snapshot;
+  const members = gateway.members();
   return {
-    ...totals,
-    job: job === undefined ? null : { source: job.source, height: job.height, difficulty: job.difficulty.toString() },
+    view: members === null ? 'member' : 'coordinator',
+    ...snapshot.totals,
+    job: job === null ? null : { source: job.source, height: job.height, difficulty: job.difficulty },
+    coordinator: snapshot.coordinator?.id ?? null,
+    members: (members ?? []).map((member) => ({ ...member, creditedWork: member.creditedWork.toString() })),
+    blocks: snapshot.blocks,
   };
 }
 
@@ -52,13 +61,25 @@ export function serveCommand(): Command {
       if (options.source.kind !== 'demo') throw new NotAvailableYet(`The ${options.source.kind} job source`);
       const log = createLog({ json: options.logJson });
       let gateway: MeshNode | undefined;
-      const app = await buildServer({ clusterStats: () => clusterStats(gateway) });
+      const app = await buildServer({
+        // Until the gateway has joined (and with --no-gateway), signaling answers with its own peer count.
+        clusterStats: () => (gateway === undefined ? undefined : clusterStats(gateway)),
+      });
       await app.listen({ port: options.port, host: options.bind });
+      // Handled from here on, so a stop while the gateway is still joining also shuts down cleanly.
+      const close = async () => {
+        log.info('shutting down');
+        await gateway?.stop();
+        await app.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', close);
+      process.once('SIGTERM', close);
       const { port } = app.server.address() as { port: number };
       for (const url of reachableUrls(options.bind, port)) process.stdout.write(`rxmesh: serving ${url}\n`);
       if (options.gateway) {
         const loopback = options.bind === '0.0.0.0' || options.bind === '::' ? '127.0.0.1' : options.bind;
-        gateway = await MeshNode.start({
+        gateway = await joinCluster({
           signalUrl: new URL(`http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`),
           room: DEFAULT_ROOM,
           info: {
@@ -78,14 +99,6 @@ export function serveCommand(): Command {
           statusSeconds: 30,
         });
       }
-      const close = async () => {
-        log.info('shutting down');
-        await gateway?.stop();
-        await app.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', close);
-      process.once('SIGTERM', close);
     });
 }
 

@@ -1,13 +1,8 @@
 // Recomputes the RandomX hash of a share for the coordinator: native librandomx when it loads (a full-mode
 // host's own dataset for its seed, light-mode caches for other seeds), else the WebAssembly engine.
-import { type MiningEngine, withNonce } from '@rxmesh/core';
+import { type MiningEngine, type ShareHasher, withNonce } from '@rxmesh/core';
 import { NativeEngine, recommendedFlags, ShareVerifier } from '@rxmesh/native';
 import { type KeyedHasher, nativeOrWasm, openKeyedHasher, WASM_HASHING_INSTEAD } from '../engines.js';
-
-export interface ShareHasher {
-  hash(seedHash: Uint8Array, blob: Uint8Array, nonce: number): Promise<Uint8Array>;
-  close(): Promise<void>;
-}
 
 export function openShareHasher(
   miningEngine: MiningEngine | undefined,

@@ -218,6 +218,11 @@ export class Coordinator {
     });
   }
 
+  /** What `id` last reported about itself (its hashrate included), if the coordinator knows the peer. */
+  memberInfo(id: string): PeerInfo | undefined {
+    return this.members.get(id)?.info;
+  }
+
   /** Where the coordinator placed `id`, if it knows the peer. */
   parentOf(id: string): string | undefined {
     return this.members.get(id)?.parent;

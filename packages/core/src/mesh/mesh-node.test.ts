@@ -1,0 +1,374 @@
+// MeshNode on an in-memory stand-in for peerjs (a room of transports whose connections deliver JSON after a
+// millisecond), with an engine that hashes the simulation's cheap proof of work on a timer, all on vitest's fake
+// clock: what the observer API shows, how often it speaks, and pause/resume.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PeerInfo } from '../cluster/wire.js';
+import type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from '../mining.js';
+import { fakePow } from '../simulation/sim-tools.js';
+import { meetsShareTarget } from '../target.js';
+import type { Log } from './log.js';
+import { MeshNode, type MeshSnapshot, type ShareHasher } from './mesh-node.js';
+import type { MeshConnection, MeshTransport } from './transport.js';
+
+type Listener = (...args: never[]) => void;
+
+class Emitter {
+  private readonly listeners = new Map<string, Listener[]>();
+
+  on(event: string, listener: Listener): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
+
+  emit(event: string, ...args: unknown[]): void {
+    for (const listener of this.listeners.get(event) ?? []) (listener as (...values: unknown[]) => void)(...args);
+  }
+}
+
+class FakeConnection extends Emitter implements MeshConnection {
+  other: FakeConnection | undefined;
+  private closed = false;
+
+  constructor(readonly peer: string) {
+    super();
+  }
+
+  send(data: unknown): void {
+    const copy: unknown = JSON.parse(JSON.stringify(data)); // what JSON serialization delivers
+    setTimeout(() => {
+      if (!this.closed) this.other?.emit('data', copy);
+    }, 1);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const other = this.other;
+    if (other !== undefined) other.closed = true;
+    setTimeout(() => {
+      this.emit('close');
+      other?.emit('close');
+    }, 1);
+  }
+}
+
+/** The peers of one room: discovery lists them, and connect() pairs two FakeConnections. */
+class FakeRoom {
+  readonly transports = new Map<string, FakeTransport>();
+
+  join(id: string): FakeTransport {
+    const transport = new FakeTransport(id, this);
+    this.transports.set(id, transport);
+    return transport;
+  }
+}
+
+class FakeTransport extends Emitter implements MeshTransport {
+  readonly disconnected = false;
+  destroyed = false;
+
+  constructor(
+    readonly id: string,
+    private readonly room: FakeRoom,
+  ) {
+    super();
+  }
+
+  connect(peer: string): MeshConnection {
+    const near = new FakeConnection(peer);
+    const remote = this.room.transports.get(peer);
+    if (remote === undefined) {
+      setTimeout(() => this.emit('error', new Error(`Could not connect to peer ${peer}`)), 1);
+      return near;
+    }
+    const far = new FakeConnection(this.id);
+    near.other = far;
+    far.other = near;
+    remote.emit('connection', far);
+    setTimeout(() => {
+      near.emit('open');
+      far.emit('open');
+    }, 5);
+    return near;
+  }
+
+  reconnect(): void {}
+
+  listAllPeers(callback: (ids: string[]) => void): void {
+    setTimeout(() => callback([...this.room.transports.keys()]), 1);
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.room.transports.delete(this.id);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Hashes `HASHES_PER_STEP` nonces every `STEP_MS` (1000 H/s), and builds a key in `keySteps` of `keyStepMs`. */
+class FakeEngine implements MiningEngine {
+  static readonly STEP_MS = 10;
+  static readonly HASHES_PER_STEP = 10;
+  readonly mode = 'light';
+  readonly threads = 1;
+  key: Uint8Array | undefined;
+  /** Every nonce hashed. */
+  hashed = 0;
+  private stopRequested = false;
+
+  constructor(
+    private readonly keySteps = 4,
+    private readonly keyStepMs = 100,
+  ) {}
+
+  async setKey(key: Uint8Array, onProgress?: (done: number, total: number) => void): Promise<KeyReady> {
+    for (let step = 1; step <= this.keySteps; step++) {
+      await sleep(this.keyStepMs);
+      onProgress?.(step, this.keySteps);
+    }
+    this.key = key;
+    return { cacheInitMs: this.keySteps * this.keyStepMs, datasetInitMs: null };
+  }
+
+  async mine(request: MineRequest): Promise<MineResult> {
+    this.stopRequested = false;
+    const prepared = fakePow.prepare(this.key ?? new Uint8Array(32), request.blob);
+    const shares: Share[] = [];
+    let hashes = 0;
+    while (hashes < request.count && !this.stopRequested) {
+      await sleep(FakeEngine.STEP_MS);
+      const step = Math.min(FakeEngine.HASHES_PER_STEP, request.count - hashes);
+      for (let i = 0; i < step; i++) {
+        const nonce = request.firstNonce + hashes + i;
+        const hash = fakePow.hash(prepared, nonce);
+        if (meetsShareTarget(hash, request.target)) shares.push({ nonce, hash });
+      }
+      hashes += step;
+      this.hashed += step;
+    }
+    return { hashes, shares, stoppedEarly: hashes < request.count };
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  async hash(): Promise<Uint8Array> {
+    throw new Error('not used by the mesh node');
+  }
+
+  release(): void {}
+}
+
+const fakeHasher: ShareHasher = {
+  hash: async (seedHash, blob, nonce) => fakePow.hash(fakePow.prepare(seedHash, blob), nonce),
+  close: async () => {},
+};
+
+const lines: string[] = [];
+const log: Log = {
+  info: (message) => lines.push(message),
+  warn: (message) => lines.push(`warn: ${message}`),
+  error: (message) => lines.push(`error: ${message}`),
+};
+
+function info(name: string, role: PeerInfo['role'], mines: boolean): Omit<PeerInfo, 'id' | 'startedAt' | 'hashrate'> {
+  return { name, role, engine: 'wasm', mode: 'light', cores: 2, memoryMb: 4096, mines, maxLinks: 8 };
+}
+
+const nodes: MeshNode[] = [];
+
+function startNode(room: FakeRoom, id: string, role: PeerInfo['role'], engine?: FakeEngine): MeshNode {
+  const node = MeshNode.start({
+    transport: room.join(id),
+    info: info(id, role, engine !== undefined),
+    source: role === 'worker' ? 'none' : 'demo',
+    ...(engine === undefined ? {} : { engine }),
+    ...(role === 'worker' ? {} : { hasher: fakeHasher }),
+    log,
+    statusSeconds: 30,
+  });
+  nodes.push(node);
+  return node;
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  lines.length = 0;
+});
+
+afterEach(async () => {
+  for (const node of nodes.splice(0)) await node.stop();
+  vi.useRealTimers();
+});
+
+describe('MeshNode', () => {
+  it('as a lone mining gateway: coordinates, builds its key, mines, gets shares accepted and finds blocks', async () => {
+    const engine = new FakeEngine();
+    const gateway = startNode(new FakeRoom(), 'gw', 'gateway', engine);
+    expect(gateway.snapshot()).toMatchObject({ role: 'discovering', keyInit: null, job: null, hashrate: 0 });
+
+    await vi.advanceTimersByTimeAsync(250);
+    const building = gateway.snapshot().keyInit;
+    expect(building).toMatchObject({ mode: 'light', total: 4, finishedAt: null });
+    expect(building?.done).toBeGreaterThan(0);
+    expect(building?.done).toBeLessThan(4);
+
+    await vi.advanceTimersByTimeAsync(20_000);
+    const snapshot = gateway.snapshot();
+    expect(snapshot.id).toBe('gw');
+    expect(snapshot.role).toBe('coordinator');
+    expect(snapshot.coordinator).toEqual({ id: 'gw', term: 1 });
+    expect(snapshot.keyInit).toMatchObject({ done: 4, total: 4 });
+    expect(snapshot.keyInit?.finishedAt).toBeGreaterThanOrEqual(snapshot.keyInit?.startedAt ?? Number.NaN);
+    expect(snapshot.keyInit?.seedHash).toBe(snapshot.job?.seedHash);
+    expect(snapshot.mining).toBe(true);
+    // The engine hashes 1000 H/s; the window spans whole batches.
+    expect(snapshot.hashrate).toBeGreaterThan(900);
+    expect(snapshot.hashrate).toBeLessThan(1100);
+    // Hashes count once their batch (about 2 s) ends.
+    expect(snapshot.totalHashes).toBeLessThanOrEqual(engine.hashed);
+    expect(snapshot.totalHashes).toBeGreaterThan(engine.hashed - 2500);
+    expect(snapshot.sharesAccepted).toBeGreaterThan(0);
+    expect(snapshot.sharesRejected).toBe(0);
+    expect(snapshot.lastRejectReason).toBeNull();
+    expect(snapshot.totals).toMatchObject({ peers: 1, sharesAccepted: snapshot.sharesAccepted });
+    expect(snapshot.job?.source).toBe('demo');
+    expect(snapshot.job?.difficulty).toMatch(/^[1-9][0-9]*$/);
+    expect(snapshot.blocks.length).toBeGreaterThan(0);
+    expect(snapshot.blocks[0]).toMatchObject({ finderId: 'gw', finderName: 'gw' });
+    expect(snapshot.blocks[0]?.id).toMatch(/^[0-9a-f]{64}$/);
+    const heights = snapshot.blocks.map((block) => block.height);
+    expect(heights).toEqual([...heights].sort((a, b) => b - a));
+    expect(snapshot.totals.blocksFound).toBeGreaterThanOrEqual(snapshot.blocks.length);
+
+    const [self] = gateway.members() ?? [];
+    expect(self).toMatchObject({ id: 'gw', role: 'gateway', parent: null, standbyRank: null });
+    expect(self?.sharesAccepted).toBe(snapshot.sharesAccepted);
+    expect(self?.creditedWork).toBeGreaterThan(0n);
+  });
+
+  it('notifies at most every 250 ms, and only when the snapshot changed', async () => {
+    // A key built in 100 steps of 10 ms: a change every 10 ms for a second.
+    const gateway = startNode(new FakeRoom(), 'gw', 'gateway', new FakeEngine(100, 10));
+    const calls: { at: number; snapshot: MeshSnapshot }[] = [];
+    gateway.subscribe((snapshot) => calls.push({ at: performance.now(), snapshot }));
+    await vi.advanceTimersByTimeAsync(1000);
+    const during = calls.filter(({ snapshot }) => snapshot.keyInit?.finishedAt === null);
+    expect(during.length).toBeGreaterThanOrEqual(3);
+    expect(during.length).toBeLessThanOrEqual(1000 / 250 + 1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    // Never two closer than 250 ms (after the one at subscription), and never the same snapshot twice in a row.
+    const gaps = calls.slice(2).map(({ at }, i) => at - (calls[i + 1]?.at ?? 0));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(250);
+    const serialized = calls.map(({ snapshot }) => JSON.stringify(snapshot));
+    expect(serialized.slice(1).every((text, i) => text !== serialized[i])).toBe(true);
+
+    // A gateway that only coordinates, alone, settles: its ticks and heartbeats change nothing worth showing.
+    const quiet = startNode(new FakeRoom(), 'quiet', 'gateway');
+    await vi.advanceTimersByTimeAsync(2000);
+    let quietCalls = 0;
+    const unsubscribe = quiet.subscribe(() => quietCalls++);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(quietCalls).toBe(1); // the call at subscription
+    unsubscribe();
+    const before = calls.length;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(calls.length).toBeGreaterThan(before); // the other node's subscription still hears
+  });
+
+  it('shows a worker the coordinator and the totals, and the coordinator every member and its place', async () => {
+    const room = new FakeRoom();
+    const gateway = startNode(room, 'gw', 'gateway');
+    await vi.advanceTimersByTimeAsync(500);
+    // One after the other: two peers joining at once can pick each other and keep asking each other the way
+    // (ClusterPeer's join retry), which is not what this test is about.
+    const auto = startNode(room, 'auto-1', 'auto', new FakeEngine());
+    await vi.advanceTimersByTimeAsync(1000);
+    const worker = startNode(room, 'worker-1', 'worker', new FakeEngine());
+    await vi.advanceTimersByTimeAsync(30_000);
+
+    for (const node of [auto, worker]) {
+      const snapshot = node.snapshot();
+      expect(snapshot.role).toBe('member');
+      expect(snapshot.coordinator).toEqual({ id: 'gw', term: 1 });
+      expect(snapshot.sharesAccepted).toBeGreaterThan(0);
+      expect(snapshot.totals.peers).toBe(3);
+      expect(node.members()).toBeNull();
+    }
+    const members = new Map((gateway.members() ?? []).map((member) => [member.id, member]));
+    expect([...members.keys()].sort()).toEqual(['auto-1', 'gw', 'worker-1']);
+    expect(members.get('gw')).toMatchObject({ parent: null, standbyRank: null, hashrate: 0, creditedWork: 0n });
+    // A peer that may take over is a standby right under the coordinator; a worker never is one.
+    expect(members.get('auto-1')).toMatchObject({ role: 'auto', parent: 'gw', standbyRank: 0 });
+    expect(members.get('worker-1')).toMatchObject({ role: 'worker', standbyRank: null });
+    for (const id of ['auto-1', 'worker-1']) {
+      const member = members.get(id);
+      expect(member?.creditedWork).toBeGreaterThan(0n);
+      expect(member?.hashrate).toBeGreaterThan(500);
+      expect(member?.sharesAccepted).toBeGreaterThan(0);
+    }
+  });
+
+  it('pause() stops the engine within a step and keeps the peer in the cluster; resume() mines again', async () => {
+    const room = new FakeRoom();
+    startNode(room, 'gw', 'gateway');
+    await vi.advanceTimersByTimeAsync(500);
+    const engine = new FakeEngine();
+    const miner = startNode(room, 'miner', 'auto', engine);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(miner.snapshot().mining).toBe(true);
+
+    miner.pause();
+    const paused = miner.snapshot();
+    expect(paused).toMatchObject({ paused: true, hashrate: 0 });
+    await vi.advanceTimersByTimeAsync(FakeEngine.STEP_MS);
+    const hashedAtStop = engine.hashed;
+    expect(miner.snapshot().mining).toBe(false);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(engine.hashed).toBe(hashedAtStop);
+    const idle = miner.snapshot();
+    expect(idle).toMatchObject({ role: 'member', paused: true, mining: false, hashrate: 0 });
+    expect(idle.totalHashes).toBe(hashedAtStop);
+
+    miner.resume();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(engine.hashed).toBeGreaterThan(hashedAtStop + 3000);
+    expect(miner.snapshot()).toMatchObject({ paused: false, mining: true });
+    expect(miner.snapshot().hashrate).toBeGreaterThan(900);
+  });
+
+  it('logs a listener that throws, and the other listeners still hear', async () => {
+    const gateway = startNode(new FakeRoom(), 'gw', 'gateway', new FakeEngine());
+    let heard = 0;
+    gateway.subscribe(() => {
+      if (heard > 0) throw new Error('render failed');
+    });
+    gateway.subscribe(() => heard++);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(heard).toBeGreaterThan(2);
+    expect(lines).toContain('error: a mesh listener failed: render failed');
+  });
+
+  it('stop() leaves: the links close, the transport is destroyed, and listeners hear nothing more', async () => {
+    const room = new FakeRoom();
+    const gateway = startNode(room, 'gw', 'gateway');
+    await vi.advanceTimersByTimeAsync(500);
+    const engine = new FakeEngine();
+    const miner = startNode(room, 'miner', 'auto', engine);
+    await vi.advanceTimersByTimeAsync(5000);
+    let calls = 0;
+    miner.subscribe(() => calls++);
+    const transport = room.transports.get('miner');
+    await miner.stop();
+    const hashed = engine.hashed;
+    const callsAtStop = calls;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(transport?.destroyed).toBe(true);
+    expect(engine.hashed).toBeLessThanOrEqual(hashed + FakeEngine.HASHES_PER_STEP);
+    expect(calls).toBe(callsAtStop);
+    // The coordinator noticed the link going down and dropped the member.
+    expect(gateway.members()?.map((member) => member.id)).toEqual(['gw']);
+  });
+});

@@ -1,0 +1,203 @@
+// Mines the lease the cluster peer asks for on a MiningEngine: re-keys when the job's seed changes, hashes the
+// range in batches of about two seconds so progress and shares flow back steadily, and drops the current batch
+// at once when newer work arrives or mining is paused.
+
+import type { Lease } from '../cluster/wire.js';
+import { sameBytes } from '../hex.js';
+import type { Job } from '../jobs/job.js';
+import type { KeyReady, MiningEngine, Share } from '../mining.js';
+import { platform } from './platform.js';
+
+export interface Progress {
+  leaseId: string;
+  /** Nonces lease.start .. lease.start + hashes - 1 are done. */
+  hashes: number;
+  shares: Share[];
+}
+
+/** A key being built (finishedAt null) or the last one built. */
+export interface KeyInit {
+  seedHash: Uint8Array;
+  /** light builds a 256 MiB cache, full a 2080 MiB dataset (after the cache); done/total count the slow step. */
+  mode: 'light' | 'full';
+  done: number;
+  total: number;
+  /** Wall-clock milliseconds (Date.now()). */
+  startedAt: number;
+  finishedAt: number | null;
+  /** Null in light mode or before the key is ready. */
+  datasetInitMs: number | null;
+}
+
+export interface MiningDriverEvents {
+  /** A batch ended (also one cut short). */
+  progress(progress: Progress): void;
+  /** A key started building, advanced, or became ready. */
+  key(init: KeyInit): void;
+}
+
+interface Work {
+  job: Job;
+  lease: Lease;
+  target: bigint;
+  hashes: number;
+}
+
+const BATCH_SECONDS = 2;
+/** The own hashrate is measured over the batches of this long. */
+const RATE_WINDOW_MS = 10_000;
+
+/** Hashes per second over the batches of the last RATE_WINDOW_MS, each batch's hashes spread over its duration. */
+class RateWindow {
+  private batches: { begin: number; end: number; hashes: number }[] = [];
+
+  add(begin: number, end: number, hashes: number): void {
+    this.batches.push({ begin, end, hashes });
+  }
+
+  get lastEnd(): number | undefined {
+    return this.batches.at(-1)?.end;
+  }
+
+  /** The rate over the window that ends at `until`. */
+  rate(until: number): number {
+    const from = until - RATE_WINDOW_MS;
+    this.batches = this.batches.filter((batch) => batch.end > from);
+    const [first] = this.batches;
+    if (first === undefined) return 0;
+    let hashes = 0;
+    for (const batch of this.batches) {
+      const length = batch.end - batch.begin;
+      const inside = Math.min(batch.end, until) - Math.max(batch.begin, from);
+      hashes += length > 0 ? (batch.hashes * Math.max(0, inside)) / length : batch.hashes;
+    }
+    const span = until - Math.max(from, first.begin);
+    return span > 0 ? (1000 * hashes) / span : 0;
+  }
+
+  clear(): void {
+    this.batches = [];
+  }
+}
+
+export class MiningDriver {
+  private work: Work | undefined;
+  private running = false;
+  private paused = false;
+  private rate = 0;
+  private released = false;
+  private batchRunning = false;
+  private readonly window = new RateWindow();
+  /** Every nonce hashed since the start, for the hashrate log. */
+  totalHashes = 0;
+  /** Milliseconds spent inside the engine's mine() since the start: the rest of the time it had no work. */
+  miningMs = 0;
+
+  constructor(
+    private readonly engine: MiningEngine,
+    private readonly events: MiningDriverEvents,
+  ) {}
+
+  /** Whether the engine is hashing a batch right now. */
+  get mining(): boolean {
+    return this.batchRunning;
+  }
+
+  /**
+   * Hashes per second over the last 10 s of the engine's work. While a batch runs, the window ends where the last
+   * batch did (its hashes are not known before it ends), so the figure holds steady from batch to batch.
+   */
+  hashrate(now = platform.performance.now()): number {
+    const until = this.batchRunning ? this.window.lastEnd : now;
+    return until === undefined ? 0 : this.window.rate(until);
+  }
+
+  /** Mines `lease` from its start, replacing whatever was being mined. */
+  mine(job: Job, lease: Lease, target: bigint): void {
+    this.work = { job, lease, target, hashes: 0 };
+    this.engine.stop();
+    void this.run();
+  }
+
+  idle(): void {
+    this.work = undefined;
+    this.engine.stop();
+  }
+
+  /** Stops hashing at once and keeps the work, which resume() picks up where it stopped. */
+  pause(): void {
+    this.paused = true;
+    this.window.clear();
+    this.engine.stop();
+  }
+
+  resume(): void {
+    this.paused = false;
+    void this.run();
+  }
+
+  release(): void {
+    this.released = true;
+    this.idle();
+  }
+
+  private async run(): Promise<void> {
+    if (this.running) return; // the running loop picks up the new work after its batch
+    this.running = true;
+    try {
+      for (;;) {
+        const work = this.work;
+        if (work === undefined || this.released || this.paused) return;
+        const key = this.engine.key;
+        if (key === undefined || !sameBytes(key, work.job.seedHash)) {
+          await this.rekey(work.job.seedHash);
+          continue;
+        }
+        const left = work.lease.count - work.hashes;
+        if (left <= 0) {
+          if (this.work === work) this.work = undefined;
+          continue;
+        }
+        const batch = Math.min(left, Math.max(this.engine.threads * 4, Math.round(this.rate * BATCH_SECONDS)));
+        const begin = platform.performance.now();
+        this.batchRunning = true;
+        const result = await this.engine
+          .mine({ blob: work.job.blob, firstNonce: work.lease.start + work.hashes, count: batch, target: work.target })
+          .finally(() => {
+            this.batchRunning = false;
+          });
+        const end = platform.performance.now();
+        this.miningMs += end - begin;
+        if (!this.paused) this.window.add(begin, end, result.hashes);
+        if (result.hashes > 0 && end > begin) this.rate = (1000 * result.hashes) / (end - begin);
+        work.hashes += result.hashes;
+        this.totalHashes += result.hashes;
+        this.events.progress({ leaseId: work.lease.id, hashes: work.hashes, shares: result.shares });
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async rekey(seedHash: Uint8Array): Promise<void> {
+    const init: KeyInit = {
+      seedHash,
+      mode: this.engine.mode,
+      done: 0,
+      total: 1,
+      startedAt: Date.now(),
+      finishedAt: null,
+      datasetInitMs: null,
+    };
+    this.events.key({ ...init });
+    const ready: KeyReady = await this.engine.setKey(seedHash, (done, total) => {
+      init.done = done;
+      init.total = total;
+      this.events.key({ ...init });
+    });
+    init.done = init.total;
+    init.finishedAt = Date.now();
+    init.datasetInitMs = ready.datasetInitMs;
+    this.events.key({ ...init });
+  }
+}
