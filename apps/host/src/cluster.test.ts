@@ -2,6 +2,7 @@
 // `rxmesh host` peers, as separate processes over real PeerJS and WebRTC data channels.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { ClusterStats } from '@rxmesh/signal';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../bin/rxmesh.js', import.meta.url));
@@ -16,6 +17,8 @@ interface LogLine {
   accepted?: boolean;
   self?: boolean;
   term?: number;
+  /** This process's peer id, on the line that says it joined. */
+  peer?: string;
   time: string;
 }
 
@@ -59,21 +62,44 @@ async function serve(args: string[] = []) {
   };
 }
 
+const peerId = (lines: LogLine[]) => lines.find((line) => line.peer !== undefined)?.peer;
+
 const tookOver = (lines: LogLine[]) =>
   lines.find((line) => line.event === 'coordinator' && line.self === true && (line.term ?? 0) >= 2);
 
 describe('a cluster of rxmesh processes on loopback', () => {
-  it('rxmesh serve and two rxmesh host peers get accepted shares on the demo chain', { timeout: 120_000 }, async () => {
+  it('rxmesh serve and two rxmesh host peers get accepted shares on the demo chain, and /api/stats lists them', {
+    timeout: 120_000,
+  }, async () => {
     const { server, url, host } = await serve();
     const alpha = host('alpha');
     const beta = host('beta');
     const stats = await until('accepted shares from both hosts in /api/stats', 90_000, async () => {
-      const response = await fetch(`${url}/api/stats`);
-      const body = (await response.json()) as { peers: number; sharesAccepted: number; job: { source: string } | null };
+      const body = (await (await fetch(`${url}/api/stats`)).json()) as ClusterStats;
       return body.peers === 3 && accepted(alpha.lines) > 0 && accepted(beta.lines) > 0 ? body : undefined;
     });
     expect(stats.job?.source).toBe('demo');
     expect(stats.sharesAccepted).toBeGreaterThanOrEqual(2);
+
+    // The embedded gateway coordinates, so it lists every member: the hosts hang right under it as its standbys,
+    // each credited with the work of its accepted shares.
+    const [gatewayId, alphaId, betaId] = [peerId(server.lines), peerId(alpha.lines), peerId(beta.lines)];
+    expect(stats.view).toBe('coordinator');
+    expect(stats.coordinator).toBe(gatewayId);
+    const members = new Map(stats.members.map((member) => [member.id, member]));
+    expect([...members.keys()].sort()).toEqual([gatewayId, alphaId, betaId].sort());
+    expect(members.get(gatewayId ?? '')).toMatchObject({ name: 'gateway', role: 'gateway', parent: null });
+    for (const [id, name] of [
+      [alphaId, 'alpha'],
+      [betaId, 'beta'],
+    ]) {
+      const member = members.get(id ?? '');
+      expect(member).toMatchObject({ name, role: 'auto', mode: 'light', parent: gatewayId });
+      expect(member?.sharesAccepted).toBeGreaterThan(0);
+      expect(BigInt(member?.creditedWork ?? '0')).toBeGreaterThan(0n);
+    }
+    const ranks = [members.get(alphaId ?? '')?.standbyRank, members.get(betaId ?? '')?.standbyRank];
+    expect(ranks.sort()).toEqual([0, 1]);
     for (const child of [alpha.child, beta.child, server.child]) child.kill('SIGTERM');
   });
 

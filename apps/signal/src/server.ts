@@ -15,8 +15,11 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** Overrides of the signaling limits; see DEFAULT_LIMITS. */
   limits?: Partial<SignalingLimits>;
-  /** The cluster's figures for /api/stats, from the embedded gateway; without it, only signaling's peer count. */
-  clusterStats?: () => ClusterStats;
+  /**
+   * The cluster's figures for /api/stats, from the embedded gateway; without it, or while it answers undefined,
+   * only signaling's peer count.
+   */
+  clusterStats?: () => ClusterStats | undefined;
 }
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));

@@ -9,13 +9,11 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import fp from 'fastify-plugin';
 import type { RawData, WebSocket } from 'ws';
+import { PEERJS_PATH } from '../client.js';
 import { CloseCode, type Session, SignalingHub } from '../signaling/hub.js';
 import type { SignalingLimits } from '../signaling/limits.js';
 import { PeerIdSchema, ROOM_RULE, RoomSchema } from '../signaling/protocol.js';
 import { SignalingMetrics } from '../signaling/signaling-metrics.js';
-
-/** The `path` option to give the peerjs client. */
-export const PEERJS_PATH = '/peerjs';
 
 export interface SignalingOptions {
   limits: SignalingLimits;

@@ -1,9 +1,10 @@
 // GET /api/stats, the contract the web page, the classroom view and operators read. The embedded gateway
-// provides the figures; until one does, signaling answers with what it knows: the peers in the default room.
+// provides the figures (every member's when it coordinates); until one does, signaling answers with what it knows:
+// the peers in the default room.
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import Type from 'typebox';
-import { DEFAULT_ROOM } from '../signaling/protocol.js';
+import { DEFAULT_ROOM } from '../client.js';
 import { METRIC_PREFIX } from './metrics.js';
 
 export interface ClusterJob {
@@ -14,7 +15,43 @@ export interface ClusterJob {
   difficulty: string;
 }
 
+/** One peer as the coordinator sees it: the classroom's graph and leaderboard. */
+export interface ClusterMember {
+  id: string;
+  name: string;
+  role: 'gateway' | 'worker' | 'auto';
+  engine: 'wasm' | 'native';
+  mode: 'light' | 'full';
+  /** Its own measure, in hashes per second (0 until it has one). */
+  hashrate: number;
+  sharesAccepted: number;
+  /** The difficulty of its accepted shares, summed: the hashes it is credited with. A decimal string. */
+  creditedWork: string;
+  /** Its parent in the tree; null for the coordinator. */
+  parent: string | null;
+  /** 0 for the standby that takes over first; null for peers that are not standbys. */
+  standbyRank: number | null;
+}
+
+export interface ClusterBlock {
+  height: number;
+  /** The block id, hex. */
+  id: string;
+  finderId: string;
+  finderName: string;
+  /** The block's timestamp, in milliseconds. */
+  foundAt: number;
+}
+
+/**
+ * Whose figures these are. coordinator: the embedded gateway coordinates, and knows every member. member: another
+ * peer coordinates; the totals are its last heartbeat's, and `members` is empty. signaling: no gateway reports; only
+ * `peers` (the default room's) is known.
+ */
+export type StatsView = 'coordinator' | 'member' | 'signaling';
+
 export interface ClusterStats {
+  view: StatsView;
   /** Peers in the cluster. */
   peers: number;
   /** The cluster's hashrate in hashes per second. */
@@ -24,15 +61,44 @@ export interface ClusterStats {
   blocksFound: number;
   /** The job being mined, or null before the first one. */
   job: ClusterJob | null;
+  /** The coordinator's id, or null when none is known. */
+  coordinator: string | null;
+  members: ClusterMember[];
+  /** Recent blocks, newest first. */
+  blocks: ClusterBlock[];
 }
 
 export interface StatsOptions {
-  clusterStats?: (() => ClusterStats) | undefined;
+  /** The gateway's figures; undefined while it has none (it is still joining), and signaling answers. */
+  clusterStats?: (() => ClusterStats | undefined) | undefined;
 }
 
 const Count = Type.Integer({ minimum: 0 });
+const Decimal = Type.String({ pattern: '^(0|[1-9][0-9]*)$' });
+
+const ClusterMemberSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Type.Union([Type.Literal('gateway'), Type.Literal('worker'), Type.Literal('auto')]),
+  engine: Type.Union([Type.Literal('wasm'), Type.Literal('native')]),
+  mode: Type.Union([Type.Literal('light'), Type.Literal('full')]),
+  hashrate: Type.Number({ minimum: 0 }),
+  sharesAccepted: Count,
+  creditedWork: Decimal,
+  parent: Type.Union([Type.String(), Type.Null()]),
+  standbyRank: Type.Union([Count, Type.Null()]),
+});
+
+const ClusterBlockSchema = Type.Object({
+  height: Count,
+  id: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+  finderId: Type.String(),
+  finderName: Type.String(),
+  foundAt: Type.Number({ minimum: 0 }),
+});
 
 const ClusterStatsSchema = Type.Object({
+  view: Type.Union([Type.Literal('coordinator'), Type.Literal('member'), Type.Literal('signaling')]),
   peers: Count,
   hashrate: Type.Number({ minimum: 0 }),
   sharesAccepted: Count,
@@ -46,18 +112,25 @@ const ClusterStatsSchema = Type.Object({
     }),
     Type.Null(),
   ]),
+  coordinator: Type.Union([Type.String(), Type.Null()]),
+  members: Type.Array(ClusterMemberSchema),
+  blocks: Type.Array(ClusterBlockSchema),
 });
 
 export default async function stats(app: FastifyInstance, options: StatsOptions): Promise<void> {
   const signalingOnly = (): ClusterStats => ({
+    view: 'signaling',
     peers: app.signaling.roomPeerCount(DEFAULT_ROOM),
     hashrate: 0,
     sharesAccepted: 0,
     sharesRejected: 0,
     blocksFound: 0,
     job: null,
+    coordinator: null,
+    members: [],
+    blocks: [],
   });
-  const read = options.clusterStats ?? signalingOnly;
+  const read = (): ClusterStats => options.clusterStats?.() ?? signalingOnly();
   // The same figures for Prometheus, read when it scrapes.
   const figures: [string, string, (stats: ClusterStats) => number][] = [
     ['cluster_peers', 'Peers in the cluster.', (stats) => stats.peers],

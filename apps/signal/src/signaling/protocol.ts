@@ -12,9 +12,6 @@ const PEER_ID_PATTERN = '^[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$';
 const ROOM_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
 const TOKEN_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
 
-/** The room `rxmesh serve` runs its cluster in; /api/stats counts its peers when no gateway reports. */
-export const DEFAULT_ROOM = 'rxmesh';
-
 export const ROOM_RULE = 'a room (the PeerJS key) is 1 to 32 letters, digits, "-" or "_"';
 const PEER_ID_RULE =
   'a peer id is 1 to 64 letters and digits, with single spaces, "-" or "_" between them (the peerjs client rule)';
