@@ -52,6 +52,10 @@ export const EXPORTS = [
   'rx_api_hash_finish',
   'rx_api_mine',
   'rx_api_dataset_item',
+  'rx_api_program_bytes',
+  'rx_api_program_struct_bytes',
+  'rx_api_scratchpad_level_bytes',
+  'rx_api_first_program',
   'rx_api_fp',
   'rx_api_blake2b',
 ];

@@ -33,5 +33,9 @@ void rx_vm_hash_from_seed(rx_vm *vm, const uint8_t seed[64], uint8_t hash[32]);
 /* Hashes `lanes` (1..RX_MAX_LANES) seeds on as many VMs over the same cache, step by step together; the first
  * VM's runner runs each step's programs. */
 void rx_vms_hash_from_seeds(rx_vm *const vms[], uint32_t lanes, const uint8_t seeds[][64], uint8_t hashes[][32]);
+/* The first program a hash of `input` runs (specs.md chapter 2, steps 2-7), without a cache: `bytes` receives the
+ * 128 + 8 * program_size bytes of AesGenerator4R output that program the VM, `program` their decoded form. */
+void rx_first_program(const rx_decoder *decoder, const void *input, size_t input_bytes, uint8_t *bytes,
+                      rx_program *program);
 
 #endif

@@ -114,6 +114,27 @@ void rx_api_dataset_item(const rx_cache *cache, uint32_t item, uint64_t words[8]
   rx_dataset_item(cache, item, words);
 }
 
+/* For displaying the first program of a hash (packages/wasm/src/program): the sizes of its buffers, the scratchpad
+ * levels (1, 2, 3) its memory operands address, and the program itself: the generator output `bytes`, the variant's
+ * opcode table (opcode -> rx_instruction, before the no-op forms) and the decoded program the VM runs. */
+uint32_t rx_api_program_bytes(uint32_t variant) { return 128 + 8 * variants[variant]->program_size; }
+uint32_t rx_api_program_struct_bytes(void) { return sizeof(rx_program); }
+uint32_t rx_api_scratchpad_level_bytes(uint32_t variant, uint32_t level) {
+  const rx_params *params = variants[variant];
+  switch (level) {
+    case 1: return params->scratchpad_l1_bytes;
+    case 2: return params->scratchpad_l2_bytes;
+    default: return params->scratchpad_l3_bytes;
+  }
+}
+void rx_api_first_program(uint32_t variant, const uint8_t *input, uint32_t input_bytes, uint8_t *bytes,
+                          uint8_t opcode_types[256], rx_program *program) {
+  rx_decoder decoder;
+  rx_decoder_init(&decoder, variants[variant]);
+  for (int opcode = 0; opcode < 256; opcode++) opcode_types[opcode] = decoder.opcode_types[opcode];
+  rx_first_program(&decoder, input, input_bytes, bytes, program);
+}
+
 /* For the rounding tests: one VM float operation (0 add, 1 sub, 2 mul, 3 div, 4 sqrt) in one mode. */
 double rx_api_fp(uint32_t operation, uint32_t mode, double a, double b) {
   switch (operation) {

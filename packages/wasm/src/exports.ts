@@ -31,6 +31,17 @@ export interface CoreExports {
     shareCount: number,
   ): number;
   rx_api_dataset_item(cache: number, item: number, words: number): void;
+  rx_api_program_bytes(variant: number): number;
+  rx_api_program_struct_bytes(): number;
+  rx_api_scratchpad_level_bytes(variant: number, level: number): number;
+  rx_api_first_program(
+    variant: number,
+    input: number,
+    inputBytes: number,
+    bytes: number,
+    opcodeTypes: number,
+    program: number,
+  ): void;
   rx_api_fp(operation: number, mode: number, a: number, b: number): number;
   rx_api_blake2b(digest: number, digestBytes: number, input: number, inputBytes: number): number;
 }
