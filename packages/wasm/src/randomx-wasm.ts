@@ -80,7 +80,8 @@ export interface VmOptions {
   tieringBudget?: number;
 }
 
-function variantIndex(core: CoreInstance, memory: WebAssembly.Memory, wanted: string): number {
+/** The C core's number for a variant name (its table in wasm_api.c). */
+export function variantIndex(core: CoreInstance, memory: WebAssembly.Memory, wanted: string): number {
   for (let index = 0; ; index++) {
     const address = core.exports.rx_api_variant_name(index);
     if (address === 0) break;

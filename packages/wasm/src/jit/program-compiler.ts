@@ -17,7 +17,7 @@ import { itemsType } from './superscalar-compiler.js';
 import { type CodeWriter, I32, I64, ModuleWriter, Op, Simd, V128, type ValueType } from './wasm-writer.js';
 
 /** rx_instruction in packages/wasm/c/params.h; NOP is RX_INSTRUCTION_COUNT. */
-enum Instruction {
+export enum Instruction {
   IADD_RS,
   IADD_M,
   ISUB_R,
