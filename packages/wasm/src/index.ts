@@ -1,5 +1,6 @@
 export type { MineRequest, MineResult, Share } from '@rxmesh/core';
 export { type CoreBuild, missingFeatures, type ProgressListener } from './load.js';
+export * from './program/describe-program.js';
 export {
   type CreateOptions,
   clearStop,
