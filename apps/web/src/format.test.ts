@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatCount, formatDifficulty, formatHashrate, formatPercent } from './format.js';
+import { formatAgo, formatCount, formatDecimal, formatHashrate, formatPercent } from './format.js';
 
 describe('formatHashrate', () => {
   it('keeps three significant digits and moves to the next prefix at each thousand', () => {
@@ -32,15 +32,15 @@ describe('formatCount', () => {
   });
 });
 
-describe('formatDifficulty', () => {
+describe('formatDecimal', () => {
   it('is exact below a million and prefixed above, even past 2^53', () => {
-    expect(formatDifficulty('4096')).toBe('4,096');
-    expect(formatDifficulty('350000000000')).toBe('350 G');
-    expect(formatDifficulty('123456789012345678901')).toBe('123 E');
+    expect(formatDecimal('4096')).toBe('4,096');
+    expect(formatDecimal('350000000000')).toBe('350 G');
+    expect(formatDecimal('123456789012345678901')).toBe('123 E');
   });
 
   it('passes anything that is not a decimal through unchanged', () => {
-    expect(formatDifficulty('unknown')).toBe('unknown');
+    expect(formatDecimal('unknown')).toBe('unknown');
   });
 });
 

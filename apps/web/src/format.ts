@@ -26,8 +26,8 @@ export function formatCount(count: number): string {
   return GROUPED.format(Number.isFinite(count) ? Math.max(0, Math.round(count)) : 0);
 }
 
-/** A difficulty arrives as a decimal string (it may pass 2^53); exact below a million, prefixed above. */
-export function formatDifficulty(decimal: string): string {
+/** Difficulty and credited work arrive as decimal strings (they pass 2^53): exact below a million, prefixed above. */
+export function formatDecimal(decimal: string): string {
   if (!/^[0-9]+$/.test(decimal)) return decimal;
   const value = Number(decimal);
   if (value < 1e6) return formatCount(value);

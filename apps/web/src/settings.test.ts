@@ -3,10 +3,12 @@ import {
   CACHE_MIB,
   clampDuty,
   clampThreads,
+  cleanName,
   coreCount,
   DUTY_MIN,
   defaultSettings,
   memoryEstimateMiB,
+  NAME_MAX_LENGTH,
   parseSettings,
 } from './settings.js';
 
@@ -46,16 +48,28 @@ describe('mining settings', () => {
   });
 
   it('parses stored settings field by field, replacing what is unusable', () => {
-    expect(parseSettings({ threads: 2, duty: 0.5, pauseWhenHidden: true, pauseOnBattery: false }, 4)).toEqual({
+    expect(
+      parseSettings({ name: ' Ada ', threads: 2, duty: 0.5, pauseWhenHidden: true, pauseOnBattery: false }, 4),
+    ).toEqual({
+      name: 'Ada',
       threads: 2,
       duty: 0.5,
       pauseWhenHidden: true,
       pauseOnBattery: false,
     });
-    expect(parseSettings({ threads: 64, duty: 'fast', pauseWhenHidden: 1 }, 4)).toEqual({
+    expect(parseSettings({ name: 7, threads: 64, duty: 'fast', pauseWhenHidden: 1 }, 4)).toEqual({
       ...defaultSettings(4),
       threads: 4,
     });
     expect(parseSettings(null, 4)).toEqual(defaultSettings(4));
+  });
+
+  it('cleans a leaderboard name to one line within the protocol limit', () => {
+    expect(cleanName('  Ada\n  Lovelace\u0000 ')).toBe('Ada Lovelace');
+    expect(cleanName('x'.repeat(60))).toHaveLength(NAME_MAX_LENGTH);
+    // 39 letters and a two-unit emoji would be 41 units: the emoji goes whole, not half.
+    const cut = cleanName(`${'a'.repeat(39)}😀`);
+    expect(cut).toBe('a'.repeat(39));
+    expect(cleanName(`${'a'.repeat(38)}😀`)).toHaveLength(NAME_MAX_LENGTH);
   });
 });

@@ -1,6 +1,8 @@
 // What the contributor chooses before and while mining, and what it costs them.
 
 export interface MiningSettings {
+  /** The name others see on the leaderboard; empty lets the page pick one from the peer id. */
+  name: string;
   /** Web Workers that hash; the page's default leaves one core for everything else. */
   threads: number;
   /** The share of time the workers hash, like BOINC's CPU-usage limit: 0.1 .. 1. */
@@ -9,6 +11,9 @@ export interface MiningSettings {
   /** Only where the browser has the Battery API. */
   pauseOnBattery: boolean;
 }
+
+/** The cluster protocol's limit on a peer name (UTF-16 code units). */
+export const NAME_MAX_LENGTH = 40;
 
 export const DUTY_MIN = 0.1;
 export const DUTY_MAX = 1;
@@ -24,12 +29,26 @@ export function defaultThreads(cores: number): number {
 }
 
 export function defaultSettings(cores: number): MiningSettings {
-  return { threads: defaultThreads(cores), duty: DUTY_MAX, pauseWhenHidden: false, pauseOnBattery: true };
+  return { name: '', threads: defaultThreads(cores), duty: DUTY_MAX, pauseWhenHidden: false, pauseOnBattery: true };
 }
 
 /** The number of cores the browser reports, at least 1 (some report nothing). */
 export function coreCount(reported: number | undefined): number {
   return reported !== undefined && Number.isInteger(reported) && reported > 0 ? reported : 1;
+}
+
+/** One line of visible text, at most NAME_MAX_LENGTH code units, never a broken surrogate pair. */
+export function cleanName(name: string): string {
+  const visible = name
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  let kept = '';
+  for (const character of visible) {
+    if (kept.length + character.length > NAME_MAX_LENGTH) break;
+    kept += character;
+  }
+  return kept.trimEnd();
 }
 
 export function clampThreads(threads: number, cores: number): number {
@@ -56,6 +75,7 @@ export function parseSettings(value: unknown, cores: number): MiningSettings {
   const flag = (name: keyof MiningSettings, fallback: boolean) =>
     typeof fields[name] === 'boolean' ? fields[name] : fallback;
   return {
+    name: typeof fields.name === 'string' ? cleanName(fields.name) : defaults.name,
     threads: typeof fields.threads === 'number' ? clampThreads(fields.threads, cores) : defaults.threads,
     duty: typeof fields.duty === 'number' ? clampDuty(fields.duty) : defaults.duty,
     pauseWhenHidden: flag('pauseWhenHidden', defaults.pauseWhenHidden),

@@ -12,26 +12,50 @@ const TODAY = {
 };
 
 describe('parseClusterStats', () => {
-  it('reads the figures every server sends, with no classroom fields as empty', () => {
-    expect(parseClusterStats(TODAY)).toEqual({ ...TODAY, coordinator: null, members: [], blocks: [] });
+  it('reads an answer without the classroom fields as a signaling-only view with none', () => {
+    expect(parseClusterStats(TODAY)).toEqual({
+      ...TODAY,
+      view: 'signaling',
+      coordinator: null,
+      members: [],
+      blocks: [],
+    });
   });
 
   it('reads members and blocks, dropping entries it cannot use', () => {
     const stats = parseClusterStats({
       ...TODAY,
+      view: 'coordinator',
       coordinator: 'a',
       members: [
         { id: 'a', name: 'gateway', role: 'gateway', engine: 'native', mode: 'full', hashrate: 900, parent: null },
-        { id: 'b', name: 'Ada', role: 'worker', hashrate: 40, creditedWork: 5000, parent: 'a', standbyRank: 1 },
+        {
+          id: 'b',
+          name: 'Ada',
+          role: 'auto',
+          hashrate: 40,
+          creditedWork: '98765432109876543210',
+          parent: 'a',
+          standbyRank: 0,
+        },
+        { id: 'c', name: 'Bo', role: 'worker', creditedWork: 12, parent: 'a', standbyRank: -1 },
         { name: 'no id' },
         'garbage',
       ],
       blocks: [{ height: 3, id: 'ff', finderId: 'b', finderName: 'Ada', foundAt: 1000 }, { height: 'x' }],
     });
+    expect(stats.view).toBe('coordinator');
     expect(stats.coordinator).toBe('a');
-    expect(stats.members.map((member) => member.id)).toEqual(['a', 'b']);
-    expect(stats.members[1]).toMatchObject({ parent: 'a', standbyRank: 1, creditedWork: 5000, sharesAccepted: 0 });
-    expect(stats.members[0]?.standbyRank).toBeNull();
+    expect(stats.members.map((member) => member.id)).toEqual(['a', 'b', 'c']);
+    expect(stats.members[1]).toMatchObject({
+      parent: 'a',
+      standbyRank: 0,
+      creditedWork: '98765432109876543210',
+      sharesAccepted: 0,
+    });
+    expect(stats.members[0]).toMatchObject({ parent: null, standbyRank: null, creditedWork: '0' });
+    // Credited work is a decimal string (a bigint in the core); a bare number is not read as one.
+    expect(stats.members[2]).toMatchObject({ creditedWork: '0', standbyRank: null });
     expect(stats.blocks).toEqual([{ height: 3, id: 'ff', finderId: 'b', finderName: 'Ada', foundAt: 1000 }]);
   });
 

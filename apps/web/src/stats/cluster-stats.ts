@@ -1,5 +1,5 @@
-// GET /api/stats as the page reads it: checked at the boundary, with the classroom fields (members, blocks,
-// coordinator) read as empty where a server does not send them.
+// GET /api/stats as the page reads it (apps/signal/src/plugins/stats.ts): checked at the boundary, field by field,
+// so one odd entry costs that entry and not the page.
 
 export interface ClusterJob {
   /** `demo`, `daemon` or `stratum`. */
@@ -17,11 +17,11 @@ export interface ClusterMember {
   mode: string;
   hashrate: number;
   sharesAccepted: number;
-  /** The difficulty of this peer's accepted shares, summed: its accepted work. */
-  creditedWork: number;
+  /** The difficulty of this peer's accepted shares, summed: the hashes it is credited with. A decimal string. */
+  creditedWork: string;
   /** The peer it hangs under in the tree; null for the coordinator and for peers still joining. */
   parent: string | null;
-  /** 1 for the first standby that takes over if the coordinator goes; null for the rest. */
+  /** 0 for the standby that takes over first if the coordinator goes; null for peers that are not standbys. */
   standbyRank: number | null;
 }
 
@@ -34,7 +34,14 @@ export interface FoundBlock {
   foundAt: number;
 }
 
+/**
+ * Whose figures these are. coordinator: the server's gateway coordinates and knows every member. member: another
+ * peer coordinates, and `members` is empty. signaling: no gateway reports; only `peers` is known.
+ */
+export type StatsView = 'coordinator' | 'member' | 'signaling';
+
 export interface ClusterStats {
+  view: StatsView;
   peers: number;
   hashrate: number;
   sharesAccepted: number;
@@ -60,11 +67,18 @@ function text(value: unknown, fallback = ''): string {
   return typeof value === 'string' ? value : fallback;
 }
 
+function decimal(value: unknown): string {
+  return typeof value === 'string' && /^[0-9]+$/.test(value) ? value : '0';
+}
+
+function parseView(value: unknown): StatsView {
+  return value === 'coordinator' || value === 'member' ? value : 'signaling';
+}
+
 function parseJob(value: unknown): ClusterJob | null {
   if (!isObject(value)) return null;
   if (typeof value.source !== 'string' || typeof value.height !== 'number') return null;
-  const difficulty = typeof value.difficulty === 'string' && /^[0-9]+$/.test(value.difficulty) ? value.difficulty : '0';
-  return { source: value.source, height: count(value.height), difficulty };
+  return { source: value.source, height: count(value.height), difficulty: decimal(value.difficulty) };
 }
 
 function parseMember(value: unknown): ClusterMember | undefined {
@@ -78,9 +92,9 @@ function parseMember(value: unknown): ClusterMember | undefined {
     mode: text(value.mode),
     hashrate: count(value.hashrate),
     sharesAccepted: count(value.sharesAccepted),
-    creditedWork: count(value.creditedWork),
+    creditedWork: decimal(value.creditedWork),
     parent: typeof value.parent === 'string' && value.parent !== '' ? value.parent : null,
-    standbyRank: typeof rank === 'number' && Number.isInteger(rank) && rank > 0 ? rank : null,
+    standbyRank: typeof rank === 'number' && Number.isInteger(rank) && rank >= 0 ? rank : null,
   };
 }
 
@@ -106,6 +120,7 @@ export function parseClusterStats(value: unknown): ClusterStats {
     throw new Error('The server answered /api/stats with something that is not cluster statistics.');
   }
   return {
+    view: parseView(value.view),
     peers: count(value.peers),
     hashrate: count(value.hashrate),
     sharesAccepted: count(value.sharesAccepted),

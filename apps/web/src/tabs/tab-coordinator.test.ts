@@ -1,24 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { profileLocks } from '../testing/scripted.js';
 import { type LockApi, parseTabMessage, TAB_CHANNEL, TabCoordinator, type TabMessage } from './tab-coordinator.js';
-
-/** Web Locks for one browser profile, with exclusive ifAvailable requests as the page makes them. */
-function profileLocks(): LockApi {
-  const held = new Set<string>();
-  return {
-    async request(name, _options, callback) {
-      if (held.has(name)) return callback(null);
-      held.add(name);
-      try {
-        await callback({ name });
-      } finally {
-        held.delete(name);
-      }
-    },
-    async query() {
-      return { held: [...held].map((name) => ({ name })) };
-    },
-  };
-}
 
 const opened: TabCoordinator[] = [];
 function tab(locks: LockApi | undefined): TabCoordinator {

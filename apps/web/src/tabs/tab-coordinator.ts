@@ -57,7 +57,7 @@ export class TabCoordinator {
    */
   constructor(
     private readonly locks: LockApi | undefined,
-    private readonly channel: TabChannel | undefined,
+    private channel: TabChannel | undefined,
   ) {}
 
   static forBrowser(): TabCoordinator {
@@ -111,7 +111,9 @@ export class TabCoordinator {
     return () => channel.removeEventListener('message', onMessage);
   }
 
+  /** Closes the channel; later announcements go nowhere (a closed BroadcastChannel would throw). */
   close(): void {
     this.channel?.close();
+    this.channel = undefined;
   }
 }

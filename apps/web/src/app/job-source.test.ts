@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { describeJobSource } from './job-source.js';
+
+const job = (source: string) => ({ source, height: 1, difficulty: '1' });
+
+describe('describeJobSource', () => {
+  it('says that demo chain hashes earn nobody anything', () => {
+    const description = describeJobSource(job('demo'), 'class.local:8080');
+    expect(description.name).toBe('a demo chain');
+    expect(description.detail).toContain('class.local:8080');
+    expect(description.detail).toContain('nobody earns money');
+  });
+
+  it('says that daemon and pool rewards go to the operator, not the contributor', () => {
+    expect(describeJobSource(job('daemon'), 'h').detail).toMatch(/wallet of the server's operator, not to you/);
+    expect(describeJobSource(job('stratum'), 'h').detail).toMatch(/pays the operator .* not you/);
+  });
+
+  it('is honest about not knowing yet, or not knowing the source', () => {
+    expect(describeJobSource(null, 'h').name).toBe('no job yet');
+    expect(describeJobSource(job('mystery'), 'h').detail).toContain('Ask its operator before you start');
+  });
+});

@@ -1,0 +1,57 @@
+// Where the hashes of this cluster go, in words a contributor can judge, from /api/stats job.source.
+import { formatCount, formatDecimal } from '../format.js';
+import type { ClusterJob } from '../stats/cluster-stats.js';
+
+export interface SourceDescription {
+  /** A short name: "a demo chain". */
+  name: string;
+  /** What becomes of the work, and who benefits. */
+  detail: string;
+}
+
+export function describeJobSource(job: ClusterJob | null, serverHost: string): SourceDescription {
+  switch (job?.source) {
+    case 'demo':
+      return {
+        name: 'a demo chain',
+        detail:
+          `A practice blockchain that the server at ${serverHost} runs for itself. Its blocks are worth nothing ` +
+          'and nobody earns money: the hashes only show how a mining cluster works.',
+      };
+    case 'daemon':
+      return {
+        name: 'the Monero network, through a Monero node',
+        detail:
+          `The server at ${serverHost} takes block templates from a Monero node (monerod). A block this cluster ` +
+          "finds is submitted to Monero, and its reward goes to the wallet of the server's operator, not to you.",
+      };
+    case 'stratum':
+      return {
+        name: 'a Monero mining pool',
+        detail:
+          `The server at ${serverHost} mines for a pool under its operator's login. The pool pays the operator ` +
+          'for the shares this cluster finds, not you.',
+      };
+    case undefined:
+      return {
+        name: 'no job yet',
+        detail:
+          `The server at ${serverHost} has not announced a job yet, so it is not clear where hashes would go. ` +
+          'This page updates when it does.',
+      };
+    default:
+      return {
+        name: `a source called "${job?.source}"`,
+        detail: `The server at ${serverHost} names a job source this page does not know. Ask its operator before you start.`,
+      };
+  }
+}
+
+const SOURCE_NAMES: Record<string, string> = { demo: 'demo chain', daemon: 'Monero node', stratum: 'mining pool' };
+
+/** The current job in one line: source, height, difficulty. */
+export function jobText(job: ClusterJob | null): string {
+  if (job === null) return 'No job yet: the cluster is waiting for its source.';
+  const source = SOURCE_NAMES[job.source] ?? job.source;
+  return `${source}, height ${formatCount(job.height)}, difficulty ${formatDecimal(job.difficulty)}`;
+}

@@ -1,0 +1,192 @@
+// The contributor page: consent, settings and Start first; while mining, a bar with Stop on top and the live
+// figures first. State lives in TabMiner and StatsPoller; this element only renders it and forwards clicks.
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import type { MinerPhase, TabMiner } from '../mining/tab-miner.js';
+import type { StatsPoller } from '../stats/stats-poller.js';
+import { pageTitle, type TitleStatus } from '../title.js';
+import { SubscriptionController } from '../ui/subscription-controller.js';
+import { shared } from '../ui/theme.js';
+import type { RxControls, SettingsChange } from './rx-controls.js';
+import type { RxMiningBar } from './rx-mining-bar.js';
+import './rx-consent.js';
+import './rx-controls.js';
+import './rx-dashboard.js';
+import './rx-mining-bar.js';
+import './rx-unsupported.js';
+
+const RUNNING: ReadonlySet<MinerPhase> = new Set(['starting', 'mining', 'stopping']);
+
+export class RxApp extends LitElement {
+  static override properties = {
+    miner: { attribute: false },
+    stats: { attribute: false },
+  };
+
+  /** Both are set before the element is connected (main.ts, tests). */
+  declare miner: TabMiner;
+  declare stats: StatsPoller;
+  private subscribed = false;
+
+  static override styles = [
+    shared,
+    css`
+      :host {
+        display: block;
+      }
+      header,
+      main {
+        max-width: 72rem;
+        margin: 0 auto;
+        padding: 0 1rem;
+      }
+      header {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: baseline;
+        justify-content: space-between;
+        gap: 0.25rem 1rem;
+        padding-top: 1.25rem;
+        padding-bottom: 1rem;
+      }
+      h1 {
+        font-size: 1.75rem;
+        margin: 0;
+      }
+      header p {
+        margin: 0;
+        flex: 1 1 14rem;
+      }
+      main {
+        padding-bottom: 3rem;
+      }
+      .columns {
+        display: grid;
+        gap: 1rem;
+        align-items: start;
+      }
+      .column {
+        display: grid;
+        gap: 1rem;
+        min-width: 0;
+      }
+      .loading {
+        min-height: 12rem;
+      }
+      @media (min-width: 60rem) {
+        .columns {
+          grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+        }
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    if (!this.subscribed) {
+      new SubscriptionController(this, this.miner);
+      new SubscriptionController(this, this.stats);
+      this.subscribed = true;
+    }
+    super.connectedCallback();
+  }
+
+  override render() {
+    const state = this.miner.state;
+    const stats = this.stats.state;
+    const running = RUNNING.has(state.phase);
+    return html`
+      ${
+        running
+          ? html`<rx-mining-bar
+              .phase=${state.phase}
+              .hashrate=${state.figures.hashrate}
+              .pausedFor=${state.pausedFor}
+              .preparing=${state.figures.keyProgress !== null}
+              @stop=${() => this.miner.stop()}
+            ></rx-mining-bar>`
+          : nothing
+      }
+      <header>
+        <h1>rxmesh</h1>
+        <p class="muted">A volunteer cluster that mines RandomX in your browser, only while you let it.</p>
+        <a href="/classroom">Classroom view</a>
+      </header>
+      <main>
+        ${state.error === null ? nothing : html`<p class="panel error" role="alert">${state.error}</p>`}
+        ${stats.error === null ? nothing : html`<p class="panel error">${stats.error}</p>`}
+        ${state.phase === 'loading' ? html`<p class="panel loading muted">Checking this browser…</p>` : this.renderPage(running)}
+      </main>
+    `;
+  }
+
+  private renderPage(running: boolean) {
+    const state = this.miner.state;
+    const stats = this.stats.state.stats;
+    const consent = html`<rx-consent
+      .job=${stats?.job ?? null}
+      .jobKnown=${stats !== null}
+      .settings=${state.settings}
+      .cores=${state.cores}
+      .consent=${state.consent}
+      .persistent=${state.persistent}
+      @withdraw=${() => this.miner.withdrawConsent()}
+    ></rx-consent>`;
+    const controls =
+      state.phase === 'unsupported'
+        ? html`<rx-unsupported .missing=${state.missing}></rx-unsupported>`
+        : html`<rx-controls
+            .settings=${state.settings}
+            .cores=${state.cores}
+            .phase=${state.phase}
+            .batteryKnown=${state.batteryKnown}
+            @settings-change=${(event: SettingsChange) => this.miner.updateSettings(event.detail)}
+            @start=${() => this.miner.start()}
+          ></rx-controls>`;
+    const dashboard = html`<rx-dashboard .state=${state} .stats=${stats}></rx-dashboard>`;
+    // Before mining, what it means and how to start come first; while mining, what it does.
+    return running
+      ? html`<div class="columns">
+          <div class="column">${dashboard}</div>
+          <div class="column">${controls} ${consent}</div>
+        </div>`
+      : html`<div class="columns">
+          <div class="column">${consent} ${controls}</div>
+          <div class="column">${dashboard}</div>
+        </div>`;
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    const { phase, figures, pausedFor } = this.miner.state;
+    document.title = pageTitle(this.titleStatus(phase, figures.hashrate, pausedFor.length > 0));
+    this.moveFocus(phase);
+  }
+
+  private titleStatus(phase: MinerPhase, hashrate: number, paused: boolean): TitleStatus {
+    if (phase === 'starting') return { activity: 'starting' };
+    if (phase === 'mining' || phase === 'stopping') {
+      return paused ? { activity: 'paused' } : { activity: 'mining', hashrate: phase === 'mining' ? hashrate : 0 };
+    }
+    return { activity: 'idle' };
+  }
+
+  private lastPhase: MinerPhase | undefined;
+
+  /** The button clicked disappears; keyboard users land on its counterpart (Start → Stop, Stop → Start). */
+  private moveFocus(phase: MinerPhase): void {
+    const before = this.lastPhase;
+    this.lastPhase = phase;
+    if (before === phase) return;
+    const bar = this.renderRoot.querySelector<RxMiningBar>('rx-mining-bar');
+    const controls = this.renderRoot.querySelector<RxControls>('rx-controls');
+    if (before === 'ready' && phase === 'starting') void bar?.focusStop();
+    if (before === 'stopping' && phase === 'ready') void controls?.focusStart();
+  }
+}
+
+customElements.define('rx-app', RxApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rx-app': RxApp;
+  }
+}

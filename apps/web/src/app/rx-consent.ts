@@ -1,0 +1,133 @@
+// What the contributor reads before anything runs: who runs the cluster, where the hashes go, what it costs, how
+// to stop; and, once they agreed, when they did and how to take it back.
+import { css, html, LitElement, nothing } from 'lit';
+import { type MiningSettings, memoryEstimateMiB } from '../settings.js';
+import type { ClusterJob } from '../stats/cluster-stats.js';
+import type { Consent } from '../storage/consent.js';
+import { shared } from '../ui/theme.js';
+import { describeJobSource } from './job-source.js';
+
+const DATE = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeStyle: 'short' });
+
+export class RxConsent extends LitElement {
+  static override properties = {
+    job: { attribute: false },
+    jobKnown: { attribute: false },
+    settings: { attribute: false },
+    cores: { attribute: false },
+    consent: { attribute: false },
+    persistent: { attribute: false },
+  };
+
+  declare job: ClusterJob | null;
+  /** False until the first answer of /api/stats, so "no job yet" is not claimed before the server was asked. */
+  declare jobKnown: boolean;
+  declare settings: MiningSettings;
+  declare cores: number;
+  declare consent: Consent | undefined;
+  declare persistent: boolean;
+
+  static override styles = [
+    shared,
+    css`
+      dl {
+        margin: 0;
+      }
+      dt {
+        font-weight: 700;
+        margin-top: 0.9rem;
+      }
+      dt:first-child {
+        margin-top: 0;
+      }
+      dd {
+        margin: 0.2rem 0 0;
+      }
+      .remembered {
+        margin-top: 1rem;
+        padding-top: 1rem;
+        border-top: 1px solid var(--rx-border);
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.75rem;
+        align-items: center;
+        justify-content: space-between;
+      }
+      .remembered p {
+        margin: 0;
+        flex: 1 1 16rem;
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.job = null;
+    this.jobKnown = false;
+    this.cores = 1;
+    this.consent = undefined;
+    this.persistent = true;
+  }
+
+  override render() {
+    const host = location.host;
+    const source = this.jobKnown ? describeJobSource(this.job, host) : undefined;
+    const { threads, duty } = this.settings;
+    return html`
+      <section class="panel" aria-labelledby="consent-title">
+        <h2 id="consent-title">${this.consent === undefined ? 'Before you start' : 'What you agreed to'}</h2>
+        <dl>
+          <dt>Who runs this cluster</dt>
+          <dd>
+            Whoever runs the server at <strong>${host}</strong>. This page talks only to that server and to other
+            browsers and computers in its cluster.
+          </dd>
+          <dt>Where your hashes go</dt>
+          <dd data-testid="job-source">
+            ${
+              source === undefined
+                ? html`<span class="muted">Asking the server…</span>`
+                : html`<strong>To ${source.name}.</strong> ${source.detail}`
+            }
+          </dd>
+          <dt>What it costs you</dt>
+          <dd>
+            ${threads} of your ${this.cores} CPU ${this.cores === 1 ? 'thread' : 'threads'}, busy
+            ${Math.round(duty * 100)}% of the time, and about ${memoryEstimateMiB(threads)} MiB of memory (256 MiB for
+            the RandomX cache that all threads share, and about 8 MiB per thread). Your device will run warmer and
+            its battery will drain faster. You can change both below.
+          </dd>
+          <dt>How to stop</dt>
+          <dd>
+            Click <strong>Stop</strong>, which stays at the top of the page while mining runs, or close this tab.
+            Nothing runs until you click Start, and nothing starts by itself when you come back.
+          </dd>
+        </dl>
+        ${this.consent === undefined ? nothing : this.renderRemembered(this.consent)}
+      </section>
+    `;
+  }
+
+  private renderRemembered(consent: Consent) {
+    const where = this.persistent
+      ? 'This browser remembers your choice and settings'
+      : 'This browser keeps nothing after the tab closes, so your choice lasts only this visit';
+    return html`
+      <div class="remembered">
+        <p>
+          You agreed on ${DATE.format(consent.givenAt)}. ${where}; mining still waits for you to click Start.
+          Withdrawing stops mining and forgets your choice, settings and lifetime contribution here.
+        </p>
+        <button class="quiet" type="button" data-testid="withdraw" @click=${this.withdraw}>
+          Withdraw consent
+        </button>
+      </div>
+    `;
+  }
+
+  private withdraw(): void {
+    this.dispatchEvent(new Event('withdraw', { bubbles: true, composed: true }));
+  }
+}
+
+customElements.define('rx-consent', RxConsent);

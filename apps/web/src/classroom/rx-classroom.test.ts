@@ -1,0 +1,117 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ClusterMember, type ClusterStats, parseClusterStats } from '../stats/cluster-stats.js';
+import { StatsPoller } from '../stats/stats-poller.js';
+import { byTestId, deepQueryAll, settled, text } from '../testing/dom.js';
+import { CLASSROOM_TITLE } from '../title.js';
+import { emptyGraphReason, type RxClassroom } from './rx-classroom.js';
+import { rankMembers } from './rx-leaderboard.js';
+import './rx-classroom.js';
+
+function member(id: string, name: string, parent: string | null, creditedWork: string, extra = {}): ClusterMember {
+  return {
+    id,
+    name,
+    role: 'worker',
+    engine: 'wasm',
+    mode: 'light',
+    hashrate: 20,
+    sharesAccepted: 1,
+    creditedWork,
+    parent,
+    standbyRank: null,
+    ...extra,
+  };
+}
+
+const MEMBERS = [
+  member('gateway-id', 'gateway', null, '0', { role: 'gateway', engine: 'native', hashrate: 900 }),
+  member('aaaaaaaa-1', 'Ada', 'gateway-id', '40000', { standbyRank: 0 }),
+  member('bbbbbbbb-2', 'Bo', 'gateway-id', '90000000000000000000'),
+  member('cccccccc-3', 'Cy', 'bbbbbbbb-2', '5000'),
+];
+
+const STATS = {
+  view: 'coordinator',
+  peers: 4,
+  hashrate: 960,
+  sharesAccepted: 3,
+  sharesRejected: 0,
+  blocksFound: 1,
+  job: { source: 'demo', height: 7, difficulty: '300' },
+  coordinator: 'gateway-id',
+  members: MEMBERS,
+  blocks: [{ height: 6, id: 'f'.repeat(64), finderId: 'aaaaaaaa-1', finderName: 'Ada', foundAt: Date.now() - 30_000 }],
+};
+
+const views: RxClassroom[] = [];
+afterEach(() => {
+  for (const view of views.splice(0)) view.remove();
+});
+
+async function mount(answer: unknown): Promise<RxClassroom> {
+  const view = document.createElement('rx-classroom') as RxClassroom;
+  view.stats = new StatsPoller(async () => new Response(JSON.stringify(answer)), 60_000);
+  document.body.append(view);
+  views.push(view);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  await settled(document.body);
+  return view;
+}
+
+describe('<rx-classroom>', () => {
+  it('draws every member in the graph, with a link from each to its parent', async () => {
+    await mount(STATS);
+    const graph = byTestId(document.body, 'classroom-graph');
+    expect(graph?.tagName.toLowerCase()).toBe('svg');
+    const peers = deepQueryAll(document.body, '[data-testid="classroom-graph"] [data-peer]');
+    expect(peers.map((peer) => peer.getAttribute('data-peer')).sort()).toEqual(MEMBERS.map((m) => m.id).sort());
+    const links = deepQueryAll(document.body, '[data-testid="classroom-graph"] [data-link]');
+    expect(links.map((link) => link.getAttribute('data-link')).sort()).toEqual([
+      'bbbbbbbb-2>cccccccc-3',
+      'gateway-id>aaaaaaaa-1',
+      'gateway-id>bbbbbbbb-2',
+    ]);
+    expect(document.title).toBe(CLASSROOM_TITLE);
+  });
+
+  it('ranks the leaderboard by credited work and shows the start of each id', async () => {
+    await mount(STATS);
+    const rows = deepQueryAll(document.body, '[data-testid="leaderboard"] tbody tr');
+    expect(rows.map((row) => row.getAttribute('data-peer'))).toEqual([
+      'bbbbbbbb-2',
+      'aaaaaaaa-1',
+      'cccccccc-3',
+      'gateway-id',
+    ]);
+    expect(text(rows[1])).toContain('standby 1 · aaaaaaaa');
+    expect(text(rows[3])).toContain('coordinator');
+  });
+
+  it('lists blocks with their finders, and the job', async () => {
+    await mount(STATS);
+    expect(text(byTestId(document.body, 'blocks'))).toMatch(/#6 found by Ada 30 s ago/);
+    expect(text(byTestId(document.body, 'job'))).toBe('demo chain, height 7, difficulty 300');
+  });
+
+  it('says why the graph is empty', () => {
+    const empty = (view: ClusterStats['view']) => parseClusterStats({ ...STATS, view, members: [] });
+    expect(emptyGraphReason(null)).toMatch(/Asking/);
+    expect(emptyGraphReason(empty('signaling'))).toMatch(/no gateway/);
+    expect(emptyGraphReason(empty('member'))).toMatch(/Another peer coordinates/);
+    expect(emptyGraphReason(empty('coordinator'))).toMatch(/No peers yet/);
+    expect(emptyGraphReason(parseClusterStats(STATS))).toBeNull();
+  });
+});
+
+describe('rankMembers', () => {
+  it('compares credited work as big integers, then hashrate', () => {
+    const ranked = rankMembers([
+      member('a', 'A', null, '9999999999999999999'),
+      member('b', 'B', null, '10000000000000000000'),
+      member('c', 'C', null, '5', { hashrate: 1 }),
+      member('d', 'D', null, '5', { hashrate: 50 }),
+    ]);
+    expect(ranked.map((m) => m.id)).toEqual(['b', 'a', 'd', 'c']);
+  });
+});

@@ -1,0 +1,57 @@
+// What the page needs from a mining session (the engine in Web Workers plus the mesh node), so the page's
+// state and tests do not depend on how the session is built.
+
+/** Progress of the slow step of a key change: building the 256 MiB cache and compiling its programs. */
+export interface KeyProgress {
+  done: number;
+  total: number;
+}
+
+/** This tab's own figures, from the session that runs now. */
+export interface SessionFigures {
+  /** Hashes per second, measured by the session. */
+  hashrate: number;
+  /** Hashes this session computed. */
+  hashes: number;
+  sharesAccepted: number;
+  sharesRejected: number;
+  /** Non-null while a key change runs. */
+  keyProgress: KeyProgress | null;
+  /** This peer's role in the cluster (`worker`, `auto`), null before it joined. */
+  role: string | null;
+}
+
+export interface MiningSession {
+  figures(): SessionFigures;
+  /** Calls `listener` after the figures change; answers the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+  /** Halts hashing but keeps the cache, the workers and the mesh link, for a quick resume. */
+  pause(): void;
+  resume(): void;
+  /** The share of time the workers hash, 0 < duty <= 1. */
+  setDuty(duty: number): void;
+  /** Halts every worker at once, leaves the mesh and frees the memory. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** The leaderboard name; empty lets the session pick one. */
+  name: string;
+  threads: number;
+  duty: number;
+}
+
+export interface MiningBackend {
+  /** Sentences, each naming one thing this browser lacks to mine; empty when it can. Runs nothing. */
+  missingFeatures(): string[];
+  start(options: StartOptions): Promise<MiningSession>;
+}
+
+export const NO_FIGURES: SessionFigures = {
+  hashrate: 0,
+  hashes: 0,
+  sharesAccepted: 0,
+  sharesRejected: 0,
+  keyProgress: null,
+  role: null,
+};

@@ -1,0 +1,410 @@
+// The contributor page's state: consent, settings, the one mining session of this tab, its figures over time,
+// the lifetime contribution, and the other tabs of this browser. Framework-free; the Lit components render it.
+import type { PauseReason } from '../power/pause-reasons.js';
+import { clampDuty, clampThreads, cleanName, defaultSettings, type MiningSettings } from '../settings.js';
+import type { Consent, ConsentStore } from '../storage/consent.js';
+import { type Lifetime, type LifetimeStore, NO_CONTRIBUTION } from '../storage/lifetime.js';
+import { STATUS_STALE_MS, type TabCoordinator, type TabMessage, type TabStatus } from '../tabs/tab-coordinator.js';
+import { type MiningBackend, type MiningSession, NO_FIGURES, type SessionFigures } from './session.js';
+
+export type MinerPhase =
+  /** Reading consent and checking the browser. */
+  | 'loading'
+  /** This browser cannot mine; `missing` says why. */
+  | 'unsupported'
+  /** Nothing runs; Start is offered. */
+  | 'ready'
+  /** Another tab of this browser mines; its figures are in `otherTab`. */
+  | 'elsewhere'
+  | 'starting'
+  | 'mining'
+  | 'stopping';
+
+/** Hashrate samples for the chart: seconds since the epoch, and hashes per second. */
+export interface RateHistory {
+  times: number[];
+  rates: number[];
+}
+
+export interface TabMinerState {
+  phase: MinerPhase;
+  cores: number;
+  settings: MiningSettings;
+  consent: Consent | undefined;
+  /** False when this browser keeps nothing after the tab closes. */
+  persistent: boolean;
+  /** What this browser lacks to mine, as sentences. */
+  missing: string[];
+  /** The last failure, as a sentence for the page; cleared by the next Start. */
+  error: string | null;
+  /** Why mining is paused right now (only reasons the contributor enabled). */
+  pausedFor: PauseReason[];
+  /** Whether the browser tells the page about its battery. */
+  batteryKnown: boolean;
+  /** This tab's figures: hashrate and key progress of the running session, counts over all sessions of the page. */
+  figures: SessionFigures;
+  history: RateHistory;
+  /** Stored over all visits, plus what this page has not written yet. */
+  lifetime: Lifetime;
+  otherTab: TabStatus | null;
+}
+
+export interface TabMinerOptions {
+  backend: MiningBackend;
+  consent: ConsentStore;
+  lifetime: LifetimeStore;
+  tabs: TabCoordinator;
+  cores: number;
+  persistent: boolean;
+  /** Reports whether the page is hidden, now and on change; answers the unsubscribe. */
+  watchHidden(onChange: (hidden: boolean) => void): () => void;
+  /** Reports whether the device runs on battery; undefined where the browser cannot tell. */
+  watchBattery(onChange: (onBattery: boolean) => void): Promise<(() => void) | undefined>;
+  now?: () => number;
+}
+
+/** Two minutes of one-second samples. */
+export const HISTORY_SECONDS = 120;
+const TICK_MS = 1000;
+/** Lifetime figures are written this often while mining, and at every stop. */
+const LIFETIME_FLUSH_TICKS = 10;
+
+type Counts = Pick<SessionFigures, 'hashes' | 'sharesAccepted' | 'sharesRejected'>;
+const NO_COUNTS: Counts = { hashes: 0, sharesAccepted: 0, sharesRejected: 0 };
+
+/** An error's message without its closing full stop, to sit inside a sentence of the page. */
+function sentence(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
+}
+
+export class TabMiner {
+  private current: TabMinerState;
+  private readonly listeners = new Set<() => void>();
+  private readonly now: () => number;
+  private readonly cleanups: (() => void)[] = [];
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private ticks = 0;
+
+  private session: MiningSession | undefined;
+  private stoppingSession: MiningSession | undefined;
+  private unsubscribeSession: (() => void) | undefined;
+  private releaseLock: (() => void) | undefined;
+  private stopRequested = false;
+  /** Counts of the sessions this page already stopped. */
+  private finished: Counts = { ...NO_COUNTS };
+  /** What the running session had counted when its figures last went into the lifetime totals. */
+  private counted: Lifetime = { ...NO_CONTRIBUTION };
+  private storedLifetime: Lifetime = { ...NO_CONTRIBUTION };
+  private unflushed: Lifetime = { ...NO_CONTRIBUTION };
+  private hidden = false;
+  private onBattery = false;
+  private otherTabSeenAt = 0;
+
+  constructor(private readonly options: TabMinerOptions) {
+    this.now = options.now ?? (() => Date.now());
+    this.current = {
+      phase: 'loading',
+      cores: options.cores,
+      settings: defaultSettings(options.cores),
+      consent: undefined,
+      persistent: options.persistent,
+      missing: [],
+      error: null,
+      pausedFor: [],
+      batteryKnown: false,
+      figures: { ...NO_FIGURES },
+      history: { times: [], rates: [] },
+      lifetime: { ...NO_CONTRIBUTION },
+      otherTab: null,
+    };
+  }
+
+  get state(): TabMinerState {
+    return this.current;
+  }
+
+  /** Calls `listener` after every change of state; answers the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Reads what is stored and checks the browser. Never starts mining: only start() does. */
+  async init(): Promise<void> {
+    const { backend, consent, lifetime, tabs } = this.options;
+    const missing = backend.missingFeatures();
+    const [stored, contribution, elsewhere] = await Promise.all([
+      consent.load(),
+      lifetime.load(),
+      tabs.minerElsewhere(),
+    ]);
+    this.storedLifetime = contribution;
+    this.cleanups.push(tabs.onOtherTab((message) => this.onOtherTab(message)));
+    this.cleanups.push(
+      this.options.watchHidden((hidden) => {
+        // A hidden tab may be discarded without another event: write the contribution while we can.
+        if (hidden) void this.flushLifetime();
+        this.onPauseCause(() => (this.hidden = hidden));
+      }),
+    );
+    const unwatchBattery = await this.options.watchBattery((onBattery) =>
+      this.onPauseCause(() => (this.onBattery = onBattery)),
+    );
+    if (unwatchBattery !== undefined) this.cleanups.push(unwatchBattery);
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+    let phase: MinerPhase = 'ready';
+    if (missing.length > 0) phase = 'unsupported';
+    else if (elsewhere) {
+      phase = 'elsewhere';
+      this.otherTabSeenAt = this.now();
+    }
+    this.update({
+      phase,
+      missing,
+      consent: stored,
+      settings: stored?.settings ?? this.current.settings,
+      batteryKnown: unwatchBattery !== undefined,
+      lifetime: this.lifetimeNow(),
+    });
+  }
+
+  /** The contributor clicked Start: records consent, takes this browser's miner lock and starts the session. */
+  async start(): Promise<void> {
+    if (this.current.phase !== 'ready') return;
+    this.stopRequested = false;
+    this.update({ phase: 'starting', error: null });
+    try {
+      const lock = await this.options.tabs.acquire();
+      if (lock === null) {
+        this.update({ phase: 'elsewhere' });
+        this.otherTabSeenAt = this.now();
+        return;
+      }
+      this.releaseLock = () => lock.release();
+      const consent = await this.options.consent.give(this.current.settings, this.now());
+      this.update({ consent });
+      if (this.stopRequested) throw new Error('stopped before it started');
+      const { name, threads, duty } = this.current.settings;
+      const session = await this.options.backend.start({ name, threads, duty });
+      this.session = session;
+      this.counted = { ...NO_CONTRIBUTION };
+      this.unsubscribeSession = session.subscribe(() => this.onSessionFigures());
+      if (this.stopRequested) {
+        await this.stop();
+        return;
+      }
+      this.update({ phase: 'mining', figures: this.figuresNow() });
+      this.applyPause();
+    } catch (error) {
+      this.releaseLock?.();
+      this.releaseLock = undefined;
+      const stoppedEarly = this.stopRequested;
+      this.update({ phase: 'ready', error: stoppedEarly ? null : `Mining could not start: ${sentence(error)}.` });
+    }
+  }
+
+  /** Halts every worker at once. Safe to call in any phase; a Start in progress is cancelled. */
+  async stop(): Promise<void> {
+    if (this.current.phase === 'starting') {
+      this.stopRequested = true;
+      if (this.session === undefined) return;
+    }
+    const session = this.session;
+    if (session === undefined) return;
+    this.session = undefined;
+    this.stoppingSession = session;
+    this.unsubscribeSession?.();
+    this.unsubscribeSession = undefined;
+    // The page shows the stop at once; the workers follow within the hashes in flight.
+    this.update({ phase: 'stopping', figures: this.figuresNow(), pausedFor: [] });
+    this.recordSample(0);
+    let error: string | null = null;
+    try {
+      await session.stop();
+    } catch (failure) {
+      error = `Stopping reported a problem: ${sentence(failure)}. Close the tab to be sure nothing runs.`;
+    }
+    const last = session.figures();
+    this.countSessionWork(last);
+    this.finished = {
+      hashes: this.finished.hashes + last.hashes,
+      sharesAccepted: this.finished.sharesAccepted + last.sharesAccepted,
+      sharesRejected: this.finished.sharesRejected + last.sharesRejected,
+    };
+    this.stoppingSession = undefined;
+    this.releaseLock?.();
+    this.releaseLock = undefined;
+    this.options.tabs.announceStopped();
+    await this.flushLifetime();
+    this.update({ phase: 'ready', error, figures: this.figuresNow() });
+  }
+
+  /**
+   * Changes settings (checked and clamped). A running session follows the duty cycle and pause options at once;
+   * the name and thread count apply from the next Start.
+   */
+  updateSettings(patch: Partial<MiningSettings>): void {
+    const merged = { ...this.current.settings, ...patch };
+    const settings: MiningSettings = {
+      ...merged,
+      name: cleanName(merged.name),
+      threads: clampThreads(merged.threads, this.current.cores),
+      duty: clampDuty(merged.duty),
+    };
+    this.update({ settings });
+    this.session?.setDuty(settings.duty);
+    this.applyPause();
+    if (this.current.consent !== undefined) {
+      this.update({ consent: { ...this.current.consent, settings } });
+      this.options.consent.updateSettings(settings).catch((error: unknown) => {
+        this.update({ error: `Your settings could not be saved: ${sentence(error)}.` });
+      });
+    }
+  }
+
+  /** Stops mining and forgets the consent, the settings and the lifetime contribution. */
+  async withdrawConsent(): Promise<void> {
+    await this.stop();
+    await this.options.consent.withdraw();
+    this.storedLifetime = { ...NO_CONTRIBUTION };
+    this.unflushed = { ...NO_CONTRIBUTION };
+    this.update({
+      consent: undefined,
+      settings: defaultSettings(this.current.cores),
+      lifetime: this.lifetimeNow(),
+    });
+  }
+
+  /** Writes the contribution not yet stored (the page calls this when it is being hidden or closed). */
+  async flushLifetime(): Promise<void> {
+    const delta = this.unflushed;
+    if (delta.hashes === 0 && delta.sharesAccepted === 0) return;
+    this.unflushed = { ...NO_CONTRIBUTION };
+    try {
+      this.storedLifetime = await this.options.lifetime.add(delta);
+    } catch (error) {
+      this.unflushed = {
+        hashes: this.unflushed.hashes + delta.hashes,
+        sharesAccepted: this.unflushed.sharesAccepted + delta.sharesAccepted,
+      };
+      this.update({ error: `Your lifetime contribution could not be saved: ${sentence(error)}.` });
+    }
+    this.update({ lifetime: this.lifetimeNow() });
+  }
+
+  /** Stops the session and every watcher; for tests and page teardown. */
+  async dispose(): Promise<void> {
+    clearInterval(this.ticker);
+    await this.stop();
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.listeners.clear();
+  }
+
+  private update(patch: Partial<TabMinerState>): void {
+    this.current = { ...this.current, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+
+  /** A stopping session still counts, but no longer has a rate or progress. */
+  private figuresNow(): SessionFigures {
+    const running = this.session?.figures();
+    const counting = running ?? this.stoppingSession?.figures();
+    return {
+      hashrate: running?.hashrate ?? 0,
+      hashes: this.finished.hashes + (counting?.hashes ?? 0),
+      sharesAccepted: this.finished.sharesAccepted + (counting?.sharesAccepted ?? 0),
+      sharesRejected: this.finished.sharesRejected + (counting?.sharesRejected ?? 0),
+      keyProgress: running?.keyProgress ?? null,
+      role: running?.role ?? null,
+    };
+  }
+
+  private lifetimeNow(): Lifetime {
+    return {
+      hashes: this.storedLifetime.hashes + this.unflushed.hashes,
+      sharesAccepted: this.storedLifetime.sharesAccepted + this.unflushed.sharesAccepted,
+    };
+  }
+
+  /** Moves what the session counted since last time into the unwritten lifetime contribution. */
+  private countSessionWork(figures: SessionFigures): void {
+    this.unflushed = {
+      hashes: this.unflushed.hashes + Math.max(0, figures.hashes - this.counted.hashes),
+      sharesAccepted: this.unflushed.sharesAccepted + Math.max(0, figures.sharesAccepted - this.counted.sharesAccepted),
+    };
+    this.counted = { hashes: figures.hashes, sharesAccepted: figures.sharesAccepted };
+  }
+
+  private onSessionFigures(): void {
+    const session = this.session;
+    if (session === undefined) return;
+    this.countSessionWork(session.figures());
+    this.update({ figures: this.figuresNow(), lifetime: this.lifetimeNow() });
+  }
+
+  private onPauseCause(change: () => void): void {
+    change();
+    this.applyPause();
+  }
+
+  private applyPause(): void {
+    const { pauseWhenHidden, pauseOnBattery } = this.current.settings;
+    const pausedFor: PauseReason[] = [];
+    if (pauseWhenHidden && this.hidden) pausedFor.push('hidden');
+    if (pauseOnBattery && this.onBattery) pausedFor.push('battery');
+    const session = this.session;
+    if (session === undefined || this.current.phase !== 'mining') {
+      if (this.current.pausedFor.length > 0) this.update({ pausedFor: [] });
+      return;
+    }
+    const wasPaused = this.current.pausedFor.length > 0;
+    if (pausedFor.length > 0 && !wasPaused) session.pause();
+    if (pausedFor.length === 0 && wasPaused) session.resume();
+    if (pausedFor.join() !== this.current.pausedFor.join()) this.update({ pausedFor });
+  }
+
+  private onOtherTab(message: TabMessage): void {
+    const phase = this.current.phase;
+    if (phase !== 'ready' && phase !== 'elsewhere') return;
+    if (message.kind === 'stopped') {
+      if (phase === 'elsewhere') this.update({ phase: 'ready', otherTab: null });
+      return;
+    }
+    this.otherTabSeenAt = this.now();
+    this.update({ phase: 'elsewhere', otherTab: message.status });
+  }
+
+  private tick(): void {
+    this.ticks += 1;
+    if (this.session !== undefined && this.current.phase === 'mining') {
+      const figures = this.figuresNow();
+      this.recordSample(figures.hashrate);
+      this.options.tabs.announce({
+        hashrate: figures.hashrate,
+        hashes: figures.hashes,
+        sharesAccepted: figures.sharesAccepted,
+        sharesRejected: figures.sharesRejected,
+        paused: this.current.pausedFor.length > 0,
+      });
+      if (this.ticks % LIFETIME_FLUSH_TICKS === 0) void this.flushLifetime();
+    }
+    if (this.current.phase === 'elsewhere' && this.now() - this.otherTabSeenAt > STATUS_STALE_MS) {
+      // The mining tab went quiet: closed, crashed or frozen. The lock says whether it still mines.
+      this.otherTabSeenAt = this.now();
+      void this.options.tabs.minerElsewhere().then((elsewhere) => {
+        if (!elsewhere && this.current.phase === 'elsewhere') this.update({ phase: 'ready', otherTab: null });
+      });
+    }
+  }
+
+  private recordSample(hashrate: number): void {
+    const { times, rates } = this.current.history;
+    const keep = HISTORY_SECONDS - 1;
+    this.update({
+      history: {
+        times: [...times.slice(-keep), this.now() / 1000],
+        rates: [...rates.slice(-keep), hashrate],
+      },
+    });
+  }
+}
