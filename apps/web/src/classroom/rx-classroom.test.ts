@@ -1,10 +1,10 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ClusterMember, type ClusterStats, parseClusterStats } from '../stats/cluster-stats.js';
 import { StatsPoller } from '../stats/stats-poller.js';
 import { byTestId, deepQueryAll, settled, text } from '../testing/dom.js';
 import { CLASSROOM_TITLE } from '../title.js';
-import { emptyGraphReason, type RxClassroom } from './rx-classroom.js';
+import { emptyGraphReason, type RxClassroom, showcaseInput } from './rx-classroom.js';
 import { rankMembers } from './rx-leaderboard.js';
 import './rx-classroom.js';
 
@@ -49,9 +49,10 @@ afterEach(() => {
   for (const view of views.splice(0)) view.remove();
 });
 
-async function mount(answer: unknown): Promise<RxClassroom> {
+async function mount(answer: unknown, describe?: RxClassroom['describe']): Promise<RxClassroom> {
   const view = document.createElement('rx-classroom') as RxClassroom;
   view.stats = new StatsPoller(async () => new Response(JSON.stringify(answer)), 60_000);
+  view.describe = describe;
   document.body.append(view);
   views.push(view);
   await new Promise((resolve) => setTimeout(resolve, 0));
@@ -101,6 +102,43 @@ describe('<rx-classroom>', () => {
     expect(emptyGraphReason(empty('member'))).toMatch(/Another peer coordinates/);
     expect(emptyGraphReason(empty('coordinator'))).toMatch(/No peers yet/);
     expect(emptyGraphReason(parseClusterStats(STATS))).toBeNull();
+  });
+});
+
+describe('the inside RandomX panel', () => {
+  it('shows the first program of its input as numbered instructions, with the group counts', async () => {
+    const inputs: string[] = [];
+    const program = {
+      instructions: [
+        { index: 0, name: 'IADD_RS', group: 'integer', text: 'r3 += r5 << 2' },
+        { index: 1, name: 'FMUL_R', group: 'float', text: 'e2 *= a1' },
+        { index: 2, name: 'CBRANCH', group: 'control', text: 'r4 += 0x3f00; if (r4 & 0xff00) == 0 goto 0' },
+      ],
+      groupCounts: { integer: 1, float: 1, control: 1, memory: 0 },
+    };
+    await mount(STATS, async (input) => {
+      inputs.push(new TextDecoder().decode(input));
+      return program;
+    });
+    await vi.waitFor(async () => {
+      await settled(document.body);
+      expect(deepQueryAll(document.body, 'rx-program-listing ol li')).toHaveLength(3);
+    });
+    expect(inputs).toEqual([showcaseInput(7, 1)]);
+    const listing = text(deepQueryAll(document.body, 'rx-program-listing')[0]?.shadowRoot);
+    expect(listing).toContain(`the input “${showcaseInput(7, 1)}”`);
+    expect(listing).toContain('1 floating-point');
+    expect(listing).toContain('CBRANCH r4 += 0x3f00; if (r4 & 0xff00) == 0 goto 0');
+  });
+
+  it('says why when the program cannot be made', async () => {
+    await mount(STATS, async () => {
+      throw new Error('no shared memory');
+    });
+    await settled(document.body);
+    expect(text(deepQueryAll(document.body, 'rx-inside-randomx')[0]?.shadowRoot)).toContain(
+      'The program cannot be shown here: no shared memory',
+    );
   });
 });
 

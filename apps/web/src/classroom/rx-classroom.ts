@@ -9,6 +9,7 @@ import { CLASSROOM_TITLE } from '../title.js';
 import { SubscriptionController } from '../ui/subscription-controller.js';
 import { figures, shared } from '../ui/theme.js';
 import './rx-blocks.js';
+import type { ReadableProgram } from './rx-inside-randomx.js';
 import './rx-inside-randomx.js';
 import './rx-leaderboard.js';
 import './rx-mesh-graph.js';
@@ -27,12 +28,42 @@ export function emptyGraphReason(stats: ClusterStats | null): string | null {
   }
 }
 
+/** A new program to show this often, so the class sees that every input makes different programs. */
+export const PROGRAM_EVERY_MS = 15_000;
+
+/** The input whose first program the panel shows: a short text, since the stats carry no block template. */
+export function showcaseInput(height: number, turn: number): string {
+  return `rxmesh block ${height}, try ${turn}`;
+}
+
 export class RxClassroom extends LitElement {
-  static override properties = { stats: { attribute: false } };
+  static override properties = {
+    stats: { attribute: false },
+    describe: { attribute: false },
+    program: { state: true },
+    programInput: { state: true },
+    programError: { state: true },
+  };
 
   /** Set before the element is connected (main.ts, tests). */
   declare stats: StatsPoller;
+  /** describeProgram() of @rxmesh/wasm; main.ts passes it, so the view stays testable without the core. */
+  declare describe: ((input: Uint8Array) => Promise<ReadableProgram>) | undefined;
+  declare program: ReadableProgram | null;
+  declare programInput: string;
+  declare programError: string | null;
   private subscribed = false;
+  private programTimer: ReturnType<typeof setInterval> | undefined;
+  private turn = 0;
+  private shownHeight: number | undefined;
+
+  constructor() {
+    super();
+    this.describe = undefined;
+    this.program = null;
+    this.programInput = '';
+    this.programError = null;
+  }
 
   static override styles = [
     shared,
@@ -104,6 +135,33 @@ export class RxClassroom extends LitElement {
     }
     super.connectedCallback();
     document.title = CLASSROOM_TITLE;
+    this.programTimer = setInterval(() => void this.showNextProgram(), PROGRAM_EVERY_MS);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.programTimer);
+  }
+
+  /** A new job shows a new program at once; the timer shows others in between. */
+  protected override willUpdate(): void {
+    const height = this.stats.state.stats?.job?.height;
+    if (height !== undefined && height !== this.shownHeight) void this.showNextProgram();
+  }
+
+  private async showNextProgram(): Promise<void> {
+    if (this.describe === undefined) return;
+    this.turn += 1;
+    const height = this.stats.state.stats?.job?.height ?? 0;
+    this.shownHeight = height;
+    const input = showcaseInput(height, this.turn);
+    try {
+      this.program = await this.describe(new TextEncoder().encode(input));
+      this.programInput = `the input “${input}”`;
+      this.programError = null;
+    } catch (error) {
+      this.programError = `The program cannot be shown here: ${error instanceof Error ? error.message : String(error)}`;
+    }
   }
 
   override render() {
@@ -144,7 +202,11 @@ export class RxClassroom extends LitElement {
       </div>
       <section class="panel inside" aria-labelledby="inside-heading">
         <h2 id="inside-heading">Inside RandomX</h2>
-        <rx-inside-randomx></rx-inside-randomx>
+        <rx-inside-randomx
+          .program=${this.program}
+          .input=${this.programInput}
+          .programError=${this.programError}
+        ></rx-inside-randomx>
       </section>
     `;
   }

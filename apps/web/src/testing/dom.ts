@@ -23,6 +23,6 @@ export async function settled(root: ParentNode): Promise<void> {
   }
 }
 
-export function text(element: Element | undefined): string {
+export function text(element: Node | null | undefined): string {
   return (element?.textContent ?? '').replace(/\s+/g, ' ').trim();
 }
