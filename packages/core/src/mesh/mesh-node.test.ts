@@ -198,8 +198,15 @@ beforeEach(() => {
   lines.length = 0;
 });
 
+/** Stops `node`, running the clock while its engine settles the batch in flight. */
+async function stopNode(node: MeshNode): Promise<void> {
+  const stopping = node.stop();
+  await vi.advanceTimersByTimeAsync(1000);
+  await stopping;
+}
+
 afterEach(async () => {
-  for (const node of nodes.splice(0)) await node.stop();
+  for (const node of nodes.splice(0)) await stopNode(node);
   vi.useRealTimers();
 });
 
@@ -339,6 +346,19 @@ describe('MeshNode', () => {
     expect(miner.snapshot().hashrate).toBeGreaterThan(900);
   });
 
+  it('logs an engine that fails to build its key, and stops mining without an unhandled rejection', async () => {
+    const engine = new FakeEngine();
+    engine.setKey = async () => {
+      throw new Error('Not enough memory for the RandomX cache. Close other tabs and try again.');
+    };
+    const gateway = startNode(new FakeRoom(), 'gw', 'gateway', engine);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(lines).toContain(
+      'error: mining stopped: Not enough memory for the RandomX cache. Close other tabs and try again.',
+    );
+    expect(gateway.snapshot()).toMatchObject({ role: 'coordinator', mining: false, totalHashes: 0 });
+  });
+
   it('logs a listener that throws, and the other listeners still hear', async () => {
     const gateway = startNode(new FakeRoom(), 'gw', 'gateway', new FakeEngine());
     let heard = 0;
@@ -361,12 +381,20 @@ describe('MeshNode', () => {
     let calls = 0;
     miner.subscribe(() => calls++);
     const transport = room.transports.get('miner');
-    await miner.stop();
-    const hashed = engine.hashed;
     const callsAtStop = calls;
-    await vi.advanceTimersByTimeAsync(10_000);
+    let settled = false;
+    const stopping = miner.stop().then(() => {
+      settled = true;
+    });
     expect(transport?.destroyed).toBe(true);
-    expect(engine.hashed).toBeLessThanOrEqual(hashed + FakeEngine.HASHES_PER_STEP);
+    // stop() resolves once the engine has settled its batch: within one step of the fake engine.
+    await vi.advanceTimersByTimeAsync(FakeEngine.STEP_MS);
+    await stopping;
+    expect(settled).toBe(true);
+    expect(miner.snapshot().mining).toBe(false);
+    const hashed = engine.hashed;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(engine.hashed).toBe(hashed);
     expect(calls).toBe(callsAtStop);
     // The coordinator noticed the link going down and dropped the member.
     expect(gateway.members()?.map((member) => member.id)).toEqual(['gw']);

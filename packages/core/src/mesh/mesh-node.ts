@@ -150,6 +150,7 @@ export class MeshNode {
         : new MiningDriver(engine, {
             progress: (progress) => this.handle({ kind: 'progress', ...progress }),
             key: (init) => this.keyChanged(init),
+            failed: (error) => log.error(`mining stopped: ${error.message}`),
           });
     transport.on('connection', (connection) => this.adopt(connection));
     transport.on('error', (error) => {
@@ -272,7 +273,10 @@ export class MeshNode {
     this.changed();
   }
 
-  /** Leaves the cluster: stops mining, closes every link and the signaling registration, and closes the hasher. */
+  /**
+   * Leaves the cluster: stops mining, closes every link and the signaling registration, and closes the hasher.
+   * Resolves once the engine has settled its batch (or the key it was building), so the caller may release it.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -280,9 +284,10 @@ export class MeshNode {
     platform.clearInterval(this.statusTimer);
     if (this.notifyTimer !== undefined) platform.clearTimeout(this.notifyTimer);
     this.listeners.clear();
-    this.miner?.release();
+    const minerSettled = this.miner?.release();
     for (const connection of this.connections.values()) connection.close();
     this.transport.destroy();
+    await minerSettled;
     await this.options.hasher?.close();
   }
 

@@ -34,6 +34,8 @@ export interface MiningDriverEvents {
   progress(progress: Progress): void;
   /** A key started building, advanced, or became ready. */
   key(init: KeyInit): void;
+  /** The engine failed (a key it could not build, a batch it could not mine); mining stops until new work. */
+  failed(error: Error): void;
 }
 
 interface Work {
@@ -83,6 +85,8 @@ class RateWindow {
 export class MiningDriver {
   private work: Work | undefined;
   private running = false;
+  /** Settles when the loop that mines has exited. */
+  private loopDone: Promise<void> = Promise.resolve();
   private paused = false;
   private rate = 0;
   private released = false;
@@ -116,7 +120,7 @@ export class MiningDriver {
   mine(job: Job, lease: Lease, target: bigint): void {
     this.work = { job, lease, target, hashes: 0 };
     this.engine.stop();
-    void this.run();
+    this.kick();
   }
 
   idle(): void {
@@ -133,17 +137,23 @@ export class MiningDriver {
 
   resume(): void {
     this.paused = false;
-    void this.run();
+    this.kick();
   }
 
-  release(): void {
+  /** Stops for good; resolves once the engine has settled its batch or key, so it can be released. */
+  async release(): Promise<void> {
     this.released = true;
     this.idle();
+    await this.loopDone;
+  }
+
+  private kick(): void {
+    if (this.running) return; // the running loop picks up the new work after its batch
+    this.running = true;
+    this.loopDone = this.run();
   }
 
   private async run(): Promise<void> {
-    if (this.running) return; // the running loop picks up the new work after its batch
-    this.running = true;
     try {
       for (;;) {
         const work = this.work;
@@ -174,6 +184,9 @@ export class MiningDriver {
         this.totalHashes += result.hashes;
         this.events.progress({ leaseId: work.lease.id, hashes: work.hashes, shares: result.shares });
       }
+    } catch (error) {
+      this.work = undefined;
+      this.events.failed(error instanceof Error ? error : new Error(String(error)));
     } finally {
       this.running = false;
     }
