@@ -2,8 +2,8 @@
 // when its library loads, WebAssembly (same hashes, slower) when it does not.
 import { isRandomxVariant, type MiningEngine, type RandomxVariant, sameBytes } from '@rxmesh/core';
 import { type EngineMode, NativeEngine, NativeEngineUnavailable } from '@rxmesh/native';
-import { type RandomxVM, RandomxWasm } from '@rxmesh/wasm';
-import { WasmEngine } from './engine/wasm-engine.js';
+import { type RandomxVM, RandomxWasm, WasmEngine } from '@rxmesh/wasm';
+import { startNodeWorker } from '@rxmesh/wasm/node';
 import { CliError } from './errors.js';
 import { WASM_TIERING_BUDGET } from './v8-tuning.js';
 
@@ -95,6 +95,11 @@ export async function openKeyedHasher(
   );
 }
 
+/** The WebAssembly engine on worker_threads, its VMs told this process's tiering budget. */
+export function createWasmEngine(threads: number, variant: RandomxVariant = 'rx/0'): Promise<WasmEngine> {
+  return WasmEngine.create({ threads, variant, startWorker: startNodeWorker, tieringBudget: WASM_TIERING_BUDGET });
+}
+
 /**
  * The miner of a host peer: native librandomx in the asked mode, or, when the library does not load, the
  * WebAssembly engine in light mode (it has no full mode), after saying so through `warn`.
@@ -106,7 +111,7 @@ export function openMiningEngine(
 ): Promise<MiningEngine> {
   return nativeOrWasm<MiningEngine>(
     () => NativeEngine.create({ mode, threads }),
-    () => WasmEngine.create({ threads }),
+    () => createWasmEngine(threads),
     warn,
     "Mining with WebAssembly in light mode instead (about a tenth of full mode's rate).",
   );

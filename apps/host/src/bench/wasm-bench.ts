@@ -1,6 +1,6 @@
 // Light-mode hashrate of the WebAssembly engine: one shared cache, N worker threads.
 import { BENCHMARK_KEY_TEXT, benchmarkBlob } from '@rxmesh/core';
-import { WasmEngine } from '../engine/wasm-engine.js';
+import { createWasmEngine } from '../engines.js';
 import { type BenchResult, peakRssMb } from './bench-result.js';
 
 export async function benchWasmLight(
@@ -8,7 +8,7 @@ export async function benchWasmLight(
   seconds: number,
   onProgress: (message: string) => void,
 ): Promise<BenchResult> {
-  const engine = await WasmEngine.create({ threads, variant: 'rx/0' });
+  const engine = await createWasmEngine(threads);
   try {
     const { cacheInitMs } = await engine.setKey(new TextEncoder().encode(BENCHMARK_KEY_TEXT), (done, total) =>
       onProgress(`cache init ${Math.floor((100 * done) / total)}%`),

@@ -1,10 +1,12 @@
-// The WebAssembly engine against librandomx (the native light hasher as oracle, and NativeEngine's own batches):
-// batches on 2 threads, stop() with the hashed nonces a prefix, key changes, hashing while mining, refusals.
+// The WebAssembly engine on Node's worker_threads against librandomx (the native light hasher as oracle, and
+// NativeEngine's own batches): batches on 2 threads, stop() with the hashed nonces a prefix, key changes, hashing
+// while mining, the throttle, refusals.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { meetsShareTarget, type Share, withNonce } from '@rxmesh/core';
 import { createLightHasher, NativeEngine, type NativeLightHasher } from '@rxmesh/native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WasmEngine } from './wasm-engine.js';
+import { startNodeWorker } from './node-starter.js';
+import { engineMemoryBytes, WasmEngine } from './wasm-engine.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const everyHashIsAShare = 2n ** 64n - 1n;
@@ -34,7 +36,7 @@ describe('WebAssembly engine, 2 threads', () => {
   let cacheInitMs = 0;
 
   beforeAll(async () => {
-    engine = await WasmEngine.create({ threads: 2 });
+    engine = await WasmEngine.create({ threads: 2, startWorker: startNodeWorker });
     const ready = await engine.setKey(firstKey, (done, total) => progress.push([done, total]));
     expect(ready.datasetInitMs).toBeNull();
     cacheInitMs = ready.cacheInitMs;
@@ -167,6 +169,54 @@ describe('WebAssembly engine, 2 threads', () => {
     }
   });
 
+  it('holds one cache and its VMs in its shared memory, within engineMemoryBytes', () => {
+    const cacheBytes = 256 * 2 ** 20;
+    // Two mining VMs of 4 lanes of 2 MiB scratchpad each, and the one-lane hashing VM.
+    expect(engine.memoryBytes).toBeGreaterThan(cacheBytes + 9 * 2 * 2 ** 20);
+    expect(engine.memoryBytes).toBeLessThanOrEqual(engineMemoryBytes(2));
+    // A bound, not a guess: close enough that a page can quote it.
+    expect(engineMemoryBytes(2) - engine.memoryBytes).toBeLessThan(2 * 2 ** 20);
+  });
+
+  /** Hashes per second of a batch of `count` nonces (whole chunks on both threads), timed to its end. */
+  async function batchRate(count: number): Promise<number> {
+    const begin = performance.now();
+    const result = await engine.mine({ blob, firstNonce: 0, count, target: 0n });
+    expect(result.hashes).toBe(count);
+    return (1000 * result.hashes) / (performance.now() - begin);
+  }
+
+  it('applies a throttle set during a batch from the next chunk, and stop() ends a rest within 100 ms', async () => {
+    try {
+      const fullRate = await batchRate(16);
+      const batch = engine.mine({ blob, firstNonce: 0, count: 2 ** 32 - 1, target: 0n });
+      await sleep(1000);
+      // Each chunk from now on is followed by a rest 49 times as long: several seconds, whatever the machine.
+      engine.setThrottle(0.02);
+      // Long enough for both threads to finish the chunk they were on and be resting.
+      await sleep(5000);
+      const begin = performance.now();
+      engine.stop();
+      const stopped = await batch;
+      const latency = performance.now() - begin;
+      console.info(`stop latency during a rest ${latency.toFixed(0)} ms after ${stopped.hashes} hashes`);
+      expect(latency).toBeLessThan(100);
+      expect(stopped.stoppedEarly).toBe(true);
+      const unthrottled = fullRate * 6;
+      // The first second, then the chunk each thread was on.
+      const throttled = fullRate * 1 + 2 * 4;
+      expect(stopped.hashes).toBeLessThan((unthrottled + throttled) / 2);
+    } finally {
+      engine.setThrottle(1);
+    }
+  });
+
+  it('refuses a throttle outside (0, 1]', () => {
+    expect(() => engine.setThrottle(0)).toThrow(/share of time above 0 and at most 1/);
+    expect(() => engine.setThrottle(1.5)).toThrow(/share of time above 0 and at most 1/);
+    expect(engine.throttle).toBe(1);
+  });
+
   it('switches every thread to a second key', { timeout: 60_000 }, async () => {
     const secondOracle = createLightHasher(secondKey);
     try {
@@ -186,9 +236,11 @@ describe('WebAssembly engine, 2 threads', () => {
 
 describe('WebAssembly engine, before a key and after release', () => {
   it('refuses bad options, work before setKey, and any use after release()', async () => {
-    await expect(WasmEngine.create({ threads: 0 })).rejects.toThrow(/positive integer/);
-    await expect(WasmEngine.create({ threads: 1, variant: 'rx/1' })).rejects.toThrow(/Unknown RandomX variant/);
-    const engine = await WasmEngine.create({ threads: 1, variant: 'rx/wow' });
+    await expect(WasmEngine.create({ threads: 0, startWorker: startNodeWorker })).rejects.toThrow(/positive integer/);
+    await expect(WasmEngine.create({ threads: 1, variant: 'rx/1', startWorker: startNodeWorker })).rejects.toThrow(
+      /Unknown RandomX variant/,
+    );
+    const engine = await WasmEngine.create({ threads: 1, variant: 'rx/wow', startWorker: startNodeWorker });
     expect(engine).toMatchObject({ mode: 'light', threads: 1, variant: 'rx/wow', key: undefined });
     await expect(engine.mine({ blob, firstNonce: 0, count: 1, target: 1n })).rejects.toThrow(/Call setKey\(key\)/);
     await expect(engine.hash(blob)).rejects.toThrow(/Call setKey\(key\) first/);
@@ -196,5 +248,46 @@ describe('WebAssembly engine, before a key and after release', () => {
     await expect(engine.setKey(firstKey)).rejects.toThrow(/released; create a new one/);
     await expect(engine.hash(blob)).rejects.toThrow(/released; create a new one/);
     await expect(engine.mine({ blob, firstNonce: 0, count: 1, target: 1n })).rejects.toThrow(/released/);
+  });
+});
+
+describe('WebAssembly engine, throttled', () => {
+  // One mining thread: a throttled thread then meets the same competition for the processor as an unthrottled one.
+  // With two, on a busy 2-core machine, throttling one would leave the other more of it, and the rate falls less.
+  let engine: WasmEngine;
+
+  beforeAll(async () => {
+    engine = await WasmEngine.create({ threads: 1, startWorker: startNodeWorker });
+    await engine.setKey(firstKey);
+  }, 60_000);
+
+  afterAll(() => engine?.release());
+
+  /** Milliseconds to mine `count` nonces, chunks of 4 each followed by its rest. */
+  async function batchMs(duty: number, count = 8): Promise<number> {
+    engine.setThrottle(duty);
+    const begin = performance.now();
+    const result = await engine.mine({ blob, firstNonce: 0, count, target: 0n });
+    expect(result.hashes).toBe(count);
+    return performance.now() - begin;
+  }
+
+  it('mines at 35-65% of its full rate with a throttle of 0.5', { timeout: 90_000 }, async () => {
+    expect(engine.throttle).toBe(1);
+    // Until V8 has optimized the key's SuperscalarHash functions and the float runtime, in the background.
+    await batchMs(1, 32);
+    // Pairs of batches close in time, so that the load of a shared machine, which changes from one second to the
+    // next, falls on both sides alike; and their median, since now and then V8 compiles or collects garbage in
+    // the middle of a batch (a second and more here, on a loaded machine, throttled or not).
+    const ratios: number[] = [];
+    for (let round = 0; round < 7; round++) {
+      const fullMs = await batchMs(1);
+      ratios.push(fullMs / (await batchMs(0.5)));
+    }
+    expect(engine.throttle).toBe(0.5);
+    const median = [...ratios].sort((a, b) => a - b)[3] as number;
+    console.info(`throttle 0.5: rate ratios ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')}`);
+    expect(median).toBeGreaterThan(0.35);
+    expect(median).toBeLessThan(0.65);
   });
 });

@@ -1,5 +1,6 @@
-// The WebAssembly engine for Node peers, used where librandomx is missing: light mode, one cache in a shared
-// WebAssembly memory, a VM per mining thread (worker_threads), and the MiningEngine semantics of NativeEngine.
+// The WebAssembly engine, in Node (worker_threads, where librandomx is missing) and in browsers (Web Workers): light
+// mode, one cache in a shared WebAssembly memory, a VM per mining thread, and the MiningEngine semantics of
+// NativeEngine. The platform comes in as a WorkerStarter; everything else is the same code on both.
 import {
   isRandomxVariant,
   type KeyReady,
@@ -10,18 +11,38 @@ import {
   RANDOMX_VARIANTS,
   type RandomxVariant,
 } from '@rxmesh/core';
-import type { ProgressListener, VmHandle } from '@rxmesh/wasm';
-import { WASM_TIERING_BUDGET } from '../v8-tuning.js';
-import type { CacheCalls, CacheWorkerData, KeyBuilt } from './cache-worker.js';
+import { proxy } from 'comlink';
+import { CHROMIUM_TIERING_BUDGET } from '../jit/program-compiler.js';
+import type { ProgressListener } from '../load.js';
+import type { CacheThread, KeyBuilt } from './cache-thread.js';
 import { MiningControl } from './mining-control.js';
-import type { MiningCalls, MiningWorkerData, ThreadMined } from './mining-worker.js';
-import { WorkerThread } from './worker-thread.js';
+import type { MiningThread, ThreadMined } from './mining-thread.js';
+import { ThreadLink, type WorkerStarter } from './thread-link.js';
 
 export interface WasmEngineOptions {
-  /** Mining threads, each with a VM of 4 lanes (8.3 MiB of the shared memory). */
+  /** Mining threads, each with a VM of 4 lanes (8.4 MiB of the shared memory). */
   threads: number;
   /** Default rx/0. */
   variant?: string;
+  /** How this platform starts threads: startNodeWorker (`@rxmesh/wasm/node`) or startBrowserWorker. */
+  startWorker: WorkerStarter;
+  /** V8's wasm tiering budget in the engine's threads (VmOptions.tieringBudget). Default: Chromium's. */
+  tieringBudget?: number;
+}
+
+const MIB = 2 ** 20;
+/** The cache (RandomX's 256 MiB of Argon2 memory, in rx/0 and rx/wow alike), the core's own data and stack, and
+ * the one-lane VM that hashes single inputs. */
+const SHARED_BYTES = 260 * MIB;
+/** A mining VM: 4 lanes of 2 MiB scratchpad (rx/0; rx/wow's are 1 MiB), a stack and buffers: 8.4 MiB. */
+const MINING_VM_BYTES = 8.5 * MIB;
+
+/**
+ * The shared memory an engine with `threads` mining threads grows to, at most: what a page should say it costs,
+ * and what missingFeatures({ memoryBytes }) should try. The engine's own measure is WasmEngine.memoryBytes.
+ */
+export function engineMemoryBytes(threads: number): number {
+  return SHARED_BYTES + threads * MINING_VM_BYTES;
 }
 
 const BUSY = 'The engine is busy: stop mining and wait for pending work before';
@@ -37,14 +58,14 @@ function requireMineRequest({ blob, firstNonce, count, target }: MineRequest): v
 }
 
 /**
- * Light-mode RandomX in WebAssembly on `threads` worker threads that share one cache, plus a cache thread that
- * builds each key's cache and hashes single inputs, so the event loop stays free throughout. Threads start with
- * the first key and live until release().
+ * Light-mode RandomX in WebAssembly on `threads` mining threads that share one cache, plus a cache thread that
+ * builds each key's cache and hashes single inputs, so the engine's own thread stays free throughout. Mining
+ * threads start with the first key and live until release().
  */
 export class WasmEngine implements MiningEngine {
   readonly mode = 'light';
   private currentKey: Uint8Array | undefined;
-  private miners: WorkerThread<MiningCalls>[] = [];
+  private miners: ThreadLink<MiningThread>[] = [];
   private readonly control = new MiningControl();
   private settingKey = false;
   private mining = false;
@@ -52,14 +73,15 @@ export class WasmEngine implements MiningEngine {
   private released = false;
 
   private constructor(
-    private readonly cacheThread: WorkerThread<CacheCalls>,
-    private readonly memory: VmHandle['memory'],
+    private readonly cacheThread: ThreadLink<CacheThread>,
+    private readonly memory: WebAssembly.Memory,
+    private readonly startWorker: WorkerStarter,
     readonly threads: number,
     readonly variant: RandomxVariant,
   ) {}
 
   static async create(options: WasmEngineOptions): Promise<WasmEngine> {
-    const { threads, variant = 'rx/0' } = options;
+    const { threads, variant = 'rx/0', startWorker, tieringBudget = CHROMIUM_TIERING_BUDGET } = options;
     if (!Number.isInteger(threads) || threads < 1) {
       throw new RangeError(`threads must be a positive integer, got ${threads}.`);
     }
@@ -68,14 +90,14 @@ export class WasmEngine implements MiningEngine {
         `Unknown RandomX variant ${JSON.stringify(variant)}; use one of ${RANDOMX_VARIANTS.join(', ')}.`,
       );
     }
-    const data: CacheWorkerData = { variant, miningVms: threads, tieringBudget: WASM_TIERING_BUDGET };
-    const script = new URL('./cache-worker.js', import.meta.url);
-    const { thread, ready } = await WorkerThread.start<CacheCalls, VmHandle['memory']>(
-      script,
-      data,
-      'WebAssembly cache thread',
-    );
-    return new WasmEngine(thread, ready, threads, variant);
+    const cacheThread = new ThreadLink<CacheThread>(startWorker('cache', 'WebAssembly cache thread'));
+    try {
+      const memory = await cacheThread.call((thread) => thread.open({ variant, miningVms: threads, tieringBudget }));
+      return new WasmEngine(cacheThread, memory, startWorker, threads, variant);
+    } catch (error) {
+      cacheThread.terminate();
+      throw error;
+    }
   }
 
   /** The key whose cache the engine holds, or undefined. */
@@ -88,6 +110,20 @@ export class WasmEngine implements MiningEngine {
     return this.memory.buffer.byteLength;
   }
 
+  /** The share of time each mining thread works, in (0, 1]; 1 (the default) is full speed. */
+  get throttle(): number {
+    return this.control.duty;
+  }
+
+  /**
+   * Sets the share of time each mining thread works, like BOINC's CPU-usage limit: after each chunk, a thread rests
+   * (1 - duty) / duty times as long as the chunk took. Takes effect from each thread's next chunk, within a batch
+   * too; stop() ends a rest at once.
+   */
+  setThrottle(duty: number): void {
+    this.control.duty = duty;
+  }
+
   /**
    * Builds the cache for `key` in the cache thread, in place of the previous key's, and points every VM at it.
    * `onProgress` reports Argon2 blocks done. Refused while mining or hashing.
@@ -98,7 +134,9 @@ export class WasmEngine implements MiningEngine {
     this.settingKey = true;
     this.currentKey = undefined;
     try {
-      const built = await this.cacheThread.request('setKey', key, onProgress);
+      // A function of our own to mark for Comlink, not the caller's.
+      const progress = onProgress && proxy((done: number, total: number) => onProgress(done, total));
+      const built = await this.cacheThread.call((thread) => thread.setKey(key, progress));
       await this.followCache(built);
       this.currentKey = key.slice();
       return { cacheInitMs: built.cacheInitMs, datasetInitMs: null };
@@ -116,7 +154,9 @@ export class WasmEngine implements MiningEngine {
     this.mining = true;
     this.control.reset();
     try {
-      const parts = this.miners.map((miner) => miner.request('mine', { blob, firstNonce, count, target }));
+      const parts = this.miners.map((miner) =>
+        miner.call((thread) => thread.mine({ blob, firstNonce, count, target })),
+      );
       let mined: ThreadMined[];
       try {
         mined = await Promise.all(parts);
@@ -143,7 +183,7 @@ export class WasmEngine implements MiningEngine {
     this.requireKey();
     this.hashesPending++;
     try {
-      return await this.cacheThread.request('hash', input);
+      return await this.cacheThread.call((thread) => thread.hash(input));
     } finally {
       this.hashesPending--;
     }
@@ -155,25 +195,24 @@ export class WasmEngine implements MiningEngine {
     if (this.settingKey || this.mining || this.hashesPending > 0) throw new Error(`${BUSY} release().`);
     this.released = true;
     this.currentKey = undefined;
-    for (const thread of [this.cacheThread, ...this.miners]) void thread.terminate();
+    for (const thread of [this.cacheThread, ...this.miners]) thread.terminate();
   }
 
   /** The first key starts the mining threads; later keys only give them the new compiled cache. */
   private async followCache({ compiledCache, miningVms }: KeyBuilt): Promise<void> {
     if (this.miners.length > 0) {
-      await Promise.all(this.miners.map((miner) => miner.request('useCache', compiledCache)));
+      await Promise.all(this.miners.map((miner) => miner.call((thread) => thread.useCache(compiledCache))));
       return;
     }
-    const script = new URL('./mining-worker.js', import.meta.url);
     const starting = miningVms.map((vm) => {
-      const data: MiningWorkerData = { vm, control: this.control.buffer };
-      return WorkerThread.start<MiningCalls>(script, data, 'WebAssembly mining thread');
+      const miner = new ThreadLink<MiningThread>(this.startWorker('mining', 'WebAssembly mining thread'));
+      return { miner, attached: miner.call((thread) => thread.attach(vm, this.control.buffer)) };
     });
-    const started = await Promise.allSettled(starting);
-    const miners = started.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value.thread] : []));
-    const failure = started.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    const outcomes = await Promise.allSettled(starting.map(({ attached }) => attached));
+    const miners = starting.map(({ miner }) => miner);
+    const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
     if (failure !== undefined) {
-      for (const miner of miners) void miner.terminate();
+      for (const miner of miners) miner.terminate();
       throw failure.reason;
     }
     this.miners = miners;
