@@ -2,7 +2,13 @@ export type { MineRequest, MineResult, Share } from '@rxmesh/core';
 export { startBrowserWorker } from './engine/browser-starter.js';
 export type { StartedThread, ThreadRole, WorkerStarter } from './engine/thread-link.js';
 export { engineMemoryBytes, WasmEngine, type WasmEngineOptions } from './engine/wasm-engine.js';
-export { type CoreBuild, missingFeatures, type ProgressListener } from './load.js';
+export {
+  type CoreBuild,
+  type FeatureNeeds,
+  type MissingFeature,
+  missingFeatures,
+  type ProgressListener,
+} from './load.js';
 export * from './program/describe-program.js';
 export {
   type CreateOptions,

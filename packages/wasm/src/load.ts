@@ -1,6 +1,7 @@
 // Finds, fetches and compiles the C core, and instantiates it over a shared memory, in browsers and Node alike.
 import type { CoreExports } from './exports.js';
 import type { RunPrograms } from './jit/program-runner.js';
+import { F64, ModuleWriter, Simd } from './jit/wasm-writer.js';
 
 /** A compiled build of the C core (emsdk-build/builds.mjs). */
 export type CoreBuild = 'simd128';
@@ -35,20 +36,104 @@ async function readModuleBytes(url: URL): Promise<ArrayBuffer> {
   return response.arrayBuffer();
 }
 
-/** Says what this JavaScript engine lacks to run the core, or nothing. */
-export function missingFeatures(): string[] {
-  const missing: string[] = [];
-  if (typeof SharedArrayBuffer === 'undefined') {
-    missing.push('SharedArrayBuffer (in browsers the page must be cross-origin isolated)');
+/** Something this JavaScript engine lacks to run RandomX, and a sentence a visitor understands. */
+export interface MissingFeature {
+  feature: 'webassembly' | 'cross-origin-isolation' | 'shared-array-buffer' | 'simd' | 'threads' | 'memory' | 'workers';
+  /** What is missing and what to do about it. */
+  message: string;
+}
+
+/** What to check beyond what the core itself needs. */
+export interface FeatureNeeds {
+  /** Web Workers, which the engine runs its threads in (browsers). */
+  workers?: boolean;
+  /** A shared memory of this size is created and let go, as the engine will need it: engineMemoryBytes(threads). */
+  memoryBytes?: number;
+}
+
+const NEWER_BROWSER = 'Please use a current version of Chrome, Edge, Firefox or Safari.';
+
+/** The smallest module with a SIMD instruction: f64x2.splat of its argument, then lane 0 of that. */
+function simdProbe(): Uint8Array<ArrayBuffer> {
+  const module = new ModuleWriter();
+  const { body } = module.defineFunction({ params: [F64], results: [F64] }, []);
+  body.get(0).simd(Simd.f64x2Splat).simd(Simd.f64x2ExtractLane).byte(0);
+  return module.finish();
+}
+
+function createsSharedMemory(bytes: number): boolean {
+  try {
+    createSharedMemory(bytes);
+    return true;
+  } catch {
+    return false;
   }
-  if (typeof WebAssembly !== 'object') missing.push('WebAssembly');
+}
+
+/** Says what this JavaScript engine lacks to run the core (and, with `needs`, the engine), or nothing. */
+export function missingFeatures(needs: FeatureNeeds = {}): MissingFeature[] {
+  const missing: MissingFeature[] = [];
+  if (needs.workers && typeof Worker !== 'function') {
+    missing.push({
+      feature: 'workers',
+      message: `This browser cannot run Web Workers, which mining runs in. ${NEWER_BROWSER}`,
+    });
+  }
+  if (typeof WebAssembly !== 'object') {
+    missing.push({
+      feature: 'webassembly',
+      message: `This browser cannot run WebAssembly, or it is turned off. Turn it on, or use another browser. ${NEWER_BROWSER}`,
+    });
+    return missing;
+  }
+  if (!WebAssembly.validate(simdProbe())) {
+    missing.push({
+      feature: 'simd',
+      message: `This browser's WebAssembly has no SIMD (vector) instructions, which this RandomX needs. ${NEWER_BROWSER}`,
+    });
+  }
+  if (typeof SharedArrayBuffer === 'undefined') {
+    // Browsers withhold shared memory from pages that are not cross-origin isolated.
+    missing.push(
+      globalThis.crossOriginIsolated === false
+        ? {
+            feature: 'cross-origin-isolation',
+            message:
+              'This page is not cross-origin isolated, so the browser withholds the shared memory that mining ' +
+              'needs. Open the page at its own address rather than inside another site, and reload it; if this ' +
+              "stays, tell the cluster's operator: the server must send the Cross-Origin-Opener-Policy and " +
+              'Cross-Origin-Embedder-Policy headers.',
+          }
+        : {
+            feature: 'shared-array-buffer',
+            message: `This browser has no shared memory (SharedArrayBuffer), which mining needs. ${NEWER_BROWSER}`,
+          },
+    );
+    return missing;
+  }
+  if (!createsSharedMemory(PAGE_BYTES)) {
+    missing.push({
+      feature: 'threads',
+      message: `This browser's WebAssembly cannot share its memory between threads, which mining needs. ${NEWER_BROWSER}`,
+    });
+    return missing;
+  }
+  if (needs.memoryBytes !== undefined && !createsSharedMemory(needs.memoryBytes)) {
+    missing.push({
+      feature: 'memory',
+      message:
+        `This device could not set aside the ${Math.ceil(needs.memoryBytes / 2 ** 20)} MiB of memory that ` +
+        'mining needs. Close other tabs and apps and reload the page, choose fewer threads, or use a device ' +
+        'with more memory.',
+    });
+  }
   return missing;
 }
 
 /** Compiles the core once; the module can be posted to workers. */
 export async function compileCore(build: CoreBuild = 'simd128'): Promise<WebAssembly.Module> {
   const missing = missingFeatures();
-  if (missing.length > 0) throw new Error(`This JavaScript engine cannot run RandomX: it lacks ${missing.join(', ')}.`);
+  if (missing.length > 0) throw new Error(missing.map((feature) => feature.message).join(' '));
   const bytes = await readModuleBytes(moduleUrl(build));
   try {
     return await WebAssembly.compile(bytes);

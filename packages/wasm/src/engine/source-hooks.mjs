@@ -1,7 +1,7 @@
 // @ts-check
 // Module hooks for worker threads started from the TypeScript sources, as under vitest: Node 20 cannot strip
 // types, so these transpile each .ts file, and they resolve workspace packages to their sources
-// (`@rxmesh/source`) as vitest does for the test itself. worker-thread.ts registers them in that case only.
+// (`@rxmesh/source`) as vitest does for the test itself. node-starter.ts registers them in that case only.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
