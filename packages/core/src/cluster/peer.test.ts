@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../jobs/job.js';
 import { seededRandom } from '../simulation/sim-tools.js';
-import { ClusterPeer, type PeerAction } from './peer.js';
+import { ClusterPeer, DEFAULT_PEER_SETTINGS, type PeerAction } from './peer.js';
 import { jobToWire, type PeerInfo, PROTOCOL_VERSION } from './wire.js';
 
 const info: PeerInfo = {
@@ -106,5 +106,40 @@ describe('a cluster member', () => {
     worker.handle({ kind: 'message', from: 'gw', data: { v: PROTOCOL_VERSION, type: 'broadcast', term: 1, body } });
     const jobNotices = worker.drain().filter((action) => action.kind === 'notice' && action.notice.kind === 'job');
     expect(jobNotices).toEqual([]);
+  });
+});
+
+describe('a joining peer', () => {
+  it('gives up on a peer that keeps saying it knows no coordinator, and asks another', () => {
+    let now = 0;
+    const joiner = new ClusterPeer({
+      info: { ...info, id: 'a', role: 'auto' },
+      now: () => now,
+      random: () => 0, // picks the first peer discovered
+      source: 'demo',
+    });
+    joiner.start();
+    joiner.handle({ kind: 'discovered', peers: ['b', 'gw'] });
+    expect(joiner.drain()).toContainEqual({ kind: 'connect', peer: 'b' });
+    joiner.handle({ kind: 'linkUp', peer: 'b' });
+    // b joins at the same moment, so it knows no coordinator, and says so to every join request.
+    const unknowing = { v: PROTOCOL_VERSION, coordinator: null, term: 0 } as const;
+    joiner.handle({
+      kind: 'message',
+      from: 'b',
+      data: { ...unknowing, type: 'hello', info: { ...info, id: 'b', role: 'auto' } },
+    });
+    const connects: string[] = [];
+    for (let step = 0; step < 40 && connects.length === 0; step++) {
+      now += 250;
+      joiner.handle({ kind: 'tick' });
+      for (const action of joiner.drain()) {
+        if (action.kind === 'connect') connects.push(action.peer);
+        if (action.kind === 'send' && action.to === 'b' && action.message.type === 'join')
+          joiner.handle({ kind: 'message', from: 'b', data: { ...unknowing, type: 'redirect', full: false } });
+      }
+    }
+    expect(connects).toEqual(['gw']);
+    expect(now).toBeLessThanOrEqual(DEFAULT_PEER_SETTINGS.joinStepTimeoutMs + 1000);
   });
 });

@@ -458,8 +458,9 @@ export class ClusterPeer {
       else this.connect(claimed);
       return;
     }
-    // It knows no live coordinator (yet): a standby about to take over says so too. Ask it again shortly.
-    this.joinStepAt = this.now();
+    // It knows no live coordinator (yet): a standby about to take over says so too. Ask it again shortly, and wait
+    // for a standby beyond the join-step timeout; two peers joining at once that asked each other give up.
+    if (this.succession.includes(from)) this.joinStepAt = this.now();
     this.retryJoinAt = this.now() + 1000;
   }
 
