@@ -1,5 +1,6 @@
 // The WebAssembly engine in real Chromium: one cache in shared memory, two Web Workers hashing and mining against
-// it, checked against Debian's librandomx (through the native addon).
+// it, and WasmEngine on Web Workers from its browser starter, checked against Debian's librandomx (through the
+// native addon).
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
@@ -79,6 +80,47 @@ test('two workers mine in lanes on one cache and agree with librandomx', async (
   expect(result.hashesHex).toEqual(expected);
   // Each mining VM (4 lanes of 2 MiB scratchpad, stack, buffers) adds less than 16 MiB; the cache is not copied.
   expect(result.memoryBytes).toBeLessThan(256 * 2 ** 20 + 2 * 16 * 2 ** 20);
+  expect(problems).toEqual([]);
+});
+
+test('the engine mines on 2 Web Workers as librandomx hashes, and stop() ends a batch within 1 s', async ({
+  page,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'engine test: one browser project is enough');
+  test.setTimeout(120_000);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(`${origin}/index.html`);
+  const key = randomBytes(32);
+  const blob = randomBytes(76);
+  // 13 nonces: three chunks of 4 lanes and one of 1, taken by both workers from one counter.
+  const firstNonce = 1000;
+  const count = 13;
+  const result = await page.evaluate(
+    ([keyHex, blobHex, first, total]) => window.rxHarness.mineWithEngine(keyHex, blobHex, first, total, 1500),
+    [key.toString('hex'), blob.toString('hex'), firstNonce, count] as const,
+  );
+  expect(result.missing).toEqual([]);
+  expect(result.progressEvents).toBeGreaterThan(1);
+
+  const nonces = Array.from({ length: count }, (_, i) => firstNonce + i);
+  const oracle = createLightHasher(key);
+  const expected = nonces.map((nonce) => {
+    const input = Buffer.from(blob);
+    input.writeUInt32LE(nonce, 39);
+    return Buffer.from(oracle.hash(input)).toString('hex');
+  });
+  oracle.release();
+  expect(result.nonces).toEqual(nonces);
+  expect(result.hashesHex).toEqual(expected);
+
+  testInfo.annotations.push({ type: 'stopLatencyMs', description: String(Math.round(result.stopped.latencyMs)) });
+  expect(result.stopped.stoppedEarly).toBe(true);
+  expect(result.stopped.hashes).toBeGreaterThan(0);
+  expect(result.stopped.latencyMs).toBeLessThan(1000);
+  // One cache and two mining VMs, within what engineMemoryBytes says.
+  expect(result.memoryBytes).toBeGreaterThan(256 * 2 ** 20);
+  expect(result.memoryBytes).toBeLessThanOrEqual(result.memoryBound);
   expect(problems).toEqual([]);
 });
 

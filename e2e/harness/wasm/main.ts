@@ -1,5 +1,13 @@
-// The harness: one cache in shared memory on this page, N workers hashing or mining against it.
-import { RandomxWasm, requestStop } from '@rxmesh/wasm';
+// The harness: one cache in shared memory on this page, N workers hashing or mining against it; and the engine
+// itself, on Web Workers started by its browser starter.
+import {
+  engineMemoryBytes,
+  missingFeatures,
+  RandomxWasm,
+  requestStop,
+  startBrowserWorker,
+  WasmEngine,
+} from '@rxmesh/wasm';
 import { relaxedMaddIsFused } from '../../../packages/wasm/src/jit/features.js';
 import {
   type FloatCase,
@@ -10,6 +18,7 @@ import {
 import type { HashReply, HashRequest, MineRangeRequest, MineReply, MineRequest } from './protocol.js';
 
 const toBytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
+const toHex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 
 export interface HarnessResult {
   hashesHex: string[];
@@ -107,6 +116,59 @@ async function mineInWorkers(keyHex: string, workers: number, seconds: number): 
   };
 }
 
+export interface EngineRun {
+  /** What missingFeatures() finds missing for this engine on this page. */
+  missing: string[];
+  progressEvents: number;
+  memoryBytes: number;
+  /** engineMemoryBytes() for the engine's threads. */
+  memoryBound: number;
+  /** The shares of the range, every hash being one: nonces and hashes in nonce order. */
+  nonces: number[];
+  hashesHex: string[];
+  /** A batch over the whole nonce space, stopped after a while. */
+  stopped: { hashes: number; stoppedEarly: boolean; latencyMs: number };
+}
+
+/**
+ * The engine on 2 Web Workers: sets `keyHex`, mines `count` nonces from `firstNonce` with a target that makes every
+ * hash a share, then starts a batch that would take days and stops it after `stopAfterMs`.
+ */
+async function mineWithEngine(
+  keyHex: string,
+  blobHex: string,
+  firstNonce: number,
+  count: number,
+  stopAfterMs: number,
+): Promise<EngineRun> {
+  const threads = 2;
+  const missing = missingFeatures({ workers: true, memoryBytes: engineMemoryBytes(threads) });
+  const engine = await WasmEngine.create({ threads, startWorker: startBrowserWorker });
+  try {
+    let progressEvents = 0;
+    await engine.setKey(toBytes(keyHex), () => progressEvents++);
+    const blob = toBytes(blobHex);
+    const mined = await engine.mine({ blob, firstNonce, count, target: 2n ** 64n - 1n });
+    const batch = engine.mine({ blob, firstNonce: 0, count: 2 ** 32 - 1, target: 0n });
+    await new Promise((resolve) => setTimeout(resolve, stopAfterMs));
+    const begin = performance.now();
+    engine.stop();
+    const stopped = await batch;
+    const latencyMs = performance.now() - begin;
+    return {
+      missing: missing.map(({ feature }) => feature),
+      progressEvents,
+      memoryBytes: engine.memoryBytes,
+      memoryBound: engineMemoryBytes(threads),
+      nonces: mined.shares.map((share) => share.nonce),
+      hashesHex: mined.shares.map((share) => toHex(share.hash)),
+      stopped: { hashes: stopped.hashes, stoppedEarly: stopped.stoppedEarly, latencyMs },
+    };
+  } finally {
+    engine.release();
+  }
+}
+
 export interface FloatCheck {
   fusedAvailable: boolean;
   checked: number;
@@ -132,8 +194,9 @@ declare global {
       hashInWorkers: typeof hashInWorkers;
       mineRangesInWorkers: typeof mineRangesInWorkers;
       mineInWorkers: typeof mineInWorkers;
+      mineWithEngine: typeof mineWithEngine;
       checkFloatRuntime: typeof checkFloatRuntime;
     };
   }
 }
-window.rxHarness = { hashInWorkers, mineRangesInWorkers, mineInWorkers, checkFloatRuntime };
+window.rxHarness = { hashInWorkers, mineRangesInWorkers, mineInWorkers, mineWithEngine, checkFloatRuntime };
