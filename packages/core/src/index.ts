@@ -32,7 +32,6 @@ export {
 export { bytesToHex, hexToBytes, sameBytes } from './hex.js';
 export { DEMO_BLOB_LENGTH, DemoChain, GENESIS_SEED } from './jobs/demo-chain.js';
 export { type BlockRecord, JOB_SOURCE_KINDS, type Job, type JobSourceKind } from './jobs/job.js';
-export type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from './mining.js';
 export type { Log, LogFields } from './mesh/log.js';
 export {
   type BlockView,
@@ -55,5 +54,6 @@ export {
   type UrlParts,
   whenRegistered,
 } from './mesh/transport.js';
+export type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from './mining.js';
 export { SimCluster, type SimOptions, type SimReport, THOUSAND_PEERS } from './simulation/cluster-sim.js';
 export { meetsDifficulty, meetsShareTarget, parseStratumTarget, readUintLE, targetForDifficulty } from './target.js';
