@@ -1,1 +1,42 @@
-import './rx-app.js';
+// The page's entry: /classroom shows the classroom view, every other path the contributor page. Each loads only
+// its own code; neither starts a miner (only the contributor's Start button does).
+const CLASSROOM_PATH = '/classroom';
+
+async function showClassroom(): Promise<void> {
+  const [{ StatsPoller }, { describeProgram }] = await Promise.all([
+    import('./stats/stats-poller.js'),
+    import('@rxmesh/wasm'),
+    import('./classroom/rx-classroom.js'),
+  ]);
+  const view = document.createElement('rx-classroom');
+  view.stats = new StatsPoller();
+  view.describe = (input) => describeProgram(input);
+  document.body.append(view);
+}
+
+async function showContributorPage(): Promise<void> {
+  const [{ StatsPoller }, { createBrowserTabMiner }, { createBrowserBackend }, { createBrowserPeer }] =
+    await Promise.all([
+      import('./stats/stats-poller.js'),
+      import('./mining/browser-tab-miner.js'),
+      import('./mining/browser-backend.js'),
+      import('./mesh/browser-peer.js'),
+      import('./app/rx-app.js'),
+    ]);
+  const app = document.createElement('rx-app');
+  app.miner = createBrowserTabMiner(createBrowserBackend(() => createBrowserPeer()));
+  app.stats = new StatsPoller();
+  document.body.append(app);
+  await app.miner.init();
+}
+
+function showFailure(error: unknown): void {
+  const message = document.createElement('p');
+  message.setAttribute('role', 'alert');
+  message.className = 'load-failure';
+  message.textContent = `The page could not load (${error instanceof Error ? error.message : String(error)}). Reload it; if this stays, tell the cluster's operator.`;
+  document.body.append(message);
+}
+
+const path = location.pathname.replace(/\/+$/, '');
+(path === CLASSROOM_PATH ? showClassroom() : showContributorPage()).catch(showFailure);

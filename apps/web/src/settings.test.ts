@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CACHE_MIB,
   clampDuty,
   clampThreads,
   cleanName,
   coreCount,
   DUTY_MIN,
   defaultSettings,
-  memoryEstimateMiB,
   NAME_MAX_LENGTH,
   parseSettings,
 } from './settings.js';
@@ -39,12 +37,6 @@ describe('mining settings', () => {
     expect(clampDuty(0.4999)).toBe(0.5);
     expect(clampDuty(0.34)).toBe(0.3);
     expect(clampDuty(Number.NaN)).toBe(1);
-  });
-
-  it('estimates memory as the shared cache plus a VM per thread', () => {
-    expect(memoryEstimateMiB(1)).toBeGreaterThan(CACHE_MIB);
-    expect(memoryEstimateMiB(4) - memoryEstimateMiB(2)).toBeGreaterThanOrEqual(16);
-    expect(memoryEstimateMiB(4) - memoryEstimateMiB(2)).toBeLessThanOrEqual(18);
   });
 
   it('parses stored settings field by field, replacing what is unusable', () => {

@@ -1,4 +1,4 @@
-// What the contributor chooses before and while mining, and what it costs them.
+// What the contributor chooses before and while mining.
 
 export interface MiningSettings {
   /** The name others see on the leaderboard; empty lets the page pick one from the peer id. */
@@ -18,11 +18,6 @@ export const NAME_MAX_LENGTH = 40;
 export const DUTY_MIN = 0.1;
 export const DUTY_MAX = 1;
 export const DUTY_STEP = 0.1;
-
-/** One RandomX cache per tab, shared by every worker. */
-export const CACHE_MIB = 256;
-/** Each mining thread's VM: four lanes of 2 MiB scratchpad, a stack and buffers (docs/ARCHITECTURE.md). */
-export const MIB_PER_THREAD = 8.3;
 
 export function defaultThreads(cores: number): number {
   return Math.max(1, Math.floor(cores) - 1);
@@ -61,10 +56,6 @@ export function clampDuty(duty: number): number {
   if (!Number.isFinite(duty)) return DUTY_MAX;
   const snapped = Math.round(duty / DUTY_STEP) * DUTY_STEP;
   return Math.min(DUTY_MAX, Math.max(DUTY_MIN, Number(snapped.toFixed(2))));
-}
-
-export function memoryEstimateMiB(threads: number): number {
-  return Math.round(CACHE_MIB + MIB_PER_THREAD * threads);
 }
 
 /** Settings from storage or a form: every field checked, anything unusable replaced by its default. */

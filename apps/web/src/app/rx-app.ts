@@ -1,5 +1,5 @@
-// The contributor page: consent, settings and Start first; while mining, a bar with Stop on top and the live
-// figures first. State lives in TabMiner and StatsPoller; this element only renders it and forwards clicks.
+// The contributor page: consent, settings and Start, the live figures beside or below them, and while mining a
+// bar on top with Stop. State lives in TabMiner and StatsPoller; this element only renders it and forwards clicks.
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { MinerPhase, TabMiner } from '../mining/tab-miner.js';
 import type { StatsPoller } from '../stats/stats-poller.js';
@@ -12,6 +12,7 @@ import './rx-consent.js';
 import './rx-controls.js';
 import './rx-dashboard.js';
 import './rx-mining-bar.js';
+import './rx-other-tab.js';
 import './rx-unsupported.js';
 
 const RUNNING: ReadonlySet<MinerPhase> = new Set(['starting', 'mining', 'stopping']);
@@ -58,6 +59,11 @@ export class RxApp extends LitElement {
       }
       main {
         padding-bottom: 3rem;
+        display: grid;
+        gap: 1rem;
+      }
+      main > * {
+        min-width: 0;
       }
       .columns {
         display: grid;
@@ -113,12 +119,12 @@ export class RxApp extends LitElement {
       <main>
         ${state.error === null ? nothing : html`<p class="panel error" role="alert">${state.error}</p>`}
         ${stats.error === null ? nothing : html`<p class="panel error">${stats.error}</p>`}
-        ${state.phase === 'loading' ? html`<p class="panel loading muted">Checking this browser…</p>` : this.renderPage(running)}
+        ${state.phase === 'loading' ? html`<p class="panel loading muted">Checking this browser…</p>` : this.renderPage()}
       </main>
     `;
   }
 
-  private renderPage(running: boolean) {
+  private renderPage() {
     const state = this.miner.state;
     const stats = this.stats.state.stats;
     const consent = html`<rx-consent
@@ -142,16 +148,14 @@ export class RxApp extends LitElement {
             @start=${() => this.miner.start()}
           ></rx-controls>`;
     const dashboard = html`<rx-dashboard .state=${state} .stats=${stats}></rx-dashboard>`;
-    // Before mining, what it means and how to start come first; while mining, what it does.
-    return running
-      ? html`<div class="columns">
-          <div class="column">${dashboard}</div>
-          <div class="column">${controls} ${consent}</div>
-        </div>`
-      : html`<div class="columns">
-          <div class="column">${consent} ${controls}</div>
-          <div class="column">${dashboard}</div>
-        </div>`;
+    // One order in every phase, so Start and Stop move nothing around; the bar on top carries the live rate.
+    return html`
+      ${state.phase === 'elsewhere' ? html`<rx-other-tab .status=${state.otherTab}></rx-other-tab>` : nothing}
+      <div class="columns">
+        <div class="column">${consent} ${controls}</div>
+        <div class="column">${dashboard}</div>
+      </div>
+    `;
   }
 
   protected override updated(changed: PropertyValues): void {

@@ -1,11 +1,16 @@
 // What the contributor reads before anything runs: who runs the cluster, where the hashes go, what it costs, how
 // to stop; and, once they agreed, when they did and how to take it back.
-import { css, html, LitElement, nothing } from 'lit';
-import { type MiningSettings, memoryEstimateMiB } from '../settings.js';
+
+import { engineMemoryBytes } from '@rxmesh/wasm';
+import { css, html, LitElement } from 'lit';
+import type { MiningSettings } from '../settings.js';
 import type { ClusterJob } from '../stats/cluster-stats.js';
 import type { Consent } from '../storage/consent.js';
 import { shared } from '../ui/theme.js';
 import { describeJobSource } from './job-source.js';
+
+/** What the engine grows to with `threads` threads, in MiB. */
+const memoryMiB = (threads: number) => Math.round(engineMemoryBytes(threads) / 2 ** 20);
 
 const DATE = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeStyle: 'short' });
 
@@ -43,6 +48,16 @@ export class RxConsent extends LitElement {
       dd {
         margin: 0.2rem 0 0;
       }
+      summary {
+        cursor: pointer;
+        min-height: 44px;
+      }
+      summary h2 {
+        display: inline;
+      }
+      details[open] summary {
+        margin-bottom: 0.75rem;
+      }
       .remembered {
         margin-top: 1rem;
         padding-top: 1rem;
@@ -69,13 +84,46 @@ export class RxConsent extends LitElement {
     this.persistent = true;
   }
 
+  /**
+   * Whether the facts show. A returning contributor sees them folded (one click opens them); someone reading them
+   * for the first time keeps them open, also once they click Start, so nothing jumps.
+   */
+  private expanded: boolean | undefined;
+
+  protected override willUpdate(): void {
+    if (this.consent === undefined) this.expanded = true;
+    else this.expanded ??= false;
+  }
+
   override render() {
+    if (this.consent === undefined) {
+      return html`
+        <section class="panel" aria-labelledby="consent-title">
+          <h2 id="consent-title">Before you start</h2>
+          ${this.renderFacts()}
+        </section>
+      `;
+    }
+    return html`
+      <section class="panel">
+        <details ?open=${this.expanded} @toggle=${this.onToggle}>
+          <summary><h2>What you agreed to</h2></summary>
+          ${this.renderFacts()}
+        </details>
+        ${this.renderRemembered(this.consent)}
+      </section>
+    `;
+  }
+
+  private onToggle(event: Event): void {
+    this.expanded = (event.target as HTMLDetailsElement).open;
+  }
+
+  private renderFacts() {
     const host = location.host;
     const source = this.jobKnown ? describeJobSource(this.job, host) : undefined;
     const { threads, duty } = this.settings;
     return html`
-      <section class="panel" aria-labelledby="consent-title">
-        <h2 id="consent-title">${this.consent === undefined ? 'Before you start' : 'What you agreed to'}</h2>
         <dl>
           <dt>Who runs this cluster</dt>
           <dd>
@@ -93,9 +141,9 @@ export class RxConsent extends LitElement {
           <dt>What it costs you</dt>
           <dd>
             ${threads} of your ${this.cores} CPU ${this.cores === 1 ? 'thread' : 'threads'}, busy
-            ${Math.round(duty * 100)}% of the time, and about ${memoryEstimateMiB(threads)} MiB of memory (256 MiB for
-            the RandomX cache that all threads share, and about 8 MiB per thread). Your device will run warmer and
-            its battery will drain faster. You can change both below.
+            ${Math.round(duty * 100)}% of the time, and about ${memoryMiB(threads)} MiB of memory (256 MiB for the
+            RandomX cache that all threads share, and about 8 MiB per thread). Your device will run warmer and its
+            battery will drain faster. You can change both below.
           </dd>
           <dt>How to stop</dt>
           <dd>
@@ -103,8 +151,6 @@ export class RxConsent extends LitElement {
             Nothing runs until you click Start, and nothing starts by itself when you come back.
           </dd>
         </dl>
-        ${this.consent === undefined ? nothing : this.renderRemembered(this.consent)}
-      </section>
     `;
   }
 

@@ -1,10 +1,9 @@
-// The live figures: this tab (hashrate, chart, shares, key preparation), the lifetime contribution, another tab
-// that mines instead of this one, and the cluster with its current job.
-import { css, html, LitElement, nothing } from 'lit';
+// The live figures: this tab (hashrate, chart, shares, key preparation), the lifetime contribution, and the
+// cluster with its current job.
+import { css, html, LitElement } from 'lit';
 import { formatCount, formatHashrate, formatPercent } from '../format.js';
 import type { TabMinerState } from '../mining/tab-miner.js';
 import type { ClusterStats } from '../stats/cluster-stats.js';
-import type { TabStatus } from '../tabs/tab-coordinator.js';
 import { figures, shared } from '../ui/theme.js';
 import { jobText } from './job-source.js';
 import './rx-hashrate-chart.js';
@@ -86,11 +85,9 @@ export class RxDashboard extends LitElement {
   }
 
   override render() {
-    const { phase } = this.state;
     return html`
       <p class="visually-hidden" role="status">${liveSummary(this.state)}</p>
-      ${phase === 'elsewhere' ? this.renderOtherTab(this.state.otherTab) : nothing} ${this.renderOwn()}
-      ${this.renderLifetime()} ${this.renderCluster()}
+      ${this.renderOwn()} ${this.renderLifetime()} ${this.renderCluster()}
     `;
   }
 
@@ -144,42 +141,13 @@ export class RxDashboard extends LitElement {
   private keyWords(): string {
     switch (this.state.phase) {
       case 'mining':
-        return this.state.figures.role === null ? 'Joining the cluster…' : 'RandomX is ready; hashing.';
+        if (!this.state.figures.joined) return 'Joining the cluster…';
+        return this.state.figures.hashrate > 0 ? 'Hashing.' : 'Waiting for work from the cluster…';
       case 'starting':
         return 'Joining the cluster…';
       default:
         return 'Nothing runs in this tab.';
     }
-  }
-
-  private renderOtherTab(other: TabStatus | null) {
-    return html`
-      <section class="panel" aria-labelledby="other-title">
-        <h2 id="other-title">Mining runs in another tab</h2>
-        <p>
-          Another tab of this browser is mining, so this one does not: two would only share the same cores. Stop it
-          there, or close it, to mine here.
-        </p>
-        ${
-          other === null
-            ? html`<p class="muted">Waiting for its figures…</p>`
-            : html`<dl class="figures">
-                <div>
-                  <dt>Its hashrate</dt>
-                  <dd>${other.paused ? 'paused' : formatHashrate(other.hashrate)}</dd>
-                </div>
-                <div>
-                  <dt>Hashes</dt>
-                  <dd>${formatCount(other.hashes)}</dd>
-                </div>
-                <div>
-                  <dt>Shares accepted</dt>
-                  <dd>${formatCount(other.sharesAccepted)}</dd>
-                </div>
-              </dl>`
-        }
-      </section>
-    `;
   }
 
   private renderLifetime() {

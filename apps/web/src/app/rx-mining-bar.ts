@@ -57,8 +57,30 @@ export class RxMiningBar extends LitElement {
         overflow: hidden;
         text-overflow: ellipsis;
       }
-      .pick {
-        margin-right: 0.35rem;
+      .pulse {
+        display: inline-block;
+        width: 0.75rem;
+        height: 0.75rem;
+        margin-right: 0.5rem;
+        border-radius: 50%;
+        background: var(--rx-good);
+        vertical-align: 0.05em;
+      }
+      .pulse.active {
+        animation: pulse 1.6s ease-in-out infinite;
+      }
+      .pulse.paused {
+        background: var(--rx-warn);
+      }
+      @keyframes pulse {
+        50% {
+          opacity: 0.35;
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .pulse.active {
+          animation: none;
+        }
       }
       button {
         flex: none;
@@ -78,7 +100,7 @@ export class RxMiningBar extends LitElement {
   override render() {
     return html`
       <div class="bar">
-        <span class="activity"><span class="pick" aria-hidden="true">⛏</span>${activityText(
+        <span class="activity"><span class=${this.pulseClass()} aria-hidden="true"></span>${activityText(
           this.phase,
           this.hashrate,
           this.pausedFor,
@@ -95,6 +117,11 @@ export class RxMiningBar extends LitElement {
         </button>
       </div>
     `;
+  }
+
+  private pulseClass(): string {
+    if (this.pausedFor.length > 0) return 'pulse paused';
+    return this.phase === 'mining' ? 'pulse active' : 'pulse';
   }
 
   async focusStop(): Promise<void> {

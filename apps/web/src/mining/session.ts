@@ -17,8 +17,8 @@ export interface SessionFigures {
   sharesRejected: number;
   /** Non-null while a key change runs. */
   keyProgress: KeyProgress | null;
-  /** This peer's role in the cluster (`worker`, `auto`), null before it joined. */
-  role: string | null;
+  /** Whether the tab has joined the cluster (it knows its coordinator). */
+  joined: boolean;
 }
 
 export interface MiningSession {
@@ -53,5 +53,5 @@ export const NO_FIGURES: SessionFigures = {
   sharesAccepted: 0,
   sharesRejected: 0,
   keyProgress: null,
-  role: null,
+  joined: false,
 };

@@ -232,11 +232,13 @@ export class TabMiner {
       sharesRejected: this.finished.sharesRejected + last.sharesRejected,
     };
     this.stoppingSession = undefined;
+    // The final counts show now; storing them may take a moment longer.
+    this.update({ figures: this.figuresNow(), lifetime: this.lifetimeNow() });
     this.releaseLock?.();
     this.releaseLock = undefined;
     this.options.tabs.announceStopped();
     await this.flushLifetime();
-    this.update({ phase: 'ready', error, figures: this.figuresNow() });
+    this.update({ phase: 'ready', error });
   }
 
   /**
@@ -315,7 +317,7 @@ export class TabMiner {
       sharesAccepted: this.finished.sharesAccepted + (counting?.sharesAccepted ?? 0),
       sharesRejected: this.finished.sharesRejected + (counting?.sharesRejected ?? 0),
       keyProgress: running?.keyProgress ?? null,
-      role: running?.role ?? null,
+      joined: running?.joined ?? false,
     };
   }
 

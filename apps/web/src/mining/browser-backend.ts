@@ -1,0 +1,115 @@
+// A mining session in this tab: the WebAssembly engine on Web Workers (@rxmesh/wasm) as the miner of a mesh node
+// (@rxmesh/core) that joins the cluster of the page's own server over peerjs.
+import { type Log, MeshNode, type MeshSnapshot, type MeshTransport } from '@rxmesh/core';
+import { engineMemoryBytes, missingFeatures, startBrowserWorker, WasmEngine } from '@rxmesh/wasm';
+import type { MiningBackend, MiningSession, SessionFigures, StartOptions } from './session.js';
+
+/** The most links a browser peer holds (the cluster protocol's figure for browsers). */
+const BROWSER_MAX_LINKS = 8;
+const STATUS_SECONDS = 30;
+
+/** Mesh messages go to the console, where a curious contributor can read them. */
+const consoleLog: Log = {
+  info: (message, fields) => console.info(`rxmesh: ${message}`, fields ?? ''),
+  warn: (message, fields) => console.warn(`rxmesh: ${message}`, fields ?? ''),
+  error: (message, fields) => console.error(`rxmesh: ${message}`, fields ?? ''),
+};
+
+export function figuresOf(snapshot: MeshSnapshot): SessionFigures {
+  const key = snapshot.keyInit;
+  return {
+    hashrate: snapshot.hashrate,
+    hashes: snapshot.totalHashes,
+    sharesAccepted: snapshot.sharesAccepted,
+    sharesRejected: snapshot.sharesRejected,
+    keyProgress: key !== null && key.finishedAt === null ? { done: key.done, total: key.total } : null,
+    joined: snapshot.coordinator !== null,
+  };
+}
+
+class MeshSession implements MiningSession {
+  private readonly listeners = new Set<() => void>();
+  private last: MeshSnapshot;
+
+  constructor(
+    private readonly node: MeshNode,
+    private readonly engine: WasmEngine,
+  ) {
+    this.last = node.snapshot();
+    node.subscribe((snapshot) => {
+      this.last = snapshot;
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  figures(): SessionFigures {
+    return figuresOf(this.last);
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  pause(): void {
+    this.node.pause();
+  }
+
+  resume(): void {
+    this.node.resume();
+  }
+
+  setDuty(duty: number): void {
+    this.engine.setThrottle(duty);
+  }
+
+  /** Cuts every worker's batch at once, leaves the mesh once the batch has settled, then ends the workers. */
+  async stop(): Promise<void> {
+    this.engine.stop();
+    try {
+      await this.node.stop();
+    } finally {
+      this.engine.release();
+      this.last = { ...this.node.snapshot(), hashrate: 0 };
+    }
+  }
+}
+
+/** `connect` registers this tab with the page's signaling server (apps/web/src/mesh/browser-peer.ts). */
+export function createBrowserBackend(connect: () => Promise<MeshTransport>): MiningBackend {
+  return {
+    missingFeatures: () => missingFeatures({ workers: true }).map((missing) => missing.message),
+
+    async start({ name, threads, duty }: StartOptions): Promise<MiningSession> {
+      // The memory check reserves the engine's size once and lets it go: done on Start, not on page load.
+      const missing = missingFeatures({ workers: true, memoryBytes: engineMemoryBytes(threads) });
+      if (missing.length > 0) throw new Error(missing.map((feature) => feature.message).join(' '));
+      const engine = await WasmEngine.create({ threads, startWorker: startBrowserWorker });
+      try {
+        engine.setThrottle(duty);
+        const transport = await connect();
+        const node = MeshNode.start({
+          transport,
+          info: {
+            name: name === '' ? `Browser ${transport.id.slice(0, 4)}` : name,
+            role: 'worker',
+            engine: 'wasm',
+            mode: 'light',
+            cores: navigator.hardwareConcurrency || 1,
+            memoryMb: Math.ceil(engineMemoryBytes(threads) / 2 ** 20),
+            mines: true,
+            maxLinks: BROWSER_MAX_LINKS,
+          },
+          source: 'none',
+          engine,
+          log: consoleLog,
+          statusSeconds: STATUS_SECONDS,
+        });
+        return new MeshSession(node, engine);
+      } catch (error) {
+        engine.release();
+        throw error;
+      }
+    },
+  };
+}
