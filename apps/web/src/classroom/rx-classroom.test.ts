@@ -4,7 +4,7 @@ import { type ClusterMember, type ClusterStats, parseClusterStats } from '../sta
 import { StatsPoller } from '../stats/stats-poller.js';
 import { byTestId, deepQueryAll, settled, text } from '../testing/dom.js';
 import { CLASSROOM_TITLE } from '../title.js';
-import { emptyGraphReason, type RxClassroom, showcaseInput } from './rx-classroom.js';
+import { emptyGraphReason, joinAdvice, type RxClassroom, showcaseInput } from './rx-classroom.js';
 import { rankMembers } from './rx-leaderboard.js';
 import './rx-classroom.js';
 
@@ -139,6 +139,26 @@ describe('the inside RandomX panel', () => {
     expect(text(deepQueryAll(document.body, 'rx-inside-randomx')[0]?.shadowRoot)).toContain(
       'The program cannot be shown here: no shared memory',
     );
+  });
+});
+
+describe('joinAdvice', () => {
+  const page = (origin: string) => {
+    const url = new URL(origin);
+    return { origin: url.origin, hostname: url.hostname, port: url.port, protocol: url.protocol };
+  };
+
+  it('does not tell the class to open localhost', () => {
+    expect(joinAdvice(page('http://localhost:8080')).address).toBe("this computer's network address, port 8080");
+    expect(joinAdvice(page('http://127.0.0.1:18090')).address).toContain('port 18090');
+  });
+
+  it('names the address the class can open, and warns that plain http lets them watch but not mine', () => {
+    expect(joinAdvice(page('http://10.0.0.5:8080'))).toEqual({
+      address: 'http://10.0.0.5:8080',
+      warning: expect.stringContaining('can watch but not mine'),
+    });
+    expect(joinAdvice(page('https://class.example'))).toEqual({ address: 'https://class.example', warning: null });
   });
 });
 

@@ -28,6 +28,26 @@ export function emptyGraphReason(stats: ClusterStats | null): string | null {
   }
 }
 
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * Where the class joins. Opened on the server itself (localhost), the address is useless to others; and browsers
+ * mine only on https pages or on localhost, so over plain http the class can watch but not mine.
+ */
+export function joinAdvice(page: { origin: string; hostname: string; port: string; protocol: string }): {
+  address: string;
+  warning: string | null;
+} {
+  const loopback = LOOPBACK.test(page.hostname);
+  const port = page.port || (page.protocol === 'https:' ? '443' : '80');
+  const address = loopback ? `this computer's network address, port ${port}` : page.origin;
+  const warning =
+    page.protocol === 'http:'
+      ? 'Browsers mine only on https pages or on localhost: over plain http, other computers can watch but not mine.'
+      : null;
+  return { address, warning };
+}
+
 /** A new program to show this often, so the class sees that every input makes different programs. */
 export const PROGRAM_EVERY_MS = 15_000;
 
@@ -95,6 +115,11 @@ export class RxClassroom extends LitElement {
       }
       .join strong {
         font-family: var(--rx-mono);
+      }
+      .warning {
+        flex-basis: 100%;
+        margin: 0;
+        font-size: 0.8em;
       }
       dl.figures dd {
         font-size: 1.6em;
@@ -167,10 +192,12 @@ export class RxClassroom extends LitElement {
   override render() {
     const { stats, error, updatedAt } = this.stats.state;
     const reason = emptyGraphReason(stats);
+    const join = joinAdvice(location);
     return html`
       <header>
         <h1>rxmesh classroom</h1>
-        <p class="join">Join at <strong>${location.origin}</strong></p>
+        <p class="join">Join at <strong>${join.address}</strong></p>
+        ${join.warning === null ? nothing : html`<p class="warning muted">${join.warning}</p>`}
       </header>
       ${error === null ? nothing : html`<p class="panel error" role="alert">${error}</p>`}
       <section class="panel" aria-labelledby="totals-title">

@@ -97,7 +97,7 @@ export class RxLeaderboard extends LitElement {
               <th scope="col" class="number">#</th>
               <th scope="col">Peer</th>
               <th scope="col" class="number">Hashrate</th>
-              <th scope="col" class="number">Credited work</th>
+              <th scope="col" class="number">Work<span class="visually-hidden"> credited</span></th>
             </tr>
           </thead>
           <tbody>

@@ -1,6 +1,6 @@
 import type { MeshSnapshot } from '@rxmesh/core';
 import { describe, expect, it } from 'vitest';
-import { figuresOf } from './browser-backend.js';
+import { explainMissing, figuresOf } from './browser-backend.js';
 
 const SNAPSHOT: MeshSnapshot = {
   id: 'tab',
@@ -43,5 +43,25 @@ describe('figuresOf', () => {
 
   it('has not joined until the tab knows its coordinator', () => {
     expect(figuresOf({ ...SNAPSHOT, coordinator: null }).joined).toBe(false);
+  });
+});
+
+describe('explainMissing', () => {
+  const isolation = { feature: 'cross-origin-isolation' as const, message: 'This page is not cross-origin isolated.' };
+  const simd = { feature: 'simd' as const, message: 'No SIMD.' };
+
+  it('says that plain http from another computer is the reason, and what to open instead', () => {
+    const sentences = explainMissing([isolation, simd], {
+      secure: false,
+      origin: 'http://10.0.0.5:8080',
+      port: '8080',
+    });
+    expect(sentences[0]).toContain('plain http from another computer (http://10.0.0.5:8080)');
+    expect(sentences[0]).toContain('http://localhost:8080');
+    expect(sentences[1]).toBe('No SIMD.');
+  });
+
+  it("keeps the engine's sentence on a secure page", () => {
+    expect(explainMissing([isolation], { secure: true, origin: 'https://x', port: '' })).toEqual([isolation.message]);
   });
 });

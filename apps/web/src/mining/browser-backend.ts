@@ -1,7 +1,7 @@
 // A mining session in this tab: the WebAssembly engine on Web Workers (@rxmesh/wasm) as the miner of a mesh node
 // (@rxmesh/core) that joins the cluster of the page's own server over peerjs.
 import { type Log, MeshNode, type MeshSnapshot, type MeshTransport } from '@rxmesh/core';
-import { engineMemoryBytes, missingFeatures, startBrowserWorker, WasmEngine } from '@rxmesh/wasm';
+import { engineMemoryBytes, type MissingFeature, missingFeatures, startBrowserWorker, WasmEngine } from '@rxmesh/wasm';
 import type { MiningBackend, MiningSession, SessionFigures, StartOptions } from './session.js';
 
 /** The most links a browser peer holds (the cluster protocol's figure for browsers). */
@@ -76,14 +76,29 @@ class MeshSession implements MiningSession {
 }
 
 /** `connect` registers this tab with the page's signaling server (apps/web/src/mesh/browser-peer.ts). */
+/**
+ * The engine's sentences, except that a page outside a secure context hears why it is not isolated: browsers
+ * isolate only https pages and localhost, so a class that opens http://<laptop>:8080 cannot mine.
+ */
+export function explainMissing(missing: MissingFeature[], page: { secure: boolean; origin: string; port: string }) {
+  return missing.map((feature) =>
+    feature.feature === 'cross-origin-isolation' && !page.secure
+      ? `This page was opened over plain http from another computer (${page.origin}), and browsers share memory ` +
+        'between threads, which mining needs, only with pages on https or on localhost. Open it over https, or ' +
+        `on the server itself at http://localhost:${page.port || '80'}.`
+      : feature.message,
+  );
+}
+
 export function createBrowserBackend(connect: () => Promise<MeshTransport>): MiningBackend {
+  const page = () => ({ secure: isSecureContext, origin: location.origin, port: location.port });
   return {
-    missingFeatures: () => missingFeatures({ workers: true }).map((missing) => missing.message),
+    missingFeatures: () => explainMissing(missingFeatures({ workers: true }), page()),
 
     async start({ name, threads, duty }: StartOptions): Promise<MiningSession> {
       // The memory check reserves the engine's size once and lets it go: done on Start, not on page load.
       const missing = missingFeatures({ workers: true, memoryBytes: engineMemoryBytes(threads) });
-      if (missing.length > 0) throw new Error(missing.map((feature) => feature.message).join(' '));
+      if (missing.length > 0) throw new Error(explainMissing(missing, page()).join(' '));
       const engine = await WasmEngine.create({ threads, startWorker: startBrowserWorker });
       try {
         engine.setThrottle(duty);
