@@ -61,8 +61,8 @@ export function exposeCacheThread(endpoint?: Endpoint): void {
         }
         return { cacheInitMs, compiledCache: randomx.compiledCache, miningVms };
       } finally {
-        // What arrived is Comlink's proxy of the listener. Its channel would otherwise stay open, and in Node keep
-        // the engine's process alive.
+        // What arrived is Comlink's proxy of the listener: closing its channel now, rather than whenever the
+        // garbage collector finds the proxy, leaves no channel open per key.
         void (onProgress as Remote<ProgressListener> | undefined)?.[releaseProxy]();
       }
     },

@@ -6,16 +6,20 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { NodeWorkerData } from './node-worker.js';
 import type { WorkerStarter } from './thread-link.js';
 
-/**
- * Options for a worker started from the TypeScript sources (vitest runs them; Node 20 cannot): source-hooks.mjs,
- * in place of the inherited flags, which Worker refuses when they hold V8 options (those apply to every thread
- * anyway). Compiled, this module sits beside compiled scripts and the worker inherits the flags as they are.
- */
-function sourceOptions(): { execArgv?: string[] } {
-  if (!import.meta.url.endsWith('.ts')) return {};
+/** Node flags that run the TypeScript sources (Node 20 cannot strip types): register source-hooks.mjs first. */
+export function sourceHooksFlags(): string[] {
   const hooks = new URL('./source-hooks.mjs', import.meta.url).href;
   const register = `import { register } from 'node:module'; register(${JSON.stringify(hooks)});`;
-  return { execArgv: ['--import', `data:text/javascript,${encodeURIComponent(register)}`] };
+  return ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
+}
+
+/**
+ * Options for a worker started from the TypeScript sources, as vitest runs them: the hooks, in place of the
+ * inherited flags, which Worker refuses when they hold V8 options (those apply to every thread anyway). Compiled,
+ * this module sits beside compiled scripts and the worker inherits the flags as they are.
+ */
+function sourceOptions(): { execArgv?: string[] } {
+  return import.meta.url.endsWith('.ts') ? { execArgv: sourceHooksFlags() } : {};
 }
 
 export const startNodeWorker: WorkerStarter = (role, name) => {

@@ -1,11 +1,13 @@
 // The WebAssembly engine on Node's worker_threads against librandomx (the native light hasher as oracle, and
 // NativeEngine's own batches): batches on 2 threads, stop() with the hashed nonces a prefix, key changes, hashing
 // while mining, the throttle, refusals.
+import { execFile } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { promisify } from 'node:util';
 import { meetsShareTarget, type Share, withNonce } from '@rxmesh/core';
 import { createLightHasher, NativeEngine, type NativeLightHasher } from '@rxmesh/native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNodeWorker } from './node-starter.js';
+import { sourceHooksFlags, startNodeWorker } from './node-starter.js';
 import { engineMemoryBytes, WasmEngine } from './wasm-engine.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -289,5 +291,29 @@ describe('WebAssembly engine, throttled', () => {
     console.info(`throttle 0.5: rate ratios ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')}`);
     expect(median).toBeGreaterThan(0.35);
     expect(median).toBeLessThan(0.65);
+  });
+});
+
+describe('WebAssembly engine in a Node process', () => {
+  it('lets the process end while the engine is idle, without release()', { timeout: 90_000 }, async () => {
+    const module = (name: string) => JSON.stringify(new URL(name, import.meta.url).href);
+    // Every kind of call, a progress listener included (its channel must be closed, or it would hold the process).
+    const script = `
+      import { WasmEngine } from ${module('./wasm-engine.ts')};
+      import { startNodeWorker } from ${module('./node-starter.ts')};
+      const engine = await WasmEngine.create({ threads: 1, startWorker: startNodeWorker });
+      // Held, as an app holds its engine: unreachable, Comlink would release its threads when collected.
+      globalThis.engine = engine;
+      let progress = 0;
+      await engine.setKey(new Uint8Array(32), () => progress++);
+      const mined = await engine.mine({ blob: new Uint8Array(76), firstNonce: 0, count: 4, target: 0n });
+      await engine.hash(new Uint8Array(1));
+      console.log(JSON.stringify({ hashes: mined.hashes, progress: progress > 0 }));`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [...sourceHooksFlags(), '--input-type=module', '--eval', script],
+      { timeout: 80_000 },
+    );
+    expect(JSON.parse(stdout)).toEqual({ hashes: 4, progress: true });
   });
 });
