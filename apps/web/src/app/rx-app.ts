@@ -60,20 +60,20 @@ export class RxApp extends LitElement {
       main {
         padding-bottom: 3rem;
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 1rem;
       }
-      main > * {
-        min-width: 0;
-      }
+      /* minmax(0, …): a column never grows to the width of what is inside (the chart's canvas). */
       .columns {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 1rem;
         align-items: start;
       }
       .column {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 1rem;
-        min-width: 0;
       }
       .loading {
         min-height: 12rem;

@@ -42,6 +42,7 @@ export class RxDashboard extends LitElement {
     css`
       :host {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 1rem;
       }
       .headline {

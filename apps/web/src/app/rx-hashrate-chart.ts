@@ -73,7 +73,7 @@ export class RxHashrateChart extends LitElement {
     const accent = color('--rx-accent', '#0b5cad');
     this.plot = new uPlot(
       {
-        width: Math.max(200, container.clientWidth),
+        width: Math.max(200, this.clientWidth),
         height: CHART_HEIGHT,
         legend: { show: false },
         cursor: { show: false },
@@ -93,10 +93,11 @@ export class RxHashrateChart extends LitElement {
       [this.history.times, this.history.rates],
       container,
     );
+    // The host's width comes from the page; the container's would follow the canvas and never shrink.
     this.resizer = new ResizeObserver(() => {
-      this.plot?.setSize({ width: Math.max(200, container.clientWidth), height: CHART_HEIGHT });
+      this.plot?.setSize({ width: Math.max(200, this.clientWidth), height: CHART_HEIGHT });
     });
-    this.resizer.observe(container);
+    this.resizer.observe(this);
   }
 
   protected override updated(changed: PropertyValues<this>): void {

@@ -113,7 +113,7 @@ export class RxClassroom extends LitElement {
         margin: 0;
         overflow-wrap: anywhere;
       }
-      .join strong {
+      .join .url {
         font-family: var(--rx-mono);
       }
       .warning {
@@ -130,11 +130,9 @@ export class RxClassroom extends LitElement {
       }
       .grid {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 1rem;
         margin-top: 1rem;
-      }
-      .grid > * {
-        min-width: 0;
       }
       .inside {
         margin-top: 1rem;
@@ -196,7 +194,7 @@ export class RxClassroom extends LitElement {
     return html`
       <header>
         <h1>rxmesh classroom</h1>
-        <p class="join">Join at <strong>${join.address}</strong></p>
+        <p class="join">Join at <strong class=${join.address.includes('://') ? 'url' : ''}>${join.address}</strong></p>
         ${join.warning === null ? nothing : html`<p class="warning muted">${join.warning}</p>`}
       </header>
       ${error === null ? nothing : html`<p class="panel error" role="alert">${error}</p>`}
