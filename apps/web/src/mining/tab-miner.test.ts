@@ -88,6 +88,28 @@ describe('TabMiner before Start', () => {
     expect(tab.miner.state.consent?.givenAt).toBe(1000);
   });
 
+  it('mines on Start when the browser refuses storage, and says it will not remember', async () => {
+    const refused: KeyValueStore = {
+      persistent: true,
+      get: async () => {
+        throw new DOMException('The user denied permission to access the database.', 'InvalidStateError');
+      },
+      set: async () => {
+        throw new DOMException('The user denied permission to access the database.', 'InvalidStateError');
+      },
+      clear: async () => undefined,
+    };
+    const tab = openTab({ store: refused });
+    await tab.miner.init();
+    expect(tab.miner.state.phase).toBe('ready');
+    expect(tab.miner.state.persistent).toBe(false);
+    expect(tab.miner.state.error).toBe(
+      "This browser refused the page's storage (The user denied permission to access the database), so it will not remember your choice.",
+    );
+    await tab.miner.start();
+    expect(tab.miner.state.phase).toBe('mining');
+  });
+
   it('says what the browser lacks and refuses to start', async () => {
     const tab = openTab();
     tab.backend.missing = ['SharedArrayBuffer is missing: the page is not cross-origin isolated.'];

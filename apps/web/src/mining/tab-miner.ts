@@ -133,11 +133,13 @@ export class TabMiner {
   async init(): Promise<void> {
     const { backend, consent, lifetime, tabs } = this.options;
     const missing = backend.missingFeatures();
-    const [stored, contribution, elsewhere] = await Promise.all([
-      consent.load(),
-      lifetime.load(),
-      tabs.minerElsewhere(),
-    ]);
+    let storageError: string | null = null;
+    const [stored, contribution] = await Promise.all([consent.load(), lifetime.load()]).catch((error: unknown) => {
+      // Some private modes refuse IndexedDB: the page still works, it only cannot remember.
+      storageError = `This browser refused the page's storage (${sentence(error)}), so it will not remember your choice.`;
+      return [undefined, { ...NO_CONTRIBUTION }] as const;
+    });
+    const elsewhere = await tabs.minerElsewhere();
     this.storedLifetime = contribution;
     this.cleanups.push(tabs.onOtherTab((message) => this.onOtherTab(message)));
     this.cleanups.push(
@@ -161,6 +163,8 @@ export class TabMiner {
     this.update({
       phase,
       missing,
+      error: storageError,
+      persistent: this.current.persistent && storageError === null,
       consent: stored,
       settings: stored?.settings ?? this.current.settings,
       batteryKnown: unwatchBattery !== undefined,
@@ -181,7 +185,10 @@ export class TabMiner {
         return;
       }
       this.releaseLock = () => lock.release();
-      const consent = await this.options.consent.give(this.current.settings, this.now());
+      const givenAt = this.now();
+      const settings = this.current.settings;
+      // The click is the consent; a browser that refuses to store it only keeps it for this visit.
+      const consent = await this.options.consent.give(settings, givenAt).catch(() => ({ givenAt, settings }));
       this.update({ consent });
       if (this.stopRequested) throw new Error('stopped before it started');
       const { name, threads, duty } = this.current.settings;
