@@ -19,7 +19,7 @@ export const DUTY_MIN = 0.1;
 export const DUTY_MAX = 1;
 export const DUTY_STEP = 0.1;
 
-export function defaultThreads(cores: number): number {
+function defaultThreads(cores: number): number {
   return Math.max(1, Math.floor(cores) - 1);
 }
 

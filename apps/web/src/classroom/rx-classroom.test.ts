@@ -6,6 +6,7 @@ import { byTestId, deepQueryAll, settled, text } from '../testing/dom.js';
 import { CLASSROOM_TITLE } from '../title.js';
 import { emptyGraphReason, joinAdvice, type RxClassroom, showcaseInput } from './rx-classroom.js';
 import { rankMembers } from './rx-leaderboard.js';
+import { graphDescription } from './rx-mesh-graph.js';
 import './rx-classroom.js';
 
 function member(id: string, name: string, parent: string | null, creditedWork: string, extra = {}): ClusterMember {
@@ -159,6 +160,13 @@ describe('joinAdvice', () => {
       warning: expect.stringContaining('can watch but not mine'),
     });
     expect(joinAdvice(page('https://class.example'))).toEqual({ address: 'https://class.example', warning: null });
+  });
+});
+
+describe('graphDescription', () => {
+  it('says how many peers, who coordinates and how many standbys, for screen readers', () => {
+    expect(graphDescription(MEMBERS, 'gateway-id')).toBe('4 peers; gateway coordinates; 1 standby ready to take over.');
+    expect(graphDescription([], null)).toBe('No peers to show yet.');
   });
 });
 

@@ -49,7 +49,7 @@ export function joinAdvice(page: { origin: string; hostname: string; port: strin
 }
 
 /** A new program to show this often, so the class sees that every input makes different programs. */
-export const PROGRAM_EVERY_MS = 15_000;
+const PROGRAM_EVERY_MS = 15_000;
 
 /** The input whose first program the panel shows: a short text, since the stats carry no block template. */
 export function showcaseInput(height: number, turn: number): string {

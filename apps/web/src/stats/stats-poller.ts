@@ -9,8 +9,8 @@ export interface StatsState {
   updatedAt: number | null;
 }
 
-export const STATS_URL = '/api/stats';
-export const POLL_INTERVAL_MS = 1000;
+const STATS_URL = '/api/stats';
+const POLL_INTERVAL_MS = 1000;
 /** A read that takes longer is given up, so a stalled server shows as unreachable rather than frozen figures. */
 const REQUEST_TIMEOUT_MS = 5000;
 
