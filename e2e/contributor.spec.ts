@@ -1,0 +1,164 @@
+// The contributor page and the classroom view against the real `rxmesh serve` (playwright.config.ts starts it):
+// consent before anything runs, two tabs in separate browser profiles mining the demo chain, Stop, the throttle,
+// the classroom graph, and screenshots at desktop and phone sizes.
+import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
+
+interface StatsMember {
+  id: string;
+  engine: string;
+  sharesAccepted: number;
+  parent: string | null;
+}
+
+interface Stats {
+  peers: number;
+  members: StatsMember[];
+}
+
+/** Errors and warnings in the console, and uncaught exceptions: the page must have none. */
+function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning')
+      problems.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  return problems;
+}
+
+/** The total hashes this page computed, as the hashrate element exposes it. */
+async function hashesOf(page: Page): Promise<number> {
+  return Number((await page.getByTestId('hashrate').getAttribute('data-hashes')) ?? Number.NaN);
+}
+
+async function stats(page: Page): Promise<Stats> {
+  const response = await page.request.get('/api/stats');
+  expect(response.ok()).toBe(true);
+  return (await response.json()) as Stats;
+}
+
+/** A tab in a browser profile of its own (Web Locks and idb-keyval are per profile). */
+async function tabInOwnProfile(
+  browser: Browser,
+  baseURL: string | undefined,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext(baseURL === undefined ? {} : { baseURL });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+/** Hashes per second over `seconds`, from the page's own counter. */
+async function measureRate(page: Page, seconds: number): Promise<number> {
+  const before = await hashesOf(page);
+  const began = Date.now();
+  await page.waitForTimeout(seconds * 1000);
+  return (1000 * ((await hashesOf(page)) - before)) / (Date.now() - began);
+}
+
+test('opening the page computes no hash and starts no worker until Start is clicked', async ({ page }, testInfo) => {
+  const problems = watchConsole(page);
+  await page.goto('/');
+  await expect(page.getByTestId('start')).toBeVisible();
+  // Time enough for anything that would start by itself to start.
+  await page.waitForTimeout(3000);
+  expect(page.workers()).toHaveLength(0);
+  await expect(page.getByTestId('stop')).toHaveCount(0);
+  const hashes = await page.getByTestId('hashrate').getAttribute('data-hashes');
+  expect(hashes === null || Number(hashes) === 0).toBe(true);
+  await page.screenshot({ path: testInfo.outputPath(`consent-${testInfo.project.name}.png`), fullPage: true });
+  expect(problems).toEqual([]);
+});
+
+test('two tabs in separate profiles mine the demo chain, get accepted shares, and the classroom shows them', async ({
+  browser,
+  baseURL,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'two mining tabs and a classroom: one browser project is enough');
+  test.setTimeout(240_000);
+  const first = await tabInOwnProfile(browser, baseURL);
+  const tabs = [first, await tabInOwnProfile(browser, baseURL)];
+  const problems = tabs.map(({ page }) => watchConsole(page));
+  const before = (await stats(first.page)).members.filter((member) => member.engine === 'wasm').length;
+  for (const { page } of tabs) {
+    await page.goto('/');
+    await page.getByTestId('threads').fill('1');
+    await page.getByTestId('start').click();
+    await expect(page.getByTestId('stop')).toBeVisible();
+  }
+  // Both tabs join as WebAssembly peers and each one gets at least one accepted share.
+  await expect
+    .poll(async () => (await stats(first.page)).members.filter((member) => member.engine === 'wasm').length, {
+      timeout: 60_000,
+    })
+    .toBe(before + 2);
+  for (const { page } of tabs) {
+    await expect(page.getByTestId('shares-accepted')).not.toHaveText(/^\s*0\s*$/, { timeout: 150_000 });
+    expect(await hashesOf(page)).toBeGreaterThan(0);
+    await expect(page).toHaveTitle(/H\/s/);
+  }
+  const mining = (await stats(first.page)).members.filter((member) => member.engine === 'wasm');
+  expect(mining.every((member) => member.sharesAccepted > 0)).toBe(true);
+
+  // The classroom view, in a third profile, lists both tabs and draws the graph with their links.
+  const classroom = await tabInOwnProfile(browser, baseURL);
+  const classroomProblems = watchConsole(classroom.page);
+  await classroom.page.goto('/classroom');
+  const graph = classroom.page.getByTestId('classroom-graph');
+  await expect(graph).toBeVisible();
+  for (const member of mining) {
+    await expect(classroom.page.getByTestId('leaderboard')).toContainText(member.id.slice(0, 8), { timeout: 10_000 });
+    await expect(graph.locator(`[data-peer="${member.id}"]`)).toHaveCount(1);
+  }
+  // Every tab hangs from a parent in the tree: at least one link each.
+  await expect.poll(() => graph.locator('[data-link]').count()).toBeGreaterThanOrEqual(mining.length);
+  await classroom.page.screenshot({ path: testInfo.outputPath('classroom-desktop.png'), fullPage: true });
+  await classroom.page.setViewportSize({ width: 390, height: 844 });
+  await classroom.page.screenshot({ path: testInfo.outputPath('classroom-phone.png'), fullPage: true });
+  await first.page.screenshot({ path: testInfo.outputPath('mining-desktop.png'), fullPage: true });
+  await first.page.setViewportSize({ width: 390, height: 844 });
+  await first.page.screenshot({ path: testInfo.outputPath('mining-phone.png'), fullPage: true });
+
+  for (const { page } of tabs) await page.getByTestId('stop').click();
+  for (const context of [...tabs.map((tab) => tab.context), classroom.context]) await context.close();
+  expect([...problems.flat(), ...classroomProblems]).toEqual([]);
+});
+
+test('Stop brings the hashrate to 0 within 1 s, and the throttle at 50% roughly halves it', async ({
+  page,
+}, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'mining measurements: one browser project is enough');
+  test.setTimeout(240_000);
+  const problems = watchConsole(page);
+  await page.goto('/');
+  await page.getByTestId('threads').fill('1');
+  await page.getByTestId('start').click();
+  await expect.poll(() => hashesOf(page), { timeout: 60_000 }).toBeGreaterThan(0);
+
+  // Throttle: 50% against the mean of full speed before and after, on this shared machine.
+  const throttle = page.getByTestId('throttle');
+  await throttle.fill('100');
+  const fullBefore = await measureRate(page, 12);
+  await throttle.fill('50');
+  await page.waitForTimeout(2000); // the batch in flight ends at the old duty
+  const half = await measureRate(page, 12);
+  await throttle.fill('100');
+  await page.waitForTimeout(2000);
+  const fullAfter = await measureRate(page, 12);
+  const ratio = half / ((fullBefore + fullAfter) / 2);
+  testInfo.annotations.push({
+    type: 'throttle',
+    description: `full ${fullBefore.toFixed(1)} / ${fullAfter.toFixed(1)} H/s, at 50% ${half.toFixed(1)} H/s: ${ratio.toFixed(2)}`,
+  });
+  expect(ratio).toBeGreaterThanOrEqual(0.35);
+  expect(ratio).toBeLessThanOrEqual(0.65);
+
+  // Stop: the counter settles within 1 s and stays there.
+  await page.getByTestId('stop').click();
+  await page.waitForTimeout(1000);
+  const settled = await hashesOf(page);
+  await page.waitForTimeout(3000);
+  expect(await hashesOf(page)).toBe(settled);
+  await expect(page.getByTestId('start')).toBeVisible();
+  await expect(page).not.toHaveTitle(/H\/s/);
+  expect(problems).toEqual([]);
+});

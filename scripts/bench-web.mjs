@@ -1,0 +1,131 @@
+// @ts-check
+// The contributor page in Debian's Chromium, against `rxmesh serve` on loopback:
+// - first load: bytes transferred (encoded, as on the wire) and time to interactive (navigation start to the
+//   Start button enabled), over fresh browser profiles;
+// - the in-browser hashrate per thread (the page mining the demo chain with 1 thread, from its own hash
+//   counter), as a ratio to the same WebAssembly engine in Node and to native librandomx in light mode
+//   (`rxmesh bench`, 1 thread), alternating in rounds because this machine is shared and noisy.
+// Run after `npm run build`: node scripts/bench-web.mjs [--loads N] [--rounds R] [--seconds S]
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { lastJsonLine, repoRoot } from './lib/bench-harness.mjs';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './lib/chromium.mjs';
+
+/** @param {string} name @param {string} fallback */
+const flag = (name, fallback) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? (process.argv[index + 1] ?? fallback) : fallback;
+};
+const loads = Number(flag('loads', '5'));
+const rounds = Number(flag('rounds', '3'));
+const seconds = Number(flag('seconds', '30'));
+const bin = join(repoRoot, 'apps/host/bin/rxmesh.js');
+
+/** @param {number[]} values */
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+const serve = spawn(process.execPath, [bin, 'serve', '--port', '0', '--bind', '127.0.0.1'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const origin = await new Promise((resolve, reject) => {
+  let stdout = '';
+  serve.stdout.on('data', (chunk) => {
+    stdout += chunk;
+    const url = /serving (http:\S+)/.exec(stdout)?.[1];
+    if (url !== undefined) resolve(url);
+  });
+  serve.on('exit', (code) => reject(new Error(`rxmesh serve exited with ${code}`)));
+});
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+
+/** One first load in a fresh profile: bytes on the wire and time to interactive. */
+async function firstLoad() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  let bytes = 0;
+  let requests = 0;
+  cdp.on('Network.loadingFinished', (event) => {
+    bytes += event.encodedDataLength;
+    requests++;
+  });
+  await page.goto(origin);
+  await page.getByTestId('start').waitFor({ state: 'visible' });
+  await page.waitForFunction(
+    () => !(/** @type {HTMLButtonElement | null} */ (document.querySelector('[data-testid="start"]'))?.disabled),
+  );
+  const interactiveMs = await page.evaluate(() => performance.now());
+  await page.waitForLoadState('networkidle');
+  await context.close();
+  return { bytes, requests, interactiveMs };
+}
+
+/** The page mining with one thread: hashes per second from its counter, after a warm-up. */
+async function pageRate() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(origin);
+  await page.getByTestId('threads').fill('1');
+  await page.getByTestId('start').click();
+  const counter = page.getByTestId('hashrate');
+  const hashes = async () => Number((await counter.getAttribute('data-hashes')) ?? 0);
+  while ((await hashes()) === 0) await page.waitForTimeout(500);
+  await page.waitForTimeout(5000);
+  const before = await hashes();
+  const began = Date.now();
+  await page.waitForTimeout(seconds * 1000);
+  const rate = (1000 * ((await hashes()) - before)) / (Date.now() - began);
+  await page.getByTestId('stop').click();
+  await context.close();
+  return rate;
+}
+
+/** @param {'wasm' | 'native'} impl */
+async function nodeRate(impl) {
+  const result = await lastJsonLine(process.execPath, [
+    bin,
+    'bench',
+    ...['--impl', impl, '--mode', 'light', '--threads', '1', '--seconds', String(seconds), '--json'],
+  ]);
+  return result.hashrate;
+}
+
+const firstLoads = [];
+for (let i = 0; i < loads; i++) firstLoads.push(await firstLoad());
+console.log(
+  `first load, median of ${loads} fresh profiles: ${(median(firstLoads.map((load) => load.bytes)) / 1024).toFixed(1)} KiB ` +
+    `in ${median(firstLoads.map((load) => load.requests))} requests, interactive after ` +
+    `${median(firstLoads.map((load) => load.interactiveMs)).toFixed(0)} ms`,
+);
+
+const results = [];
+for (let round = 1; round <= rounds; round++) {
+  const browserRate = await pageRate();
+  const wasmRate = await nodeRate('wasm');
+  const nativeRate = await nodeRate('native');
+  results.push({ browserRate, wasmRate, nativeRate });
+  console.log(
+    `round ${round}: page ${browserRate.toFixed(2)} H/s, Node WebAssembly ${wasmRate.toFixed(2)} H/s, native light ` +
+      `${nativeRate.toFixed(2)} H/s: ${(browserRate / wasmRate).toFixed(3)}x and ${(browserRate / nativeRate).toFixed(3)}x`,
+  );
+}
+const toWasm = median(results.map((result) => result.browserRate / result.wasmRate));
+const toNative = median(results.map((result) => result.browserRate / result.nativeRate));
+console.log(
+  `page per thread, median of ${rounds} rounds: ${toWasm.toFixed(3)}x Node WebAssembly, ${toNative.toFixed(3)}x native light`,
+);
+
+await browser.close();
+serve.kill('SIGTERM');
+mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
+writeFileSync(
+  join(repoRoot, 'test-results/bench-web.json'),
+  `${JSON.stringify({ firstLoads, results, toWasm, toNative }, null, 2)}\n`,
+);
