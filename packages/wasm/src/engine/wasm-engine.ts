@@ -34,7 +34,7 @@ const MIB = 2 ** 20;
 /** The cache (RandomX's 256 MiB of Argon2 memory, in rx/0 and rx/wow alike), the core's own data and stack, and
  * the one-lane VM that hashes single inputs. */
 const SHARED_BYTES = 260 * MIB;
-/** A mining VM: 4 lanes of 2 MiB scratchpad (rx/0; rx/wow's are 1 MiB), a stack and buffers: 8.4 MiB. */
+/** A mining VM: 4 lanes of 2 MiB scratchpad (rx/0; rx/wow's are 1 MiB), a stack and buffers, 8.4 MiB in all. */
 const MINING_VM_BYTES = 8.5 * MIB;
 
 /**
