@@ -196,7 +196,7 @@ describe('rxmesh serve', () => {
     try {
       const page = await fetch(url);
       expect(page.status).toBe(200);
-      expect(await page.text()).toContain('<rx-app>');
+      expect(await page.text()).toContain('<title>rxmesh');
       expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
     } finally {

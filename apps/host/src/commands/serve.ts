@@ -67,7 +67,9 @@ export function serveCommand(): Command {
       });
       await app.listen({ port: options.port, host: options.bind });
       // Handled from here on, so a stop while the gateway is still joining also shuts down cleanly.
+      let closing = false;
       const close = async () => {
+        closing = true;
         log.info('shutting down');
         await gateway?.stop();
         await app.close();
@@ -79,7 +81,7 @@ export function serveCommand(): Command {
       for (const url of reachableUrls(options.bind, port)) process.stdout.write(`rxmesh: serving ${url}\n`);
       if (options.gateway) {
         const loopback = options.bind === '0.0.0.0' || options.bind === '::' ? '127.0.0.1' : options.bind;
-        gateway = await joinCluster({
+        const joining = joinCluster({
           signalUrl: new URL(`http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`),
           room: DEFAULT_ROOM,
           info: {
@@ -98,6 +100,13 @@ export function serveCommand(): Command {
           log,
           statusSeconds: 30,
         });
+        // A stop during the join closes the server under it: that failure is the stop, not an error.
+        const joined = await joining.catch((error: unknown) => {
+          if (closing) return undefined;
+          throw error;
+        });
+        if (closing) await joined?.stop();
+        else gateway = joined;
       }
     });
 }

@@ -80,8 +80,10 @@ describe('MeshNode on librandomx, peerjs and the signaling server', () => {
       expect(mining.hashrate).toBeGreaterThan(0);
       expect(mining.keyInit?.finishedAt).not.toBeNull();
       expect(snapshots.some((snapshot) => snapshot.keyInit?.finishedAt === null)).toBe(true);
-      // One mining thread keeps about one core busy.
-      expect(await cpuOver(1000)).toBeGreaterThan(600);
+      // One mining thread keeps a core busy, as far as this shared machine lets it: the paused figure is read
+      // against this one.
+      const miningCpuPerSecond = await cpuOver(1000);
+      expect(miningCpuPerSecond).toBeGreaterThan(200);
 
       const pausedAt = performance.now();
       node.pause();
@@ -89,7 +91,7 @@ describe('MeshNode on librandomx, peerjs and the signaling server', () => {
       await until('the batch to stop', 1000, () => (node.snapshot().mining ? undefined : true));
       expect(performance.now() - pausedAt).toBeLessThan(1000);
       const hashesAtPause = node.snapshot().totalHashes;
-      expect(await cpuOver(1500)).toBeLessThan(300);
+      expect((await cpuOver(1500)) / 1.5).toBeLessThan(0.2 * miningCpuPerSecond);
       expect(node.snapshot()).toMatchObject({ role: 'coordinator', paused: true, mining: false, hashrate: 0 });
       expect(node.snapshot().totalHashes).toBe(hashesAtPause);
       expect(snapshots.at(-1)).toMatchObject({ paused: true, mining: false, hashrate: 0 });
