@@ -20,3 +20,18 @@ export interface BenchResult {
 export function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
+
+/** A progress listener that reports `label N%` each time N has grown by `step` points: one line per step. */
+export function percentSteps(
+  label: string,
+  step: number,
+  onProgress: (message: string) => void,
+): (done: number, total: number) => void {
+  let reported = -step;
+  return (done, total) => {
+    const percent = Math.floor((100 * done) / total);
+    if (percent < reported + step) return;
+    reported = percent;
+    onProgress(`${label} ${percent}%`);
+  };
+}

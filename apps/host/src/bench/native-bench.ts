@@ -3,7 +3,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { BENCHMARK_KEY_TEXT, benchmarkBlob } from '@rxmesh/core';
 import { type EngineMode, NativeEngine } from '@rxmesh/native';
-import { type BenchResult, peakRssMb } from './bench-result.js';
+import { type BenchResult, peakRssMb, percentSteps } from './bench-result.js';
 
 /** Mines the benchmark blob on all the engine's threads for `seconds`, watching the event loop meanwhile. */
 export async function mineForSeconds(
@@ -30,14 +30,10 @@ export async function benchNative(
 ): Promise<BenchResult> {
   const engine = NativeEngine.create({ mode, threads });
   try {
-    let reported = -1;
-    const ready = await engine.setKey(new TextEncoder().encode(BENCHMARK_KEY_TEXT), (done, total) => {
-      const percent = Math.floor((100 * done) / total);
-      if (percent >= reported + 10) {
-        reported = percent;
-        onProgress(`dataset init ${percent}%`);
-      }
-    });
+    const ready = await engine.setKey(
+      new TextEncoder().encode(BENCHMARK_KEY_TEXT),
+      percentSteps('dataset init', 10, onProgress),
+    );
     const pages = ready.cacheLargePages || ready.datasetLargePages ? 'large pages' : 'ordinary pages';
     onProgress(
       `${mode} mode ready (${pages}): cache ${Math.round(ready.cacheInitMs)} ms` +

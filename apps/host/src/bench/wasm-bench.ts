@@ -1,7 +1,7 @@
 // Light-mode hashrate of the WebAssembly engine: one shared cache, N worker threads.
 import { BENCHMARK_KEY_TEXT, benchmarkBlob } from '@rxmesh/core';
 import { createWasmEngine } from '../engines.js';
-import { type BenchResult, peakRssMb } from './bench-result.js';
+import { type BenchResult, peakRssMb, percentSteps } from './bench-result.js';
 
 export async function benchWasmLight(
   threads: number,
@@ -10,8 +10,9 @@ export async function benchWasmLight(
 ): Promise<BenchResult> {
   const engine = await createWasmEngine(threads);
   try {
-    const { cacheInitMs } = await engine.setKey(new TextEncoder().encode(BENCHMARK_KEY_TEXT), (done, total) =>
-      onProgress(`cache init ${Math.floor((100 * done) / total)}%`),
+    const { cacheInitMs } = await engine.setKey(
+      new TextEncoder().encode(BENCHMARK_KEY_TEXT),
+      percentSteps('cache init', 10, onProgress),
     );
     onProgress(`cache ready in ${Math.round(cacheInitMs)} ms; hashing on ${threads} thread(s) for ${seconds} s`);
     const begin = performance.now();
