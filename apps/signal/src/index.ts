@@ -1,8 +1,16 @@
-export { DEFAULT_ROOM, PEERJS_PATH } from './client.js';
+export {
+  type ClusterBlock,
+  type ClusterJob,
+  type ClusterMember,
+  type ClusterStats,
+  DEFAULT_ROOM,
+  PEERJS_PATH,
+  type StatsView,
+} from './client.js';
 // Brings the plugins' FastifyInstance decorations (app.metrics, app.signaling) to whoever imports the server.
 export type {} from './plugins/metrics.js';
 export { CONTENT_SECURITY_POLICY } from './plugins/security-headers.js';
 export type {} from './plugins/signaling.js';
-export type { ClusterBlock, ClusterJob, ClusterMember, ClusterStats, StatsView } from './plugins/stats.js';
+
 export { buildServer, DEFAULT_WEB_ROOT, type ServerOptions } from './server.js';
 export { DEFAULT_LIMITS, type SignalingLimits } from './signaling/limits.js';

@@ -1,11 +1,13 @@
 // Assembles the rxmesh HTTP server from its plugins.
+
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ClusterStats } from './client.js';
 import health from './plugins/health.js';
 import metrics from './plugins/metrics.js';
 import securityHeaders from './plugins/security-headers.js';
 import signaling from './plugins/signaling.js';
-import stats, { type ClusterStats } from './plugins/stats.js';
+import stats from './plugins/stats.js';
 import webApp from './plugins/web-app.js';
 import { resolveLimits, type SignalingLimits } from './signaling/limits.js';
 

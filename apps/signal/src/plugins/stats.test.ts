@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ClusterMember, ClusterStats } from '../client.js';
 import { RawPeer, type RunningServer, startServer } from '../testing/raw-peer.js';
-import type { ClusterMember, ClusterStats } from './stats.js';
 
 const servers: RunningServer[] = [];
 const peers: RawPeer[] = [];

@@ -4,69 +4,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import Type from 'typebox';
-import { DEFAULT_ROOM } from '../client.js';
+import { type ClusterStats, DEFAULT_ROOM } from '../client.js';
 import { METRIC_PREFIX } from './metrics.js';
-
-export interface ClusterJob {
-  /** Where the job came from: `demo`, `daemon` or `stratum`. */
-  source: string;
-  height: number;
-  /** Block difficulty as a decimal string: a bigint in the core, and above 2^53 on real chains. */
-  difficulty: string;
-}
-
-/** One peer as the coordinator sees it: the classroom's graph and leaderboard. */
-export interface ClusterMember {
-  id: string;
-  name: string;
-  role: 'gateway' | 'worker' | 'auto';
-  engine: 'wasm' | 'native';
-  mode: 'light' | 'full';
-  /** Its own measure, in hashes per second (0 until it has one). */
-  hashrate: number;
-  sharesAccepted: number;
-  /** The difficulty of its accepted shares, summed: the hashes it is credited with. A decimal string. */
-  creditedWork: string;
-  /** Its parent in the tree; null for the coordinator. */
-  parent: string | null;
-  /** 0 for the standby that takes over first; null for peers that are not standbys. */
-  standbyRank: number | null;
-}
-
-export interface ClusterBlock {
-  height: number;
-  /** The block id, hex. */
-  id: string;
-  finderId: string;
-  finderName: string;
-  /** The block's timestamp, in milliseconds. */
-  foundAt: number;
-}
-
-/**
- * Whose figures these are. coordinator: the embedded gateway coordinates, and knows every member. member: another
- * peer coordinates; the totals are its last heartbeat's, and `members` is empty. signaling: no gateway reports; only
- * `peers` (the default room's) is known.
- */
-export type StatsView = 'coordinator' | 'member' | 'signaling';
-
-export interface ClusterStats {
-  view: StatsView;
-  /** Peers in the cluster. */
-  peers: number;
-  /** The cluster's hashrate in hashes per second. */
-  hashrate: number;
-  sharesAccepted: number;
-  sharesRejected: number;
-  blocksFound: number;
-  /** The job being mined, or null before the first one. */
-  job: ClusterJob | null;
-  /** The coordinator's id, or null when none is known. */
-  coordinator: string | null;
-  members: ClusterMember[];
-  /** Recent blocks, newest first. */
-  blocks: ClusterBlock[];
-}
 
 export interface StatsOptions {
   /** The gateway's figures; undefined while it has none (it is still joining), and signaling answers. */

@@ -1,7 +1,7 @@
 // Blocks the cluster found, newest first, with who found them.
 import { css, html, LitElement } from 'lit';
 import { formatAgo, formatCount } from '../format.js';
-import type { FoundBlock } from '../stats/cluster-stats.js';
+import type { ClusterBlock } from '../stats/cluster-stats.js';
 import { shared } from '../ui/theme.js';
 
 export class RxBlocks extends LitElement {
@@ -10,7 +10,7 @@ export class RxBlocks extends LitElement {
     now: { attribute: false },
   };
 
-  declare blocks: FoundBlock[];
+  declare blocks: ClusterBlock[];
   /** The time "ago" is counted from; the classroom passes its poll time so all rows agree. */
   declare now: number;
 

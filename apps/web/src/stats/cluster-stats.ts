@@ -1,57 +1,9 @@
 // GET /api/stats as the page reads it (apps/signal/src/plugins/stats.ts): checked at the boundary, field by field,
 // so one odd entry costs that entry and not the page.
 
-export interface ClusterJob {
-  /** `demo`, `daemon` or `stratum`. */
-  source: string;
-  height: number;
-  /** A decimal string: real chains pass 2^53. */
-  difficulty: string;
-}
+import type { ClusterBlock, ClusterJob, ClusterMember, ClusterStats, StatsView } from '@rxmesh/signal/client';
 
-export interface ClusterMember {
-  id: string;
-  name: string;
-  role: string;
-  engine: string;
-  mode: string;
-  hashrate: number;
-  sharesAccepted: number;
-  /** The difficulty of this peer's accepted shares, summed: the hashes it is credited with. A decimal string. */
-  creditedWork: string;
-  /** The peer it hangs under in the tree; null for the coordinator and for peers still joining. */
-  parent: string | null;
-  /** 0 for the standby that takes over first if the coordinator goes; null for peers that are not standbys. */
-  standbyRank: number | null;
-}
-
-export interface FoundBlock {
-  height: number;
-  id: string;
-  finderId: string;
-  finderName: string;
-  /** Milliseconds since the epoch. */
-  foundAt: number;
-}
-
-/**
- * Whose figures these are. coordinator: the server's gateway coordinates and knows every member. member: another
- * peer coordinates, and `members` is empty. signaling: no gateway reports; only `peers` is known.
- */
-export type StatsView = 'coordinator' | 'member' | 'signaling';
-
-export interface ClusterStats {
-  view: StatsView;
-  peers: number;
-  hashrate: number;
-  sharesAccepted: number;
-  sharesRejected: number;
-  blocksFound: number;
-  job: ClusterJob | null;
-  coordinator: string | null;
-  members: ClusterMember[];
-  blocks: FoundBlock[];
-}
+export type { ClusterBlock, ClusterJob, ClusterMember, ClusterStats, StatsView };
 
 type Fields = Record<string, unknown>;
 
@@ -71,8 +23,13 @@ function decimal(value: unknown): string {
   return typeof value === 'string' && /^[0-9]+$/.test(value) ? value : '0';
 }
 
+/** `value` when it is one of `allowed`, else `fallback`. */
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return allowed.find((option) => option === value) ?? fallback;
+}
+
 function parseView(value: unknown): StatsView {
-  return value === 'coordinator' || value === 'member' ? value : 'signaling';
+  return oneOf(value, ['coordinator', 'member'], 'signaling');
 }
 
 function parseJob(value: unknown): ClusterJob | null {
@@ -87,9 +44,10 @@ function parseMember(value: unknown): ClusterMember | undefined {
   return {
     id: value.id,
     name: text(value.name, value.id.slice(0, 8)),
-    role: text(value.role, 'worker'),
-    engine: text(value.engine),
-    mode: text(value.mode),
+    // Unknown kinds read as the most common one, a browser: the page shows a peer, not its label.
+    role: oneOf(value.role, ['gateway', 'auto'], 'worker'),
+    engine: oneOf(value.engine, ['native'], 'wasm'),
+    mode: oneOf(value.mode, ['full'], 'light'),
     hashrate: count(value.hashrate),
     sharesAccepted: count(value.sharesAccepted),
     creditedWork: decimal(value.creditedWork),
@@ -98,7 +56,7 @@ function parseMember(value: unknown): ClusterMember | undefined {
   };
 }
 
-function parseBlock(value: unknown): FoundBlock | undefined {
+function parseBlock(value: unknown): ClusterBlock | undefined {
   if (!isObject(value) || typeof value.height !== 'number' || typeof value.id !== 'string') return undefined;
   return {
     height: count(value.height),
