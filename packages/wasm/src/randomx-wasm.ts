@@ -11,7 +11,7 @@ import {
 import { bytesOf, SharedHeap } from './heap.js';
 import { relaxedMaddIsFused } from './jit/features.js';
 import { CHROMIUM_TIERING_BUDGET } from './jit/program-compiler.js';
-import { createProgramRunner } from './jit/program-runner.js';
+import { createProgramRunner, type RunPrograms } from './jit/program-runner.js';
 import { compileSuperscalar } from './jit/superscalar-compiler.js';
 import {
   type CoreBuild,
@@ -246,6 +246,23 @@ export class RandomxWasm {
   }
 }
 
+/** The compiled-program runner for a VM's lanes in the calling thread, over `superscalar` (the key's items). */
+export function programRunnerFor(handle: VmHandle, superscalar: WebAssembly.Module): Promise<RunPrograms> {
+  return createProgramRunner(
+    superscalar,
+    {
+      memory: handle.memory,
+      maximumPages: MAXIMUM_MEMORY_PAGES,
+      iterations: handle.iterations,
+      items: handle.items,
+      scratchpadBytes: handle.scratchpadBytes,
+      datasetBaseBytes: handle.datasetBaseBytes,
+      tieringBudget: handle.tieringBudget,
+    },
+    handle.fusedMultiplyAdd,
+  );
+}
+
 /** A RandomX VM over a shared cache, in the thread that attached it. */
 export class RandomxVM {
   private constructor(
@@ -268,19 +285,7 @@ export class RandomxVM {
     const { handle } = this;
     this.handle = { ...handle, superscalar };
     if (!handle.compiled) return;
-    this.core.runPrograms = await createProgramRunner(
-      superscalar,
-      {
-        memory: handle.memory,
-        maximumPages: MAXIMUM_MEMORY_PAGES,
-        iterations: handle.iterations,
-        items: handle.items,
-        scratchpadBytes: handle.scratchpadBytes,
-        datasetBaseBytes: handle.datasetBaseBytes,
-        tieringBudget: handle.tieringBudget,
-      },
-      handle.fusedMultiplyAdd,
-    );
+    this.core.runPrograms = await programRunnerFor(handle, superscalar);
   }
 
   /** The RandomX hash of `input` (any length) under the cache's key. */

@@ -5,9 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { benchmarkBlob, withNonce } from '@rxmesh/core';
 import { describe, expect, it } from 'vitest';
 import { INSTRUCTION, LANE, PROGRAM } from '../jit/layout.js';
-import { createProgramRunner } from '../jit/program-runner.js';
-import { instantiateCore, MAXIMUM_MEMORY_PAGES } from '../load.js';
-import { RandomxWasm } from '../randomx-wasm.js';
+import { instantiateCore } from '../load.js';
+import { programRunnerFor, RandomxWasm } from '../randomx-wasm.js';
 import { readDecodedProgram } from './decoded-program.js';
 import { describeProgram } from './describe-program.js';
 import { firstProgram, MAX_INPUT_BYTES } from './first-program.js';
@@ -28,19 +27,7 @@ async function hashRecordingPrograms(randomx: RandomxWasm, input: Uint8Array) {
   const handle = randomx.reserveVm({ lanes: 1 });
   const { memory } = handle;
   const core = await instantiateCore(handle.module, memory, handle.stackTop);
-  const run = await createProgramRunner(
-    handle.superscalar,
-    {
-      memory,
-      maximumPages: MAXIMUM_MEMORY_PAGES,
-      iterations: handle.iterations,
-      items: handle.items,
-      scratchpadBytes: handle.scratchpadBytes,
-      datasetBaseBytes: handle.datasetBaseBytes,
-      tieringBudget: handle.tieringBudget,
-    },
-    handle.fusedMultiplyAdd,
-  );
+  const run = await programRunnerFor(handle, handle.superscalar);
   const programs: Uint8Array[] = [];
   core.runPrograms = (vms, lanes) => {
     const lane = new DataView(memory.buffer).getUint32(vms, true);
