@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { NO_FIGURES } from '../mining/session.js';
-import type { TabMinerState } from '../mining/tab-miner.js';
-import { defaultSettings } from '../settings.js';
+import { initialState, type TabMinerState } from '../mining/tab-miner.js';
 import { liveSummary } from './rx-dashboard.js';
 import { chartSummary } from './rx-hashrate-chart.js';
 import { activityText } from './rx-mining-bar.js';
 
 function state(patch: Partial<TabMinerState>): TabMinerState {
-  return {
-    phase: 'ready',
-    cores: 4,
-    settings: defaultSettings(4),
-    consent: undefined,
-    persistent: true,
-    missing: [],
-    error: null,
-    pausedFor: [],
-    batteryKnown: false,
-    figures: { ...NO_FIGURES },
-    history: { times: [], rates: [] },
-    lifetime: { hashes: 0, sharesAccepted: 0 },
-    otherTab: null,
-    ...patch,
-  };
+  return { ...initialState(4, true), phase: 'ready', ...patch };
 }
 
 describe('what the mining bar says', () => {

@@ -72,6 +72,25 @@ const LIFETIME_FLUSH_TICKS = 10;
 type Counts = Pick<SessionFigures, 'hashes' | 'sharesAccepted' | 'sharesRejected'>;
 const NO_COUNTS: Counts = { hashes: 0, sharesAccepted: 0, sharesRejected: 0 };
 
+/** A page's state before it has read anything: loading, default settings for `cores`, nothing counted. */
+export function initialState(cores: number, persistent: boolean): TabMinerState {
+  return {
+    phase: 'loading',
+    cores,
+    settings: defaultSettings(cores),
+    consent: undefined,
+    persistent,
+    missing: [],
+    error: null,
+    pausedFor: [],
+    batteryKnown: false,
+    figures: { ...NO_FIGURES },
+    history: { times: [], rates: [] },
+    lifetime: { ...NO_CONTRIBUTION },
+    otherTab: null,
+  };
+}
+
 /** An error's message without its closing full stop, to sit inside a sentence of the page. */
 function sentence(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
@@ -102,21 +121,7 @@ export class TabMiner {
 
   constructor(private readonly options: TabMinerOptions) {
     this.now = options.now ?? (() => Date.now());
-    this.current = {
-      phase: 'loading',
-      cores: options.cores,
-      settings: defaultSettings(options.cores),
-      consent: undefined,
-      persistent: options.persistent,
-      missing: [],
-      error: null,
-      pausedFor: [],
-      batteryKnown: false,
-      figures: { ...NO_FIGURES },
-      history: { times: [], rates: [] },
-      lifetime: { ...NO_CONTRIBUTION },
-      otherTab: null,
-    };
+    this.current = initialState(options.cores, options.persistent);
   }
 
   get state(): TabMinerState {
