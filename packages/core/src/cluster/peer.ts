@@ -520,9 +520,7 @@ export class ClusterPeer {
     // A subtree cut off with this peer missed the jobs made meanwhile; the welcome brought the current one.
     const job = this.latestJob;
     if (rejoined && job !== undefined) {
-      const body: BroadcastBody = { v: PROTOCOL_VERSION, type: 'job', job: jobToWire(job) };
-      for (const child of this.children)
-        this.send(child, { v: PROTOCOL_VERSION, type: 'broadcast', term: this.term, body });
+      this.passDown(this.term, { v: PROTOCOL_VERSION, type: 'job', job: jobToWire(job) });
     }
   }
 
@@ -657,6 +655,11 @@ export class ClusterPeer {
     } else {
       this.rememberBlock(blockFromWire(body.block));
     }
+    this.passDown(term, body);
+  }
+
+  /** Sends a broadcast on to every child. */
+  private passDown(term: number, body: BroadcastBody): void {
     for (const child of this.children) this.send(child, { v: PROTOCOL_VERSION, type: 'broadcast', term, body });
   }
 
