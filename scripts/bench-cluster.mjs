@@ -11,17 +11,20 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './lib/bench-harness.mjs';
+import { parseArgs } from 'node:util';
+import { median, repoRoot } from './lib/bench-harness.mjs';
 
-/** @param {string} name @param {string} fallback */
-const flag = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-};
-const mode = flag('mode', 'light');
-const threads = flag('threads', '1');
-const intervals = Number(flag('intervals', '6'));
-const rounds = Number(flag('rounds', '5'));
+const { values } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'light' },
+    threads: { type: 'string', default: '1' },
+    intervals: { type: 'string', default: '6' },
+    rounds: { type: 'string', default: '5' },
+  },
+});
+const { mode, threads } = values;
+const intervals = Number(values.intervals);
+const rounds = Number(values.rounds);
 const STATUS_SECONDS = 5;
 const bin = join(repoRoot, 'apps/host/bin/rxmesh.js');
 
@@ -127,12 +130,10 @@ for (let round = 1; round <= rounds; round++) {
   );
 }
 for (const { serve } of [clusterA, clusterB]) serve.child.kill('SIGTERM');
-const ratios = results.map((result) => result.efficiency).sort((a, b) => a - b);
-const middle = Math.floor(ratios.length / 2);
-const median = ratios.length % 2 === 1 ? ratios[middle] : ((ratios[middle - 1] ?? 0) + (ratios[middle] ?? 0)) / 2;
-console.log(`efficiency, median of ${rounds} rounds: ${median?.toFixed(3)}x`);
+const efficiency = median(results.map((result) => result.efficiency));
+console.log(`efficiency, median of ${rounds} rounds: ${efficiency.toFixed(3)}x`);
 mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
 writeFileSync(
   join(repoRoot, 'test-results/bench-cluster.json'),
-  `${JSON.stringify({ mode, threads: Number(threads), results, median }, null, 2)}\n`,
+  `${JSON.stringify({ mode, threads: Number(threads), results, median: efficiency }, null, 2)}\n`,
 );

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { buildNativeHarness, repoRoot } from './lib/bench-harness.mjs';
+import { buildNativeHarness, median, repoRoot } from './lib/bench-harness.mjs';
 import { info } from './lib/log.mjs';
 
 const { values } = parseArgs({
@@ -53,14 +53,6 @@ function startReference(/** @type {number} */ threads) {
   };
 }
 
-/** @param {number[]} values */
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  return Number.isInteger(middle)
-    ? ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2
-    : (sorted[Math.floor(middle)] ?? Number.NaN);
-}
 /** @param {number[]} values @param {number} digits */
 const list = (values, digits) => values.map((value) => value.toFixed(digits)).join(', ');
 

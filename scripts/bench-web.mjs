@@ -9,26 +9,22 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { lastJsonLine, repoRoot } from './lib/bench-harness.mjs';
+import { lastJsonLine, median, repoRoot } from './lib/bench-harness.mjs';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './lib/chromium.mjs';
 
-/** @param {string} name @param {string} fallback */
-const flag = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index > 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-};
-const loads = Number(flag('loads', '5'));
-const rounds = Number(flag('rounds', '3'));
-const seconds = Number(flag('seconds', '30'));
+const { values } = parseArgs({
+  options: {
+    loads: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '30' },
+  },
+});
+const loads = Number(values.loads);
+const rounds = Number(values.rounds);
+const seconds = Number(values.seconds);
 const bin = join(repoRoot, 'apps/host/bin/rxmesh.js');
-
-/** @param {number[]} values */
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 
 const serve = spawn(process.execPath, [bin, 'serve', '--port', '0', '--bind', '127.0.0.1'], {
   stdio: ['ignore', 'pipe', 'inherit'],

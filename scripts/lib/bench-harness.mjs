@@ -44,3 +44,12 @@ export async function buildNativeHarness(name) {
   if (!fresh) await run('gcc', ['-O2', '-Wall', '-o', binary, source, '-lrandomx', '-lpthread']);
   return binary;
 }
+
+/** The median of `values` (NaN for none): the figure a noisy, shared machine reports best. @param {number[]} values */
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  return Number.isInteger(middle)
+    ? ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2
+    : (sorted[Math.floor(middle)] ?? Number.NaN);
+}
