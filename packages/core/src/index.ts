@@ -32,6 +32,7 @@ export {
 export { bytesToHex, hexToBytes, sameBytes } from './hex.js';
 export { DEMO_BLOB_LENGTH, DemoChain, GENESIS_SEED } from './jobs/demo-chain.js';
 export { type BlockRecord, JOB_SOURCE_KINDS, type Job, type JobSourceKind } from './jobs/job.js';
+export type { Finder, JobSource, SourceStatus, SourceVerdict } from './jobs/job-source.js';
 export type { Log, LogFields } from './mesh/log.js';
 export {
   type BlockView,

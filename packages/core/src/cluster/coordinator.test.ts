@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bytesToHex } from '../hex.js';
+import type { Job } from '../jobs/job.js';
 import { seededRandom } from '../simulation/sim-tools.js';
 import { targetForDifficulty } from '../target.js';
 import {
@@ -45,12 +46,13 @@ function hashWithTop(top64: bigint): Uint8Array {
   return hash;
 }
 
-/** A coordinator on the demo chain, with a gateway that does not mine, and a recording host. */
-function harness(settings: Partial<CoordinatorSettings> = {}) {
+/** A coordinator (on the demo chain unless told otherwise), with a gateway that does not mine, and a recording host. */
+function harness(settings: Partial<CoordinatorSettings> = {}, { demo = true } = {}) {
   let now = Date.UTC(2026, 10, 24, 12);
   const sent: { to: string; message: Message }[] = [];
   const verifications: { ticket: number; nonce: number }[] = [];
   const notices: CoordinatorNotice[] = [];
+  const submitted: { job: Job; nonce: number }[] = [];
   const children = new Set<string>();
   const host: CoordinatorHost = {
     selfId: 'gw',
@@ -60,7 +62,7 @@ function harness(settings: Partial<CoordinatorSettings> = {}) {
     children: () => children,
     deliverToSelf: () => {},
     verify: (ticket, _seed, _blob, nonce) => verifications.push({ ticket, nonce }),
-    submitBlock: () => {},
+    submitBlock: (_ticket, job, nonce) => submitted.push({ job, nonce }),
     notice: (notice) => notices.push(notice),
   };
   const coordinator = new Coordinator(
@@ -68,7 +70,7 @@ function harness(settings: Partial<CoordinatorSettings> = {}) {
     1,
     { ...DEFAULT_COORDINATOR_SETTINGS, ...settings },
     {
-      demo: true,
+      demo,
       selfInfo: peerInfo('gw', { role: 'gateway', mines: false, engine: 'native', maxLinks: 64, hashrate: 0 }),
     },
   );
@@ -84,6 +86,7 @@ function harness(settings: Partial<CoordinatorSettings> = {}) {
     sent,
     verifications,
     notices,
+    submitted,
     leasesOf,
     resultsOf,
     advance(ms: number) {
@@ -257,6 +260,33 @@ describe('the coordinator', () => {
     h.verifyAll(() => share);
     h.verifyAll((nonce) => (nonce === lease.start + 400 ? winning : share));
     expect(h.notices.some((notice) => notice.kind === 'block')).toBe(true);
+  });
+
+  it("leases only inside an external job's nonce range, and hands a verified candidate to the source", () => {
+    const h = harness({}, { demo: false });
+    const blob = new Uint8Array(76);
+    blob[42] = 0x5a; // a nicehash pool's fixed nonce byte
+    const job: Job = {
+      id: 'pool-1',
+      source: 'stratum',
+      height: 10,
+      seedHash: new Uint8Array(32),
+      blob,
+      difficulty: 1000n,
+      createdAt: 0,
+      nonceRange: { start: 0x5a00_0000, count: 2 ** 24 },
+    };
+    h.coordinator.setJob(job);
+    h.join('fast', { hashrate: 2 ** 20 }); // a lease of 30 s at this rate is larger than the range
+    h.join('late', { hashrate: 10 });
+    const [fast] = h.leasesOf('fast');
+    expect(fast).toMatchObject({ jobId: 'pool-1', start: 0x5a00_0000, count: 2 ** 24 });
+    expect(h.leasesOf('late')).toEqual([]); // nothing is left in the range
+    if (fast === undefined) throw new Error('no lease');
+    const nonce = 0x5a00_0010;
+    h.share('fast', fast, nonce, easyHash(0));
+    h.verifyAll(() => easyHash(0));
+    expect(h.submitted).toEqual([{ job: expect.objectContaining({ id: 'pool-1' }), nonce }]);
   });
 
   it('calls shares for a replaced height stale once the grace period is over', () => {

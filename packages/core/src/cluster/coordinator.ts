@@ -364,7 +364,8 @@ export class Coordinator {
     const record = this.currentJobId === undefined ? undefined : this.state.jobs.get(this.currentJobId);
     if (member === undefined || record === undefined) return;
     const hashrate = this.hashrateOf(member);
-    const left = 2 ** 32 - record.cursor;
+    const range = record.job.nonceRange ?? { start: 0, count: 2 ** 32 };
+    const left = range.start + range.count - record.cursor;
     if (left <= 0) {
       if (this.chain !== undefined) this.newDemoJob(); // a fresh template opens a fresh nonce space
       return;

@@ -54,7 +54,7 @@ export class ReplicatedState {
         for (const record of this.jobs.values()) {
           if (record.supersededAt === null && record.job.height < job.height) record.supersededAt = job.createdAt;
         }
-        this.jobs.set(job.id, { job, cursor: 0, supersededAt: null, shares: new Map() });
+        this.jobs.set(job.id, { job, cursor: job.nonceRange?.start ?? 0, supersededAt: null, shares: new Map() });
         this.forgetOldJobs();
         return;
       }

@@ -52,6 +52,12 @@ const WireJob = Type.Object(
     blob: Type.String({ pattern: '^([0-9a-f]{2}){43,512}$' }),
     difficulty: Decimal,
     createdAt: Time,
+    nonceRange: Type.Optional(
+      Type.Object(
+        { start: Uint32, count: Type.Integer({ minimum: 1, maximum: 2 ** 32 }) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -233,6 +239,7 @@ export function jobToWire(job: Job): WireJob {
     blob: bytesToHex(job.blob),
     difficulty: job.difficulty.toString(),
     createdAt: job.createdAt,
+    ...(job.nonceRange === undefined ? {} : { nonceRange: { ...job.nonceRange } }),
   };
 }
 

@@ -14,6 +14,11 @@ export interface Job {
   blob: Uint8Array;
   /** A hash H is a block (or pool share) candidate iff H × difficulty < 2^256. */
   difficulty: bigint;
+  /**
+   * The nonces workers may use; absent means all 2^32. A nicehash pool fixes the nonce's top byte, so its jobs
+   * allow 2^24 nonces from that byte on.
+   */
+  nonceRange?: { start: number; count: number };
   /** When the coordinator first saw it, in its clock's milliseconds. */
   createdAt: number;
 }

@@ -1,0 +1,49 @@
+// A job source outside the cluster: a monerod daemon (solo mining) or a Stratum pool. A gateway peer runs one; the
+// peer feeds each job to the cluster while it coordinates, and hands back the candidates its coordinator verified.
+import type { BlockRecord, Job } from './job.js';
+
+/** Who found a candidate, for the block record a daemon's acceptance makes. */
+export interface Finder {
+  id: string;
+  name: string;
+}
+
+/** The source's answer to one candidate. */
+export type SourceVerdict =
+  /** A daemon's accepted block carries its record; a pool's accepted share carries null (it is not a block). */
+  | { accepted: true; block: BlockRecord | null }
+  /** `reason` is the source's own words (or why the candidate never reached it), as one sentence. */
+  | { accepted: false; reason: string };
+
+/** What an operator sees about the source: in logs, `/api/stats` and `/metrics`. */
+export interface SourceStatus {
+  kind: 'daemon' | 'stratum';
+  /** The URL in use, without credentials; for several Stratum URLs the current one. */
+  url: string;
+  /** Whether the source answers now (the daemon's last call succeeded, or the pool connection is logged in). */
+  connected: boolean;
+  /** Candidates the source accepted (blocks for a daemon, shares for a pool) and refused, from its answers. */
+  accepted: number;
+  rejected: number;
+  /** The last problem as a sentence for the operator, or null when none happened since the last success. */
+  lastError: string | null;
+}
+
+export interface JobSource {
+  readonly kind: 'daemon' | 'stratum';
+  /**
+   * Begins fetching jobs and keeps doing so (reconnecting, retrying with backoff) until stop(). `onJob` hears every
+   * new job, the first one included; the jobs of one source have distinct ids.
+   */
+  start(onJob: (job: Job) => void): void;
+  /** The newest job, for a peer that begins coordinating; undefined before the first one. */
+  readonly latestJob: Job | undefined;
+  /**
+   * Sends a candidate: `hash` is the verified RandomX hash of `job.blob` with `nonce`, and meets `job.difficulty`.
+   * Resolves with the source's verdict and never rejects; a job this source did not make is refused with a reason.
+   */
+  submit(job: Job, nonce: number, hash: Uint8Array, finder: Finder): Promise<SourceVerdict>;
+  status(): SourceStatus;
+  /** Ends every connection and timer; no job is announced afterwards. */
+  stop(): Promise<void>;
+}
