@@ -62,7 +62,7 @@ function harness(settings: Partial<CoordinatorSettings> = {}, { demo = true } = 
     children: () => children,
     deliverToSelf: () => {},
     verify: (ticket, _seed, _blob, nonce) => verifications.push({ ticket, nonce }),
-    submitBlock: (_ticket, job, nonce) => submitted.push({ job, nonce }),
+    submitBlock: (job, nonce) => submitted.push({ job, nonce }),
     notice: (notice) => notices.push(notice),
   };
   const coordinator = new Coordinator(

@@ -5,6 +5,7 @@
 import { hexToBytes, sameBytes } from '../hex.js';
 import { DemoChain } from '../jobs/demo-chain.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
+import type { Finder } from '../jobs/job-source.js';
 import { meetsDifficulty, meetsShareTarget, targetForDifficulty } from '../target.js';
 import { ReplicatedState } from './replica.js';
 import {
@@ -70,7 +71,8 @@ export interface CoordinatorHost {
   /** Delivers a down body addressed to the host peer itself. */
   deliverToSelf(body: DownBody): void;
   verify(ticket: number, seedHash: Uint8Array, blob: Uint8Array, nonce: number): void;
-  submitBlock(ticket: number, job: Job, nonce: number, hash: Uint8Array): void;
+  /** A verified candidate for an external source, and who found it. */
+  submitBlock(job: Job, nonce: number, hash: Uint8Array, finder: Finder): void;
   notice(notice: CoordinatorNotice): void;
 }
 
@@ -500,15 +502,12 @@ export class Coordinator {
   }
 
   private foundBlock(job: Job, share: PendingShare): void {
+    const finder = { id: share.peer, name: this.members.get(share.peer)?.info.name ?? '' };
     if (this.chain === undefined) {
-      this.host.submitBlock(this.nextTicket++, job, share.nonce, share.hash);
+      this.host.submitBlock(job, share.nonce, share.hash, finder);
       return;
     }
-    const member = this.members.get(share.peer);
-    const outcome = this.chain.submit(job, share.nonce, share.hash, {
-      id: share.peer,
-      name: member?.info.name ?? '',
-    });
+    const outcome = this.chain.submit(job, share.nonce, share.hash, finder);
     if (!outcome.accepted) return;
     this.handleBlockResult(outcome.block);
     this.newDemoJob();

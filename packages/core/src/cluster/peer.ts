@@ -8,6 +8,7 @@
 // takes over with the replicated state, and orphaned peers re-join it.
 import { bytesToHex, sameBytes } from '../hex.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
+import type { Finder } from '../jobs/job-source.js';
 import {
   Coordinator,
   type CoordinatorNotice,
@@ -84,7 +85,7 @@ export type PeerAction =
   | { kind: 'mine'; job: Job; lease: Lease; target: bigint }
   | { kind: 'idle' }
   | { kind: 'verify'; ticket: number; seedHash: Uint8Array; blob: Uint8Array; nonce: number }
-  | { kind: 'submitBlock'; ticket: number; job: Job; nonce: number; hash: Uint8Array }
+  | { kind: 'submitBlock'; job: Job; nonce: number; hash: Uint8Array; finder: Finder }
   | { kind: 'notice'; notice: PeerNotice };
 
 export type PeerNotice =
@@ -898,8 +899,8 @@ export class ClusterPeer {
       deliverToSelf: (body: DownBody) => this.handleDown(body),
       verify: (ticket: number, seedHash: Uint8Array, blob: Uint8Array, nonce: number) =>
         this.push({ kind: 'verify', ticket, seedHash, blob, nonce }),
-      submitBlock: (ticket: number, job: Job, nonce: number, hash: Uint8Array) =>
-        this.push({ kind: 'submitBlock', ticket, job, nonce, hash }),
+      submitBlock: (job: Job, nonce: number, hash: Uint8Array, finder: Finder) =>
+        this.push({ kind: 'submitBlock', job, nonce, hash, finder }),
       notice: (event: CoordinatorNotice) => {
         if (event.kind === 'job') this.rememberJob(event.job);
         else if (event.kind === 'block') this.rememberBlock(event.block);
