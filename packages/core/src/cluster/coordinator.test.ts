@@ -287,6 +287,12 @@ describe('the coordinator', () => {
     h.share('fast', fast, nonce, easyHash(0));
     h.verifyAll(() => easyHash(0));
     expect(h.submitted).toEqual([{ job: expect.objectContaining({ id: 'pool-1' }), nonce }]);
+
+    // The pool replaces the job at the same height: shares for the old one are stale after the grace period.
+    h.coordinator.setJob({ ...job, id: 'pool-2', createdAt: 1 });
+    h.advance(DEFAULT_COORDINATOR_SETTINGS.staleGraceMs + 1);
+    h.share('fast', fast, nonce + 1, easyHash(1));
+    expect(h.resultsOf('fast').at(-1)).toMatchObject({ accepted: false, reason: 'stale' });
   });
 
   it('calls shares for a replaced height stale once the grace period is over', () => {

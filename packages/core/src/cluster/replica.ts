@@ -14,7 +14,7 @@ export interface JobRecord {
   job: Job;
   /** The next nonce no lease has covered. */
   cursor: number;
-  /** When a job of a greater height replaced it, else null. */
+  /** When a newer job replaced it, else null. */
   supersededAt: number | null;
   /** Accepted nonces, and who found each. */
   shares: Map<number, string>;
@@ -51,9 +51,8 @@ export class ReplicatedState {
     switch (entry.e) {
       case 'job': {
         const job = jobFromWire(entry.job);
-        for (const record of this.jobs.values()) {
-          if (record.supersededAt === null && record.job.height < job.height) record.supersededAt = job.createdAt;
-        }
+        // A new job replaces every earlier one, also at the same height: a pool's replaced job is stale there.
+        for (const record of this.jobs.values()) record.supersededAt ??= job.createdAt;
         this.jobs.set(job.id, { job, cursor: job.nonceRange?.start ?? 0, supersededAt: null, shares: new Map() });
         this.forgetOldJobs();
         return;
