@@ -3,6 +3,8 @@
 // clock: what the observer API shows, how often it speaks, and pause/resume.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PeerInfo } from '../cluster/wire.js';
+import type { BlockRecord, Job } from '../jobs/job.js';
+import type { Finder, JobSource, SourceStatus, SourceVerdict } from '../jobs/job-source.js';
 import type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from '../mining.js';
 import { fakePow } from '../simulation/sim-tools.js';
 import { meetsShareTarget } from '../target.js';
@@ -187,6 +189,65 @@ function info(name: string, role: PeerInfo['role'], mines: boolean): Omit<PeerIn
   };
 }
 
+/** A daemon stand-in: one job of difficulty 3000, and a verdict for every candidate, alternately accepting. */
+class ScriptedSource implements JobSource {
+  readonly kind = 'daemon';
+  latestJob: Job | undefined;
+  readonly submitted: { jobId: string; nonce: number; finder: Finder }[] = [];
+  stopped = false;
+  private accepted = 0;
+  private rejected = 0;
+
+  start(onJob: (job: Job) => void): void {
+    this.latestJob = {
+      id: 'daemon-7-00',
+      source: 'daemon',
+      height: 7,
+      seedHash: new Uint8Array(32).fill(9),
+      blob: new Uint8Array(76).fill(1),
+      difficulty: 3000n,
+      createdAt: Date.now(),
+    };
+    onJob(this.latestJob);
+  }
+
+  async submit(job: Job, nonce: number, hash: Uint8Array, finder: Finder): Promise<SourceVerdict> {
+    this.submitted.push({ jobId: job.id, nonce, finder });
+    if (this.submitted.length % 2 === 0) {
+      this.rejected++;
+      return { accepted: false, reason: 'Block not accepted.' };
+    }
+    this.accepted++;
+    const block: BlockRecord = {
+      height: job.height + this.accepted - 1,
+      id: hash,
+      prevId: new Uint8Array(32),
+      timestamp: 1_800_000_000,
+      difficulty: job.difficulty,
+      seedHash: job.seedHash,
+      nonce,
+      finderId: finder.id,
+      finderName: finder.name,
+    };
+    return { accepted: true, block };
+  }
+
+  status(): SourceStatus {
+    return {
+      kind: 'daemon',
+      url: 'http://127.0.0.1:18081',
+      connected: !this.stopped,
+      accepted: this.accepted,
+      rejected: this.rejected,
+      lastError: null,
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
+}
+
 const nodes: MeshNode[] = [];
 
 function startNode(room: FakeRoom, id: string, role: PeerInfo['role'], engine?: FakeEngine): MeshNode {
@@ -264,6 +325,36 @@ describe('MeshNode', () => {
     expect(self).toMatchObject({ id: 'gw', role: 'gateway', parent: null, standbyRank: null });
     expect(self?.sharesAccepted).toBe(snapshot.sharesAccepted);
     expect(self?.creditedWork).toBeGreaterThan(0n);
+  });
+
+  it("with a job source: mines the source's job, submits verified candidates with their finder, counts its verdicts", async () => {
+    const source = new ScriptedSource();
+    const gateway = MeshNode.start({
+      transport: new FakeRoom().join('gw'),
+      info: info('gw', 'gateway', true),
+      source: 'external',
+      jobSource: source,
+      engine: new FakeEngine(),
+      hasher: fakeHasher,
+      log,
+      statusSeconds: 30,
+    });
+    nodes.push(gateway);
+    await vi.advanceTimersByTimeAsync(30_000);
+    const snapshot = gateway.snapshot();
+    expect(snapshot.job).toMatchObject({ source: 'daemon', height: 7, difficulty: '3000' });
+    // At 1000 H/s for about 28 s, a difficulty of 3000 gives about 9 candidates.
+    expect(source.submitted.length).toBeGreaterThanOrEqual(2);
+    expect(source.submitted.every((candidate) => candidate.jobId === 'daemon-7-00')).toBe(true);
+    expect(source.submitted[0]?.finder).toEqual({ id: 'gw', name: 'gw' });
+    const accepted = Math.ceil(source.submitted.length / 2);
+    expect(snapshot.source).toMatchObject({ kind: 'daemon', accepted, rejected: source.submitted.length - accepted });
+    expect(snapshot.totals.blocksFound).toBe(accepted);
+    expect(snapshot.blocks[0]).toMatchObject({ finderId: 'gw' });
+    expect(lines.some((line) => line.startsWith('warn: daemon refused the block at height 7 found by gw'))).toBe(true);
+
+    await stopNode(gateway);
+    expect(source.stopped).toBe(true);
   });
 
   it('notifies at most every 250 ms, and only when the snapshot changed', async () => {

@@ -6,6 +6,7 @@ import { ClusterPeer, type JobSourceMode, type PeerAction, type PeerEvent, type 
 import type { ClusterTotals, PeerInfo, Role, ShareRejection } from '../cluster/wire.js';
 import { bytesToHex } from '../hex.js';
 import type { JobSourceKind } from '../jobs/job.js';
+import type { JobSource, SourceStatus } from '../jobs/job-source.js';
 import type { MiningEngine } from '../mining.js';
 import type { Log } from './log.js';
 import { type KeyInit, MiningDriver } from './mining-driver.js';
@@ -24,6 +25,11 @@ export interface MeshNodeOptions {
   /** Who this peer is; id, start time and hashrate are filled in. */
   info: Omit<PeerInfo, 'id' | 'startedAt' | 'hashrate'>;
   source: JobSourceMode;
+  /**
+   * A daemon or pool (with source 'external'): its jobs go to the cluster while this peer coordinates, and the
+   * candidates its coordinator verifies go back to it. The node starts and stops it.
+   */
+  jobSource?: JobSource;
   /** Absent for a peer that only coordinates. */
   engine?: MiningEngine;
   /** Needed by peers that may coordinate (gateway, auto); a worker never verifies shares. */
@@ -87,6 +93,8 @@ export interface MeshSnapshot {
   job: JobView | null;
   /** Recent blocks, newest first. */
   blocks: BlockView[];
+  /** This peer's own daemon or pool, or null when it has none. */
+  source: SourceStatus | null;
 }
 
 /** One peer in the coordinator's view, for the classroom. */
@@ -168,6 +176,8 @@ export class MeshNode {
     const node = new MeshNode(options);
     node.cluster.start();
     node.flush();
+    // Every job goes to the cluster; only a coordinating peer acts on it.
+    options.jobSource?.start((job) => node.handle({ kind: 'job', job }));
     return node;
   }
 
@@ -211,6 +221,7 @@ export class MeshNode {
               seedHash: bytesToHex(job.seedHash),
             },
       blocks: [...this.blocks],
+      source: this.options.jobSource?.status() ?? null,
     };
   }
 
@@ -285,9 +296,11 @@ export class MeshNode {
     if (this.notifyTimer !== undefined) platform.clearTimeout(this.notifyTimer);
     this.listeners.clear();
     const minerSettled = this.miner?.release();
+    const sourceStopped = this.options.jobSource?.stop();
     for (const connection of this.connections.values()) connection.close();
     this.transport.destroy();
     await minerSettled;
+    await sourceStopped;
     await this.options.hasher?.close();
   }
 
@@ -343,13 +356,45 @@ export class MeshNode {
         );
         return;
       case 'submitBlock':
-        log.warn('This cluster has no source to submit blocks to.');
+        this.submitToSource(action);
         return;
       case 'notice':
         this.observe(action.notice);
         this.report(action.notice);
         return;
     }
+  }
+
+  /** Hands a verified candidate to this peer's source, and its verdict back to the coordinator. */
+  private submitToSource(candidate: Extract<PeerAction, { kind: 'submitBlock' }>): void {
+    const { log, jobSource } = this.options;
+    if (jobSource === undefined) {
+      log.warn(
+        `A ${candidate.job.source} candidate was found, but this coordinator has no source to submit it to: ` +
+          'give the gateway peers --source.',
+      );
+      return;
+    }
+    const { job, nonce, hash, finder } = candidate;
+    jobSource.submit(job, nonce, hash, finder).then((verdict) => {
+      const what = jobSource.kind === 'daemon' ? `block at height ${job.height}` : 'pool share';
+      const by = finder.name || finder.id;
+      if (verdict.accepted) {
+        log.info(`${jobSource.kind} accepted the ${what} found by ${by}`, {
+          event: 'sourceAccepted',
+          height: job.height,
+          finder: finder.id,
+        });
+        this.handle({ kind: 'blockResult', block: verdict.block });
+      } else {
+        log.warn(`${jobSource.kind} refused the ${what} found by ${by}: ${verdict.reason}`, {
+          event: 'sourceRejected',
+          height: job.height,
+          reason: verdict.reason,
+        });
+      }
+      this.changed();
+    });
   }
 
   /** Tracks one data connection: the first to open per peer is the link, a crossing second one is closed. */
@@ -393,9 +438,13 @@ export class MeshNode {
   /** Keeps what the snapshot shows from the peer's notices. */
   private observe(notice: PeerNotice): void {
     switch (notice.kind) {
-      case 'coordinator':
+      case 'coordinator': {
         this.coordinator = { id: notice.id, term: notice.term };
+        // A peer that takes over brings its own source's newest job rather than mining its predecessor's.
+        const job = notice.self ? this.options.jobSource?.latestJob : undefined;
+        if (job !== undefined) platform.queueMicrotask(() => this.handle({ kind: 'job', job }));
         return;
+      }
       case 'shareResult':
         if (notice.accepted) this.sharesAccepted++;
         else {
