@@ -18,6 +18,19 @@ export interface ClusterJob {
   difficulty: string;
 }
 
+/** The gateway's own daemon or pool: what it answers, and what it made of the cluster's candidates. */
+export interface ClusterSource {
+  kind: 'daemon' | 'stratum';
+  /** Without credentials; with several pool URLs, the one in use. */
+  url: string;
+  connected: boolean;
+  /** Candidates the source accepted and refused: blocks for a daemon, shares for a pool. */
+  accepted: number;
+  rejected: number;
+  /** The last problem, as a sentence; null since the last success. */
+  lastError: string | null;
+}
+
 /** One peer as the coordinator sees it: the classroom's graph and leaderboard. */
 export interface ClusterMember {
   id: string;
@@ -69,4 +82,6 @@ export interface ClusterStats {
   members: ClusterMember[];
   /** Recent blocks, newest first. */
   blocks: ClusterBlock[];
+  /** The embedded gateway's daemon or pool; null with the demo chain or without a gateway. */
+  source: ClusterSource | null;
 }

@@ -2,6 +2,7 @@ export {
   type ClusterBlock,
   type ClusterJob,
   type ClusterMember,
+  type ClusterSource,
   type ClusterStats,
   DEFAULT_ROOM,
   PEERJS_PATH,

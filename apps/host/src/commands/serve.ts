@@ -35,6 +35,7 @@ function clusterStats(gateway: MeshNode): ClusterStats {
     coordinator: snapshot.coordinator?.id ?? null,
     members: (members ?? []).map((member) => ({ ...member, creditedWork: member.creditedWork.toString() })),
     blocks: snapshot.blocks,
+    source: snapshot.source,
   };
 }
 

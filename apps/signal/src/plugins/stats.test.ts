@@ -23,6 +23,7 @@ function memberView(overrides: Partial<ClusterStats> = {}): ClusterStats {
     coordinator: 'coordinator-1',
     members: [],
     blocks: [],
+    source: null,
     ...overrides,
   };
 }
@@ -30,7 +31,15 @@ function memberView(overrides: Partial<ClusterStats> = {}): ClusterStats {
 describe('/api/stats', () => {
   it('feeds /metrics the same figures, read at each scrape', async () => {
     let accepted = 3;
-    const server = await startServer({ clusterStats: () => memberView({ sharesAccepted: accepted }) });
+    const source = {
+      kind: 'stratum',
+      url: 'stratum+tcp://pool.example:3333',
+      connected: true,
+      accepted: 11,
+      rejected: 2,
+      lastError: null,
+    } as const;
+    const server = await startServer({ clusterStats: () => memberView({ sharesAccepted: accepted, source }) });
     servers.push(server);
     const scrape = async () => await (await fetch(`${server.httpUrl}/metrics`)).text();
     const first = await scrape();
@@ -39,6 +48,9 @@ describe('/api/stats', () => {
       'rxmesh_cluster_hashrate 61.5',
       'rxmesh_cluster_blocks_found 4',
       'rxmesh_cluster_job_height 9',
+      'rxmesh_source_connected 1',
+      'rxmesh_source_accepted 11',
+      'rxmesh_source_rejected 2',
     ]) {
       expect(first).toContain(line);
     }
@@ -69,6 +81,7 @@ describe('/api/stats', () => {
       coordinator: null,
       members: [],
       blocks: [],
+      source: null,
     });
   });
 

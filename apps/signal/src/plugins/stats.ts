@@ -36,6 +36,15 @@ const ClusterBlockSchema = Type.Object({
   foundAt: Type.Number({ minimum: 0 }),
 });
 
+const ClusterSourceSchema = Type.Object({
+  kind: Type.Union([Type.Literal('daemon'), Type.Literal('stratum')]),
+  url: Type.String(),
+  connected: Type.Boolean(),
+  accepted: Count,
+  rejected: Count,
+  lastError: Type.Union([Type.String(), Type.Null()]),
+});
+
 const ClusterStatsSchema = Type.Object({
   view: Type.Union([Type.Literal('coordinator'), Type.Literal('member'), Type.Literal('signaling')]),
   peers: Count,
@@ -54,6 +63,7 @@ const ClusterStatsSchema = Type.Object({
   coordinator: Type.Union([Type.String(), Type.Null()]),
   members: Type.Array(ClusterMemberSchema),
   blocks: Type.Array(ClusterBlockSchema),
+  source: Type.Union([ClusterSourceSchema, Type.Null()]),
 });
 
 export default async function stats(app: FastifyInstance, options: StatsOptions): Promise<void> {
@@ -68,6 +78,7 @@ export default async function stats(app: FastifyInstance, options: StatsOptions)
     coordinator: null,
     members: [],
     blocks: [],
+    source: null,
   });
   const read = (): ClusterStats => options.clusterStats?.() ?? signalingOnly();
   // The same figures for Prometheus, read when it scrapes.
@@ -78,6 +89,17 @@ export default async function stats(app: FastifyInstance, options: StatsOptions)
     ['cluster_shares_rejected', 'Shares the coordinator rejected.', (stats) => stats.sharesRejected],
     ['cluster_blocks_found', 'Blocks the cluster found.', (stats) => stats.blocksFound],
     ['cluster_job_height', 'Height of the job being mined (0 before the first).', (stats) => stats.job?.height ?? 0],
+    [
+      'source_connected',
+      "1 while the gateway's daemon or pool answers, else 0.",
+      (stats) => Number(stats.source?.connected ?? 0),
+    ],
+    [
+      'source_accepted',
+      'Candidates the daemon (blocks) or pool (shares) accepted.',
+      (stats) => stats.source?.accepted ?? 0,
+    ],
+    ['source_rejected', 'Candidates the daemon or pool refused.', (stats) => stats.source?.rejected ?? 0],
   ];
   for (const [name, help, pick] of figures) {
     new Gauge({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeJobSource } from './job-source.js';
+import { describeJobSource, sourceText } from './job-source.js';
 
 const job = (source: string) => ({ source, height: 1, difficulty: '1' });
 
@@ -19,5 +19,31 @@ describe('describeJobSource', () => {
   it('is honest about not knowing yet, or not knowing the source', () => {
     expect(describeJobSource(null, 'h').name).toBe('no job yet');
     expect(describeJobSource(job('mystery'), 'h').detail).toContain('Ask its operator before you start');
+  });
+});
+
+describe('sourceText', () => {
+  it('says whether the daemon or pool answers, its verdicts, and its last problem', () => {
+    const pool = {
+      kind: 'stratum',
+      url: 'stratum+tcp://pool:3333',
+      connected: true,
+      accepted: 1200,
+      rejected: 3,
+    } as const;
+    expect(sourceText({ ...pool, lastError: null })).toBe(
+      'Pool stratum+tcp://pool:3333: logged in; 1,200 shares accepted, 3 refused.',
+    );
+    expect(
+      sourceText({
+        ...pool,
+        kind: 'daemon',
+        url: 'http://node:18081',
+        connected: false,
+        lastError: 'The daemon is busy.',
+      }),
+    ).toBe(
+      'Monero node http://node:18081: not answering; 1,200 blocks accepted, 3 refused. Last problem: The daemon is busy.',
+    );
   });
 });

@@ -1,6 +1,6 @@
 // Where the hashes of this cluster go, in words a contributor can judge, from /api/stats job.source.
 import { formatCount, formatDecimal } from '../format.js';
-import type { ClusterJob } from '../stats/cluster-stats.js';
+import type { ClusterJob, ClusterSource } from '../stats/cluster-stats.js';
 
 export interface SourceDescription {
   /** A short name: "a demo chain". */
@@ -54,4 +54,16 @@ export function jobText(job: ClusterJob | null): string {
   if (job === null) return 'No job yet: the cluster is waiting for its source.';
   const source = SOURCE_NAMES[job.source] ?? job.source;
   return `${source}, height ${formatCount(job.height)}, difficulty ${formatDecimal(job.difficulty)}`;
+}
+
+/** The gateway's daemon or pool in one line: whether it answers, and its verdicts on the cluster's candidates. */
+export function sourceText(source: ClusterSource): string {
+  const daemon = source.kind === 'daemon';
+  const state = source.connected ? (daemon ? 'answering' : 'logged in') : 'not answering';
+  const what = daemon ? 'blocks' : 'shares';
+  const problem = source.lastError === null ? '' : ` Last problem: ${source.lastError}`;
+  return (
+    `${daemon ? 'Monero node' : 'Pool'} ${source.url}: ${state}; ${formatCount(source.accepted)} ${what} accepted, ` +
+    `${formatCount(source.rejected)} refused.${problem}`
+  );
 }

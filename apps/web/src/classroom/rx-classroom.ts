@@ -1,7 +1,7 @@
 // The classroom view (/classroom), for a projector: the join address, the cluster's figures, the mesh as a graph,
 // the leaderboard, blocks found and what RandomX does inside. Reads /api/stats about once a second; mines nothing.
 import { css, html, LitElement, nothing } from 'lit';
-import { jobText } from '../app/job-source.js';
+import { jobText, sourceText } from '../app/job-source.js';
 import { formatCount, formatHashrate } from '../format.js';
 import type { ClusterStats } from '../stats/cluster-stats.js';
 import type { StatsPoller } from '../stats/stats-poller.js';
@@ -209,6 +209,11 @@ export class RxClassroom extends LitElement {
         <p class="job"><strong>Mining:</strong> <span data-testid="job">${
           stats === null ? 'asking the server…' : jobText(stats.job)
         }</span></p>
+        ${
+          stats?.source == null
+            ? nothing
+            : html`<p class="job" data-testid="source-status">${sourceText(stats.source)}</p>`
+        }
       </section>
       <div class="grid">
         <section class="panel graph-panel" aria-labelledby="graph-heading">

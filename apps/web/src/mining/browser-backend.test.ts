@@ -17,6 +17,7 @@ const SNAPSHOT: MeshSnapshot = {
   totals: { peers: 2, hashrate: 900, sharesAccepted: 10, sharesRejected: 1, blocksFound: 1 },
   job: null,
   blocks: [],
+  source: null,
 };
 
 const KEY = { mode: 'light' as const, seedHash: '00', done: 40, total: 100, startedAt: 1 };

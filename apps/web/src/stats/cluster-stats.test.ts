@@ -19,6 +19,7 @@ describe('parseClusterStats', () => {
       coordinator: null,
       members: [],
       blocks: [],
+      source: null,
     });
   });
 
@@ -57,6 +58,16 @@ describe('parseClusterStats', () => {
     // Credited work is a decimal string (a bigint in the core); a bare number is not read as one.
     expect(stats.members[2]).toMatchObject({ creditedWork: '0', standbyRank: null });
     expect(stats.blocks).toEqual([{ height: 3, id: 'ff', finderId: 'b', finderName: 'Ada', foundAt: 1000 }]);
+  });
+
+  it("reads the gateway's source, and a malformed one as none", () => {
+    const source = { kind: 'daemon', url: 'http://127.0.0.1:18081', connected: false, accepted: 3, rejected: 1 };
+    expect(parseClusterStats({ ...TODAY, source: { ...source, lastError: 'The daemon is busy.' } }).source).toEqual({
+      ...source,
+      lastError: 'The daemon is busy.',
+    });
+    expect(parseClusterStats({ ...TODAY, source }).source).toMatchObject({ lastError: null });
+    expect(parseClusterStats({ ...TODAY, source: { ...source, kind: 'ftp' } }).source).toBeNull();
   });
 
   it('reads a null or malformed job as no job', () => {

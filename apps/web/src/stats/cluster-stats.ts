@@ -1,9 +1,16 @@
 // GET /api/stats as the page reads it (apps/signal/src/plugins/stats.ts): checked at the boundary, field by field,
 // so one odd entry costs that entry and not the page.
 
-import type { ClusterBlock, ClusterJob, ClusterMember, ClusterStats, StatsView } from '@rxmesh/signal/client';
+import type {
+  ClusterBlock,
+  ClusterJob,
+  ClusterMember,
+  ClusterSource,
+  ClusterStats,
+  StatsView,
+} from '@rxmesh/signal/client';
 
-export type { ClusterBlock, ClusterJob, ClusterMember, ClusterStats, StatsView };
+export type { ClusterBlock, ClusterJob, ClusterMember, ClusterSource, ClusterStats, StatsView };
 
 type Fields = Record<string, unknown>;
 
@@ -67,6 +74,18 @@ function parseBlock(value: unknown): ClusterBlock | undefined {
   };
 }
 
+function parseSource(value: unknown): ClusterSource | null {
+  if (!isObject(value) || (value.kind !== 'daemon' && value.kind !== 'stratum')) return null;
+  return {
+    kind: value.kind,
+    url: text(value.url),
+    connected: value.connected === true,
+    accepted: count(value.accepted),
+    rejected: count(value.rejected),
+    lastError: typeof value.lastError === 'string' ? value.lastError : null,
+  };
+}
+
 function parseList<T>(value: unknown, parse: (item: unknown) => T | undefined): T[] {
   if (!Array.isArray(value)) return [];
   return value.map(parse).filter((item): item is T => item !== undefined);
@@ -88,5 +107,6 @@ export function parseClusterStats(value: unknown): ClusterStats {
     coordinator: typeof value.coordinator === 'string' && value.coordinator !== '' ? value.coordinator : null,
     members: parseList(value.members, parseMember),
     blocks: parseList(value.blocks, parseBlock),
+    source: parseSource(value.source),
   };
 }
