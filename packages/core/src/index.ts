@@ -57,4 +57,13 @@ export {
 } from './mesh/transport.js';
 export type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from './mining.js';
 export { SimCluster, type SimOptions, type SimReport, THOUSAND_PEERS } from './simulation/cluster-sim.js';
+export {
+  difficultyForTarget,
+  encodeNonce,
+  LineSplitter,
+  MAX_LINE_LENGTH,
+  type SessionEvent,
+  StratumSession,
+  type StratumSessionOptions,
+} from './sources/stratum/index.js';
 export { meetsDifficulty, meetsShareTarget, parseStratumTarget, readUintLE, targetForDifficulty } from './target.js';
