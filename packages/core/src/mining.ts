@@ -41,8 +41,22 @@ export interface MiningEngine {
   readonly threads: number;
   /** The key the engine hashes under, or undefined before the first setKey() completes. */
   readonly key: Uint8Array | undefined;
-  /** Builds the cache (and dataset) for `key`; `onProgress` reports the slow step. Refused while mining. */
+  /**
+   * Makes `key` the engine's key. When `key` is the one prepareKey() built, this only switches to it and frees the
+   * previous key's memory (milliseconds); otherwise it frees the previous key first and builds the cache (and
+   * dataset) for `key`, and `onProgress` reports the slow step. Refused while mining or hashing.
+   */
   setKey(key: Uint8Array, onProgress?: (done: number, total: number) => void): Promise<KeyReady>;
+  /**
+   * Builds the cache (and dataset) for `key` in a spare slot while mine() and hash() go on under the current key,
+   * so a seed change costs no mining time; setKey(key) then switches. One key is prepared at a time: a second
+   * prepareKey() while one builds is refused, and a finished one replaces the last prepared key. A prepared key
+   * nobody switches to stays until the next key change or release(), so an engine holds at most two keys.
+   * Rejects when there is no room for a second key (a host short of memory for a second dataset, a browser whose
+   * memory cannot grow); the caller then stops and calls setKey(), which replaces the key in place.
+   * Engines without it are always re-keyed that way.
+   */
+  prepareKey?(key: Uint8Array, onProgress?: (done: number, total: number) => void): Promise<KeyReady>;
   mine(request: MineRequest): Promise<MineResult>;
   /** Cuts the running mine() short after the hashes in flight. */
   stop(): void;

@@ -1,6 +1,7 @@
-// Mines the lease the cluster peer asks for on a MiningEngine: re-keys when the job's seed changes, hashes the
-// range in batches of about two seconds so progress and shares flow back steadily, and drops the current batch
-// at once when newer work arrives or mining is paused.
+// Mines the lease the cluster peer asks for on a MiningEngine: hashes the range in batches of about two seconds so
+// progress and shares flow back steadily, and drops the current batch at once when newer work arrives or mining is
+// paused. A job with a new seed needs a new key: while the engine builds it in a spare slot (prepareKey), the
+// previous work goes on under the old key, and the batch is cut short the moment the new key is ready.
 
 import type { Lease } from '../cluster/wire.js';
 import { sameBytes } from '../hex.js';
@@ -45,6 +46,14 @@ interface Work {
   hashes: number;
 }
 
+/** A key the engine builds in its spare slot (prepareKey) while mining goes on. */
+interface KeyBuild {
+  seedHash: Uint8Array;
+  state: 'building' | 'ready' | 'failed';
+  /** Resolves (never rejects) once the build has settled. */
+  settled: Promise<void>;
+}
+
 const BATCH_SECONDS = 2;
 /** The own hashrate is measured over the batches of this long. */
 const RATE_WINDOW_MS = 10_000;
@@ -83,7 +92,13 @@ class RateWindow {
 }
 
 export class MiningDriver {
+  /** What the cluster peer asked to mine last. */
   private work: Work | undefined;
+  /** The work before `work`, under the engine's key, mined while the key for `work` builds. */
+  private previous: Work | undefined;
+  /** The work of the running batch. */
+  private batchWork: Work | undefined;
+  private keyBuild: KeyBuild | undefined;
   private running = false;
   /** Settles when the loop that mines has exited. */
   private loopDone: Promise<void> = Promise.resolve();
@@ -116,15 +131,26 @@ export class MiningDriver {
     return until === undefined ? 0 : this.window.rate(until);
   }
 
-  /** Mines `lease` from its start, replacing whatever was being mined. */
+  /**
+   * Mines `lease` from its start, replacing whatever was being mined. When its seed needs a new key and the engine
+   * can build one alongside mining, the work under the current key goes on until the new key is ready.
+   */
   mine(job: Job, lease: Lease, target: bigint): void {
+    const current = this.work;
     this.work = { job, lease, target, hashes: 0 };
-    this.engine.stop();
+    if (this.holdsKey(job.seedHash)) {
+      this.previous = undefined;
+    } else if (current !== undefined && this.engine.prepareKey !== undefined && this.minable(current)) {
+      this.previous = current;
+    }
+    // A batch of the work kept as previous goes on; any other stops at once for the new work.
+    if (this.previous === undefined || this.batchWork !== this.previous) this.engine.stop();
     this.kick();
   }
 
   idle(): void {
     this.work = undefined;
+    this.previous = undefined;
     this.engine.stop();
   }
 
@@ -140,11 +166,11 @@ export class MiningDriver {
     this.kick();
   }
 
-  /** Stops for good; resolves once the engine has settled its batch or key, so it can be released. */
+  /** Stops for good; resolves once the engine has settled its batch and keys, so it can be released. */
   async release(): Promise<void> {
     this.released = true;
     this.idle();
-    await this.loopDone;
+    await Promise.all([this.loopDone, this.keyBuild?.settled]);
   }
 
   private kick(): void {
@@ -158,41 +184,106 @@ export class MiningDriver {
       for (;;) {
         const work = this.work;
         if (work === undefined || this.released || this.paused) return;
-        const key = this.engine.key;
-        if (key === undefined || !sameBytes(key, work.job.seedHash)) {
-          await this.rekey(work.job.seedHash);
+        if (this.holdsKey(work.job.seedHash)) {
+          this.previous = undefined;
+          if (work.hashes < work.lease.count) await this.mineBatch(work);
+          else if (this.work === work) this.work = undefined;
           continue;
         }
-        const left = work.lease.count - work.hashes;
-        if (left <= 0) {
-          if (this.work === work) this.work = undefined;
+        const build = this.keyBuild;
+        if (build?.state === 'building') {
+          // Also when it builds a seed that newer work no longer wants: a build cannot be cut short.
+          const previous = this.previous;
+          if (previous !== undefined && this.minable(previous)) await this.mineBatch(previous);
+          else await build.settled;
           continue;
         }
-        const batch = Math.min(left, Math.max(this.engine.threads * 4, Math.round(this.rate * BATCH_SECONDS)));
-        const begin = platform.performance.now();
-        this.batchRunning = true;
-        const result = await this.engine
-          .mine({ blob: work.job.blob, firstNonce: work.lease.start + work.hashes, count: batch, target: work.target })
-          .finally(() => {
-            this.batchRunning = false;
-          });
-        const end = platform.performance.now();
-        this.miningMs += end - begin;
-        if (!this.paused) this.window.add(begin, end, result.hashes);
-        if (result.hashes > 0 && end > begin) this.rate = (1000 * result.hashes) / (end - begin);
-        work.hashes += result.hashes;
-        this.totalHashes += result.hashes;
-        this.events.progress({ leaseId: work.lease.id, hashes: work.hashes, shares: result.shares });
+        if (build?.state === 'ready' && sameBytes(build.seedHash, work.job.seedHash)) {
+          this.keyBuild = undefined;
+          await this.engine.setKey(work.job.seedHash); // the prepared key: a switch, no build
+          continue;
+        }
+        const failedBefore = build?.state === 'failed' && sameBytes(build.seedHash, work.job.seedHash);
+        if (!failedBefore && this.previous !== undefined && this.minable(this.previous)) {
+          this.prepare(work.job.seedHash);
+          continue;
+        }
+        // Nothing under the old key to mine meanwhile, or no room for two keys: stop and re-key in place.
+        this.previous = undefined;
+        this.keyBuild = undefined;
+        await this.rekey(work.job.seedHash);
       }
     } catch (error) {
       this.work = undefined;
+      this.previous = undefined;
       this.events.failed(error instanceof Error ? error : new Error(String(error)));
     } finally {
       this.running = false;
     }
   }
 
+  private async mineBatch(work: Work): Promise<void> {
+    const left = work.lease.count - work.hashes;
+    const batch = Math.min(left, Math.max(this.engine.threads * 4, Math.round(this.rate * BATCH_SECONDS)));
+    const begin = platform.performance.now();
+    this.batchRunning = true;
+    this.batchWork = work;
+    const result = await this.engine
+      .mine({ blob: work.job.blob, firstNonce: work.lease.start + work.hashes, count: batch, target: work.target })
+      .finally(() => {
+        this.batchRunning = false;
+        this.batchWork = undefined;
+      });
+    const end = platform.performance.now();
+    this.miningMs += end - begin;
+    if (!this.paused) this.window.add(begin, end, result.hashes);
+    if (result.hashes > 0 && end > begin) this.rate = (1000 * result.hashes) / (end - begin);
+    work.hashes += result.hashes;
+    this.totalHashes += result.hashes;
+    this.events.progress({ leaseId: work.lease.id, hashes: work.hashes, shares: result.shares });
+  }
+
+  /** Whether the engine's key is `seedHash`. */
+  private holdsKey(seedHash: Uint8Array): boolean {
+    const key = this.engine.key;
+    return key !== undefined && sameBytes(key, seedHash);
+  }
+
+  /** Work under the engine's key with nonces left. */
+  private minable(work: Work): boolean {
+    return work.hashes < work.lease.count && this.holdsKey(work.job.seedHash);
+  }
+
+  /** Starts building `seedHash` in the engine's spare slot; the batch under the old key ends when it is ready. */
+  private prepare(seedHash: Uint8Array): void {
+    const prepareKey = this.engine.prepareKey?.bind(this.engine);
+    if (prepareKey === undefined) throw new Error('This engine cannot build a key alongside mining.');
+    const init = this.keyStarted(seedHash);
+    const build: KeyBuild = { seedHash, state: 'building', settled: Promise.resolve() };
+    const building = (async () => prepareKey(seedHash, (done, total) => this.keyProgress(init, done, total)))();
+    build.settled = building.then(
+      (ready) => {
+        build.state = 'ready';
+        this.keyFinished(init, ready);
+        const work = this.work;
+        if (work !== undefined && sameBytes(work.job.seedHash, seedHash)) this.engine.stop();
+      },
+      () => {
+        // No room for a second key, most likely: the loop stops and re-keys in place instead.
+        build.state = 'failed';
+        this.engine.stop();
+      },
+    );
+    this.keyBuild = build;
+  }
+
   private async rekey(seedHash: Uint8Array): Promise<void> {
+    const init = this.keyStarted(seedHash);
+    const ready = await this.engine.setKey(seedHash, (done, total) => this.keyProgress(init, done, total));
+    this.keyFinished(init, ready);
+  }
+
+  private keyStarted(seedHash: Uint8Array): KeyInit {
     const init: KeyInit = {
       seedHash,
       mode: this.engine.mode,
@@ -203,11 +294,16 @@ export class MiningDriver {
       datasetInitMs: null,
     };
     this.events.key({ ...init });
-    const ready: KeyReady = await this.engine.setKey(seedHash, (done, total) => {
-      init.done = done;
-      init.total = total;
-      this.events.key({ ...init });
-    });
+    return init;
+  }
+
+  private keyProgress(init: KeyInit, done: number, total: number): void {
+    init.done = done;
+    init.total = total;
+    this.events.key({ ...init });
+  }
+
+  private keyFinished(init: KeyInit, ready: KeyReady): void {
     init.done = init.total;
     init.finishedAt = Date.now();
     init.datasetInitMs = ready.datasetInitMs;
