@@ -12,6 +12,7 @@ export {
   type DaemonMethod,
   type DaemonResults,
   decodeRpcReply,
+  type GetBlockHeaderResult,
   type GetBlockTemplateResult,
   type GetInfoResult,
   jsonRpcRequest,

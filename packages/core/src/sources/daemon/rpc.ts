@@ -35,6 +35,17 @@ export const GetBlockTemplateResult = Type.Object({
 });
 export type GetBlockTemplateResult = Static<typeof GetBlockTemplateResult>;
 
+export const GetBlockHeaderResult = Type.Object({
+  status: Type.String(),
+  block_header: Type.Object({
+    hash: Hash,
+    height: Count,
+    /** True for a block monerod keeps on a side chain only. */
+    orphan_status: Type.Boolean(),
+  }),
+});
+export type GetBlockHeaderResult = Static<typeof GetBlockHeaderResult>;
+
 export const SubmitBlockResult = Type.Object({ status: Type.String() });
 export type SubmitBlockResult = Static<typeof SubmitBlockResult>;
 
@@ -50,6 +61,7 @@ const resultValidators = {
   get_info: Compile(GetInfoResult),
   get_block_template: Compile(GetBlockTemplateResult),
   submit_block: Compile(SubmitBlockResult),
+  get_block_header_by_hash: Compile(GetBlockHeaderResult),
 };
 
 /** The methods whose replies rxmesh reads. */
@@ -58,6 +70,7 @@ export interface DaemonResults {
   get_info: GetInfoResult;
   get_block_template: GetBlockTemplateResult;
   submit_block: SubmitBlockResult;
+  get_block_header_by_hash: GetBlockHeaderResult;
 }
 
 export type RpcReply<T> =

@@ -33,7 +33,7 @@ describe('treeHash', () => {
 
   it('returns a copy for one hash, never the caller’s array', () => {
     const root = treeHash([h(0)]);
-    root[0] ^= 1;
+    root.fill(0);
     expect(h(0)).not.toEqual(root);
   });
 
