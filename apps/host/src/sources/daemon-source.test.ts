@@ -244,6 +244,44 @@ describe('DaemonSource', () => {
     }
   });
 
+  it('waits while monerod says it is not synchronized, keeping the last job', async () => {
+    let syncing = false;
+    const proxy: Server = createServer(async (request, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      const forwarded = await fetch(new URL('/json_rpc', daemon.rpcUrl), {
+        method: 'POST',
+        body: Buffer.concat(chunks),
+      });
+      const reply = (await forwarded.json()) as { result?: Record<string, unknown> };
+      // A regtest daemon is always synchronized; this is how a syncing mainnet daemon's get_info reads.
+      if (syncing && reply.result && 'top_block_hash' in reply.result) {
+        Object.assign(reply.result, { synchronized: false, busy_syncing: true, target_height: 3_000_000 });
+      }
+      response.end(JSON.stringify(reply));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      const { jobs, log, source } = startSource({
+        url: new URL(`http://127.0.0.1:${port}`),
+        pollMs: 20,
+        backoff: { initialMs: 20, maxMs: 40 },
+      });
+      const first = await until(() => jobs[0], 'the first job');
+      syncing = true;
+      await until(() => log.lines.some((line) => line.message.includes('not synchronized yet')), 'the sync warning');
+      await daemon.generateBlocks(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(jobs).toEqual([first]);
+      expect(source.latestJob).toBe(first);
+      syncing = false;
+      await until(() => jobs.find((job) => job.height === first.height + 1), 'a job once synchronized');
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
   it('announces nothing after stop', async () => {
     const port = await freePort();
     const { source, jobs } = startSource({

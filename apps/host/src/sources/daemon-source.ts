@@ -336,7 +336,8 @@ export class DaemonSource implements JobSource {
   private failed(error: unknown, retryInMs?: number): void {
     const message = error instanceof Error ? error.message : String(error);
     this.failuresInARow++;
-    this.connected = !(error instanceof DaemonProblem) || error.refusal;
+    // A refusal is an answer: the daemon is there.
+    this.connected = error instanceof DaemonProblem && error.refusal;
     this.lastError = message;
     const retry = retryInMs === undefined ? '' : ` Retrying in ${formatDelay(retryInMs)}.`;
     this.options.log.warn(`${message}${retry}`, { url: this.status().url, failures: this.failuresInARow });
