@@ -92,6 +92,7 @@ function harness(settings: Partial<CoordinatorSettings> = {}, { demo = true } = 
     advance(ms: number) {
       now += ms;
     },
+    now: () => now,
     /** A peer joins right under the coordinator and reports its status. */
     join(id: string, overrides: Partial<PeerInfo> = {}) {
       const info = peerInfo(id, overrides);
@@ -288,11 +289,37 @@ describe('the coordinator', () => {
     h.verifyAll(() => easyHash(0));
     expect(h.submitted).toEqual([{ job: expect.objectContaining({ id: 'pool-1' }), nonce }]);
 
-    // The pool replaces the job at the same height: shares for the old one are stale after the grace period.
-    h.coordinator.setJob({ ...job, id: 'pool-2', createdAt: 1 });
-    h.advance(DEFAULT_COORDINATOR_SETTINGS.staleGraceMs + 1);
+    // The pool replaces the job at the same height: a candidate for the old one still goes to the source within the
+    // grace period, and is stale after it.
+    h.coordinator.setJob({ ...job, id: 'pool-2', createdAt: h.now() });
     h.share('fast', fast, nonce + 1, easyHash(1));
+    h.verifyAll(() => easyHash(1));
+    expect(h.submitted.map((candidate) => candidate.nonce)).toEqual([nonce, nonce + 1]);
+    h.advance(DEFAULT_COORDINATOR_SETTINGS.staleGraceMs + 1);
+    h.share('fast', fast, nonce + 2, easyHash(2));
     expect(h.resultsOf('fast').at(-1)).toMatchObject({ accepted: false, reason: 'stale' });
+  });
+
+  it('credits a candidate for a height the chain has passed, within the grace period, but does not submit it', () => {
+    const h = harness({}, { demo: false });
+    const job: Job = {
+      id: 'daemon-10',
+      source: 'daemon',
+      height: 10,
+      seedHash: new Uint8Array(32),
+      blob: new Uint8Array(76),
+      difficulty: 1000n,
+      createdAt: h.now(),
+    };
+    h.coordinator.setJob(job);
+    h.join('w');
+    const [lease] = h.leasesOf('w');
+    if (lease === undefined) throw new Error('no lease');
+    h.coordinator.setJob({ ...job, id: 'daemon-11', height: 11 });
+    h.share('w', lease, lease.start, easyHash(0));
+    h.verifyAll(() => easyHash(0));
+    expect(h.resultsOf('w')).toEqual([expect.objectContaining({ accepted: true })]);
+    expect(h.submitted).toEqual([]);
   });
 
   it('calls shares for a replaced height stale once the grace period is over', () => {

@@ -498,7 +498,11 @@ export class Coordinator {
     });
     this.gate(seq, share.peer, { v: PROTOCOL_VERSION, type: 'shareResult', seq: share.seq, accepted: true });
     this.host.notice({ kind: 'share', peer: share.peer, accepted: true, verified });
-    if (share.candidate && verified) this.foundBlock(record.job, share);
+    // A candidate for a height the chain has passed would only make an orphan; a replaced job at the same height
+    // (a pool's) may still count.
+    const current = this.currentJob;
+    const passed = current !== undefined && record.job.height < current.height;
+    if (share.candidate && verified && !passed) this.foundBlock(record.job, share);
   }
 
   private foundBlock(job: Job, share: PendingShare): void {
