@@ -58,6 +58,18 @@ export {
 export type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from './mining.js';
 export { SimCluster, type SimOptions, type SimReport, THOUSAND_PEERS } from './simulation/cluster-sim.js';
 export {
+  type BlockTemplate,
+  blockId,
+  type DaemonMethod,
+  type DaemonResults,
+  decodeRpcReply,
+  hashingBlob,
+  jsonRpcRequest,
+  parseBlockTemplate,
+  templateDifficulty,
+  withExtraNonce,
+} from './sources/daemon/index.js';
+export {
   difficultyForTarget,
   encodeNonce,
   LineSplitter,

@@ -2,10 +2,19 @@
 // hashing blob and block id, for accepted and refused blocks, and for new tips.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bytesToHex, hexToBytes, type Job, type Log, meetsDifficulty, withNonce } from '@rxmesh/core';
+import {
+  bytesToHex,
+  hashingBlob,
+  hexToBytes,
+  type Job,
+  type Log,
+  meetsDifficulty,
+  parseBlockTemplate,
+  withExtraNonce,
+  withNonce,
+} from '@rxmesh/core';
 import { createLightHasher } from '@rxmesh/native';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hashingBlob, parseBlockTemplate, withExtraNonce } from '../../../../packages/core/src/sources/daemon/index.js';
 import { freePort, type Monerod, REGTEST_WALLET, startMonerod } from '../testing/monerod.js';
 import { DaemonSource, type DaemonSourceOptions } from './daemon-source.js';
 

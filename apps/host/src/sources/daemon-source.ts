@@ -2,19 +2,22 @@
 // 0.18 can publish new blocks over ZMQ (--zmq-pub), but rxmesh has no ZMQ client, so it polls get_info instead:
 // a new tip becomes a new job within one poll interval and one get_block_template call.
 import type { BlockRecord, Finder, Job, JobSource, Log, SourceStatus, SourceVerdict } from '@rxmesh/core';
-import { bytesToHex, hexToBytes, sameBytes, withNonce } from '@rxmesh/core';
 import {
   type BlockTemplate,
   blockId,
+  bytesToHex,
   type DaemonMethod,
   type DaemonResults,
   decodeRpcReply,
   hashingBlob,
+  hexToBytes,
   jsonRpcRequest,
   parseBlockTemplate,
+  sameBytes,
   templateDifficulty,
   withExtraNonce,
-} from '../../../../packages/core/src/sources/daemon/index.js';
+  withNonce,
+} from '@rxmesh/core';
 
 export interface DaemonSourceOptions {
   /** monerod's RPC address, `http://host:port`. */
