@@ -56,16 +56,24 @@ describe('rxmesh host without a reachable server', () => {
   });
 });
 
-describe('job sources that are not built yet', () => {
+describe('job source flags that do not fit together', () => {
+  const wallet = `4${'A'.repeat(94)}`;
   it.each([
-    [['serve', '--source', 'daemon+http://127.0.0.1:18081'], /daemon job source is not available yet/],
+    [['serve', '--source', 'daemon+http://127.0.0.1:18081'], /daemon source needs --wallet ADDRESS/],
+    [['serve', '--source', 'daemon+http://127.0.0.1:18081', '--wallet', 'abc'], /"abc" is not a Monero address/],
+    [
+      ['serve', '--source', 'daemon+http://127.0.0.1:1', '--source', 'daemon+http://127.0.0.1:2', '--wallet', wallet],
+      /Give one daemon\+http:\/\/ URL/,
+    ],
+    [['serve', '--source', 'demo', '--source', 'stratum+tcp://127.0.0.1:3333'], /Give one kind of --source/],
     [
       ['host', '--signal', 'http://127.0.0.1:9', '--source', 'stratum+tcp://127.0.0.1:3333'],
-      /stratum job source is not available yet/,
+      /stratum source needs --user LOGIN/,
     ],
-  ])('%j exits non-zero with a clear message and prints no result', (args, message) => {
+    [['serve', '--source', 'stratum+tcp://127.0.0.1'], /has no port/],
+  ])('%j exits with 1 and a sentence that says what to give, before it listens or connects', (args, message) => {
     const { code, stdout, stderr } = rxmesh(args);
-    expect(code).toBe(EXIT_NOT_AVAILABLE);
+    expect(code).toBe(1);
     expect(stderr).toMatch(message);
     expect(stdout).toBe('');
   });

@@ -10,12 +10,5 @@ export class CliError extends Error {
   }
 }
 
-/** sysexits' EX_UNAVAILABLE: the command exists but its engine is not built yet, or its library is missing. */
+/** sysexits' EX_UNAVAILABLE: the command exists but a library it needs is missing. */
 export const EXIT_NOT_AVAILABLE = 69;
-
-export class NotAvailableYet extends CliError {
-  override readonly name = 'NotAvailableYet';
-  constructor(what: string) {
-    super(`${what} is not available yet in this version of rxmesh.`, EXIT_NOT_AVAILABLE);
-  }
-}

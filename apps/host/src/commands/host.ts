@@ -4,23 +4,17 @@ import { NativeEngine } from '@rxmesh/native';
 import { DEFAULT_ROOM } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
 import { openMiningEngine } from '../engines.js';
-import { CliError, NotAvailableYet } from '../errors.js';
+import { CliError } from '../errors.js';
+import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource } from '../job-sources.js';
 import { createLog } from '../log.js';
 import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
-import {
-  defaultThreadCount,
-  type JobSourceSpec,
-  parseHttpUrl,
-  parseJobSource,
-  parsePositiveInteger,
-} from '../options.js';
+import { defaultThreadCount, parseHttpUrl, parsePositiveInteger } from '../options.js';
 
-interface HostOptions {
+interface HostOptions extends JobSourceFlags {
   signal: URL;
   threads: number;
   mode: 'light' | 'full';
-  source?: JobSourceSpec;
   room: string;
   name: string;
   logJson: boolean;
@@ -28,7 +22,7 @@ interface HostOptions {
 }
 
 export function hostCommand(): Command {
-  return new Command('host')
+  const command = new Command('host')
     .description('Join a cluster as a headless peer and mine with native librandomx (WASM when it is missing).')
     .addOption(
       new Option('--signal <url>', 'the cluster to join: the URL that `rxmesh serve` prints')
@@ -44,13 +38,12 @@ export function hostCommand(): Command {
       new Option('--mode <mode>', 'full: 2080 MiB dataset, fastest; light: 256 MiB cache, for small machines')
         .choices(['light', 'full'])
         .default('full'),
-    )
-    .addOption(
-      new Option(
-        '--source <url>',
-        'make this host a gateway with its own job source (see `rxmesh serve --help`)',
-      ).argParser(parseJobSource),
-    )
+    );
+  return addJobSourceOptions(
+    command,
+    'make this host a gateway with its own job source: demo, daemon+http://HOST:PORT or stratum+tcp://HOST:PORT ' +
+      '(see `rxmesh serve --help`)',
+  )
     .option('--room <id>', 'the cluster id on the signaling server', DEFAULT_ROOM)
     .option('--name <name>', 'the name shown on the leaderboard', hostname().slice(0, 40))
     .option('--log-json', 'log one JSON object per line instead of text', false)
@@ -60,14 +53,13 @@ export function hostCommand(): Command {
         .argParser(parsePositiveInteger),
     )
     .action(async (options: HostOptions) => {
-      if (options.source !== undefined && options.source.kind !== 'demo') {
-        throw new NotAvailableYet(`The ${options.source.kind} job source`);
-      }
+      const plan = planJobSource(options);
+      // Any --source, demo included, makes this host a gateway.
+      const gateway = options.source.length > 0;
       const log = createLog({ json: options.logJson });
       const warn = (message: string) => log.warn(message);
       const engine = await openMiningEngine(options.mode, options.threads, warn);
       const hasher = await openShareHasher(engine, warn);
-      const gateway = options.source !== undefined;
       log.info(`${engine.mode} mode on ${engine.threads} thread(s); joining ${options.signal.origin}`);
       const node = await joinCluster({
         signalUrl: options.signal,
@@ -83,7 +75,9 @@ export function hostCommand(): Command {
           maxLinks: 64,
         },
         // Every host can carry on a demo chain it inherits; only a gateway starts one.
-        source: 'demo',
+        ...(plan.kind === 'demo'
+          ? { source: 'demo' as const }
+          : { source: 'external' as const, jobSource: openJobSource(plan, log) }),
         engine,
         hasher,
         log,

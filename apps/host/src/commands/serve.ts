@@ -3,20 +3,17 @@ import { availableParallelism, networkInterfaces, totalmem } from 'node:os';
 import type { MeshNode } from '@rxmesh/core';
 import { buildServer, type ClusterStats, DEFAULT_ROOM } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
-import { NotAvailableYet } from '../errors.js';
+import { CliError } from '../errors.js';
+import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource } from '../job-sources.js';
 import { createLog } from '../log.js';
 import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
-import { type JobSourceSpec, parseJobSource, parsePort } from '../options.js';
+import { parsePort } from '../options.js';
 
-interface ServeOptions {
+interface ServeOptions extends JobSourceFlags {
   port: number;
   bind: string;
-  source: JobSourceSpec;
   gateway: boolean;
-  wallet?: string;
-  user?: string;
-  pass?: string;
   logJson: boolean;
 }
 
@@ -40,26 +37,26 @@ function clusterStats(gateway: MeshNode): ClusterStats {
 }
 
 export function serveCommand(): Command {
-  return new Command('serve')
-    .description('Serve the web app and signaling server, with an embedded gateway peer on the demo chain.')
+  const command = new Command('serve')
+    .description(
+      'Serve the web app and signaling server, with an embedded gateway peer on the demo chain, a Monero node or a pool.',
+    )
     .addOption(
       new Option('--port <port>', 'HTTP port for the web app, signaling and /api').default(8080).argParser(parsePort),
     )
     .addOption(
       new Option('--bind <address>', 'address to listen on; 0.0.0.0 lets a class on the LAN join').default('0.0.0.0'),
-    )
-    .addOption(
-      new Option('--source <url>', 'job source: demo, daemon+http://HOST:PORT or stratum+tcp://HOST:PORT')
-        .default({ kind: 'demo' }, 'demo')
-        .argParser(parseJobSource),
-    )
-    .option('--wallet <address>', 'wallet address that block rewards go to (daemon sources)')
-    .option('--user <login>', 'pool login, usually a wallet address (stratum sources)')
-    .option('--pass <password>', 'pool password or worker name (stratum sources)')
+    );
+  return addJobSourceOptions(command)
     .option('--no-gateway', 'run no gateway peer here: only signaling and the web app')
     .option('--log-json', 'log one JSON object per line instead of text', false)
     .action(async (options: ServeOptions) => {
-      if (options.source.kind !== 'demo') throw new NotAvailableYet(`The ${options.source.kind} job source`);
+      const plan = planJobSource(options);
+      if (!options.gateway && plan.kind !== 'demo') {
+        throw new CliError(
+          '--no-gateway runs no gateway here, so it takes no --source: give the source to `rxmesh host`.',
+        );
+      }
       const log = createLog({ json: options.logJson });
       let gateway: MeshNode | undefined;
       const app = await buildServer({
@@ -96,7 +93,9 @@ export function serveCommand(): Command {
             mines: false,
             maxLinks: 64,
           },
-          source: 'demo',
+          ...(plan.kind === 'demo'
+            ? { source: 'demo' as const }
+            : { source: 'external' as const, jobSource: openJobSource(plan, log) }),
           hasher: await openShareHasher(undefined, (message) => log.warn(message)),
           log,
           statusSeconds: 30,

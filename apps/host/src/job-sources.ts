@@ -1,0 +1,94 @@
+// The job source flags that `rxmesh serve` and `rxmesh host` share: --source (repeatable, for pool failover),
+// --wallet, --user and --pass, checked together into one plan before anything connects.
+import type { JobSource, Log } from '@rxmesh/core';
+import { type Command, Option } from 'commander';
+import { CliError } from './errors.js';
+import { type JobSourceSpec, parseJobSource } from './options.js';
+import { DaemonSource } from './sources/daemon-source.js';
+import { StratumSource } from './sources/stratum-source.js';
+
+export interface JobSourceFlags {
+  /** Every --source in the order given; empty when none was. */
+  source: JobSourceSpec[];
+  wallet?: string;
+  user?: string;
+  pass?: string;
+}
+
+export type JobSourcePlan =
+  | { kind: 'demo' }
+  | { kind: 'daemon'; url: URL; wallet: string }
+  | { kind: 'stratum'; urls: { url: URL; tls: boolean }[]; user: string; pass: string };
+
+const SOURCE_FLAG_HELP =
+  'job source: demo, daemon+http://HOST:PORT, or stratum+tcp://HOST:PORT / stratum+ssl://HOST:PORT ' +
+  '(repeat --source for pools to fail over to, in order)';
+
+/** Adds --source, --wallet, --user and --pass; `sourceHelp` replaces the --source description. */
+export function addJobSourceOptions(command: Command, sourceHelp = SOURCE_FLAG_HELP): Command {
+  return command
+    .addOption(
+      new Option('--source <url>', sourceHelp)
+        .default([], 'demo')
+        .argParser((value: string, previous: JobSourceSpec[]) => [...previous, parseJobSource(value)]),
+    )
+    .option('--wallet <address>', 'wallet address that block rewards go to (daemon sources)')
+    .option('--user <login>', 'pool login, usually a wallet address (stratum sources)')
+    .option('--pass <password>', 'pool password or worker name (stratum sources)', 'x');
+}
+
+/** A Monero address in base58: 95 characters (standard or subaddress) or 106 (integrated). */
+const MONERO_ADDRESS = /^[1-9A-HJ-NP-Za-km-z]{95}(?:[1-9A-HJ-NP-Za-km-z]{11})?$/;
+
+/** Checks the flags together; throws a CliError that says what to give instead. */
+export function planJobSource(flags: JobSourceFlags): JobSourcePlan {
+  const kinds = new Set(flags.source.map((spec) => spec.kind));
+  if (kinds.size > 1) {
+    throw new CliError(
+      'Give one kind of --source: one demo, one daemon+http:// URL, or stratum URLs (several fail over in order).',
+    );
+  }
+  const [first] = flags.source;
+  if (first === undefined || first.kind === 'demo') {
+    if (flags.source.length > 1) throw new CliError('Give --source demo once.');
+    return { kind: 'demo' };
+  }
+  if (first.kind === 'daemon') {
+    if (flags.source.length > 1) {
+      throw new CliError('Give one daemon+http:// URL: failover across several --source URLs is for pools.');
+    }
+    const wallet = flags.wallet;
+    if (wallet === undefined) {
+      throw new CliError('A daemon source needs --wallet ADDRESS: the Monero address that block rewards go to.');
+    }
+    if (!MONERO_ADDRESS.test(wallet)) {
+      throw new CliError(
+        `--wallet ${JSON.stringify(wallet)} is not a Monero address: expected 95 or 106 base58 characters, such as ` +
+          'the address your wallet shows for receiving.',
+      );
+    }
+    return { kind: 'daemon', url: first.url, wallet };
+  }
+  const user = flags.user;
+  if (user === undefined || user === '') {
+    throw new CliError('A stratum source needs --user LOGIN: usually your wallet address, as the pool asks for it.');
+  }
+  const urls = flags.source.flatMap((spec) => (spec.kind === 'stratum' ? [{ url: spec.url, tls: spec.tls }] : []));
+  return { kind: 'stratum', urls, user, pass: flags.pass ?? 'x' };
+}
+
+/** The daemon or pool of a plan, not yet started (the mesh node starts it once it has joined). */
+export function openJobSource(plan: Exclude<JobSourcePlan, { kind: 'demo' }>, log: Log): JobSource {
+  if (plan.kind === 'daemon') return new DaemonSource({ url: plan.url, wallet: plan.wallet, log });
+  return new StratumSource({
+    // URL keeps an IPv6 host in brackets; sockets take it bare.
+    urls: plan.urls.map(({ url, tls }) => ({
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: Number(url.port),
+      tls,
+    })),
+    user: plan.user,
+    pass: plan.pass,
+    log,
+  });
+}
