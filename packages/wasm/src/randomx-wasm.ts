@@ -7,6 +7,7 @@ import {
   RANDOMX_VARIANTS,
   type RandomxVariant,
   type Share,
+  sameBytes,
 } from '@rxmesh/core';
 import { bytesOf, SharedHeap } from './heap.js';
 import { relaxedMaddIsFused } from './jit/features.js';
@@ -44,9 +45,12 @@ export interface VmHandle {
   readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
   readonly variant: RandomxVariant;
+  /** The rx_cache struct of the key the VM hashes under (the interpreter reads dataset items through it). */
   readonly cache: number;
   readonly stackTop: number;
   readonly vm: number;
+  /** The lanes' scratchpads, one after another. */
+  readonly scratchpads: number;
   /** Nonces mine() hashes at a time; hash() uses the first lane. */
   readonly lanes: number;
   /** 64 bytes per lane: the dataset items of the current iteration. */
@@ -97,11 +101,32 @@ export interface CreateOptions {
   build?: CoreBuild;
 }
 
-/** Owns a shared memory with one cache, and reserves room for VMs in this or other threads. */
+/** Where one cache lives in the shared memory: its rx_cache struct and its Argon2 memory. */
+interface CacheSlot {
+  struct: number;
+  memory: number;
+}
+
+/** A key's cache as VMs follow it: RandomxVM.useCache(superscalar, cache). */
+export interface CacheHandle {
+  /** The key's SuperscalarHash programs compiled to WebAssembly. */
+  superscalar: WebAssembly.Module;
+  /** Its rx_cache struct. */
+  cache: number;
+}
+
+/**
+ * Owns a shared memory with one cache, and reserves room for VMs in this or other threads. A second cache slot,
+ * reserved on the first prepareCache(), lets the next key be built while VMs hash under the current one; the two
+ * slots then take turns, so the memory holds at most two caches however often the key changes.
+ */
 export class RandomxWasm {
   private cacheKey: Uint8Array | undefined;
   private superscalar: WebAssembly.Module | undefined;
   private fusedMultiplyAdd: boolean | undefined;
+  private spare: CacheSlot | undefined;
+  /** The key built in the spare slot, not yet in use. */
+  private prepared: { key: Uint8Array; superscalar: WebAssembly.Module } | undefined;
 
   private constructor(
     private readonly module: WebAssembly.Module,
@@ -109,8 +134,7 @@ export class RandomxWasm {
     private readonly heap: SharedHeap,
     readonly variant: RandomxVariant,
     private readonly variantId: number,
-    private readonly cacheStruct: number,
-    private readonly cacheMemory: number,
+    private slot: CacheSlot,
     private readonly ownerBuffer: number,
   ) {}
 
@@ -128,10 +152,14 @@ export class RandomxWasm {
     const heap = new SharedHeap(memory, core.exports.__heap_base.value as number);
     core.exports.__stack_pointer.value = heap.reserve(INSTANCE_STACK_BYTES, 16) + INSTANCE_STACK_BYTES;
     const variantId = variantIndex(core, memory, variant);
-    const cacheStruct = heap.reserve(core.exports.rx_api_cache_struct_bytes());
-    const cacheMemory = heap.reserve(core.exports.rx_api_cache_memory_bytes(variantId));
+    const slot = RandomxWasm.reserveCacheSlot(core, heap, variantId);
     const ownerBuffer = heap.reserve(MAX_KEY_BYTES, 8);
-    return new RandomxWasm(module, core, heap, variant, variantId, cacheStruct, cacheMemory, ownerBuffer);
+    return new RandomxWasm(module, core, heap, variant, variantId, slot, ownerBuffer);
+  }
+
+  private static reserveCacheSlot(core: CoreInstance, heap: SharedHeap, variantId: number): CacheSlot {
+    const struct = heap.reserve(core.exports.rx_api_cache_struct_bytes());
+    return { struct, memory: heap.reserve(core.exports.rx_api_cache_memory_bytes(variantId)) };
   }
 
   get memory(): WebAssembly.Memory {
@@ -149,6 +177,46 @@ export class RandomxWasm {
    * this thread for about a second; `onProgress` gets Argon2 blocks done.
    */
   async initCache(key: Uint8Array, onProgress?: ProgressListener): Promise<void> {
+    this.cacheKey = undefined;
+    this.superscalar = await this.buildCache(this.slot, key, onProgress);
+    this.cacheKey = key.slice();
+  }
+
+  /**
+   * Builds the cache for `key` in the spare slot while VMs go on hashing under the current key (the first call
+   * reserves the slot: 256 MiB more memory). usePreparedCache(key) then switches to it. Blocks this thread like
+   * initCache.
+   */
+  async prepareCache(key: Uint8Array, onProgress?: ProgressListener): Promise<void> {
+    this.prepared = undefined;
+    this.spare ??= RandomxWasm.reserveCacheSlot(this.core, this.heap, this.variantId);
+    const superscalar = await this.buildCache(this.spare, key, onProgress);
+    this.prepared = { key: key.slice(), superscalar };
+  }
+
+  /** The key prepareCache() built, if it is ready and unused. */
+  get preparedKey(): Uint8Array | undefined {
+    return this.prepared?.key.slice();
+  }
+
+  /**
+   * Makes the prepared cache of `key` the current one; the old cache's slot becomes the spare, for the next
+   * prepareCache. VMs follow with useCache(cacheHandle) once none of them hashes under the old key any more.
+   */
+  usePreparedCache(key: Uint8Array): void {
+    const { prepared, spare } = this;
+    if (prepared === undefined || spare === undefined || !sameBytes(prepared.key, key)) {
+      throw new Error('No cache is prepared for this key; call prepareCache(key) first.');
+    }
+    this.spare = this.slot;
+    this.slot = spare;
+    this.superscalar = prepared.superscalar;
+    this.cacheKey = prepared.key;
+    this.prepared = undefined;
+  }
+
+  /** Fills `slot` with the cache of `key` and compiles its SuperscalarHash programs. */
+  private async buildCache(slot: CacheSlot, key: Uint8Array, onProgress?: ProgressListener) {
     if (key.length > MAX_KEY_BYTES) {
       throw new RangeError(`A RandomX key here has at most ${MAX_KEY_BYTES} bytes, got ${key.length}.`);
     }
@@ -156,23 +224,21 @@ export class RandomxWasm {
     bytesOf(this.memory, this.ownerBuffer, key.length).set(key);
     this.core.onProgress = onProgress;
     try {
-      exports.rx_api_cache_init(this.cacheStruct, this.variantId, this.cacheMemory, this.ownerBuffer, key.length);
+      exports.rx_api_cache_init(slot.struct, this.variantId, slot.memory, this.ownerBuffer, key.length);
     } finally {
       this.core.onProgress = undefined;
     }
-    this.cacheKey = undefined;
-    this.superscalar = await WebAssembly.compile(
+    return WebAssembly.compile(
       compileSuperscalar({
         memory: this.memory,
         maximumPages: MAXIMUM_MEMORY_PAGES,
-        cache: this.cacheStruct,
-        cacheMemory: this.cacheMemory,
+        cache: slot.struct,
+        cacheMemory: slot.memory,
         cacheMemoryBytes: exports.rx_api_cache_memory_bytes(this.variantId),
         programCount: exports.rx_api_cache_accesses(this.variantId),
         maxChains: exports.rx_api_max_lanes(),
       }),
     );
-    this.cacheKey = key.slice();
   }
 
   /** The key's SuperscalarHash programs compiled to WebAssembly, for RandomxVM.useCache after a key change. */
@@ -181,16 +247,21 @@ export class RandomxWasm {
     return this.superscalar as WebAssembly.Module;
   }
 
+  /** The current key's cache, for RandomxVM.useCache after usePreparedCache. */
+  get cacheHandle(): CacheHandle {
+    return { superscalar: this.compiledCache, cache: this.slot.struct };
+  }
+
   /** Word `index` of the cache as a little-endian uint64, for inspection and checkpoint tests. */
   cacheWord(index: number): bigint {
     this.requireCache();
-    return new DataView(this.memory.buffer).getBigUint64(this.cacheMemory + 8 * index, true);
+    return new DataView(this.memory.buffer).getBigUint64(this.slot.memory + 8 * index, true);
   }
 
   /** Dataset item `itemNumber`, computed from the cache as light mode does. */
   datasetItem(itemNumber: number): Uint8Array {
     this.requireCache();
-    this.core.exports.rx_api_dataset_item(this.cacheStruct, itemNumber, this.ownerBuffer);
+    this.core.exports.rx_api_dataset_item(this.slot.struct, itemNumber, this.ownerBuffer);
     return bytesOf(this.memory, this.ownerBuffer, 64).slice();
   }
 
@@ -216,7 +287,7 @@ export class RandomxWasm {
     const io = this.heap.reserve(IO_BUFFER_BYTES);
     const shares = this.heap.reserve(MAX_SHARES_PER_BATCH * exports.rx_api_share_bytes());
     const flags = this.heap.reserve(8, 8);
-    exports.rx_api_vm_init(vm, this.cacheStruct, scratchpads, lanes, compiled ? 1 : 0);
+    exports.rx_api_vm_init(vm, this.slot.struct, scratchpads, lanes, compiled ? 1 : 0);
     return {
       superscalar,
       compiled,
@@ -228,9 +299,10 @@ export class RandomxWasm {
       module: this.module,
       memory: this.memory,
       variant: this.variant,
-      cache: this.cacheStruct,
+      cache: this.slot.struct,
       stackTop,
       vm,
+      scratchpads,
       lanes,
       items,
       io,
@@ -278,12 +350,16 @@ export class RandomxVM {
   }
 
   /**
-   * Follows the owner's cache to a new key: pass RandomxWasm.compiledCache after its initCache. The cache memory
-   * is shared and rebuilt in place; only the compiled SuperscalarHash programs are per key.
+   * Follows the owner's cache to a new key: pass RandomxWasm.compiledCache after its initCache (the cache was
+   * rebuilt in place), or, after usePreparedCache, its cacheHandle's programs and the other slot's `cache`.
    */
-  async useCache(superscalar: WebAssembly.Module): Promise<void> {
+  async useCache(superscalar: WebAssembly.Module, cache = this.handle.cache): Promise<void> {
     const { handle } = this;
-    this.handle = { ...handle, superscalar };
+    if (cache !== handle.cache) {
+      // Re-initializing the lanes over the other slot keeps their scratchpads; nothing carries over between hashes.
+      this.core.exports.rx_api_vm_init(handle.vm, cache, handle.scratchpads, handle.lanes, handle.compiled ? 1 : 0);
+    }
+    this.handle = { ...handle, superscalar, cache };
     if (!handle.compiled) return;
     this.core.runPrograms = await programRunnerFor(handle, superscalar);
   }

@@ -1,10 +1,11 @@
-// The engine's cache thread: owns the shared WebAssembly memory and its one cache, reserves the mining threads'
-// VMs once, and hashes single inputs on a one-lane VM of its own. Building a cache holds its thread for 0.6 s or
-// more, which is why it happens here and not on the engine's thread.
+// The engine's cache thread: owns the shared WebAssembly memory and its caches (the current key's, and the next
+// one's while it is prepared), reserves the mining threads' VMs once, and hashes single inputs on a one-lane VM of
+// its own. Building a cache holds its thread for 0.6 s or more, which is why it happens here and not on the
+// engine's thread.
 import type { RandomxVariant } from '@rxmesh/core';
 import { type Endpoint, expose, type Remote, releaseProxy } from 'comlink';
 import type { ProgressListener } from '../load.js';
-import { type RandomxVM, RandomxWasm, type VmHandle } from '../randomx-wasm.js';
+import { type CacheHandle, type RandomxVM, RandomxWasm, type VmHandle } from '../randomx-wasm.js';
 
 export interface CacheThreadOptions {
   variant: RandomxVariant;
@@ -14,9 +15,8 @@ export interface CacheThreadOptions {
 }
 
 export interface KeyBuilt {
-  cacheInitMs: number;
-  /** The new key's compiled SuperscalarHash programs, for RandomxVM.useCache in the mining threads. */
-  compiledCache: VmHandle['superscalar'];
+  /** The new key's cache, for RandomxVM.useCache in the mining threads. */
+  cache: CacheHandle;
   /** The mining VMs: the same handles for every key, since reserved memory is never given back. */
   miningVms: VmHandle[];
 }
@@ -25,9 +25,29 @@ export interface CacheThread {
   /** Creates the shared memory with room for a cache; first, and once. Answers the memory, whose size the engine
    * reports. */
   open(options: CacheThreadOptions): Promise<WebAssembly.Memory>;
-  /** `onProgress` is the engine's listener, passed through Comlink.proxy; this thread releases it when done. */
-  setKey(key: Uint8Array, onProgress: ProgressListener | undefined): Promise<KeyBuilt>;
+  /**
+   * Builds `key`'s cache in place of the current one and answers its build time. `onProgress` is the engine's
+   * listener, passed through Comlink.proxy; this thread releases it when done.
+   */
+  setKey(key: Uint8Array, onProgress: ProgressListener | undefined): Promise<KeyBuilt & { cacheInitMs: number }>;
+  /** Builds `key`'s cache in the spare slot while the mining threads hash under the current one. */
+  prepareKey(key: Uint8Array, onProgress: ProgressListener | undefined): Promise<{ cacheInitMs: number }>;
+  /** Switches to the cache prepareKey(key) built; the mining threads must not be mining. */
+  usePreparedKey(key: Uint8Array): Promise<KeyBuilt>;
   hash(input: Uint8Array): Uint8Array;
+}
+
+/** Builds a cache with `build`, timing it and releasing the proxied progress listener afterwards. */
+async function timedBuild(onProgress: ProgressListener | undefined, build: () => Promise<void>): Promise<number> {
+  try {
+    const begin = performance.now();
+    await build();
+    return performance.now() - begin;
+  } finally {
+    // What arrived is Comlink's proxy of the listener: closing its channel now, rather than whenever the
+    // garbage collector finds the proxy, leaves no channel open per key.
+    void (onProgress as Remote<ProgressListener> | undefined)?.[releaseProxy]();
+  }
 }
 
 /** Serves the cache thread's API to the engine on `endpoint` (a Web Worker's own scope when omitted). */
@@ -35,6 +55,25 @@ export function exposeCacheThread(endpoint?: Endpoint): void {
   let opened: { randomx: RandomxWasm; options: CacheThreadOptions } | undefined;
   let miningVms: VmHandle[] = [];
   let hashingVm: RandomxVM | undefined;
+
+  const open = () => {
+    if (opened === undefined) throw new Error('Open the cache thread first.');
+    return opened;
+  };
+
+  /** After a key change: the first key reserves the VMs, later ones move the hashing VM to the new cache. */
+  const followKey = async (): Promise<KeyBuilt> => {
+    const { randomx, options } = open();
+    const cache = randomx.cacheHandle;
+    if (hashingVm === undefined) {
+      const { miningVms: count, tieringBudget } = options;
+      miningVms = Array.from({ length: count }, () => randomx.reserveVm({ tieringBudget }));
+      hashingVm = await randomx.createVM({ lanes: 1, tieringBudget });
+    } else {
+      await hashingVm.useCache(cache.superscalar, cache.cache);
+    }
+    return { cache, miningVms };
+  };
 
   const thread: CacheThread = {
     async open(options) {
@@ -45,26 +84,18 @@ export function exposeCacheThread(endpoint?: Endpoint): void {
     },
 
     async setKey(key, onProgress) {
-      try {
-        if (opened === undefined) throw new Error('Open the cache thread first.');
-        const { randomx, options } = opened;
-        const begin = performance.now();
-        // Progress goes out without waiting for replies: the thread is busy until the cache is built.
-        await randomx.initCache(key, onProgress);
-        const cacheInitMs = performance.now() - begin;
-        if (hashingVm === undefined) {
-          const { miningVms: count, tieringBudget } = options;
-          miningVms = Array.from({ length: count }, () => randomx.reserveVm({ tieringBudget }));
-          hashingVm = await randomx.createVM({ lanes: 1, tieringBudget });
-        } else {
-          await hashingVm.useCache(randomx.compiledCache);
-        }
-        return { cacheInitMs, compiledCache: randomx.compiledCache, miningVms };
-      } finally {
-        // What arrived is Comlink's proxy of the listener: closing its channel now, rather than whenever the
-        // garbage collector finds the proxy, leaves no channel open per key.
-        void (onProgress as Remote<ProgressListener> | undefined)?.[releaseProxy]();
-      }
+      // Progress goes out without waiting for replies: the thread is busy until the cache is built.
+      const cacheInitMs = await timedBuild(onProgress, () => open().randomx.initCache(key, onProgress));
+      return { cacheInitMs, ...(await followKey()) };
+    },
+
+    async prepareKey(key, onProgress) {
+      return { cacheInitMs: await timedBuild(onProgress, () => open().randomx.prepareCache(key, onProgress)) };
+    },
+
+    async usePreparedKey(key) {
+      open().randomx.usePreparedCache(key);
+      return followKey();
     },
 
     hash(input) {

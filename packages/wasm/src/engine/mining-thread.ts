@@ -3,7 +3,7 @@
 // the throttle asks.
 import type { MineRequest, Share } from '@rxmesh/core';
 import { type Endpoint, expose } from 'comlink';
-import { RandomxVM, type VmHandle } from '../randomx-wasm.js';
+import { type CacheHandle, RandomxVM, type VmHandle } from '../randomx-wasm.js';
 import { MiningControl } from './mining-control.js';
 
 /** One thread's part of a batch; together the parts cover a prefix of the range. */
@@ -15,8 +15,8 @@ export interface ThreadMined {
 export interface MiningThread {
   /** Attaches this thread's VM to the shared memory and the engine's control buffer; first, and once. */
   attach(vm: VmHandle, control: SharedArrayBuffer): Promise<void>;
-  /** Follows the cache to a new key: its compiled SuperscalarHash programs. */
-  useCache(compiledCache: VmHandle['superscalar']): Promise<void>;
+  /** Follows the cache to a new key: rebuilt in place, or in the other slot. */
+  useCache(cache: CacheHandle): Promise<void>;
   /** Hashes chunks until the range is all taken or a stop is requested; never part of a chunk. */
   mine(request: MineRequest): ThreadMined;
 }
@@ -35,8 +35,8 @@ export function exposeMiningThread(endpoint?: Endpoint): void {
       attached = { vm: await RandomxVM.attach(handle), lanes: handle.lanes, control: new MiningControl(control) };
     },
 
-    async useCache(compiledCache) {
-      await attachment().vm.useCache(compiledCache);
+    async useCache({ superscalar, cache }) {
+      await attachment().vm.useCache(superscalar, cache);
     },
 
     mine({ blob, firstNonce, count, target }) {

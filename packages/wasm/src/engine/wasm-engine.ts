@@ -1,6 +1,7 @@
 // The WebAssembly engine, in Node (worker_threads, where librandomx is missing) and in browsers (Web Workers): light
-// mode, one cache in a shared WebAssembly memory, a VM per mining thread, and the MiningEngine semantics of
-// NativeEngine. The platform comes in as a WorkerStarter; everything else is the same code on both.
+// mode, one cache in a shared WebAssembly memory (two while the next key is prepared), a VM per mining thread, and
+// the MiningEngine semantics of NativeEngine. The platform comes in as a WorkerStarter; everything else is the same
+// code on both.
 import {
   isRandomxVariant,
   type KeyReady,
@@ -10,6 +11,7 @@ import {
   type MiningEngine,
   RANDOMX_VARIANTS,
   type RandomxVariant,
+  sameBytes,
 } from '@rxmesh/core';
 import { proxy } from 'comlink';
 import { CHROMIUM_TIERING_BUDGET } from '../jit/program-compiler.js';
@@ -34,15 +36,18 @@ const MIB = 2 ** 20;
 /** The cache (RandomX's 256 MiB of Argon2 memory, in rx/0 and rx/wow alike), the core's own data and stack, and
  * the one-lane VM that hashes single inputs. */
 const SHARED_BYTES = 260 * MIB;
+/** The second cache slot, reserved at the first seed change so that mining goes on while the next key builds. */
+const SPARE_CACHE_BYTES = 256.1 * MIB;
 /** A mining VM: 4 lanes of 2 MiB scratchpad (rx/0; rx/wow's are 1 MiB), a stack and buffers, 8.4 MiB in all. */
 const MINING_VM_BYTES = 8.5 * MIB;
 
 /**
- * The shared memory an engine with `threads` mining threads grows to, at most: what a page should say it costs,
- * and what missingFeatures({ memoryBytes }) should try. The engine's own measure is WasmEngine.memoryBytes.
+ * The shared memory an engine with `threads` mining threads grows to, at most (with the second cache it takes at
+ * the first seed change): what a page should say it costs, and what missingFeatures({ memoryBytes }) should try.
+ * The engine's own measure is WasmEngine.memoryBytes.
  */
 export function engineMemoryBytes(threads: number): number {
-  return SHARED_BYTES + threads * MINING_VM_BYTES;
+  return SHARED_BYTES + SPARE_CACHE_BYTES + threads * MINING_VM_BYTES;
 }
 
 const BUSY = 'The engine is busy: stop mining and wait for pending work before';
@@ -68,6 +73,10 @@ export class WasmEngine implements MiningEngine {
   private miners: ThreadLink<MiningThread>[] = [];
   private readonly control = new MiningControl();
   private settingKey = false;
+  /** A prepareKey() runs. */
+  private preparing = false;
+  /** The key prepareKey() built, ready for setKey() to switch to. */
+  private prepared: { key: Uint8Array; cacheInitMs: number } | undefined;
   private mining = false;
   private hashesPending = 0;
   private released = false;
@@ -105,7 +114,8 @@ export class WasmEngine implements MiningEngine {
     return this.currentKey?.slice();
   }
 
-  /** Bytes of the shared WebAssembly memory: the cache, and every VM once the first key is set. */
+  /** Bytes of the shared WebAssembly memory: the cache, every VM once the first key is set, and the second cache
+   * from the first prepareKey() on (WebAssembly memory never shrinks; the two caches take turns). */
   get memoryBytes(): number {
     return this.memory.buffer.byteLength;
   }
@@ -125,23 +135,56 @@ export class WasmEngine implements MiningEngine {
   }
 
   /**
-   * Builds the cache for `key` in the cache thread, in place of the previous key's, and points every VM at it.
-   * `onProgress` reports Argon2 blocks done. Refused while mining or hashing.
+   * Makes `key` the engine's key and points every VM at its cache. A key prepareKey() built is a switch of a few
+   * milliseconds (the mining threads recompile nothing but their program runners); any other key is built in
+   * the cache thread in place of the current one, and `onProgress` reports Argon2 blocks done. Refused while
+   * mining, hashing or preparing a key.
    */
   async setKey(key: Uint8Array, onProgress?: ProgressListener): Promise<KeyReady> {
     this.requireUnreleased();
-    if (this.settingKey || this.mining || this.hashesPending > 0) throw new Error(`${BUSY} setKey().`);
+    if (this.settingKey || this.preparing || this.mining || this.hashesPending > 0) {
+      throw new Error(`${BUSY} setKey().`);
+    }
+    const prepared = this.prepared !== undefined && sameBytes(this.prepared.key, key) ? this.prepared : undefined;
     this.settingKey = true;
     this.currentKey = undefined;
+    this.prepared = undefined;
     try {
-      // A function of our own to mark for Comlink, not the caller's.
-      const progress = onProgress && proxy((done: number, total: number) => onProgress(done, total));
-      const built = await this.cacheThread.call((thread) => thread.setKey(key, progress));
+      let built: KeyBuilt;
+      let cacheInitMs: number;
+      if (prepared !== undefined) {
+        built = await this.cacheThread.call((thread) => thread.usePreparedKey(key));
+        cacheInitMs = prepared.cacheInitMs;
+      } else {
+        // A function of our own to mark for Comlink, not the caller's.
+        const progress = onProgress && proxy((done: number, total: number) => onProgress(done, total));
+        ({ cacheInitMs, ...built } = await this.cacheThread.call((thread) => thread.setKey(key, progress)));
+      }
       await this.followCache(built);
       this.currentKey = key.slice();
-      return { cacheInitMs: built.cacheInitMs, datasetInitMs: null };
+      return { cacheInitMs, datasetInitMs: null };
     } finally {
       this.settingKey = false;
+    }
+  }
+
+  /**
+   * Builds the cache for `key` in the cache thread's spare slot while the mining threads go on under the current
+   * key; setKey(key) then switches. The first call grows the shared memory by a second cache (256 MiB), which it
+   * keeps; it rejects when the memory cannot grow, and the engine goes on under its current key.
+   */
+  async prepareKey(key: Uint8Array, onProgress?: ProgressListener): Promise<KeyReady> {
+    this.requireUnreleased();
+    if (this.settingKey || this.preparing) throw new Error(`${BUSY} prepareKey().`);
+    this.preparing = true;
+    this.prepared = undefined;
+    try {
+      const progress = onProgress && proxy((done: number, total: number) => onProgress(done, total));
+      const { cacheInitMs } = await this.cacheThread.call((thread) => thread.prepareKey(key, progress));
+      this.prepared = { key: key.slice(), cacheInitMs };
+      return { cacheInitMs, datasetInitMs: null };
+    } finally {
+      this.preparing = false;
     }
   }
 
@@ -189,19 +232,22 @@ export class WasmEngine implements MiningEngine {
     }
   }
 
-  /** Ends every thread; the engine cannot be used afterwards. Refused while mining or hashing. */
+  /** Ends every thread; the engine cannot be used afterwards. Refused while mining, hashing or building a key. */
   release(): void {
     if (this.released) return;
-    if (this.settingKey || this.mining || this.hashesPending > 0) throw new Error(`${BUSY} release().`);
+    if (this.settingKey || this.preparing || this.mining || this.hashesPending > 0) {
+      throw new Error(`${BUSY} release().`);
+    }
     this.released = true;
     this.currentKey = undefined;
+    this.prepared = undefined;
     for (const thread of [this.cacheThread, ...this.miners]) thread.terminate();
   }
 
-  /** The first key starts the mining threads; later keys only give them the new compiled cache. */
-  private async followCache({ compiledCache, miningVms }: KeyBuilt): Promise<void> {
+  /** The first key starts the mining threads; later keys only give them the new cache. */
+  private async followCache({ cache, miningVms }: KeyBuilt): Promise<void> {
     if (this.miners.length > 0) {
-      await Promise.all(this.miners.map((miner) => miner.call((thread) => thread.useCache(compiledCache))));
+      await Promise.all(this.miners.map((miner) => miner.call((thread) => thread.useCache(cache))));
       return;
     }
     const starting = miningVms.map((vm) => {
