@@ -13,12 +13,24 @@ export interface JobSourceFlags {
   wallet?: string;
   user?: string;
   pass?: string;
+  tlsFingerprint?: string;
+  nicehash?: boolean;
+  keepalive?: boolean;
 }
 
 export type JobSourcePlan =
   | { kind: 'demo' }
   | { kind: 'daemon'; url: URL; wallet: string }
-  | { kind: 'stratum'; urls: { url: URL; tls: boolean }[]; user: string; pass: string };
+  | {
+      kind: 'stratum';
+      urls: { url: URL; tls: boolean }[];
+      user: string;
+      pass: string;
+      /** A self-signed stratum+ssl pool's certificate, pinned by its SHA-256 fingerprint. */
+      tlsFingerprint?: string;
+      nicehash: boolean;
+      keepalive: boolean;
+    };
 
 const SOURCE_FLAG_HELP =
   'job source: demo, daemon+http://HOST:PORT, or stratum+tcp://HOST:PORT / stratum+ssl://HOST:PORT ' +
@@ -34,7 +46,13 @@ export function addJobSourceOptions(command: Command, sourceHelp = SOURCE_FLAG_H
     )
     .option('--wallet <address>', 'wallet address that block rewards go to (daemon sources)')
     .option('--user <login>', 'pool login, usually a wallet address (stratum sources)')
-    .option('--pass <password>', 'pool password or worker name (stratum sources)', 'x');
+    .option('--pass <password>', 'pool password or worker name (stratum sources)', 'x')
+    .option(
+      '--tls-fingerprint <sha256>',
+      "trust a stratum+ssl pool's self-signed certificate with this SHA-256 fingerprint (the refusal names it)",
+    )
+    .option('--nicehash', 'leave the nonce byte the pool fixes alone even if the pool does not say so', false)
+    .option('--keepalive', 'send keepalived to the pool even if it does not list the extension', false);
 }
 
 /** A Monero address in base58: 95 characters (standard or subaddress) or 106 (integrated). */
@@ -73,8 +91,22 @@ export function planJobSource(flags: JobSourceFlags): JobSourcePlan {
   if (user === undefined || user === '') {
     throw new CliError('A stratum source needs --user LOGIN: usually your wallet address, as the pool asks for it.');
   }
+  const fingerprint = flags.tlsFingerprint;
+  if (fingerprint !== undefined && !/^(?:[0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/.test(fingerprint)) {
+    throw new CliError(
+      '--tls-fingerprint takes a SHA-256 fingerprint: 64 hex digits, with or without colons, as the refusal names it.',
+    );
+  }
   const urls = flags.source.flatMap((spec) => (spec.kind === 'stratum' ? [{ url: spec.url, tls: spec.tls }] : []));
-  return { kind: 'stratum', urls, user, pass: flags.pass ?? 'x' };
+  return {
+    kind: 'stratum',
+    urls,
+    user,
+    pass: flags.pass ?? 'x',
+    ...(fingerprint === undefined ? {} : { tlsFingerprint: fingerprint }),
+    nicehash: flags.nicehash === true,
+    keepalive: flags.keepalive === true,
+  };
 }
 
 /** The daemon or pool of a plan, not yet started (the mesh node starts it once it has joined). */
@@ -89,6 +121,9 @@ export function openJobSource(plan: Exclude<JobSourcePlan, { kind: 'demo' }>, lo
     })),
     user: plan.user,
     pass: plan.pass,
+    nicehash: plan.nicehash,
+    keepalive: plan.keepalive,
+    ...(plan.tlsFingerprint === undefined ? {} : { tls: { fingerprint: plan.tlsFingerprint } }),
     log,
   });
 }

@@ -300,6 +300,29 @@ describe('the coordinator', () => {
     expect(h.resultsOf('fast').at(-1)).toMatchObject({ accepted: false, reason: 'stale' });
   });
 
+  it("credits a share that meets the cluster's target but not the source's difficulty, and keeps it inside", () => {
+    const h = harness({}, { demo: false });
+    h.coordinator.setJob({
+      id: 'pool-1',
+      source: 'stratum',
+      height: 10,
+      seedHash: new Uint8Array(32),
+      blob: new Uint8Array(76),
+      difficulty: 1000n,
+      createdAt: h.now(),
+    });
+    h.join('w', { hashrate: 10 }); // shares of difficulty 150
+    const [lease] = h.leasesOf('w');
+    if (lease === undefined) throw new Error('no lease');
+    const clusterShare = hashWithTop((1n << 64n) / 500n); // about difficulty 500
+    h.share('w', lease, lease.start, clusterShare);
+    h.verifyAll(() => clusterShare);
+    h.share('w', lease, lease.start + 1, easyHash(1));
+    h.verifyAll(() => easyHash(1));
+    expect(h.resultsOf('w').map((result) => result.accepted)).toEqual([true, true]);
+    expect(h.submitted.map((candidate) => candidate.nonce)).toEqual([lease.start + 1]);
+  });
+
   it('credits a candidate for a height the chain has passed, within the grace period, but does not submit it', () => {
     const h = harness({}, { demo: false });
     const job: Job = {
