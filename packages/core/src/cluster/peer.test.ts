@@ -109,6 +109,63 @@ describe('a cluster member', () => {
   });
 });
 
+describe('a member at a seed change', () => {
+  it("sends up the shares its previous lease finds while the new seed's key builds", () => {
+    const { peer: gateway } = alonePeer();
+    const worker = new ClusterPeer({
+      info: { ...info, id: 'w1', name: 'worker', role: 'worker', engine: 'wasm', mode: 'light', maxLinks: 8 },
+      now: () => Date.UTC(2026, 10, 24, 12),
+      random: seededRandom(5),
+      source: 'demo',
+    });
+    worker.start();
+    worker.handle({ kind: 'discovered', peers: ['gw'] });
+    worker.handle({ kind: 'linkUp', peer: 'gw' });
+    gateway.handle({ kind: 'linkUp', peer: 'w1' });
+    /** Passes messages both ways until neither has more to say; answers what reaches the gateway's own drain. */
+    const exchange = () => {
+      const atGateway: PeerAction[] = [];
+      for (let round = 0; round < 10; round++) {
+        for (const action of worker.drain())
+          if (action.kind === 'send') gateway.handle({ kind: 'message', from: 'w1', data: action.message });
+        for (const action of gateway.drain()) {
+          atGateway.push(action);
+          if (action.kind === 'send' && action.to === 'w1')
+            worker.handle({ kind: 'message', from: 'gw', data: action.message });
+        }
+      }
+      return atGateway;
+    };
+    exchange();
+    const previous = worker.miningLease;
+    expect(previous).toBeDefined();
+    if (previous === undefined) return;
+
+    // The next block's job comes with a new seed: the worker is handed a lease on it at once.
+    const next: Job = {
+      ...previous.job,
+      id: `${previous.job.id}-next`,
+      height: previous.job.height + 1,
+      seedHash: new Uint8Array(32).fill(0x5e),
+    };
+    gateway.handle({ kind: 'job', job: next });
+    exchange();
+    expect(worker.miningLease?.job.id).toBe(next.id);
+
+    // Meanwhile the miner goes on with the previous lease under the old key and finds a share there.
+    const nonce = previous.lease.start + 3;
+    const hash = new Uint8Array(32);
+    worker.handle({ kind: 'progress', leaseId: previous.lease.id, hashes: 10, shares: [{ nonce, hash }] });
+    const atGateway = exchange();
+    // The coordinator takes it up (it verifies it: not stale, inside the sender's lease) instead of refusing it.
+    expect(atGateway).toContainEqual(
+      expect.objectContaining({ kind: 'verify', seedHash: previous.job.seedHash, nonce, blob: previous.job.blob }),
+    );
+    const refusals = atGateway.filter((action) => action.kind === 'send' && action.message.type === 'down');
+    expect(JSON.stringify(refusals)).not.toMatch(/"accepted":false/);
+  });
+});
+
 describe('a joining peer', () => {
   it('gives up on a peer that keeps saying it knows no coordinator, and asks another', () => {
     let now = 0;
