@@ -34,48 +34,87 @@ uint64_t ShareValue(const uint8_t hash[RANDOMX_HASH_SIZE]) {
   return value;
 }
 
-// setKey: frees the old key's memory, then builds the cache and, in full mode, the dataset on `threads` threads.
-class SetKeyWorker : public Napi::AsyncProgressWorker<unsigned long> {
+// Allocates and builds a key's cache and, in full mode, its dataset on `threads` threads; an error sentence, or
+// empty with *memory filled.
+std::string BuildKey(bool full, unsigned threads, const Napi::AsyncProgressWorker<unsigned long>::ExecutionProgress& progress,
+                     KeyMemory* memory) {
+  memory->flags = RecommendedFlags();
+  const Clock::time_point cache_begin = Clock::now();
+  memory->cache = AllocateCache(&memory->flags);
+  if (memory->cache == nullptr) return "librandomx could not allocate its 256 MiB cache: free some memory.";
+  randomx_init_cache(memory->cache, memory->key.data(), memory->key.size());
+  memory->cache_ms = MillisecondsSince(cache_begin);
+  if (!full) return "";
+  memory->dataset = AllocateDataset(&memory->dataset_large_pages);
+  if (memory->dataset == nullptr) {
+    randomx_release_cache(memory->cache);
+    memory->cache = nullptr;
+    return "librandomx could not allocate the 2080 MiB dataset: free some memory, or use light mode.";
+  }
+  const Clock::time_point dataset_begin = Clock::now();
+  const unsigned long items = randomx_dataset_item_count();
+  std::atomic<unsigned long> next{0};
+  std::atomic<unsigned long> done{0};
+  auto work = [&] {
+    for (;;) {
+      const unsigned long start = next.fetch_add(kDatasetChunkItems);
+      if (start >= items) return;
+      const unsigned long count = std::min(kDatasetChunkItems, items - start);
+      randomx_init_dataset(memory->dataset, memory->cache, start, count);
+      done += count;
+    }
+  };
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; t++) workers.emplace_back(work);
+  while (done.load() < items) {
+    const unsigned long snapshot = done.load();
+    progress.Send(&snapshot, 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (std::thread& worker : workers) worker.join();
+  const unsigned long all = items;
+  progress.Send(&all, 1);
+  memory->dataset_ms = MillisecondsSince(dataset_begin);
+  return "";
+}
+
+// setKey and prepareKey. Switch: the prepared key becomes current and the old key's memory is freed. Build in
+// place: the old key's memory (and any prepared key) is freed first, so an in-place change never holds two
+// datasets. Prepare: the key is built beside the current one, which mines on meanwhile.
+class KeyWorker : public Napi::AsyncProgressWorker<unsigned long> {
  public:
-  SetKeyWorker(Napi::Env env, Engine* engine, Napi::Object self, std::vector<uint8_t> key, unsigned threads,
-               Napi::Function on_progress)
+  enum class Kind { kSwitch, kBuildInPlace, kPrepare };
+
+  KeyWorker(Napi::Env env, Engine* engine, Napi::Object self, Kind kind, std::vector<uint8_t> key, unsigned threads,
+            Napi::Function on_progress)
       : Napi::AsyncProgressWorker<unsigned long>(env, "rxmesh:setKey"),
         engine_(engine),
-        key_(std::move(key)),
+        kind_(kind),
         threads_(threads),
         deferred_(Napi::Promise::Deferred::New(env)) {
     self_ = Napi::Persistent(self);
     if (!on_progress.IsEmpty()) on_progress_ = Napi::Persistent(on_progress);
+    memory_.key = std::move(key);
   }
 
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
   void Execute(const ExecutionProgress& progress) override {
-    engine_->ReleaseNative();
-    randomx_flags flags = RecommendedFlags();
-    const Clock::time_point cache_begin = Clock::now();
-    randomx_cache* cache = AllocateCache(&flags);
-    if (cache == nullptr) return SetError("librandomx could not allocate its 256 MiB cache: free some memory.");
-    randomx_init_cache(cache, key_.data(), key_.size());
-    cache_ms_ = MillisecondsSince(cache_begin);
-    randomx_dataset* dataset = nullptr;
-    bool dataset_large_pages = false;
-    if (engine_->full()) {
-      dataset = AllocateDataset(&dataset_large_pages);
-      if (dataset == nullptr) {
-        randomx_release_cache(cache);
-        return SetError(
-            "librandomx could not allocate the 2080 MiB dataset: free some memory, or use light mode.");
+    if (kind_ == Kind::kSwitch) {
+      memory_ = engine_->prepared();
+      engine_->prepared() = KeyMemory();
+      engine_->ReleaseCurrent();
+    } else {
+      engine_->ReleasePrepared();
+      if (kind_ == Kind::kBuildInPlace) engine_->ReleaseCurrent();
+      const std::string error = BuildKey(engine_->full(), threads_, progress, &memory_);
+      if (!error.empty()) return SetError(error);
+      if (kind_ == Kind::kPrepare) {
+        engine_->prepared() = memory_;
+        return;
       }
-      const Clock::time_point dataset_begin = Clock::now();
-      InitDataset(cache, dataset, progress);
-      dataset_ms_ = MillisecondsSince(dataset_begin);
     }
-    if (!engine_->set_resources(cache, dataset, flags, dataset_large_pages)) {
-      return SetError("librandomx could not create a VM for the new key.");
-    }
-    cache_large_pages_ = (flags & RANDOMX_FLAG_LARGE_PAGES) != 0;
-    dataset_large_pages_ = dataset_large_pages;
+    if (!engine_->set_resources(memory_)) SetError("librandomx could not create a VM for the new key.");
   }
 
   void OnProgress(const unsigned long* done, size_t) override {
@@ -85,56 +124,37 @@ class SetKeyWorker : public Napi::AsyncProgressWorker<unsigned long> {
   }
 
   void OnOK() override {
-    engine_->setting_key_ = false;
+    Settle();
     Napi::Object result = Napi::Object::New(Env());
-    result.Set("cacheInitMs", cache_ms_);
-    result.Set("datasetInitMs", engine_->full() ? Napi::Value(Napi::Number::New(Env(), dataset_ms_)) : Env().Null());
-    result.Set("cacheLargePages", cache_large_pages_);
-    result.Set("datasetLargePages", dataset_large_pages_);
+    result.Set("cacheInitMs", memory_.cache_ms);
+    result.Set("datasetInitMs",
+               engine_->full() ? Napi::Value(Napi::Number::New(Env(), memory_.dataset_ms)) : Env().Null());
+    result.Set("cacheLargePages", (memory_.flags & RANDOMX_FLAG_LARGE_PAGES) != 0);
+    result.Set("datasetLargePages", memory_.dataset_large_pages);
     deferred_.Resolve(result);
   }
 
   void OnError(const Napi::Error& error) override {
-    engine_->setting_key_ = false;
+    Settle();
     deferred_.Reject(error.Value());
   }
 
  private:
-  void InitDataset(randomx_cache* cache, randomx_dataset* dataset, const ExecutionProgress& progress) {
-    const unsigned long items = randomx_dataset_item_count();
-    std::atomic<unsigned long> next{0};
-    std::atomic<unsigned long> done{0};
-    auto work = [&] {
-      for (;;) {
-        const unsigned long start = next.fetch_add(kDatasetChunkItems);
-        if (start >= items) return;
-        const unsigned long count = std::min(kDatasetChunkItems, items - start);
-        randomx_init_dataset(dataset, cache, start, count);
-        done += count;
-      }
-    };
-    std::vector<std::thread> workers;
-    for (unsigned t = 0; t < threads_; t++) workers.emplace_back(work);
-    while (done.load() < items) {
-      const unsigned long snapshot = done.load();
-      progress.Send(&snapshot, 1);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  void Settle() {
+    if (kind_ == Kind::kPrepare) {
+      engine_->preparing_ = false;
+    } else {
+      engine_->setting_key_ = false;
     }
-    for (std::thread& worker : workers) worker.join();
-    const unsigned long all = items;
-    progress.Send(&all, 1);
   }
 
   Engine* engine_;
+  Kind kind_;
   Napi::ObjectReference self_;
   Napi::FunctionReference on_progress_;
-  std::vector<uint8_t> key_;
   unsigned threads_;
   Napi::Promise::Deferred deferred_;
-  double cache_ms_ = 0;
-  double dataset_ms_ = 0;
-  bool cache_large_pages_ = false;
-  bool dataset_large_pages_ = false;
+  KeyMemory memory_;
 };
 
 struct FoundShare {
@@ -283,6 +303,7 @@ Napi::Function Engine::Define(Napi::Env env) {
   return DefineClass(env, "Engine",
                      {
                          InstanceMethod<&Engine::SetKey>("setKey"),
+                         InstanceMethod<&Engine::PrepareKey>("prepareKey"),
                          InstanceMethod<&Engine::Mine>("mine"),
                          InstanceMethod<&Engine::Hash>("hash"),
                          InstanceMethod<&Engine::Stop>("stop"),
@@ -305,23 +326,33 @@ randomx_flags Engine::vm_flags() const {
   return static_cast<randomx_flags>(flags_ | (full_ ? RANDOMX_FLAG_FULL_MEM : 0));
 }
 
-bool Engine::set_resources(randomx_cache* cache, randomx_dataset* dataset, randomx_flags flags,
-                           bool dataset_large_pages) {
-  cache_ = cache;
-  dataset_ = dataset;
-  flags_ = flags;
-  dataset_large_pages_ = dataset_large_pages;
+bool Engine::set_resources(const KeyMemory& memory) {
+  cache_ = memory.cache;
+  dataset_ = memory.dataset;
+  flags_ = memory.flags;
+  dataset_large_pages_ = memory.dataset_large_pages;
   verify_vm_ = randomx_create_vm(vm_flags(), cache_, dataset_);
-  if (verify_vm_ == nullptr) ReleaseNative();
+  if (verify_vm_ == nullptr) ReleaseCurrent();
   return verify_vm_ != nullptr;
 }
 
 void Engine::ReleaseNative() {
+  ReleaseCurrent();
+  ReleasePrepared();
+}
+
+void Engine::ReleasePrepared() {
+  if (prepared_.dataset != nullptr) randomx_release_dataset(prepared_.dataset);
+  if (prepared_.cache != nullptr) randomx_release_cache(prepared_.cache);
+  prepared_ = KeyMemory();
+}
+
+void Engine::ReleaseCurrent() {
   for (randomx_vm* vm : mining_vms_) randomx_destroy_vm(vm);
   mining_vms_.clear();
   if (verify_vm_ != nullptr) randomx_destroy_vm(verify_vm_);
   verify_vm_ = nullptr;
-  // The dataset goes before anything new is allocated, so a key change never holds two.
+  // The dataset goes before anything new is allocated, so a key change in place never holds two.
   if (dataset_ != nullptr) randomx_release_dataset(dataset_);
   dataset_ = nullptr;
   if (cache_ != nullptr) randomx_release_cache(cache_);
@@ -335,15 +366,35 @@ void Engine::RequireKey(Napi::Env env) const {
 
 Napi::Value Engine::SetKey(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (setting_key_ || mining_ || hashing_ > 0) {
+  if (setting_key_ || preparing_ || mining_ || hashing_ > 0) {
     throw Napi::Error::New(env, "The engine is busy: stop mining and wait for pending work before setKey().");
   }
   std::vector<uint8_t> key = CopyBytes(RequireBuffer(info, 0, "key"));
   const unsigned threads = RequireThreads(info, 1);
   Napi::Function on_progress = info.Length() > 2 && info[2].IsFunction() ? info[2].As<Napi::Function>()
                                                                           : Napi::Function();
-  auto* worker = new SetKeyWorker(env, this, info.This().As<Napi::Object>(), std::move(key), threads, on_progress);
+  const bool prepared = prepared_.cache != nullptr && prepared_.key == key;
+  auto* worker =
+      new KeyWorker(env, this, info.This().As<Napi::Object>(),
+                    prepared ? KeyWorker::Kind::kSwitch : KeyWorker::Kind::kBuildInPlace, std::move(key), threads,
+                    on_progress);
   setting_key_ = true;
+  worker->Queue();
+  return worker->Promise();
+}
+
+Napi::Value Engine::PrepareKey(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (setting_key_ || preparing_) {
+    throw Napi::Error::New(env, "The engine is busy: wait for the key being built before prepareKey().");
+  }
+  std::vector<uint8_t> key = CopyBytes(RequireBuffer(info, 0, "key"));
+  const unsigned threads = RequireThreads(info, 1);
+  Napi::Function on_progress = info.Length() > 2 && info[2].IsFunction() ? info[2].As<Napi::Function>()
+                                                                          : Napi::Function();
+  auto* worker = new KeyWorker(env, this, info.This().As<Napi::Object>(), KeyWorker::Kind::kPrepare, std::move(key),
+                               threads, on_progress);
+  preparing_ = true;
   worker->Queue();
   return worker->Promise();
 }
@@ -390,7 +441,7 @@ Napi::Value Engine::Flags(const Napi::CallbackInfo& info) {
 }
 
 void Engine::Release(const Napi::CallbackInfo& info) {
-  if (setting_key_ || mining_ || hashing_ > 0) {
+  if (setting_key_ || preparing_ || mining_ || hashing_ > 0) {
     throw Napi::Error::New(info.Env(), "The engine is busy: stop mining and wait for pending work before release().");
   }
   ReleaseNative();
