@@ -9,6 +9,7 @@
 import { bytesToHex, sameBytes } from '../hex.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
 import type { Finder } from '../jobs/job-source.js';
+import { meetsDifficulty } from '../target.js';
 import {
   Coordinator,
   type CoordinatorNotice,
@@ -93,6 +94,8 @@ export type PeerNotice =
   | { kind: 'job'; job: Job }
   | { kind: 'block'; block: BlockRecord }
   | { kind: 'shareResult'; jobId: string; nonce: number; accepted: boolean; reason?: ShareRejection }
+  /** This peer's engine found a share that meets the job's own difficulty: a block (or pool share) candidate. */
+  | { kind: 'candidate'; job: Job; nonce: number }
   | { kind: 'banned'; reason: string }
   | { kind: 'badMessage'; from: string; error: string }
   | { kind: 'coordinatorEvent'; event: CoordinatorNotice };
@@ -786,6 +789,8 @@ export class ClusterPeer {
       };
       this.unacked.set(body.seq, { body, sentAt: this.now() });
       this.sendUp(body);
+      if (meetsDifficulty(share.hash, work.job.difficulty))
+        this.notice({ kind: 'candidate', job: work.job, nonce: share.nonce });
     }
     if (work !== this.current) return;
     const now = this.now();

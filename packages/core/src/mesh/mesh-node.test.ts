@@ -352,6 +352,10 @@ describe('MeshNode', () => {
     expect(snapshot.totals.blocksFound).toBe(accepted);
     expect(snapshot.blocks[0]).toMatchObject({ finderId: 'gw' });
     expect(lines.some((line) => line.startsWith('warn: daemon refused the block at height 7 found by gw'))).toBe(true);
+    expect(lines.filter((line) => line === 'mining the job at height 7')).toHaveLength(1);
+    expect(lines.filter((line) => line === 'found a candidate for the daemon job at height 7')).toHaveLength(
+      source.submitted.length,
+    );
 
     await stopNode(gateway);
     expect(source.stopped).toBe(true);

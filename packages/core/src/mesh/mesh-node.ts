@@ -138,6 +138,8 @@ export class MeshNode {
   /** The last 20% step of key init that was logged. */
   private keyLoggedPercent = 0;
   private blocks: BlockView[] = [];
+  /** The job of the last lease handed to the engine, to log each new job once. */
+  private minedJobId: string | undefined;
   private readonly listeners = new Set<(snapshot: MeshSnapshot) => void>();
   private notifyTimer: TimerHandle | undefined;
   private lastNotifiedAt = Number.NEGATIVE_INFINITY;
@@ -340,6 +342,14 @@ export class MeshNode {
         else this.transport.listAllPeers((ids) => this.handle({ kind: 'discovered', peers: ids }));
         return;
       case 'mine':
+        if (action.job.id !== this.minedJobId) {
+          this.minedJobId = action.job.id;
+          log.info(`mining the job at height ${action.job.height}`, {
+            event: 'mining',
+            height: action.job.height,
+            jobId: action.job.id,
+          });
+        }
         this.miner?.mine(action.job, action.lease, action.target);
         return;
       case 'idle':
@@ -376,6 +386,7 @@ export class MeshNode {
       return;
     }
     const { job, nonce, hash, finder } = candidate;
+    const submittedAt = platform.performance.now();
     jobSource.submit(job, nonce, hash, finder).then((verdict) => {
       const what = jobSource.kind === 'daemon' ? `block at height ${job.height}` : 'pool share';
       const by = finder.name || finder.id;
@@ -383,13 +394,16 @@ export class MeshNode {
         log.info(`${jobSource.kind} accepted the ${what} found by ${by}`, {
           event: 'sourceAccepted',
           height: job.height,
+          nonce,
           finder: finder.id,
+          submitMs: Math.round(platform.performance.now() - submittedAt),
         });
         this.handle({ kind: 'blockResult', block: verdict.block });
       } else {
         log.warn(`${jobSource.kind} refused the ${what} found by ${by}: ${verdict.reason}`, {
           event: 'sourceRejected',
           height: job.height,
+          nonce,
           reason: verdict.reason,
         });
       }
@@ -577,6 +591,13 @@ export class MeshNode {
         return;
       case 'banned':
         log.error(notice.reason, { event: 'banned' });
+        return;
+      case 'candidate':
+        log.info(`found a candidate for the ${notice.job.source} job at height ${notice.job.height}`, {
+          event: 'candidate',
+          height: notice.job.height,
+          nonce: notice.nonce,
+        });
         return;
       case 'badMessage':
         log.warn(`ignored a malformed message from ${notice.from}: ${notice.error}`, { event: 'badMessage' });
