@@ -404,6 +404,7 @@ export class MeshNode {
           event: 'sourceRejected',
           height: job.height,
           nonce,
+          submitMs: Math.round(platform.performance.now() - submittedAt),
           reason: verdict.reason,
         });
       }
