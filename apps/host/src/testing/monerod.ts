@@ -20,8 +20,6 @@ export interface MonerodOptions {
   rpcPort?: number;
   /** How long to wait for the RPC server to answer. Default 30 s. */
   startTimeoutMs?: number;
-  /** A chain to carry on (from an earlier daemon); the caller keeps it, stop() leaves it. Default a fresh one. */
-  dataDir?: string;
 }
 
 /** The most output kept for error messages. */
@@ -36,7 +34,6 @@ export class Monerod {
     private readonly child: ChildProcess,
     readonly rpcUrl: URL,
     readonly dataDir: string,
-    private readonly ownsDataDir: boolean,
   ) {
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
@@ -59,7 +56,7 @@ export class Monerod {
     }
     const rpcPort = options.rpcPort ?? (await freePort());
     const p2pPort = await freePort();
-    const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'rxmesh-monerod-')));
+    const dataDir = await mkdtemp(join(tmpdir(), 'rxmesh-monerod-'));
     const args = [
       '--regtest',
       '--offline',
@@ -77,7 +74,7 @@ export class Monerod {
       '--log-level=0',
     ];
     const child = spawn(MONEROD_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const daemon = new Monerod(child, new URL(`http://127.0.0.1:${rpcPort}`), dataDir, options.dataDir === undefined);
+    const daemon = new Monerod(child, new URL(`http://127.0.0.1:${rpcPort}`), dataDir);
     try {
       await daemon.waitUntilAnswering(options.startTimeoutMs ?? 30_000);
     } catch (error) {
@@ -118,19 +115,7 @@ export class Monerod {
     return result.blocks as string[];
   }
 
-  /** Removes the top `count` blocks: the chain gets a new tip without anyone mining, at any difficulty. */
-  async popBlocks(count: number): Promise<void> {
-    const response = await fetch(new URL('/pop_blocks', this.rpcUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ nblocks: count }),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const reply = (await response.json()) as { status?: string };
-    if (reply.status !== 'OK') throw new Error(`monerod refused pop_blocks: ${JSON.stringify(reply)}`);
-  }
-
-  /** Asks monerod to shut down, kills it after 10 s, and removes its data directory if it made it. */
+  /** Asks monerod to shut down, kills it after 10 s, and removes its data directory. */
   async stop(): Promise<void> {
     if (this.running) {
       this.child.kill('SIGTERM');
@@ -138,7 +123,7 @@ export class Monerod {
       await this.exited;
       clearTimeout(killer);
     }
-    if (this.ownsDataDir) await rm(this.dataDir, { recursive: true, force: true });
+    await rm(this.dataDir, { recursive: true, force: true });
   }
 
   private async waitUntilAnswering(timeoutMs: number): Promise<void> {
