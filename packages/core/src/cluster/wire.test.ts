@@ -78,6 +78,22 @@ describe('wire messages', () => {
     expect(decodeMessage({ v, type: 'broadcast', term: 1, body: { v, type: 'job', job: short } }).ok).toBe(false);
   });
 
+  it('carries the next seed, when the source knows it, as 64 hex digits', () => {
+    const job = new DemoChain().template(new Uint8Array(8).fill(3), Date.UTC(2026, 10, 24), 10);
+    const hinted = { ...job, nextSeedHash: new Uint8Array(32).fill(0xbb) };
+    const wire = jobToWire(hinted);
+    expect(wire.nextSeedHash).toBe('bb'.repeat(32));
+    expect(jobFromWire(wire)).toEqual(hinted);
+    expect(decodeMessage({ v, type: 'broadcast', term: 1, body: { v, type: 'job', job: wire } }).ok).toBe(true);
+    // Without a hint the field is left out, not sent empty.
+    expect('nextSeedHash' in jobToWire(job)).toBe(false);
+    expect('nextSeedHash' in jobFromWire(jobToWire(job))).toBe(false);
+    for (const bad of ['', 'bb'.repeat(31), 'BB'.repeat(32), 'zz'.repeat(32)]) {
+      const message = { v, type: 'broadcast', term: 1, body: { v, type: 'job', job: { ...wire, nextSeedHash: bad } } };
+      expect(decodeMessage(message).ok).toBe(false);
+    }
+  });
+
   it('round-trips jobs and blocks between wire and memory', () => {
     const chain = new DemoChain();
     const job = chain.template(new Uint8Array(8).fill(3), Date.UTC(2026, 10, 24), 10);

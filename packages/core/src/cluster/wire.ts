@@ -48,6 +48,7 @@ const WireJob = Type.Object(
     source: Type.Enum(JOB_SOURCE_KINDS),
     height: Type.Integer({ minimum: 0 }),
     seedHash: Hex32,
+    nextSeedHash: Type.Optional(Hex32),
     // At least 43 bytes, so the nonce at offset 39 fits.
     blob: Type.String({ pattern: '^([0-9a-f]{2}){43,512}$' }),
     difficulty: Decimal,
@@ -240,15 +241,18 @@ export function jobToWire(job: Job): WireJob {
     difficulty: job.difficulty.toString(),
     createdAt: job.createdAt,
     ...(job.nonceRange === undefined ? {} : { nonceRange: { ...job.nonceRange } }),
+    ...(job.nextSeedHash === undefined ? {} : { nextSeedHash: bytesToHex(job.nextSeedHash) }),
   };
 }
 
 export function jobFromWire(wire: WireJob): Job {
+  const { nextSeedHash, ...rest } = wire;
   return {
-    ...wire,
+    ...rest,
     seedHash: hexToBytes(wire.seedHash),
     blob: hexToBytes(wire.blob),
     difficulty: BigInt(wire.difficulty),
+    ...(nextSeedHash === undefined ? {} : { nextSeedHash: hexToBytes(nextSeedHash) }),
   };
 }
 

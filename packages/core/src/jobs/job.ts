@@ -10,6 +10,11 @@ export interface Job {
   height: number;
   /** The RandomX key. */
   seedHash: Uint8Array;
+  /**
+   * The key the chain switches to soon, when the source knows it (monerod names it 64 blocks ahead). Miners build
+   * it beside the current one, so the switch costs no mining time.
+   */
+  nextSeedHash?: Uint8Array;
   /** The hashing blob; the nonce goes in as uint32 LE at offset 39. */
   blob: Uint8Array;
   /** A hash H is a block (or pool share) candidate iff H × difficulty < 2^256. */
