@@ -274,6 +274,8 @@ export class DaemonSource implements JobSource {
       blob: hashingBlob(filled),
       difficulty,
       createdAt: this.now(),
+      // monerod names the next key 64 blocks ahead, and sends '' until then.
+      ...(reply.next_seed_hash ? { nextSeedHash: hexToBytes(reply.next_seed_hash) } : {}),
     };
     const issued = { job, template: filled };
     this.jobs.set(job.id, issued);

@@ -22,6 +22,15 @@ describe('decodeRpcReply', () => {
     });
   });
 
+  it('takes next_seed_hash as monerod sends it: empty while no switch is pending, else a hash', () => {
+    for (const next_seed_hash of ['', 'cd'.repeat(32), 'CD'.repeat(32)]) {
+      const result = { ...template, next_seed_hash };
+      expect(decodeRpcReply('get_block_template', { result })).toEqual({ kind: 'result', result });
+    }
+    const short = decodeRpcReply('get_block_template', { result: { ...template, next_seed_hash: 'cd'.repeat(31) } });
+    expect(short).toMatchObject({ kind: 'malformed', problem: expect.stringContaining('result/next_seed_hash') });
+  });
+
   it('gives monerod’s error code and words', () => {
     const reply = { id: '0', jsonrpc: '2.0', error: { code: -6, message: 'Wrong block blob' } };
     expect(decodeRpcReply('submit_block', reply)).toEqual({ kind: 'error', code: -6, message: 'Wrong block blob' });

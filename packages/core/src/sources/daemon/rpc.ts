@@ -32,6 +32,11 @@ export const GetBlockTemplateResult = Type.Object({
   prev_hash: Hash,
   reserved_offset: Count,
   seed_hash: Hash,
+  /**
+   * The key the chain switches to next. monerod 0.18 names it from 64 blocks before the switch (block 2049 on, in
+   * regtest, whose first switch is at 2113) and sends '' when none is pending.
+   */
+  next_seed_hash: Type.Optional(Type.Union([Type.Literal(''), Hash])),
 });
 export type GetBlockTemplateResult = Static<typeof GetBlockTemplateResult>;
 
