@@ -11,6 +11,8 @@ export const PoolJobSchema = Type.Object({
   job_id: Type.String({ minLength: 1, maxLength: MAX_POOL_JOB_ID_LENGTH }),
   target: Type.String({ maxLength: 64 }),
   seed_hash: Type.Optional(Type.String({ maxLength: 128 })),
+  /** The key the chain switches to next: not in xmrig's or p2pool's dialect; some pools pass on monerod's. */
+  next_seed_hash: Type.Optional(Type.String({ maxLength: 128 })),
   height: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 53 - 1 })),
   algo: Type.Optional(Type.String({ maxLength: 64 })),
   /** The session id again; rxmesh uses the login result's. */

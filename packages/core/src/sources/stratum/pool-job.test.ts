@@ -117,6 +117,21 @@ describe('convertPoolJob', () => {
     expect(announced.ok && announced.job.nonceRange).toEqual({ start: 0, count: 2 ** 24 });
   });
 
+  it('takes next_seed_hash as the next key when it is 64 hex digits, and mines the job without it otherwise', () => {
+    const hinted = convertPoolJob(poolJob({ next_seed_hash: 'CD'.repeat(32) }), context);
+    expect(hinted.ok && hinted.job.nextSeedHash).toEqual(new Uint8Array(32).fill(0xcd));
+    const unhinted = [
+      poolJob(),
+      ...['', 'cd'.repeat(31), 'zz'.repeat(32)].map((hint) => poolJob({ next_seed_hash: hint })),
+    ];
+    for (const job of unhinted) {
+      const converted = convertPoolJob(job, context);
+      if (!converted.ok) throw new Error(converted.error);
+      expect('nextSeedHash' in converted.job).toBe(false);
+      expect(bytesToHex(converted.job.seedHash)).toBe(SEED_HEX);
+    }
+  });
+
   const refusals: [string, Record<string, unknown>, RegExp][] = [
     ['a blob under 43 bytes', { blob: blobHex(7, 42) }, /42-byte blob.*needs 43/],
     ['a blob over 512 bytes', { blob: blobHex(7, 513) }, /513-byte blob/],

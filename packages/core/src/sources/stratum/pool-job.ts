@@ -70,6 +70,18 @@ export type ConvertedJob =
   | { ok: false; error: string };
 
 const HEX = /^[0-9a-fA-F]*$/;
+const HASH_HEX = /^[0-9a-fA-F]{64}$/;
+
+/**
+ * The key the pool's chain switches to next. Neither xmrig's nor p2pool's Stratum documents `next_seed_hash` (it is
+ * monerod's get_block_template field), but pools that pass it on use that name, so it is read when it is 64 hex
+ * digits. Anything else ('' as monerod sends with no switch pending, or a garbled value) means no hint: the hint only
+ * saves the miners time at a seed change, and the job is worth mining without it.
+ */
+function nextSeedHashOf(poolJob: PoolJob): Uint8Array | undefined {
+  const hint = poolJob.next_seed_hash;
+  return hint !== undefined && HASH_HEX.test(hint) ? hexToBytes(hint) : undefined;
+}
 
 /** Checks a job the pool sent (already shaped by its schema) and makes it a Job, or says what is wrong with it. */
 export function convertPoolJob(poolJob: PoolJob, context: JobContext): ConvertedJob {
@@ -93,7 +105,7 @@ export function convertPoolJob(poolJob: PoolJob, context: JobContext): Converted
     return fail(`has a ${blob.length}-byte blob, more than the ${MAX_BLOB_BYTES} allowed`);
 
   if (poolJob.seed_hash === undefined) return fail('has no seed_hash; a RandomX job needs its key');
-  if (!/^[0-9a-fA-F]{64}$/.test(poolJob.seed_hash)) return fail('has a seed_hash that is not 64 hex digits');
+  if (!HASH_HEX.test(poolJob.seed_hash)) return fail('has a seed_hash that is not 64 hex digits');
 
   if (!/^(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{16})$/.test(poolJob.target)) {
     return fail(`has target ${JSON.stringify(poolJob.target)}; a Stratum target is 8 or 16 hex digits`);
@@ -112,6 +124,7 @@ export function convertPoolJob(poolJob: PoolJob, context: JobContext): Converted
   }
 
   const nonceRange = nonceRangeFor(blob, isNicehashJob(blob, context.nicehash));
+  const nextSeedHash = nextSeedHashOf(poolJob);
   const job: Job = {
     id: context.id,
     source: 'stratum',
@@ -121,6 +134,7 @@ export function convertPoolJob(poolJob: PoolJob, context: JobContext): Converted
     difficulty,
     createdAt: context.now,
     ...(nonceRange === undefined ? {} : { nonceRange }),
+    ...(nextSeedHash === undefined ? {} : { nextSeedHash }),
   };
   return { ok: true, job, target, poolJobId: poolJob.job_id };
 }
