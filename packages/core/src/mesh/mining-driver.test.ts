@@ -35,6 +35,8 @@ class ControlledEngine implements MiningEngine {
   /** Like WebAssembly's share buffer: a batch returns early once it holds this many shares, so batches stay short
    * unless a test wants one that runs for seconds. */
   returnAfterShares = 1;
+  /** Jobs (by number) whose batches run their whole count, as a real engine's batches of about 2 s do. */
+  readonly longBatchesOf = new Set<number>();
   private stopRequested = false;
   private preparing = false;
 
@@ -77,7 +79,8 @@ class ControlledEngine implements MiningEngine {
     this.batches.push({ request, key, startedAt: performance.now() });
     const shares: Share[] = [];
     let hashes = 0;
-    while (hashes < request.count && !this.stopRequested && shares.length < this.returnAfterShares) {
+    const shareCap = () => (this.longBatchesOf.has(request.blob[0] ?? -1) ? Infinity : this.returnAfterShares);
+    while (hashes < request.count && !this.stopRequested && shares.length < shareCap()) {
       await new Promise((resolve) => setTimeout(resolve, STEP_MS));
       const step = Math.min(HASHES_PER_STEP, request.count - hashes);
       for (let i = 0; i < step; i++) {
@@ -113,8 +116,16 @@ class ControlledEngine implements MiningEngine {
 
 const sameKey = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 const seed = (byte: number) => new Uint8Array(32).fill(byte);
-/** Job `name` under seed `seedByte`; its blob starts with the job's number, so batches name their job. */
-function work(number: number, seedByte: number, count = 1_000_000): { job: Job; lease: Lease; target: bigint } {
+/**
+ * Job `number` under seed `seedByte`, naming seed `nextSeedByte` as the next one if given; its blob starts with the
+ * job's number, so batches name their job.
+ */
+function work(
+  number: number,
+  seedByte: number,
+  count = 1_000_000,
+  nextSeedByte?: number,
+): { job: Job; lease: Lease; target: bigint } {
   const job: Job = {
     id: `job-${number}`,
     source: 'demo',
@@ -123,16 +134,17 @@ function work(number: number, seedByte: number, count = 1_000_000): { job: Job; 
     blob: new Uint8Array(76).fill(number),
     difficulty: 1000n,
     createdAt: number,
+    ...(nextSeedByte === undefined ? {} : { nextSeedHash: seed(nextSeedByte) }),
   };
   return { job, lease: { id: `lease-${number}`, jobId: job.id, start: 0, count, target: '1' }, target: 1n };
 }
 
 function driverOn(engine: ControlledEngine) {
-  const progress: Progress[] = [];
+  const progress: (Progress & { at: number })[] = [];
   const keys: KeyInit[] = [];
   const failures: Error[] = [];
   const driver = new MiningDriver(engine, {
-    progress: (event) => progress.push(event),
+    progress: (event) => progress.push({ ...event, at: performance.now() }),
     key: (init) => keys.push(init),
     failed: (error) => failures.push(error),
   });
@@ -330,5 +342,123 @@ describe('MiningDriver at a seed change', () => {
     }
     expect(engine.switches.length).toBe(6);
     expect(engine.freed.length).toBe(6);
+  });
+});
+
+describe('MiningDriver with a next-seed hint', () => {
+  /** Mining job `number` under seed A, which names seed B (0xbb) as the next. */
+  const hinted = (number: number, count?: number) => work(number, 0xaa, count, 0xbb);
+
+  it('builds the hinted key while mining goes on, and switches at once when the seed changes', async () => {
+    const engine = new ControlledEngine();
+    const { mine, progressOf, keys, failures } = await miningUnderA(engine);
+    mine(hinted(2));
+    await vi.waitFor(() => expect(engine.lastBuild).toMatchObject({ kind: 'prepare', key: seed(0xbb) }));
+    expect(keys.at(-1)).toMatchObject({ seedHash: seed(0xbb), ahead: true, finishedAt: null });
+
+    // During the build: lease 2 is mined under key A with its shares, and the build's progress is reported.
+    const before = progressOf('lease-2').length;
+    engine.lastBuild.progress?.(4, 10);
+    await vi.waitFor(() => expect(progressOf('lease-2').length).toBeGreaterThan(before + 3), { timeout: 5000 });
+    expect(progressOf('lease-2').flatMap((event) => event.shares).length).toBeGreaterThan(0);
+    expect(keys.at(-1)).toMatchObject({ seedHash: seed(0xbb), done: 4, total: 10, ahead: true });
+    engine.lastBuild.finish();
+    await vi.waitFor(() => expect(keys.at(-1)?.finishedAt).toEqual(expect.any(Number)));
+    const after = progressOf('lease-2').length;
+    await vi.waitFor(() => expect(progressOf('lease-2').length).toBeGreaterThan(after + 2));
+    expect(engine.key).toEqual(seed(0xaa));
+    expect(engine.switches).toEqual([]);
+
+    // Batches of job 2 sized for seconds of work, as a real engine's are: the seed change must not wait for one.
+    engine.longBatchesOf.add(2);
+    await vi.waitFor(() => expect(engine.batches.at(-1)?.request.count).toBeGreaterThan(10 * SHARE_EVERY));
+    const changedAt = performance.now();
+    mine(work(3, 0xbb));
+    await vi.waitFor(() => expect(progressOf('lease-3').length).toBeGreaterThan(0));
+    const firstOfThree = progressOf('lease-3')[0];
+    // A key build takes seconds (a 256 MiB cache) to minutes (a dataset); the switch takes a step of the fake.
+    expect((firstOfThree?.at ?? Infinity) - changedAt).toBeLessThan(100);
+    expect(engine.batches.find((batch) => jobOf(batch) === 3)?.key).toEqual(seed(0xbb));
+    expect(engine.switches).toEqual([seed(0xbb)]);
+    expect(engine.freed).toEqual([seed(0xaa)]);
+    expect(engine.builds.length).toBe(2); // key A, then B ahead: nothing built at the change
+    expect(failures).toEqual([]);
+  });
+
+  it('switches at once also when the seed changes before the hinted key is ready', async () => {
+    const engine = new ControlledEngine();
+    const { mine, progressOf } = await miningUnderA(engine);
+    mine(hinted(2));
+    await vi.waitFor(() => expect(engine.lastBuild.kind).toBe('prepare'));
+    mine(work(3, 0xbb));
+    // Job 2 goes on under key A while B builds; nothing of job 3 runs before B is ready.
+    const before = progressOf('lease-2').length;
+    await vi.waitFor(() => expect(progressOf('lease-2').length).toBeGreaterThan(before + 2));
+    expect(progressOf('lease-3')).toEqual([]);
+    engine.longBatchesOf.add(2);
+    await vi.waitFor(() => expect(engine.batches.at(-1)?.request.count).toBeGreaterThan(10 * SHARE_EVERY));
+    const readyAt = performance.now();
+    engine.lastBuild.finish();
+    await vi.waitFor(() => expect(progressOf('lease-3').length).toBeGreaterThan(0));
+    expect((progressOf('lease-3')[0]?.at ?? Infinity) - readyAt).toBeLessThan(100);
+    expect(engine.switches).toEqual([seed(0xbb)]);
+    expect(engine.builds.length).toBe(2);
+  });
+
+  it('prepares a hint once, however many jobs repeat it', async () => {
+    const engine = new ControlledEngine();
+    const { mine, progressOf } = await miningUnderA(engine);
+    mine(hinted(2));
+    await vi.waitFor(() => expect(engine.lastBuild.kind).toBe('prepare'));
+    mine(hinted(3));
+    await vi.waitFor(() => expect(progressOf('lease-3').length).toBeGreaterThan(1));
+    expect(engine.builds.length).toBe(2); // none while one runs
+    engine.lastBuild.finish();
+    for (const number of [4, 5]) {
+      mine(hinted(number));
+      await vi.waitFor(() => expect(progressOf(`lease-${number}`).length).toBeGreaterThan(1));
+    }
+    expect(engine.builds.length).toBe(2); // nor after it is ready
+    expect(engine.switches).toEqual([]);
+  });
+
+  it('does not retry a hint whose build failed, and re-keys in place at the seed change', async () => {
+    const engine = new ControlledEngine();
+    const { mine, progressOf, failures } = await miningUnderA(engine);
+    mine(hinted(2));
+    await vi.waitFor(() => expect(engine.lastBuild.kind).toBe('prepare'));
+    engine.lastBuild.fail(new Error('no room for a second key'));
+    // Mining under key A goes on, and later jobs with the same hint build nothing.
+    const before = progressOf('lease-2').length;
+    await vi.waitFor(() => expect(progressOf('lease-2').length).toBeGreaterThan(before + 2));
+    mine(hinted(3));
+    await vi.waitFor(() => expect(progressOf('lease-3').length).toBeGreaterThan(1));
+    expect(engine.builds.length).toBe(2);
+    expect(engine.key).toEqual(seed(0xaa));
+
+    // At the change: no second try in the spare slot, the old work stops, and the key is built in place.
+    engine.longBatchesOf.add(3);
+    mine(work(4, 0xbb));
+    await vi.waitFor(() => expect(engine.lastBuild).toMatchObject({ kind: 'set', key: seed(0xbb) }));
+    expect(engine.builds.length).toBe(3);
+    expect(engine.key).toBeUndefined();
+    engine.lastBuild.finish();
+    await vi.waitFor(() => expect(progressOf('lease-4').length).toBeGreaterThan(0));
+    expect(failures).toEqual([]);
+  });
+
+  it('builds nothing for a hint that names the current key, or on an engine without prepareKey', async () => {
+    const current = new ControlledEngine();
+    const withCurrent = await miningUnderA(current);
+    withCurrent.mine(work(2, 0xaa, undefined, 0xaa));
+    await vi.waitFor(() => expect(withCurrent.progressOf('lease-2').length).toBeGreaterThan(2));
+    expect(current.builds.length).toBe(1);
+    await withCurrent.driver.release();
+
+    const unable = new ControlledEngine(false);
+    const withUnable = await miningUnderA(unable);
+    withUnable.mine(hinted(2));
+    await vi.waitFor(() => expect(withUnable.progressOf('lease-2').length).toBeGreaterThan(2));
+    expect(unable.builds.length).toBe(1);
   });
 });

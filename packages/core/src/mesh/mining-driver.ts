@@ -1,7 +1,8 @@
 // Mines the lease the cluster peer asks for on a MiningEngine: hashes the range in batches of about two seconds so
 // progress and shares flow back steadily, and drops the current batch at once when newer work arrives or mining is
-// paused. A job with a new seed needs a new key: while the engine builds it in a spare slot (prepareKey), the
-// previous work goes on under the old key, and the batch is cut short the moment the new key is ready.
+// paused. A job with a new seed needs a new key, which the engine can build in a spare slot (prepareKey) while it
+// mines: ahead of the change when the job names the next seed (Job.nextSeedHash), so the switch is immediate;
+// otherwise at the change, the previous work going on under the old key until the new key is ready.
 
 import type { Lease } from '../cluster/wire.js';
 import { sameBytes } from '../hex.js';
@@ -28,6 +29,8 @@ export interface KeyInit {
   finishedAt: number | null;
   /** Null in light mode or before the key is ready. */
   datasetInitMs: number | null;
+  /** Built ahead of the seed change, from the job's nextSeedHash, while mining under the current key goes on. */
+  ahead: boolean;
 }
 
 export interface MiningDriverEvents {
@@ -99,6 +102,8 @@ export class MiningDriver {
   /** The work of the running batch. */
   private batchWork: Work | undefined;
   private keyBuild: KeyBuild | undefined;
+  /** The last next-seed hint a build was started for: each hint is prepared once, and not retried if it fails. */
+  private lastHint: Uint8Array | undefined;
   private running = false;
   /** Settles when the loop that mines has exited. */
   private loopDone: Promise<void> = Promise.resolve();
@@ -138,7 +143,10 @@ export class MiningDriver {
   mine(job: Job, lease: Lease, target: bigint): void {
     const current = this.work;
     this.work = { job, lease, target, hashes: 0 };
-    if (this.holdsKey(job.seedHash)) {
+    const build =
+      this.keyBuild !== undefined && sameBytes(this.keyBuild.seedHash, job.seedHash) ? this.keyBuild : undefined;
+    // With the key prepared (a switch) or its preparation failed (a re-key in place), the old work stops at once.
+    if (this.holdsKey(job.seedHash) || build?.state === 'ready' || build?.state === 'failed') {
       this.previous = undefined;
     } else if (current !== undefined && this.engine.prepareKey !== undefined && this.minable(current)) {
       this.previous = current;
@@ -186,6 +194,7 @@ export class MiningDriver {
         if (work === undefined || this.released || this.paused) return;
         if (this.holdsKey(work.job.seedHash)) {
           this.previous = undefined;
+          this.prepareHint(work.job);
           if (work.hashes < work.lease.count) await this.mineBatch(work);
           else if (this.work === work) this.work = undefined;
           continue;
@@ -254,11 +263,23 @@ export class MiningDriver {
     return work.hashes < work.lease.count && this.holdsKey(work.job.seedHash);
   }
 
-  /** Starts building `seedHash` in the engine's spare slot; the batch under the old key ends when it is ready. */
-  private prepare(seedHash: Uint8Array): void {
+  /** Starts building the seed `job` says comes next, unless it is the engine's key, was tried, or a build runs. */
+  private prepareHint(job: Job): void {
+    const hint = job.nextSeedHash;
+    if (hint === undefined || this.engine.prepareKey === undefined || this.keyBuild?.state === 'building') return;
+    if (this.holdsKey(hint) || (this.lastHint !== undefined && sameBytes(this.lastHint, hint))) return;
+    this.lastHint = hint;
+    this.prepare(hint, true);
+  }
+
+  /**
+   * Starts building `seedHash` in the engine's spare slot. When the work waits for it, the batch under the old key
+   * ends as soon as it is ready, or has failed (then the loop re-keys in place).
+   */
+  private prepare(seedHash: Uint8Array, ahead = false): void {
     const prepareKey = this.engine.prepareKey?.bind(this.engine);
     if (prepareKey === undefined) throw new Error('This engine cannot build a key alongside mining.');
-    const init = this.keyStarted(seedHash);
+    const init = this.keyStarted(seedHash, ahead);
     const build: KeyBuild = { seedHash, state: 'building', settled: Promise.resolve() };
     const building = (async () => prepareKey(seedHash, (done, total) => this.keyProgress(init, done, total)))();
     build.settled = building.then(
@@ -269,9 +290,11 @@ export class MiningDriver {
         if (work !== undefined && sameBytes(work.job.seedHash, seedHash)) this.engine.stop();
       },
       () => {
-        // No room for a second key, most likely: the loop stops and re-keys in place instead.
+        // No room for a second key, most likely: the loop stops and re-keys in place instead. A hint's build that
+        // fails leaves the work under the current key be; the seed change re-keys in place.
         build.state = 'failed';
-        this.engine.stop();
+        const work = this.work;
+        if (work !== undefined && !this.holdsKey(work.job.seedHash)) this.engine.stop();
       },
     );
     this.keyBuild = build;
@@ -283,7 +306,7 @@ export class MiningDriver {
     this.keyFinished(init, ready);
   }
 
-  private keyStarted(seedHash: Uint8Array): KeyInit {
+  private keyStarted(seedHash: Uint8Array, ahead = false): KeyInit {
     const init: KeyInit = {
       seedHash,
       mode: this.engine.mode,
@@ -292,6 +315,7 @@ export class MiningDriver {
       startedAt: Date.now(),
       finishedAt: null,
       datasetInitMs: null,
+      ahead,
     };
     this.events.key({ ...init });
     return init;
