@@ -108,8 +108,8 @@ describe('a cluster of rxmesh processes on loopback', () => {
     for (const child of [alpha.child, beta.child, server.child]) child.kill('SIGTERM');
   });
 
-  it('with a Stratum pool: forwards only shares that meet the pool target, encoded as the pool checks them', {
-    timeout: 120_000,
+  it('with a Stratum pool: forwards only shares that meet the pool target, encoded as the pool checks them, and re-keys for a new seed', {
+    timeout: 180_000,
   }, async () => {
     const pool = await ScriptedPool.start();
     pools.push(pool);
@@ -131,28 +131,45 @@ describe('a cluster of rxmesh processes on loopback', () => {
       agent: expect.stringMatching(/^rxmesh/),
     });
     expect(login.message.params.algo).toContain('rx/0');
-    host('alpha');
+    const alpha = host('alpha');
     await pool.until('three shares', () => pool.messages('submit').length >= 3, 90_000);
 
-    const hasher = createLightHasher(hexToBytes(seedHash));
-    try {
-      for (const { message } of pool.messages('submit')) {
-        const { id, job_id: jobId, nonce, result } = message.params;
-        expect([id, jobId]).toEqual(['session-1', 'job-1']);
-        expect(nonce).toMatch(/^[0-9a-f]{8}$/);
-        const hash = hasher.hash(
-          withNonce(hexToBytes(blob), new DataView(hexToBytes(nonce).buffer).getUint32(0, true)),
-        );
-        expect(result).toBe(bytesToHex(hash));
-        expect(meetsShareTarget(hash, parseStratumTarget(target ?? ''))).toBe(true);
+    // The pool moves to a new RandomX key: the host and the gateway's verifier re-key, and shares follow the new key.
+    const nextSeedHash = 'dd'.repeat(32);
+    const submittedBefore = pool.messages('submit').length;
+    pool.pushJob({ blob, job_id: 'job-2', target, seed_hash: nextSeedHash, height: 3_000_001, algo: 'rx/0' });
+    await pool.until(
+      'two shares of the new job',
+      () => pool.messages('submit').filter(({ message }) => message.params.job_id === 'job-2').length >= 2,
+      90_000,
+    );
+    expect(alpha.lines.filter((line) => /new RandomX key ready/.test(line.msg)).length).toBeGreaterThanOrEqual(2);
+
+    for (const [jobId, seed] of [
+      ['job-1', seedHash],
+      ['job-2', nextSeedHash],
+    ] as const) {
+      const hasher = createLightHasher(hexToBytes(seed));
+      try {
+        for (const { message } of pool.messages('submit').filter((entry) => entry.message.params.job_id === jobId)) {
+          const { id, nonce, result } = message.params;
+          expect(id).toBe('session-1');
+          expect(nonce).toMatch(/^[0-9a-f]{8}$/);
+          const hash = hasher.hash(
+            withNonce(hexToBytes(blob), new DataView(hexToBytes(nonce).buffer).getUint32(0, true)),
+          );
+          expect(result).toBe(bytesToHex(hash));
+          expect(meetsShareTarget(hash, parseStratumTarget(target ?? ''))).toBe(true);
+        }
+      } finally {
+        hasher.release();
       }
-    } finally {
-      hasher.release();
     }
+    expect(submittedBefore).toBeGreaterThanOrEqual(3);
     const stats = (await (await fetch(`${url}/api/stats`)).json()) as ClusterStats;
-    expect(stats.job).toMatchObject({ source: 'stratum', height: 3_000_000 });
+    expect(stats.job).toMatchObject({ source: 'stratum', height: 3_000_001 });
     expect(stats.source).toMatchObject({ kind: 'stratum', connected: true, rejected: 0 });
-    expect(stats.source?.accepted).toBeGreaterThanOrEqual(3);
+    expect(stats.source?.accepted).toBeGreaterThanOrEqual(5);
     // Every pool share is a cluster share too (at this hashrate the cluster's share target is the pool's; the
     // coordinator tests show easier cluster shares staying inside).
     expect(stats.sharesAccepted).toBeGreaterThanOrEqual(pool.messages('submit').length);
