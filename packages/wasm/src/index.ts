@@ -1,7 +1,12 @@
 export type { MineRequest, MineResult, Share } from '@rxmesh/core';
 export { startBrowserWorker } from './engine/browser-starter.js';
 export type { StartedThread, ThreadRole, WorkerStarter } from './engine/thread-link.js';
-export { engineMemoryBytes, WasmEngine, type WasmEngineOptions } from './engine/wasm-engine.js';
+export {
+  engineMemoryBytes,
+  engineMemoryPeakBytes,
+  WasmEngine,
+  type WasmEngineOptions,
+} from './engine/wasm-engine.js';
 export {
   type CoreBuild,
   type FeatureNeeds,

@@ -42,12 +42,21 @@ const SPARE_CACHE_BYTES = 256.1 * MIB;
 const MINING_VM_BYTES = 8.5 * MIB;
 
 /**
- * The shared memory an engine with `threads` mining threads grows to, at most (with the second cache it takes at
- * the first seed change): what a page should say it costs, and what missingFeatures({ memoryBytes }) should try.
- * The engine's own measure is WasmEngine.memoryBytes.
+ * The shared memory an engine with `threads` mining threads needs to mine: one cache and the VMs. What a page checks
+ * with missingFeatures({ memoryBytes }) before it starts, and what a peer reports. The engine's own measure is
+ * WasmEngine.memoryBytes.
  */
 export function engineMemoryBytes(threads: number): number {
-  return SHARED_BYTES + SPARE_CACHE_BYTES + threads * MINING_VM_BYTES;
+  return SHARED_BYTES + threads * MINING_VM_BYTES;
+}
+
+/**
+ * The most that memory grows to: engineMemoryBytes plus the second cache, taken at the first seed change so that
+ * mining goes on while the next key builds, and kept from then on (WebAssembly memory never shrinks). Where it
+ * cannot grow that far, the engine stops and re-keys within engineMemoryBytes instead.
+ */
+export function engineMemoryPeakBytes(threads: number): number {
+  return engineMemoryBytes(threads) + SPARE_CACHE_BYTES;
 }
 
 const BUSY = 'The engine is busy: stop mining and wait for pending work before';
