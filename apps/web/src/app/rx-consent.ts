@@ -1,7 +1,7 @@
 // What the contributor reads before anything runs: who runs the cluster, where the hashes go, what it costs, how
 // to stop; and, once they agreed, when they did and how to take it back.
 
-import { engineMemoryBytes } from '@rxmesh/wasm';
+import { engineMemoryBytes, engineMemoryPeakBytes } from '@rxmesh/wasm';
 import { css, html, LitElement } from 'lit';
 import type { MiningSettings } from '../settings.js';
 import type { ClusterJob } from '../stats/cluster-stats.js';
@@ -9,8 +9,7 @@ import type { Consent } from '../storage/consent.js';
 import { shared } from '../ui/theme.js';
 import { describeJobSource } from './job-source.js';
 
-/** What the engine grows to with `threads` threads, in MiB. */
-const memoryMiB = (threads: number) => Math.round(engineMemoryBytes(threads) / 2 ** 20);
+const MIB = 2 ** 20;
 
 const DATE = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeStyle: 'short' });
 
@@ -141,9 +140,11 @@ export class RxConsent extends LitElement {
           <dt>What it costs you</dt>
           <dd>
             ${threads} of your ${this.cores} CPU ${this.cores === 1 ? 'thread' : 'threads'}, busy
-            ${Math.round(duty * 100)}% of the time, and about ${memoryMiB(threads)} MiB of memory (256 MiB for the
-            RandomX cache that all threads share, and about 8 MiB per thread). Your device will run warmer and its
-            battery will drain faster. You can change both below.
+            ${Math.round(duty * 100)}% of the time, and about ${Math.round(engineMemoryBytes(threads) / MIB)} MiB of
+            memory (256 MiB for the RandomX cache that all threads share, and about 8 MiB per thread), up to about
+            ${Math.round(engineMemoryPeakBytes(threads) / MIB)} MiB once the RandomX key changes: the next cache is
+            built beside the current one, so mining goes on. Your device will run warmer and its battery will drain
+            faster. You can change both below.
           </dd>
           <dt>How to stop</dt>
           <dd>

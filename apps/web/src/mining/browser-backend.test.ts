@@ -1,6 +1,13 @@
 import type { MeshSnapshot } from '@rxmesh/core';
-import { describe, expect, it } from 'vitest';
-import { explainMissing, figuresOf } from './browser-backend.js';
+import { engineMemoryBytes, engineMemoryPeakBytes, missingFeatures } from '@rxmesh/wasm';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createBrowserBackend, explainMissing, figuresOf } from './browser-backend.js';
+
+// The feature check finds SIMD missing, so Start stops before it would create an engine.
+vi.mock('@rxmesh/wasm', async (importActual) => ({
+  ...(await importActual<typeof import('@rxmesh/wasm')>()),
+  missingFeatures: vi.fn(() => [{ feature: 'simd', message: 'No SIMD.' }]),
+}));
 
 const SNAPSHOT: MeshSnapshot = {
   id: 'tab',
@@ -64,5 +71,23 @@ describe('explainMissing', () => {
 
   it("keeps the engine's sentence on a secure page", () => {
     expect(explainMissing([isolation], { secure: true, origin: 'https://x', port: '' })).toEqual([isolation.message]);
+  });
+});
+
+describe('createBrowserBackend', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('checks on Start for the memory mining needs, one cache, not the peak of a key change', async () => {
+    vi.stubGlobal('isSecureContext', true);
+    vi.stubGlobal('location', { origin: 'https://x', port: '' });
+    const backend = createBrowserBackend(async () => {
+      throw new Error('Start went past the feature check.');
+    });
+    await expect(backend.start({ name: '', threads: 3, duty: 1 })).rejects.toThrow('No SIMD.');
+    expect(missingFeatures).toHaveBeenCalledWith({ workers: true, memoryBytes: engineMemoryBytes(3) });
+    // A device that can hold one cache mines; without room for the second it re-keys in place at a seed change.
+    expect(engineMemoryPeakBytes(3) - engineMemoryBytes(3)).toBeGreaterThanOrEqual(256 * 2 ** 20);
   });
 });

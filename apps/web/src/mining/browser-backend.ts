@@ -96,7 +96,8 @@ export function createBrowserBackend(connect: () => Promise<MeshTransport>): Min
     missingFeatures: () => explainMissing(missingFeatures({ workers: true }), page()),
 
     async start({ name, threads, duty }: StartOptions): Promise<MiningSession> {
-      // The memory check reserves the engine's size once and lets it go: done on Start, not on page load.
+      // The memory check reserves what mining needs (one cache and the VMs) once and lets it go: done on Start, not
+      // on page load. Room for the second cache is not required: without it the engine re-keys in place.
       const missing = missingFeatures({ workers: true, memoryBytes: engineMemoryBytes(threads) });
       if (missing.length > 0) throw new Error(explainMissing(missing, page()).join(' '));
       const engine = await WasmEngine.create({ threads, startWorker: startBrowserWorker });
