@@ -24,16 +24,16 @@ async function costFor(threads: number): Promise<string> {
 }
 
 describe('rx-consent', () => {
-  it('states the memory mining takes, and the most it takes once the RandomX key changes', async () => {
+  it('states the memory mining takes, and the most it takes around a change of the RandomX key', async () => {
     for (const threads of [1, 3]) {
       const steady = Math.round(engineMemoryBytes(threads) / MIB);
       const peak = Math.round(engineMemoryPeakBytes(threads) / MIB);
       const cost = await costFor(threads);
       expect(cost).toContain(`${threads} of your 4 CPU threads`);
       expect(cost).toContain(`about ${steady} MiB of memory`);
-      expect(cost).toContain(`up to about ${peak} MiB once the RandomX key changes`);
+      expect(cost).toContain(`up to about ${peak} MiB from when the RandomX key is about to change`);
     }
-    // One cache and about 8.5 MiB a thread; the second cache only during and after a key change.
+    // One cache and about 8.5 MiB a thread; the second cache only from the first key change (or its hint) on.
     expect(Math.round(engineMemoryBytes(1) / MIB)).toBe(269);
     expect(Math.round(engineMemoryPeakBytes(1) / MIB)).toBe(525);
   });

@@ -142,8 +142,8 @@ export class RxConsent extends LitElement {
             ${threads} of your ${this.cores} CPU ${this.cores === 1 ? 'thread' : 'threads'}, busy
             ${Math.round(duty * 100)}% of the time, and about ${Math.round(engineMemoryBytes(threads) / MIB)} MiB of
             memory (256 MiB for the RandomX cache that all threads share, and about 8 MiB per thread), up to about
-            ${Math.round(engineMemoryPeakBytes(threads) / MIB)} MiB once the RandomX key changes: the next cache is
-            built beside the current one, so mining goes on. Your device will run warmer and its battery will drain
+            ${Math.round(engineMemoryPeakBytes(threads) / MIB)} MiB from when the RandomX key is about to change:
+            the next key's cache is built beside the current one, so mining goes on. Your device will run warmer and its battery will drain
             faster. You can change both below.
           </dd>
           <dt>How to stop</dt>
