@@ -27,7 +27,7 @@ const SNAPSHOT: MeshSnapshot = {
   source: null,
 };
 
-const KEY = { mode: 'light' as const, seedHash: '00', done: 40, total: 100, startedAt: 1 };
+const KEY = { mode: 'light' as const, seedHash: '00', done: 40, total: 100, startedAt: 1, ahead: false };
 
 describe('figuresOf', () => {
   it("takes the tab's own figures from the mesh node", () => {
@@ -41,12 +41,14 @@ describe('figuresOf', () => {
     });
   });
 
-  it('shows key progress only while the key is being built', () => {
+  it('shows key progress only while the key mining waits for is being built', () => {
     expect(figuresOf({ ...SNAPSHOT, keyInit: { ...KEY, finishedAt: null } }).keyProgress).toEqual({
       done: 40,
       total: 100,
     });
     expect(figuresOf({ ...SNAPSHOT, keyInit: { ...KEY, finishedAt: 2 } }).keyProgress).toBeNull();
+    // The next seed's key, built while mining goes on.
+    expect(figuresOf({ ...SNAPSHOT, keyInit: { ...KEY, finishedAt: null, ahead: true } }).keyProgress).toBeNull();
   });
 
   it('has not joined until the tab knows its coordinator', () => {

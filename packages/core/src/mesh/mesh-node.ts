@@ -68,6 +68,8 @@ export interface KeyInitView {
   startedAt: number;
   /** Null while the cache (light) or dataset (full) is being built. */
   finishedAt: number | null;
+  /** The next seed's key, built ahead of the change while mining goes on. */
+  ahead: boolean;
 }
 
 /** What a user interface shows about this peer and its cluster. */
@@ -211,6 +213,7 @@ export class MeshNode {
               total: init.total,
               startedAt: init.startedAt,
               finishedAt: init.finishedAt,
+              ahead: init.ahead,
             },
       totals: this.cluster.clusterTotals,
       job:
@@ -493,10 +496,11 @@ export class MeshNode {
     const fresh = this.keyInit === undefined || this.keyInit.startedAt !== init.startedAt;
     this.keyInit = init;
     if (fresh) this.keyLoggedPercent = 0;
+    if (fresh && init.ahead) log.info('preparing the next RandomX key while mining goes on');
     if (init.finishedAt !== null) {
       const seconds = ((init.finishedAt - init.startedAt) / 1000).toFixed(1);
       const dataset = init.datasetInitMs === null ? '' : `, dataset ${(init.datasetInitMs / 1000).toFixed(1)} s`;
-      log.info(`new RandomX key ready in ${seconds} s${dataset}`);
+      log.info(`${init.ahead ? 'next' : 'new'} RandomX key ready in ${seconds} s${dataset}`);
     } else {
       const percent = Math.floor((100 * init.done) / init.total);
       if (percent >= this.keyLoggedPercent + 20) {
