@@ -82,6 +82,8 @@ const summary = (values) => ({
   p50: Math.round(median(values)),
   p99: Math.round(percentile(values, 99)),
   max: Math.round(Math.max(...values)),
+  /** In the order measured, for the record. */
+  all: values.map(Math.round),
 });
 
 /** `rxmesh serve` on the daemon, and the hosts; resolves once every host mines. @param {URL} rpcUrl */
