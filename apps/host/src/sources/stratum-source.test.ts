@@ -156,6 +156,25 @@ describe('StratumSource', () => {
     });
   });
 
+  it('logs in to the same pool again when it answers a share with Unauthenticated', async () => {
+    const pool = await startPool();
+    const second = await startPool();
+    const { source, jobs, log } = startSource([endpoint(pool), endpoint(second)]);
+    await until('the first job', () => jobs.length === 1);
+    pool.submitAnswer = { error: { code: -1, message: 'Unauthenticated' } };
+    expect(await source.submit(jobs[0] as Job, 1, easyHash(), finder)).toEqual({
+      accepted: false,
+      reason: 'Unauthenticated',
+    });
+    await pool.nextMessage('login', 2);
+    await until('the job of the new login', () => jobs.length === 2);
+    expect(second.connectionCount).toBe(0);
+    expect(log.lines.some((line) => /no longer knows this login/.test(line.message))).toBe(true);
+    pool.submitAnswer = { result: { status: 'OK' } };
+    expect(await source.submit(jobs[1] as Job, 2, easyHash(), finder)).toEqual({ accepted: true, block: null });
+    expect((await pool.nextMessage('submit', 2)).message.params.id).toBe('session-2');
+  });
+
   it('refuses, without sending, a share that misses the pool’s target or comes while disconnected', async () => {
     const pool = await startPool();
     const { source, jobs } = startSource([endpoint(pool)], { backoff: { initialMs: 5000, maxMs: 5000 } });

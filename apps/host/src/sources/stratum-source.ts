@@ -315,10 +315,13 @@ export class StratumSource implements JobSource {
           this.lastError = `the pool refused a share: ${event.verdict.reason}`;
         }
         const pending = connection.pending.get(event.requestId);
-        if (pending === undefined) return;
-        connection.pending.delete(event.requestId);
-        clearTimeout(pending.timer);
-        pending.resolve(event.verdict);
+        if (pending !== undefined) {
+          connection.pending.delete(event.requestId);
+          clearTimeout(pending.timer);
+          pending.resolve(event.verdict);
+        }
+        // The pool forgot the session (it restarted, or timed the login out): log in to it again, as xmrig does.
+        if (!event.verdict.accepted && /unauthenticated/i.test(event.verdict.reason)) this.loginAgain(connection);
         return;
       }
       case 'keepaliveAnswered':
@@ -372,6 +375,18 @@ export class StratumSource implements JobSource {
       { event: 'stratumFailed', reason, retryMs: delay },
     );
     this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  /** Ends a connection whose login the pool no longer knows, and logs in to the same pool at once. */
+  private loginAgain(connection: Connection): void {
+    if (connection.endedBecause !== undefined || connection !== this.connection) return;
+    const reason = 'the pool no longer knows this login (Unauthenticated); logging in again';
+    this.end(connection, reason);
+    if (this.stopped) return;
+    this.options.log.warn(`Stratum pool ${endpointUrl(connection.endpoint)}: ${reason}`, {
+      event: 'stratumLoginAgain',
+    });
+    this.retryTimer = setTimeout(() => this.connect(), 0);
   }
 
   /** No wait within a round of the pools; after each full round, initialMs doubling up to maxMs. */
