@@ -16,6 +16,15 @@ describe('describeJobSource', () => {
     expect(describeJobSource(job('stratum'), 'h').detail).toMatch(/pays the operator .* not you/);
   });
 
+  it('names the node or pool when the server does', () => {
+    expect(describeJobSource(job('stratum'), 'h', 'stratum+ssl://pool.example:443').detail).toContain(
+      'mines for a pool at pool.example:443 under',
+    );
+    expect(describeJobSource(job('daemon'), 'h', 'http://10.0.0.5:18081/').detail).toContain(
+      'Monero node (monerod) at 10.0.0.5:18081.',
+    );
+  });
+
   it('is honest about not knowing yet, or not knowing the source', () => {
     expect(describeJobSource(null, 'h').name).toBe('no job yet');
     expect(describeJobSource(job('mystery'), 'h').detail).toContain('Ask its operator before you start');

@@ -9,7 +9,16 @@ export interface SourceDescription {
   detail: string;
 }
 
-export function describeJobSource(job: ClusterJob | null, serverHost: string): SourceDescription {
+/**
+ * `sourceUrl` is the gateway's daemon or pool as /api/stats names it, when it does: the page says where the work
+ * goes, not only what kind of place it is.
+ */
+export function describeJobSource(
+  job: ClusterJob | null,
+  serverHost: string,
+  sourceUrl: string | null = null,
+): SourceDescription {
+  const at = sourceUrl === null ? '' : ` at ${hostOf(sourceUrl)}`;
   switch (job?.source) {
     case 'demo':
       return {
@@ -22,14 +31,14 @@ export function describeJobSource(job: ClusterJob | null, serverHost: string): S
       return {
         name: 'the Monero network, through a Monero node',
         detail:
-          `The server at ${serverHost} takes block templates from a Monero node (monerod). A block this cluster ` +
+          `The server at ${serverHost} takes block templates from a Monero node (monerod)${at}. A block this cluster ` +
           "finds is submitted to Monero, and its reward goes to the wallet of the server's operator, not to you.",
       };
     case 'stratum':
       return {
         name: 'a Monero mining pool',
         detail:
-          `The server at ${serverHost} mines for a pool under its operator's login. The pool pays the operator ` +
+          `The server at ${serverHost} mines for a pool${at} under its operator's login. The pool pays the operator ` +
           'for the shares this cluster finds, not you.',
       };
     case undefined:
@@ -44,6 +53,15 @@ export function describeJobSource(job: ClusterJob | null, serverHost: string): S
         name: `a source called "${job?.source}"`,
         detail: `The server at ${serverHost} names a job source this page does not know. Ask its operator before you start.`,
       };
+  }
+}
+
+/** host:port of a source URL (http:// or stratum+tcp://), or the text itself when it is not a URL. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
   }
 }
 

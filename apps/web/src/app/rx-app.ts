@@ -130,6 +130,7 @@ export class RxApp extends LitElement {
     const consent = html`<rx-consent
       .job=${stats?.job ?? null}
       .jobKnown=${stats !== null}
+      .sourceUrl=${stats?.source?.url ?? null}
       .settings=${state.settings}
       .cores=${state.cores}
       .consent=${state.consent}

@@ -17,6 +17,7 @@ export class RxConsent extends LitElement {
   static override properties = {
     job: { attribute: false },
     jobKnown: { attribute: false },
+    sourceUrl: { attribute: false },
     settings: { attribute: false },
     cores: { attribute: false },
     consent: { attribute: false },
@@ -26,6 +27,8 @@ export class RxConsent extends LitElement {
   declare job: ClusterJob | null;
   /** False until the first answer of /api/stats, so "no job yet" is not claimed before the server was asked. */
   declare jobKnown: boolean;
+  /** The gateway's daemon or pool, when /api/stats names one. */
+  declare sourceUrl: string | null;
   declare settings: MiningSettings;
   declare cores: number;
   declare consent: Consent | undefined;
@@ -78,6 +81,7 @@ export class RxConsent extends LitElement {
     super();
     this.job = null;
     this.jobKnown = false;
+    this.sourceUrl = null;
     this.cores = 1;
     this.consent = undefined;
     this.persistent = true;
@@ -120,7 +124,7 @@ export class RxConsent extends LitElement {
 
   private renderFacts() {
     const host = location.host;
-    const source = this.jobKnown ? describeJobSource(this.job, host) : undefined;
+    const source = this.jobKnown ? describeJobSource(this.job, host, this.sourceUrl) : undefined;
     const { threads, duty } = this.settings;
     return html`
         <dl>
