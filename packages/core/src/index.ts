@@ -60,6 +60,7 @@ export { SimCluster, type SimOptions, type SimReport, THOUSAND_PEERS } from './s
 export {
   type BlockTemplate,
   blockId,
+  CHAIN_MAIN_TOPIC,
   type DaemonMethod,
   type DaemonResults,
   decodeRpcReply,
@@ -68,6 +69,7 @@ export {
   parseBlockTemplate,
   templateDifficulty,
   withExtraNonce,
+  ZmtpSubscriber,
 } from './sources/daemon/index.js';
 export {
   difficultyForTarget,

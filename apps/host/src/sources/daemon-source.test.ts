@@ -135,6 +135,46 @@ describe('DaemonSource', () => {
     expect(Math.max(...latencies)).toBeLessThan(1000);
   });
 
+  it('with monerod publishing over ZMQ, hears a new tip at once, with the polling all but off', async () => {
+    const publishing = await startMonerod({ fixedDifficulty: 1, zmqPub: true });
+    extraDaemons.push(publishing);
+    const zmqPort = publishing.zmqPubPort;
+    if (zmqPort === undefined) throw new Error('monerod was started without --zmq-pub');
+    const { jobs, log } = startSource({
+      url: publishing.rpcUrl,
+      zmqPort,
+      pollMs: 60_000,
+      templateRefreshMs: 60_000,
+    });
+    await until(() => jobs[0], 'the first job');
+    await until(() => log.lines.some((line) => /over ZMQ at tcp:\/\/127\.0\.0\.1:/.test(line.message)), 'the feed');
+    const latencies: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const height = await publishing.height();
+      await publishing.generateBlocks(1);
+      const answeredAt = performance.now();
+      await until(() => jobs.find((job) => job.height === height + 1), 'a job on the new tip', 2000);
+      latencies.push(performance.now() - answeredAt);
+    }
+    console.info(
+      `new tip over ZMQ → new job, after generateblocks answered: ${latencies.map((ms) => ms.toFixed(0))} ms`,
+    );
+    expect(Math.max(...latencies)).toBeLessThan(1000);
+  }, 60_000);
+
+  it('mines on with polling, and says so, when the ZMQ port has no publisher', async () => {
+    const { jobs, log } = startSource({ url: daemon.rpcUrl, zmqPort: await freePort() });
+    await until(() => jobs[0], 'the first job');
+    const warning = await until(
+      () => log.lines.find((line) => line.level === 'warn' && /ZMQ feed/.test(line.message)),
+      'the warning',
+    );
+    expect(warning.message).toMatch(/nothing listens there\. New blocks are still found by polling; trying ZMQ again/);
+    const height = await daemon.height();
+    await daemon.generateBlocks(1);
+    await until(() => jobs.find((job) => job.height === height + 1), 'a job on the new tip from polling', 2000);
+  });
+
   it('refuses a job it did not make, without asking monerod', async () => {
     const { source, jobs } = startSource({ url: daemon.rpcUrl });
     const job = await until(() => jobs[0], 'the first job');

@@ -1,6 +1,6 @@
-// Solo mining on a monerod: block templates over its JSON-RPC become jobs, and candidates go back as blocks. monerod
-// 0.18 can publish new blocks over ZMQ (--zmq-pub), but rxmesh has no ZMQ client, so it polls get_info instead:
-// a new tip becomes a new job within one poll interval and one get_block_template call.
+// Solo mining on a monerod: block templates over its JSON-RPC become jobs, and candidates go back as blocks. A new
+// tip is found by polling get_info (a new job within one poll interval and one get_block_template call) and, when
+// monerod publishes over ZMQ (--zmq-pub) and the operator names the port, at once from that feed.
 import type { BlockRecord, Finder, Job, JobSource, Log, SourceStatus, SourceVerdict } from '@rxmesh/core';
 import {
   type BlockTemplate,
@@ -18,6 +18,7 @@ import {
   withExtraNonce,
   withNonce,
 } from '@rxmesh/core';
+import { DaemonTipFeed } from './daemon-tip-feed.js';
 
 export interface DaemonSourceOptions {
   /** monerod's RPC address, `http://host:port`. */
@@ -35,6 +36,8 @@ export interface DaemonSourceOptions {
   templateRefreshMs?: number;
   /** The clock for `Job.createdAt`. Default Date.now. */
   now?: () => number;
+  /** monerod's `--zmq-pub` port on the same host: new tips arrive at once instead of at the next poll. */
+  zmqPort?: number;
 }
 
 /** Bytes asked of monerod in the miner transaction's extra: 4 random per source, then a 32-bit counter. */
@@ -81,6 +84,7 @@ export class DaemonSource implements JobSource {
   private accepted = 0;
   private rejected = 0;
   private lastError: string | null = null;
+  private readonly tipFeed: DaemonTipFeed | undefined;
 
   constructor(private readonly options: DaemonSourceOptions) {
     if (options.url.protocol !== 'http:' && options.url.protocol !== 'https:') {
@@ -92,6 +96,16 @@ export class DaemonSource implements JobSource {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.templateRefreshMs = options.templateRefreshMs ?? 30_000;
     this.now = options.now ?? Date.now;
+    this.tipFeed =
+      options.zmqPort === undefined
+        ? undefined
+        : new DaemonTipFeed({
+            host: options.url.hostname.replace(/^\[(.*)\]$/, '$1'),
+            port: options.zmqPort,
+            log: options.log,
+            // A failed fetch is retried by the polling, which reports it.
+            onTip: () => this.fetchTemplate().catch(() => undefined),
+          });
   }
 
   get latestJob(): Job | undefined {
@@ -102,6 +116,7 @@ export class DaemonSource implements JobSource {
     if (this.onJob) throw new Error('This daemon source has already started.');
     this.onJob = onJob;
     this.schedule(0);
+    this.tipFeed?.start();
   }
 
   async submit(job: Job, nonce: number, hash: Uint8Array, finder: Finder): Promise<SourceVerdict> {
@@ -189,6 +204,7 @@ export class DaemonSource implements JobSource {
   async stop(): Promise<void> {
     this.stopping.abort();
     clearTimeout(this.timer);
+    this.tipFeed?.stop();
     await Promise.allSettled([this.polling, this.fetching]);
   }
 

@@ -20,6 +20,8 @@ export interface MonerodOptions {
   rpcPort?: number;
   /** How long to wait for the RPC server to answer. Default 30 s. */
   startTimeoutMs?: number;
+  /** Publish new blocks over ZMQ (--zmq-pub) on a free loopback port, which `zmqPubPort` then names. */
+  zmqPub?: boolean;
 }
 
 /** The most output kept for error messages. */
@@ -34,6 +36,8 @@ export class Monerod {
     private readonly child: ChildProcess,
     readonly rpcUrl: URL,
     readonly dataDir: string,
+    /** The --zmq-pub port, when started with `zmqPub`. */
+    readonly zmqPubPort: number | undefined,
   ) {
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
@@ -57,6 +61,15 @@ export class Monerod {
     const rpcPort = options.rpcPort ?? (await freePort());
     const p2pPort = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), 'rxmesh-monerod-'));
+    const zmqPubPort = options.zmqPub ? await freePort() : undefined;
+    const zmq =
+      zmqPubPort === undefined
+        ? ['--no-zmq']
+        : [
+            '--zmq-rpc-bind-ip=127.0.0.1',
+            `--zmq-rpc-bind-port=${await freePort()}`,
+            `--zmq-pub=tcp://127.0.0.1:${zmqPubPort}`,
+          ];
     const args = [
       '--regtest',
       '--offline',
@@ -66,7 +79,7 @@ export class Monerod {
       `--rpc-bind-port=${rpcPort}`,
       '--p2p-bind-ip=127.0.0.1',
       `--p2p-bind-port=${p2pPort}`,
-      '--no-zmq',
+      ...zmq,
       '--no-igd',
       // A test's deliberate bad requests must not get the test's own address banned.
       '--disable-rpc-ban',
@@ -74,7 +87,7 @@ export class Monerod {
       '--log-level=0',
     ];
     const child = spawn(MONEROD_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const daemon = new Monerod(child, new URL(`http://127.0.0.1:${rpcPort}`), dataDir);
+    const daemon = new Monerod(child, new URL(`http://127.0.0.1:${rpcPort}`), dataDir, zmqPubPort);
     try {
       await daemon.waitUntilAnswering(options.startTimeoutMs ?? 30_000);
     } catch (error) {

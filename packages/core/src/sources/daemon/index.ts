@@ -22,3 +22,4 @@ export {
 } from './rpc.js';
 export { treeHash } from './tree-hash.js';
 export { readSmallVarint, readVarint, writeVarint } from './varint.js';
+export { CHAIN_MAIN_TOPIC, MAX_FRAME_BYTES, type ZmtpOutput, ZmtpSubscriber } from './zmtp.js';
