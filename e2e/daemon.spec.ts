@@ -1,4 +1,5 @@
-// Solo mining on a real monerod (Debian `monero`, regtest, on loopback): `rxmesh serve --source daemon+http://…`
+// Solo mining on a real monerod (Debian `monero`, regtest, on loopback, publishing over ZMQ):
+// `rxmesh serve --source daemon+http://… --daemon-zmq-port …`
 // with a browser tab and a native host. The cluster mines consecutive blocks that the daemon accepts, at least one
 // found by the tab (WebAssembly) and one by the host (librandomx), and the daemon's chain holds exactly those blocks.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -78,7 +79,7 @@ test('a browser tab and a native host mine consecutive blocks that a regtest mon
   test.skip(testInfo.project.name !== 'desktop', 'one daemon, one browser project');
   test.setTimeout(420_000);
   try {
-    daemon = await startMonerod({ fixedDifficulty: DIFFICULTY });
+    daemon = await startMonerod({ fixedDifficulty: DIFFICULTY, zmqPub: true });
     const startHeight = await daemon.height();
     start(
       [
@@ -91,6 +92,8 @@ test('a browser tab and a native host mine consecutive blocks that a regtest mon
         `daemon+${daemon.rpcUrl}`,
         '--wallet',
         REGTEST_WALLET,
+        '--daemon-zmq-port',
+        String(daemon.zmqPubPort),
       ],
       serveLog,
     );
@@ -117,6 +120,8 @@ test('a browser tab and a native host mine consecutive blocks that a regtest mon
     await page.getByTestId('stop').click();
 
     const final = await stats(page);
+    // The gateway heard the blocks over monerod's ZMQ feed as well as by polling.
+    expect(serveLog.join('')).toMatch(/hearing new blocks from monerod over ZMQ at tcp:\/\/127\.0\.0\.1:/);
     const tip = await daemon.height();
     expect(tip - startHeight).toBe(final.blocksFound);
     expect(final.source).toMatchObject({ kind: 'daemon', connected: true, accepted: final.blocksFound });

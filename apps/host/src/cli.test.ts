@@ -71,6 +71,7 @@ describe('job source flags that do not fit together', () => {
       /stratum source needs --user LOGIN/,
     ],
     [['serve', '--source', 'stratum+tcp://127.0.0.1'], /has no port/],
+    [['serve', '--daemon-zmq-port', '18083'], /--daemon-zmq-port goes with a daemon\+http:\/\/ source/],
   ])('%j exits with 1 and a sentence that says what to give, before it listens or connects', (args, message) => {
     const { code, stdout, stderr } = rxmesh(args);
     expect(code).toBe(1);

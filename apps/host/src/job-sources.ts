@@ -3,7 +3,7 @@
 import type { JobSource, Log } from '@rxmesh/core';
 import { type Command, Option } from 'commander';
 import { CliError } from './errors.js';
-import { type JobSourceSpec, parseJobSource } from './options.js';
+import { type JobSourceSpec, parseJobSource, parsePort } from './options.js';
 import { DaemonSource } from './sources/daemon-source.js';
 import { StratumSource } from './sources/stratum-source.js';
 
@@ -11,6 +11,7 @@ export interface JobSourceFlags {
   /** Every --source in the order given; empty when none was. */
   source: JobSourceSpec[];
   wallet?: string;
+  daemonZmqPort?: number;
   user?: string;
   pass?: string;
   tlsFingerprint?: string;
@@ -20,7 +21,7 @@ export interface JobSourceFlags {
 
 export type JobSourcePlan =
   | { kind: 'demo' }
-  | { kind: 'daemon'; url: URL; wallet: string }
+  | { kind: 'daemon'; url: URL; wallet: string; zmqPort?: number }
   | {
       kind: 'stratum';
       urls: { url: URL; tls: boolean }[];
@@ -45,6 +46,12 @@ export function addJobSourceOptions(command: Command, sourceHelp = SOURCE_FLAG_H
         .argParser((value: string, previous: JobSourceSpec[]) => [...previous, parseJobSource(value)]),
     )
     .option('--wallet <address>', 'wallet address that block rewards go to (daemon sources)')
+    .addOption(
+      new Option(
+        '--daemon-zmq-port <port>',
+        "monerod's --zmq-pub port on the daemon's host: new blocks arrive at once instead of by polling",
+      ).argParser(parsePort),
+    )
     .option('--user <login>', 'pool login, usually a wallet address (stratum sources)')
     .option('--pass <password>', 'pool password or worker name (stratum sources)', 'x')
     .option(
@@ -67,6 +74,11 @@ export function planJobSource(flags: JobSourceFlags): JobSourcePlan {
     );
   }
   const [first] = flags.source;
+  if (flags.daemonZmqPort !== undefined && first?.kind !== 'daemon') {
+    throw new CliError(
+      '--daemon-zmq-port goes with a daemon+http:// source: it is where monerod announces new blocks.',
+    );
+  }
   if (first === undefined || first.kind === 'demo') {
     if (flags.source.length > 1) throw new CliError('Give --source demo once.');
     return { kind: 'demo' };
@@ -85,7 +97,12 @@ export function planJobSource(flags: JobSourceFlags): JobSourcePlan {
           'the address your wallet shows for receiving.',
       );
     }
-    return { kind: 'daemon', url: first.url, wallet };
+    return {
+      kind: 'daemon',
+      url: first.url,
+      wallet,
+      ...(flags.daemonZmqPort === undefined ? {} : { zmqPort: flags.daemonZmqPort }),
+    };
   }
   const user = flags.user;
   if (user === undefined || user === '') {
@@ -111,7 +128,10 @@ export function planJobSource(flags: JobSourceFlags): JobSourcePlan {
 
 /** The daemon or pool of a plan, not yet started (the mesh node starts it once it has joined). */
 export function openJobSource(plan: Exclude<JobSourcePlan, { kind: 'demo' }>, log: Log): JobSource {
-  if (plan.kind === 'daemon') return new DaemonSource({ url: plan.url, wallet: plan.wallet, log });
+  if (plan.kind === 'daemon') {
+    const { url, wallet, zmqPort } = plan;
+    return new DaemonSource({ url, wallet, log, ...(zmqPort === undefined ? {} : { zmqPort }) });
+  }
   return new StratumSource({
     // URL keeps an IPv6 host in brackets; sockets take it bare.
     urls: plan.urls.map(({ url, tls }) => ({
