@@ -4,8 +4,9 @@
 // thread each) run as separate processes; every figure comes from their --log-json lines (one clock: this machine).
 //
 // 1. Someone else's tip → the gateway's new job. A daemon at difficulty 1 and `rxmesh serve` with no miners; the
-//    bench adds a block with generateblocks, and the gateway finds it by polling get_info (every 250 ms), then asks
-//    get_block_template. From generateblocks' answer to the gateway's "new job" line.
+//    bench adds a block with generateblocks, and the gateway finds it by polling get_info (every 250 ms), and in a
+//    second run also from monerod's ZMQ feed (--daemon-zmq-port), then asks get_block_template. From the moment the
+//    bench's own get_info (every 5 ms) shows the new height to the gateway's "new job" line.
 // 2. The cluster's own blocks, at a difficulty the hosts meet every few seconds. Per block: from the gateway's line
 //    with the daemon's verdict to the gateway's next job, and to every host's "mining the job at height H" line
 //    (the new tip → every peer mining, without the polling of 1); and from the finder's "found a candidate" line
@@ -109,22 +110,36 @@ async function stopAll() {
   await new Promise((resolve) => setTimeout(resolve, 1000));
 }
 
-/** Phase 1: blocks added by the bench, with no one mining. */
-async function tipToJob() {
-  const daemon = await startMonerod();
+/**
+ * Phase 1: blocks added by the bench, with no one mining; the gateway hears of them by polling, or also over ZMQ.
+ * The tip's moment is when the bench's own get_info, every 5 ms while generateblocks runs, first shows it.
+ * @param {boolean} zmq
+ */
+async function tipToJob(zmq) {
+  const daemon = await startMonerod({ zmqPub: zmq });
   try {
+    const zmqArgs = zmq ? ['--daemon-zmq-port', String(daemon.zmqPubPort)] : [];
     const serve = start(
-      ['serve', '--port', '0', '--bind', '127.0.0.1', '--source', `daemon+${daemon.rpcUrl}`].concat([
+      [
+        'serve',
+        '--port',
+        '0',
+        '--bind',
+        '127.0.0.1',
+        '--source',
+        `daemon+${daemon.rpcUrl}`,
         '--wallet',
         REGTEST_WALLET,
-      ]),
+      ].concat(zmqArgs),
     );
     await until('the first job', 30_000, () => serve.lines.find((line) => line.event === 'job'));
     /** @type {number[]} */ const toJob = [];
     for (let round = 0; round < rounds; round++) {
-      await daemon.generateBlocks(1);
+      const height = (await daemon.height()) + 1;
+      const generating = daemon.generateBlocks(1);
+      while ((await daemon.height()) < height) await new Promise((resolve) => setTimeout(resolve, 5));
       const tipAt = Date.now();
-      const height = await daemon.height();
+      await generating;
       const job = await until(`the gateway's job at height ${height}`, 15_000, () =>
         serve.lines.find((line) => line.event === 'job' && line.height === height),
       );
@@ -185,14 +200,18 @@ async function candidateToSubmit() {
 }
 
 try {
-  const tip = await tipToJob();
-  process.stderr.write(`someone else's tip → the gateway's new job ${JSON.stringify(tip)} ms\n`);
+  const tip = await tipToJob(false);
+  process.stderr.write(`someone else's tip → the gateway's new job, polling ${JSON.stringify(tip)} ms\n`);
+  const tipZmq = await tipToJob(true);
+  process.stderr.write(`someone else's tip → the gateway's new job, ZMQ ${JSON.stringify(tipZmq)} ms\n`);
   const own = await candidateToSubmit();
   process.stderr.write(`own block accepted → the gateway's next job ${JSON.stringify(own.toNextJob)} ms\n`);
   process.stderr.write(`own block accepted → every peer mining the next job ${JSON.stringify(own.toEveryPeer)} ms\n`);
   process.stderr.write(`candidate found → the daemon's verdict ${JSON.stringify(own.toVerdict)} ms\n`);
   process.stderr.write(`submit_block alone ${JSON.stringify(own.submit)} ms\n`);
-  process.stdout.write(`${JSON.stringify({ hosts: hostCount, rounds, tipToJob: tip, ownBlocks: own })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ hosts: hostCount, rounds, tipToJob: tip, tipToJobZmq: tipZmq, ownBlocks: own })}\n`,
+  );
 } finally {
   for (const child of children) child.kill('SIGKILL');
 }
