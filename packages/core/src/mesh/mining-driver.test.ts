@@ -37,6 +37,8 @@ class ControlledEngine implements MiningEngine {
   returnAfterShares = 1;
   /** Jobs (by number) whose batches run their whole count, as a real engine's batches of about 2 s do. */
   readonly longBatchesOf = new Set<number>();
+  /** setKey() calls to refuse, as an engine busy hashing for the share verifier does. */
+  refuseSetKey = 0;
   private stopRequested = false;
   private preparing = false;
 
@@ -45,6 +47,10 @@ class ControlledEngine implements MiningEngine {
   }
 
   async setKey(key: Uint8Array): Promise<KeyReady> {
+    if (this.refuseSetKey > 0) {
+      this.refuseSetKey--;
+      throw new Error('The engine is busy: wait for pending work before setKey().');
+    }
     if (this.prepared !== undefined && sameKey(this.prepared, key)) {
       if (this.key !== undefined) this.freed.push(this.key);
       this.key = key;
@@ -211,6 +217,19 @@ describe('MiningDriver at a seed change', () => {
     await vi.waitFor(() => expect(progressOf('lease-2').length).toBeGreaterThan(1));
     const lastOfOne = engine.batches.findLastIndex((batch) => jobOf(batch) === 1);
     expect(engine.batches.slice(lastOfOne + 1).every((batch) => jobOf(batch) === 2)).toBe(true);
+    expect(failures).toEqual([]);
+  });
+
+  it('tries a switch the engine refuses (busy hashing for the verifier) again, and mines on', async () => {
+    const engine = new ControlledEngine();
+    const { mine, progressOf, failures } = await miningUnderA(engine);
+    mine(work(2, 0xbb));
+    await vi.waitFor(() => expect(engine.lastBuild).toMatchObject({ kind: 'prepare', key: seed(0xbb) }));
+    engine.refuseSetKey = 3;
+    engine.lastBuild.finish();
+    await vi.waitFor(() => expect(progressOf('lease-2').length).toBeGreaterThan(0), { timeout: 5000 });
+    expect(engine.refuseSetKey).toBe(0);
+    expect(engine.switches).toEqual([seed(0xbb)]);
     expect(failures).toEqual([]);
   });
 

@@ -58,6 +58,9 @@ interface KeyBuild {
 }
 
 const BATCH_SECONDS = 2;
+/** A refused key change is tried this often, this far apart: a verification takes milliseconds. */
+const KEY_CHANGE_ATTEMPTS = 20;
+const KEY_CHANGE_RETRY_MS = 50;
 /** The own hashrate is measured over the batches of this long. */
 const RATE_WINDOW_MS = 10_000;
 
@@ -209,7 +212,7 @@ export class MiningDriver {
         }
         if (build?.state === 'ready' && sameBytes(build.seedHash, work.job.seedHash)) {
           this.keyBuild = undefined;
-          await this.engine.setKey(work.job.seedHash); // the prepared key: a switch, no build
+          await this.setKeyWhenFree(work.job.seedHash); // the prepared key: a switch, no build
           continue;
         }
         const failedBefore = build?.state === 'failed' && sameBytes(build.seedHash, work.job.seedHash);
@@ -302,8 +305,23 @@ export class MiningDriver {
 
   private async rekey(seedHash: Uint8Array): Promise<void> {
     const init = this.keyStarted(seedHash);
-    const ready = await this.engine.setKey(seedHash, (done, total) => this.keyProgress(init, done, total));
+    const ready = await this.setKeyWhenFree(seedHash, (done, total) => this.keyProgress(init, done, total));
     this.keyFinished(init, ready);
+  }
+
+  /**
+   * An engine refuses a key change while it hashes, and a gateway's share verifier hashes on the gateway's own
+   * engine (full mode): a refusal is tried again for a while rather than ending mining until new work comes.
+   */
+  private async setKeyWhenFree(seedHash: Uint8Array, onProgress?: (done: number, total: number) => void) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.engine.setKey(seedHash, onProgress);
+      } catch (error) {
+        if (attempt >= KEY_CHANGE_ATTEMPTS || this.released) throw error;
+        await new Promise<void>((resolve) => platform.setTimeout(() => resolve(), KEY_CHANGE_RETRY_MS));
+      }
+    }
   }
 
   private keyStarted(seedHash: Uint8Array, ahead = false): KeyInit {
