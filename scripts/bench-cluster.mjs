@@ -8,11 +8,10 @@
 // noisy, and alternating the order of the phases cancels slow drift.
 // Run after `npm run build`: node scripts/bench-cluster.mjs [--mode light|full] [--threads N] [--intervals K]
 //   [--rounds R]
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { median, repoRoot } from './lib/bench-harness.mjs';
+import { median, repoRoot, startRxmesh } from './lib/bench-harness.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -26,31 +25,10 @@ const { mode, threads } = values;
 const intervals = Number(values.intervals);
 const rounds = Number(values.rounds);
 const STATUS_SECONDS = 5;
-const bin = join(repoRoot, 'apps/host/bin/rxmesh.js');
 
-/** @param {string[]} args */
-function start(args) {
-  const child = spawn(process.execPath, [bin, ...args, '--log-json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  /** @type {{ time: number, hashes: number, miningMs: number }[]} */
-  const status = [];
-  let stdout = '';
-  let pending = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    pending += chunk;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.startsWith('{')) continue;
-      const entry = JSON.parse(line);
-      if (entry.event === 'status')
-        status.push({ time: Date.parse(entry.time), hashes: entry.hashes, miningMs: entry.miningMs });
-    }
-  });
-  return { child, status, stdout: () => stdout };
-}
+/** A host's status lines: hashes done by its engine and its mining time, every STATUS_SECONDS. */
+const statusOf = (/** @type {{ lines: import('./lib/bench-harness.mjs').LogLine[] }} */ host) =>
+  host.lines.filter((line) => line.event === 'status');
 
 /** @param {() => boolean} done */
 async function until(done) {
@@ -60,7 +38,7 @@ async function until(done) {
 /**
  * Between the first status line after the warm-up one and the last of `intervals` more: hashes per second, and
  * the share of the time the engine was mining (the rest it waited for work or re-keyed).
- * @param {{ time: number, hashes: number, miningMs: number }[]} status
+ * @param {import('./lib/bench-harness.mjs').LogLine[]} status
  */
 function measure(status) {
   const first = status[1];
@@ -75,7 +53,7 @@ function measure(status) {
 
 /** Starts `rxmesh serve` on a free loopback port and resolves with its URL. */
 async function startServe() {
-  const serve = start(['serve', '--port', '0', '--bind', '127.0.0.1']);
+  const serve = startRxmesh(['serve', '--port', '0', '--bind', '127.0.0.1']);
   await until(() => /serving http:/.test(serve.stdout()));
   return { serve, url: /serving (http:\S+)/.exec(serve.stdout())?.[1] ?? '' };
 }
@@ -85,14 +63,14 @@ const clusterB = await startServe();
 /** @param {{ name: string, url: string }[]} placements */
 async function phase(placements) {
   const hosts = placements.map(({ name, url }) =>
-    start([
+    startRxmesh([
       'host',
       ...['--signal', url, '--threads', threads, '--mode', mode, '--name', name],
       ...['--status-seconds', String(STATUS_SECONDS)],
     ]),
   );
-  await until(() => hosts.every((host) => host.status.length >= intervals + 2));
-  const measured = hosts.map((host) => measure(host.status));
+  await until(() => hosts.every((host) => statusOf(host).length >= intervals + 2));
+  const measured = hosts.map((host) => measure(statusOf(host)));
   for (const host of hosts) host.child.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 2000));
   return { rates: measured.map((host) => host.rate), busy: measured.map((host) => host.busy) };

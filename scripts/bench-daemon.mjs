@@ -13,11 +13,9 @@
 //    to that verdict line (the mesh, the gateway's verification and submit_block), and submit_block alone.
 // regtest cannot keep a chain across restarts, so phase 1 cannot reuse phase 2's daemon at another difficulty.
 // Run after `npm run build`: node scripts/bench-daemon.mjs [--hosts N] [--rounds R] [--blocks B] [--difficulty D]
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REGTEST_WALLET, startMonerod } from '../apps/host/dist/testing/monerod.js';
-import { median, repoRoot } from './lib/bench-harness.mjs';
+import { median, startRxmesh } from './lib/bench-harness.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -30,34 +28,14 @@ const { values } = parseArgs({
 const hostCount = Number(values.hosts);
 const rounds = Number(values.rounds);
 const blockCount = Number(values.blocks);
-const bin = join(repoRoot, 'apps/host/bin/rxmesh.js');
 /** @type {import('node:child_process').ChildProcess[]} */
 const children = [];
 
-/** @typedef {{ time: number, event?: string, height?: number, nonce?: number, submitMs?: number, msg: string }} Line */
-
-/** @param {string[]} args */
+/** `rxmesh ARGS`, stopped with the others at the end of a phase. @param {string[]} args */
 function start(args) {
-  const child = spawn(process.execPath, [bin, ...args, '--log-json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  /** @type {Line[]} */
-  const lines = [];
-  let stdout = '';
-  let pending = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    pending += chunk;
-    const parts = pending.split('\n');
-    pending = parts.pop() ?? '';
-    for (const part of parts) {
-      if (!part.startsWith('{')) continue;
-      const entry = JSON.parse(part);
-      lines.push({ ...entry, time: Date.parse(entry.time) });
-    }
-  });
-  return { child, lines, stdout: () => stdout };
+  const started = startRxmesh(args);
+  children.push(started.child);
+  return started;
 }
 
 /** @template T @param {string} what @param {number} timeoutMs @param {() => T | undefined} probe @returns {Promise<T>} */

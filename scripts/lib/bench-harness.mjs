@@ -1,6 +1,6 @@
 // @ts-check
 // What the benchmark scripts share: building a native reference harness from bench/*.c against Debian's
-// librandomx, and reading the JSON line a measuring process prints last.
+// librandomx, reading the JSON line a measuring process prints last, and running `rxmesh` with its JSON log.
 import { spawn } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,4 +52,35 @@ export function median(values) {
   return Number.isInteger(middle)
     ? ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2
     : (sorted[Math.floor(middle)] ?? Number.NaN);
+}
+
+/**
+ * @typedef {{ time: number } & Record<string, any>} LogLine One `--log-json` line, with `time` in epoch milliseconds.
+ */
+
+/**
+ * Starts `rxmesh ARGS --log-json` from this checkout: its log lines as they come, parsed, and its stdout so far.
+ * @param {string[]} args
+ */
+export function startRxmesh(args) {
+  const bin = join(repoRoot, 'apps/host/bin/rxmesh.js');
+  const child = spawn(process.execPath, [bin, ...args, '--log-json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** @type {LogLine[]} */
+  const lines = [];
+  let stdout = '';
+  let pending = '';
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    pending += chunk;
+    const parts = pending.split('\n');
+    pending = parts.pop() ?? '';
+    for (const part of parts) {
+      if (!part.startsWith('{')) continue;
+      const entry = JSON.parse(part);
+      lines.push({ ...entry, time: Date.parse(entry.time) });
+    }
+  });
+  return { child, lines, stdout: () => stdout };
 }
