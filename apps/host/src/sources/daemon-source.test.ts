@@ -7,7 +7,6 @@ import {
   hashingBlob,
   hexToBytes,
   type Job,
-  type Log,
   meetsDifficulty,
   parseBlockTemplate,
   withExtraNonce,
@@ -16,25 +15,11 @@ import {
 import { createLightHasher } from '@rxmesh/native';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type Monerod, REGTEST_WALLET, startMonerod } from '../testing/monerod.js';
+import { recordingLog } from '../testing/recording-log.js';
 import { DaemonSource, type DaemonSourceOptions } from './daemon-source.js';
 
 const finder = { id: 'peer-1', name: 'tester' };
 const anyHash = new Uint8Array(32);
-
-interface Line {
-  level: 'info' | 'warn' | 'error';
-  message: string;
-}
-
-function recordingLog(): Log & { lines: Line[] } {
-  const lines: Line[] = [];
-  return {
-    lines,
-    info: (message) => lines.push({ level: 'info', message }),
-    warn: (message) => lines.push({ level: 'warn', message }),
-    error: (message) => lines.push({ level: 'error', message }),
-  };
-}
 
 async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

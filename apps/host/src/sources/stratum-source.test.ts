@@ -1,7 +1,8 @@
 import net from 'node:net';
-import type { Job, Log } from '@rxmesh/core';
+import type { Job } from '@rxmesh/core';
 import { bytesToHex, difficultyForTarget, parseStratumTarget } from '@rxmesh/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordingLog } from '../testing/recording-log.js';
 import {
   certificateFingerprint,
   type StratumEndpoint,
@@ -34,21 +35,6 @@ function poolJob(overrides: Record<string, unknown> = {}): Record<string, unknow
 /** Meets any target: bytes 24..31 are zero. */
 function easyHash(): Uint8Array {
   return Uint8Array.from({ length: 32 }, (_, i) => (i < 24 ? i + 1 : 0));
-}
-
-interface LogLine {
-  level: 'info' | 'warn' | 'error';
-  message: string;
-}
-
-function recordingLog(): Log & { lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  return {
-    lines,
-    info: (message) => lines.push({ level: 'info', message }),
-    warn: (message) => lines.push({ level: 'warn', message }),
-    error: (message) => lines.push({ level: 'error', message }),
-  };
 }
 
 const cleanups: (() => Promise<void>)[] = [];
