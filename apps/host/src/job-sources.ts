@@ -3,7 +3,7 @@
 import type { JobSource, Log } from '@rxmesh/core';
 import { type Command, Option } from 'commander';
 import { CliError } from './errors.js';
-import { type JobSourceSpec, parseJobSource, parsePort } from './options.js';
+import { type JobSourceSpec, parseJobSource, parsePort, socketHost } from './options.js';
 import { DaemonSource } from './sources/daemon-source.js';
 import { StratumSource } from './sources/stratum-source.js';
 
@@ -133,9 +133,8 @@ export function openJobSource(plan: Exclude<JobSourcePlan, { kind: 'demo' }>, lo
     return new DaemonSource({ url, wallet, log, ...(zmqPort === undefined ? {} : { zmqPort }) });
   }
   return new StratumSource({
-    // URL keeps an IPv6 host in brackets; sockets take it bare.
     urls: plan.urls.map(({ url, tls }) => ({
-      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      host: socketHost(url),
       port: Number(url.port),
       tls,
     })),

@@ -52,6 +52,11 @@ export function parseJobSource(value: string): JobSourceSpec {
   return { kind: 'stratum', url, tls: scheme === 'stratum+ssl' };
 }
 
+/** A URL's host as sockets take it: URL keeps an IPv6 address in brackets. */
+export function socketHost(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
 /** All cores but one, so the machine stays responsive; at least one. */
 export function defaultThreadCount(): number {
   return Math.max(1, availableParallelism() - 1);

@@ -18,6 +18,7 @@ import {
   withExtraNonce,
   withNonce,
 } from '@rxmesh/core';
+import { socketHost } from '../options.js';
 import { DaemonTipFeed } from './daemon-tip-feed.js';
 
 export interface DaemonSourceOptions {
@@ -100,7 +101,7 @@ export class DaemonSource implements JobSource {
       options.zmqPort === undefined
         ? undefined
         : new DaemonTipFeed({
-            host: options.url.hostname.replace(/^\[(.*)\]$/, '$1'),
+            host: socketHost(options.url),
             port: options.zmqPort,
             log: options.log,
             // A failed fetch is retried by the polling, which reports it.
