@@ -72,32 +72,42 @@ describe('a cluster peer', () => {
   });
 });
 
-describe('a cluster member', () => {
-  function memberOf(gateway: ClusterPeer) {
-    const worker = new ClusterPeer({
-      info: { ...info, id: 'w1', name: 'worker', role: 'worker', engine: 'wasm', mode: 'light', maxLinks: 8 },
-      now: () => Date.UTC(2026, 10, 24, 12),
-      random: seededRandom(5),
-      source: 'demo',
-    });
-    worker.start();
-    worker.handle({ kind: 'discovered', peers: ['gw'] });
-    worker.handle({ kind: 'linkUp', peer: 'gw' });
-    gateway.handle({ kind: 'linkUp', peer: 'w1' });
-    // Pass messages both ways until neither has more to say.
+/**
+ * A worker joined to `gateway`, and `exchange`, which passes messages both ways until neither has more to say and
+ * returns every action the gateway drained meanwhile.
+ */
+function joinedWorker(gateway: ClusterPeer) {
+  const worker = new ClusterPeer({
+    info: { ...info, id: 'w1', name: 'worker', role: 'worker', engine: 'wasm', mode: 'light', maxLinks: 8 },
+    now: () => Date.UTC(2026, 10, 24, 12),
+    random: seededRandom(5),
+    source: 'demo',
+  });
+  worker.start();
+  worker.handle({ kind: 'discovered', peers: ['gw'] });
+  worker.handle({ kind: 'linkUp', peer: 'gw' });
+  gateway.handle({ kind: 'linkUp', peer: 'w1' });
+  const exchange = () => {
+    const atGateway: PeerAction[] = [];
     for (let round = 0; round < 10; round++) {
       for (const action of worker.drain())
         if (action.kind === 'send') gateway.handle({ kind: 'message', from: 'w1', data: action.message });
-      for (const action of gateway.drain())
+      for (const action of gateway.drain()) {
+        atGateway.push(action);
         if (action.kind === 'send' && action.to === 'w1')
           worker.handle({ kind: 'message', from: 'gw', data: action.message });
+      }
     }
-    return worker;
-  }
+    return atGateway;
+  };
+  exchange();
+  return { worker, exchange };
+}
 
+describe('a cluster member', () => {
   it('notices each job once, however often it hears of it', () => {
     const { peer: gateway } = alonePeer();
-    const worker = memberOf(gateway);
+    const { worker } = joinedWorker(gateway);
     expect(worker.role).toBe('member');
     const job = worker.latestJob;
     expect(job).toBeDefined();
@@ -112,31 +122,7 @@ describe('a cluster member', () => {
 describe('a member at a seed change', () => {
   it("sends up the shares its previous lease finds while the new seed's key builds", () => {
     const { peer: gateway } = alonePeer();
-    const worker = new ClusterPeer({
-      info: { ...info, id: 'w1', name: 'worker', role: 'worker', engine: 'wasm', mode: 'light', maxLinks: 8 },
-      now: () => Date.UTC(2026, 10, 24, 12),
-      random: seededRandom(5),
-      source: 'demo',
-    });
-    worker.start();
-    worker.handle({ kind: 'discovered', peers: ['gw'] });
-    worker.handle({ kind: 'linkUp', peer: 'gw' });
-    gateway.handle({ kind: 'linkUp', peer: 'w1' });
-    /** Passes messages both ways until neither has more to say; answers what reaches the gateway's own drain. */
-    const exchange = () => {
-      const atGateway: PeerAction[] = [];
-      for (let round = 0; round < 10; round++) {
-        for (const action of worker.drain())
-          if (action.kind === 'send') gateway.handle({ kind: 'message', from: 'w1', data: action.message });
-        for (const action of gateway.drain()) {
-          atGateway.push(action);
-          if (action.kind === 'send' && action.to === 'w1')
-            worker.handle({ kind: 'message', from: 'gw', data: action.message });
-        }
-      }
-      return atGateway;
-    };
-    exchange();
+    const { worker, exchange } = joinedWorker(gateway);
     const previous = worker.miningLease;
     expect(previous).toBeDefined();
     if (previous === undefined) return;
