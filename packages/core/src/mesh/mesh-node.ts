@@ -393,21 +393,18 @@ export class MeshNode {
     jobSource.submit(job, nonce, hash, finder).then((verdict) => {
       const what = jobSource.kind === 'daemon' ? `block at height ${job.height}` : 'pool share';
       const by = finder.name || finder.id;
+      const fields = { height: job.height, nonce, submitMs: Math.round(platform.performance.now() - submittedAt) };
       if (verdict.accepted) {
         log.info(`${jobSource.kind} accepted the ${what} found by ${by}`, {
           event: 'sourceAccepted',
-          height: job.height,
-          nonce,
+          ...fields,
           finder: finder.id,
-          submitMs: Math.round(platform.performance.now() - submittedAt),
         });
         this.handle({ kind: 'blockResult', block: verdict.block });
       } else {
         log.warn(`${jobSource.kind} refused the ${what} found by ${by}: ${verdict.reason}`, {
           event: 'sourceRejected',
-          height: job.height,
-          nonce,
-          submitMs: Math.round(platform.performance.now() - submittedAt),
+          ...fields,
           reason: verdict.reason,
         });
       }
