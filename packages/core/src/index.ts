@@ -30,6 +30,26 @@ export {
   type ShareRejection,
 } from './cluster/wire.js';
 export { bytesToHex, hexToBytes, sameBytes } from './hex.js';
+export {
+  type Credential,
+  type CredentialPayload,
+  CredentialSchema,
+  checkCredential,
+  checkSignalingToken,
+  type Identity,
+  identityFromSecret,
+  idOfPublicKey,
+  issueCredential,
+  KEY_BYTES,
+  KEY_ID_PATTERN,
+  nobleEd25519,
+  publicKeyOfId,
+  readCredential,
+  SIGNALING_TOKEN_PATTERN,
+  SIGNATURE_BYTES,
+  type SignatureScheme,
+  signalingToken,
+} from './identity/index.js';
 export { DEMO_BLOB_LENGTH, DemoChain, GENESIS_SEED } from './jobs/demo-chain.js';
 export { type BlockRecord, JOB_SOURCE_KINDS, type Job, type JobSourceKind } from './jobs/job.js';
 export type { Finder, JobSource, SourceStatus, SourceVerdict } from './jobs/job-source.js';
