@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkCredential, issueCredential, readCredential } from './credential.js';
 import { identityFromSecret, idOfPublicKey, publicKeyOfId } from './keys.js';
+import { checkSignalingToken, signalingToken } from './signaling-token.js';
 import { nobleEd25519 } from './signature-scheme.js';
 import { openSigned, signJson } from './signed.js';
-import { checkSignalingToken, signalingToken } from './signaling-token.js';
 
 const seed = (byte: number) => new Uint8Array(32).fill(byte);
 const alice = identityFromSecret(nobleEd25519, seed(1));
@@ -29,7 +29,10 @@ describe('ids', () => {
 describe('signed values', () => {
   it('open only with the signer’s key, and only unchanged', () => {
     const signed = signJson(nobleEd25519, alice.secretKey, { hello: 'world' });
-    expect(openSigned(nobleEd25519, alice.publicKey, signed, anything)).toEqual({ ok: true, value: { hello: 'world' } });
+    expect(openSigned(nobleEd25519, alice.publicKey, signed, anything)).toEqual({
+      ok: true,
+      value: { hello: 'world' },
+    });
     expect(openSigned(nobleEd25519, bob.publicKey, signed, anything).ok).toBe(false);
     const altered = { ...signed, payload: signed.payload.replace('world', 'World') };
     expect(openSigned(nobleEd25519, alice.publicKey, altered, anything)).toEqual({
