@@ -8,7 +8,7 @@ export const PEERJS_PATH = '/peerjs';
 /** The room `rxmesh serve` runs its cluster in; /api/stats counts its peers when no gateway reports. */
 export const DEFAULT_ROOM = 'rxmesh';
 
-// ---- GET /api/stats (plugins/stats.ts answers it, and checks every answer against its schema) ----
+// ---- GET /api/stats and /api/stats/members (plugins/stats.ts answers them, typed at the edge by its schemas) ----
 
 export interface ClusterJob {
   /** Where the job came from: `demo`, `daemon` or `stratum`. */
@@ -66,6 +66,7 @@ export interface ClusterBlock {
  */
 export type StatsView = 'coordinator' | 'member' | 'signaling';
 
+/** The cluster's figures as the embedded gateway hands them to the server, every member it knows included. */
 export interface ClusterStats {
   view: StatsView;
   /** Peers in the cluster. */
@@ -84,4 +85,21 @@ export interface ClusterStats {
   blocks: ClusterBlock[];
   /** The embedded gateway's daemon or pool; null with the demo chain or without a gateway. */
   source: ClusterSource | null;
+}
+
+/**
+ * GET /api/stats: the figures with a bounded list of members, so that the answer every tab polls stays small
+ * however many peers join. `members` holds the first of them in member order (the coordinator, then standbys by
+ * rank, then the most credited work, ties by id), 100 unless the server is told otherwise; at most 16 blocks.
+ */
+export interface ClusterStatsAnswer extends ClusterStats {
+  /** Every member the coordinator knows, listed or not; 0 unless `view` is coordinator. */
+  memberCount: number;
+}
+
+/** GET /api/stats/members?offset=&limit=: the members in member order from `offset`, at most 500 of them. */
+export interface ClusterMembersPage {
+  memberCount: number;
+  offset: number;
+  members: ClusterMember[];
 }

@@ -1,13 +1,20 @@
+import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClusterMember, ClusterStats } from '../client.js';
+import type { ClusterMember, ClusterMembersPage, ClusterStats, ClusterStatsAnswer } from '../client.js';
+import { DEFAULT_LIMITS } from '../signaling/limits.js';
 import { RawPeer, type RunningServer, startServer } from '../testing/raw-peer.js';
+import metrics from './metrics.js';
+import signaling from './signaling.js';
+import stats, { DEFAULT_MEMBER_LIMIT, MAX_BLOCKS, MAX_PAGE_LIMIT, type StatsOptions } from './stats.js';
 
 const servers: RunningServer[] = [];
 const peers: RawPeer[] = [];
+const apps: FastifyInstance[] = [];
 
 afterEach(async () => {
   for (const peer of peers.splice(0)) peer.close();
   for (const server of servers.splice(0)) await server.app.close();
+  for (const app of apps.splice(0)) await app.close();
 });
 
 /** A gateway's answer with no members or blocks, as a member (not the coordinator) gives it. */
@@ -26,6 +33,81 @@ function memberView(overrides: Partial<ClusterStats> = {}): ClusterStats {
     source: null,
     ...overrides,
   };
+}
+
+/** Ids as long as the cluster protocol lets through (64), like the names (40) below: sizes measured are the largest. */
+function longId(label: string): string {
+  return label.padEnd(64, 'x');
+}
+
+function worker(id: string, creditedWork: bigint, extra: Partial<ClusterMember> = {}): ClusterMember {
+  return {
+    id: longId(id),
+    name: `${id} on a lab computer`.padEnd(40, '.'),
+    role: 'worker',
+    engine: 'wasm',
+    mode: 'light',
+    hashrate: 123.456789,
+    sharesAccepted: 12_345,
+    creditedWork: creditedWork.toString(),
+    parent: longId('coordinator'),
+    standbyRank: null,
+    ...extra,
+  };
+}
+
+const CROWD = 5000;
+const CROWD_WORKERS = CROWD - 4;
+
+/**
+ * Worker i of the crowd is in the three k = ⌊i/3⌋, credited k·10^17 plus 1, 1 and 2: compared as numbers, a three
+ * would tie (its works differ beyond 2^53), and compared as strings, shorter works would pass longer ones.
+ */
+function crowdWorker(i: number): ClusterMember {
+  const k = BigInt(Math.floor(i / 3));
+  const extra = [1n, 1n, 2n][i % 3] ?? 0n;
+  return worker(`peer-${String(i).padStart(4, '0')}`, k * 10n ** 17n + extra);
+}
+
+/**
+ * 5,000 members in the order the gateway might hand them over (scrambled): the coordinator, standbys whose work
+ * runs against their rank, and the workers. Also the ids in the order every answer must list them.
+ */
+function crowd(): { stats: ClusterStats; order: string[] } {
+  const coordinator = worker('coordinator', 0n, { role: 'gateway', engine: 'native', parent: null });
+  const standbys = [2, 0, 1].map((rank) =>
+    worker(`standby-${rank}`, BigInt(rank + 1) * 10n ** 30n, { role: 'auto', standbyRank: rank }),
+  );
+  const members = [...standbys, coordinator, ...Array.from({ length: CROWD_WORKERS }, (_, i) => crowdWorker(i))];
+  // 7919 is prime to 5,000, so this visits every index once.
+  const scrambled = members.map((_, i) => members[(i * 7919) % CROWD] as ClusterMember);
+  const workers: string[] = [];
+  for (let k = Math.floor((CROWD_WORKERS - 1) / 3); k >= 0; k--) {
+    // Within a three: the most work (+2) first, then the tie (+1, +1) by id.
+    for (const i of [3 * k + 2, 3 * k, 3 * k + 1]) {
+      if (i < CROWD_WORKERS) workers.push(longId(`peer-${String(i).padStart(4, '0')}`));
+    }
+  }
+  const order = [coordinator.id, ...[0, 1, 2].map((rank) => longId(`standby-${rank}`)), ...workers];
+  const blocks = Array.from({ length: 40 }, (_, i) => ({
+    height: 1000 - i,
+    id: i.toString(16).padStart(64, '0'),
+    finderId: longId('peer-0001'),
+    finderName: 'peer-0001',
+    foundAt: 1_700_000_000_000 - i * 120_000,
+  }));
+  return { stats: memberView({ view: 'coordinator', coordinator: coordinator.id, members: scrambled, blocks }), order };
+}
+
+/** The stats plugin alone, with its options, for what buildServer() does not configure. */
+async function statsApp(options: StatsOptions): Promise<FastifyInstance> {
+  const app = Fastify();
+  apps.push(app);
+  await app.register(metrics);
+  await app.register(signaling, { limits: { ...DEFAULT_LIMITS } });
+  await app.register(stats, options);
+  await app.ready();
+  return app;
 }
 
 describe('/api/stats', () => {
@@ -79,6 +161,7 @@ describe('/api/stats', () => {
       blocksFound: 0,
       job: null,
       coordinator: null,
+      memberCount: 0,
       members: [],
       blocks: [],
       source: null,
@@ -94,7 +177,7 @@ describe('/api/stats', () => {
     expect(before).toMatchObject({ view: 'signaling', peers: 1, coordinator: null });
     joined = true;
     const after = await (await fetch(`${server.httpUrl}/api/stats`)).json();
-    expect(after).toEqual(memberView());
+    expect(after).toEqual({ ...memberView(), memberCount: 0 });
   });
 
   it("answers the gateway's figures, difficulty as a decimal string beyond 2^53", async () => {
@@ -184,5 +267,78 @@ describe('/api/stats', () => {
     expect(body.members).toEqual([coordinator, host, tab]);
     expect(body.members[1]?.creditedWork).toBe('1152921504606846976');
     expect(body.blocks).toEqual([block]);
+  });
+});
+
+describe('/api/stats with thousands of members', () => {
+  it(`lists the first ${DEFAULT_MEMBER_LIMIT} of 5,000 in member order, counts them all, and stays under 40 KB`, async () => {
+    const { stats: crowdStats, order } = crowd();
+    const server = await startServer({ clusterStats: () => crowdStats });
+    servers.push(server);
+    const response = await fetch(`${server.httpUrl}/api/stats`);
+    const body = await response.text();
+    // Every tab polls this each second: with the longest ids and names it allows, it is about 36 KB.
+    expect(Buffer.byteLength(body)).toBeLessThan(40_000);
+    const answer = JSON.parse(body) as ClusterStatsAnswer;
+    expect(answer.memberCount).toBe(CROWD);
+    expect(answer.members.map((member) => member.id)).toEqual(order.slice(0, DEFAULT_MEMBER_LIMIT));
+    expect(answer.members[0]).toEqual(crowdStats.members.find((member) => member.id === order[0]));
+    // The gateway keeps 16 blocks; a provider with more still answers 16, the newest.
+    expect(answer.blocks.map((block) => block.height)).toEqual(
+      crowdStats.blocks.slice(0, MAX_BLOCKS).map((block) => block.height),
+    );
+  });
+
+  it('pages through every member exactly once, in the same order', async () => {
+    const { stats: crowdStats, order } = crowd();
+    const server = await startServer({ clusterStats: () => crowdStats });
+    servers.push(server);
+    const seen: string[] = [];
+    for (let offset = 0; offset < CROWD; offset += MAX_PAGE_LIMIT) {
+      const url = `${server.httpUrl}/api/stats/members?offset=${offset}&limit=${MAX_PAGE_LIMIT}`;
+      const page = (await (await fetch(url)).json()) as ClusterMembersPage;
+      expect(page).toMatchObject({ memberCount: CROWD, offset });
+      seen.push(...page.members.map((member) => member.id));
+    }
+    expect(seen).toEqual(order);
+    const beyond = await (await fetch(`${server.httpUrl}/api/stats/members?offset=${CROWD}`)).json();
+    expect(beyond).toEqual({ memberCount: CROWD, offset: CROWD, members: [] });
+    const first = (await (await fetch(`${server.httpUrl}/api/stats/members`)).json()) as ClusterMembersPage;
+    expect(first.members.map((member) => member.id)).toEqual(order.slice(0, MAX_PAGE_LIMIT));
+  });
+
+  it('refuses a bad offset or limit with 400 and a sentence', async () => {
+    const server = await startServer({ clusterStats: () => crowd().stats });
+    servers.push(server);
+    for (const [query, parameter] of [
+      ['limit=0', 'limit'],
+      [`limit=${MAX_PAGE_LIMIT + 1}`, 'limit'],
+      ['limit=ten', 'limit'],
+      ['offset=-1', 'offset'],
+      ['offset=2.5', 'offset'],
+    ]) {
+      const response = await fetch(`${server.httpUrl}/api/stats/members?${query}`);
+      expect(response.status, query).toBe(400);
+      const { message } = (await response.json()) as { message: string };
+      expect(message, query).toBe(
+        `The query parameter ${parameter} is not valid: offset is a whole number from 0, and limit a whole number from 1 to ${MAX_PAGE_LIMIT}.`,
+      );
+    }
+  });
+
+  it('lists as many members as its memberLimit option says, and refuses a limit that is not a whole number from 1', async () => {
+    const { stats: crowdStats, order } = crowd();
+    const app = await statsApp({ clusterStats: () => crowdStats, memberLimit: 3 });
+    const answer = (await app.inject({ url: '/api/stats' })).json<ClusterStatsAnswer>();
+    expect(answer.members.map((member) => member.id)).toEqual(order.slice(0, 3));
+    expect(answer.memberCount).toBe(CROWD);
+    await expect(statsApp({ memberLimit: 0 })).rejects.toThrow(/whole number from 1, not 0/);
+  });
+
+  it('pages no members while another peer coordinates', async () => {
+    const server = await startServer({ clusterStats: () => memberView() });
+    servers.push(server);
+    const page = await (await fetch(`${server.httpUrl}/api/stats/members`)).json();
+    expect(page).toEqual({ memberCount: 0, offset: 0, members: [] });
   });
 });
