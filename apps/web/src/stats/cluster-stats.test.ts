@@ -17,6 +17,7 @@ describe('parseClusterStats', () => {
       ...TODAY,
       view: 'signaling',
       coordinator: null,
+      memberCount: 0,
       members: [],
       blocks: [],
       source: null,
@@ -58,6 +59,18 @@ describe('parseClusterStats', () => {
     // Credited work is a decimal string (a bigint in the core); a bare number is not read as one.
     expect(stats.members[2]).toMatchObject({ creditedWork: '0', standbyRank: null });
     expect(stats.blocks).toEqual([{ height: 3, id: 'ff', finderId: 'b', finderName: 'Ada', foundAt: 1000 }]);
+  });
+
+  it('reads how many members there are, never fewer than it lists', () => {
+    const listed = [
+      { id: 'a', parent: null },
+      { id: 'b', parent: 'a' },
+    ];
+    expect(parseClusterStats({ ...TODAY, members: listed, memberCount: 5000 }).memberCount).toBe(5000);
+    // A server that does not count lists every member; a count below the list is wrong, and the list wins.
+    expect(parseClusterStats({ ...TODAY, members: listed }).memberCount).toBe(2);
+    expect(parseClusterStats({ ...TODAY, members: listed, memberCount: 1 }).memberCount).toBe(2);
+    expect(parseClusterStats({ ...TODAY, members: listed, memberCount: '5000' }).memberCount).toBe(2);
   });
 
   it("reads the gateway's source, and a malformed one as none", () => {

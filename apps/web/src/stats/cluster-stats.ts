@@ -7,10 +7,11 @@ import type {
   ClusterMember,
   ClusterSource,
   ClusterStats,
+  ClusterStatsAnswer,
   StatsView,
 } from '@rxmesh/signal/client';
 
-export type { ClusterBlock, ClusterJob, ClusterMember, ClusterSource, ClusterStats, StatsView };
+export type { ClusterBlock, ClusterJob, ClusterMember, ClusterSource, ClusterStats, ClusterStatsAnswer, StatsView };
 
 type Fields = Record<string, unknown>;
 
@@ -92,10 +93,11 @@ function parseList<T>(value: unknown, parse: (item: unknown) => T | undefined): 
 }
 
 /** Reads an answer of /api/stats; throws a sentence when it is not one. */
-export function parseClusterStats(value: unknown): ClusterStats {
+export function parseClusterStats(value: unknown): ClusterStatsAnswer {
   if (!isObject(value) || typeof value.peers !== 'number') {
     throw new Error('The server answered /api/stats with something that is not cluster statistics.');
   }
+  const members = parseList(value.members, parseMember);
   return {
     view: parseView(value.view),
     peers: count(value.peers),
@@ -105,7 +107,9 @@ export function parseClusterStats(value: unknown): ClusterStats {
     blocksFound: count(value.blocksFound),
     job: parseJob(value.job),
     coordinator: typeof value.coordinator === 'string' && value.coordinator !== '' ? value.coordinator : null,
-    members: parseList(value.members, parseMember),
+    // Never fewer than listed: a server without the count listed every member.
+    memberCount: Math.max(members.length, count(value.memberCount)),
+    members,
     blocks: parseList(value.blocks, parseBlock),
     source: parseSource(value.source),
   };

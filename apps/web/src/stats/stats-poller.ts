@@ -1,8 +1,8 @@
 // Reads /api/stats about once a second while anyone listens; one request at a time, never overlapping.
-import { type ClusterStats, parseClusterStats } from './cluster-stats.js';
+import { type ClusterStatsAnswer, parseClusterStats } from './cluster-stats.js';
 
 export interface StatsState {
-  stats: ClusterStats | null;
+  stats: ClusterStatsAnswer | null;
   /** A sentence for the page while the server cannot be read; null when the last read worked. */
   error: string | null;
   /** When the last good answer arrived (milliseconds since the epoch), or null before the first. */
