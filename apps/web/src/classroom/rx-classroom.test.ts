@@ -96,6 +96,21 @@ describe('<rx-classroom>', () => {
     expect(text(byTestId(document.body, 'job'))).toBe('demo chain, height 7, difficulty 300');
   });
 
+  it('says how many peers the server did not list, under the graph and the leaderboard', async () => {
+    await mount({ ...STATS, memberCount: 416 });
+    expect(deepQueryAll(document.body, '[data-testid="classroom-graph"] [data-peer]')).toHaveLength(4);
+    expect(text(byTestId(document.body, 'graph-more'))).toBe('and 412 more peers, not drawn');
+    expect(text(byTestId(document.body, 'leaderboard-more'))).toBe('and 412 more peers');
+  });
+
+  it('draws every peer when the server lists them all, and counts only the rows the leaderboard leaves out', async () => {
+    const crowd = Array.from({ length: 20 }, (_, i) => member(`peer-${i}`, `P${i}`, 'gateway-id', String(i)));
+    await mount({ ...STATS, members: [...MEMBERS, ...crowd], memberCount: 24 });
+    expect(byTestId(document.body, 'graph-more')).toBeUndefined();
+    expect(deepQueryAll(document.body, '[data-testid="leaderboard"] tbody tr')).toHaveLength(15);
+    expect(text(byTestId(document.body, 'leaderboard-more'))).toBe('and 9 more peers');
+  });
+
   it('says why the graph is empty', () => {
     const empty = (view: ClusterStats['view']) => parseClusterStats({ ...STATS, view, members: [] });
     expect(emptyGraphReason(null)).toMatch(/Asking/);
@@ -165,8 +180,13 @@ describe('joinAdvice', () => {
 
 describe('graphDescription', () => {
   it('says how many peers, who coordinates and how many standbys, for screen readers', () => {
-    expect(graphDescription(MEMBERS, 'gateway-id')).toBe('4 peers; gateway coordinates; 1 standby ready to take over.');
-    expect(graphDescription([], null)).toBe('No peers to show yet.');
+    expect(graphDescription(MEMBERS, 'gateway-id', 4)).toBe(
+      '4 peers; gateway coordinates; 1 standby ready to take over.',
+    );
+    expect(graphDescription(MEMBERS, 'gateway-id', 5000)).toBe(
+      '5,000 peers, 4 drawn; gateway coordinates; 1 standby ready to take over.',
+    );
+    expect(graphDescription([], null, 0)).toBe('No peers to show yet.');
   });
 });
 

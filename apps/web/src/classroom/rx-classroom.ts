@@ -219,11 +219,19 @@ export class RxClassroom extends LitElement {
         <section class="panel graph-panel" aria-labelledby="graph-heading">
           <h2 id="graph-heading">The mesh</h2>
           ${reason === null ? nothing : html`<p class="reason muted">${reason}</p>`}
-          <rx-mesh-graph .members=${stats?.members ?? []} .coordinator=${stats?.coordinator ?? null}></rx-mesh-graph>
+          <rx-mesh-graph
+            .members=${stats?.members ?? []}
+            .memberCount=${stats?.memberCount ?? 0}
+            .coordinator=${stats?.coordinator ?? null}
+          ></rx-mesh-graph>
         </section>
         <section class="panel" aria-labelledby="leaders-heading">
           <h2 id="leaders-heading">Leaderboard</h2>
-          <rx-leaderboard .members=${stats?.members ?? []} .coordinator=${stats?.coordinator ?? null}></rx-leaderboard>
+          <rx-leaderboard
+            .members=${stats?.members ?? []}
+            .memberCount=${stats?.memberCount ?? 0}
+            .coordinator=${stats?.coordinator ?? null}
+          ></rx-leaderboard>
         </section>
         <section class="panel" aria-labelledby="blocks-heading">
           <h2 id="blocks-heading">Blocks found</h2>

@@ -3,6 +3,7 @@ import { css, html, LitElement } from 'lit';
 import { formatDecimal, formatHashrate } from '../format.js';
 import type { ClusterMember } from '../stats/cluster-stats.js';
 import { shared } from '../ui/theme.js';
+import { morePeers } from './more-peers.js';
 
 /** A projector shows this many rows; the rest are counted. */
 const SHOWN = 15;
@@ -30,10 +31,14 @@ function roleWords(member: ClusterMember, coordinator: string | null): string {
 export class RxLeaderboard extends LitElement {
   static override properties = {
     members: { attribute: false },
+    memberCount: { attribute: false },
     coordinator: { attribute: false },
   };
 
+  /** The members /api/stats lists, which hold the most credited ones. */
   declare members: ClusterMember[];
+  /** Every member of the cluster, listed or not. */
+  declare memberCount: number;
   declare coordinator: string | null;
 
   static override styles = [
@@ -82,12 +87,14 @@ export class RxLeaderboard extends LitElement {
   constructor() {
     super();
     this.members = [];
+    this.memberCount = 0;
     this.coordinator = null;
   }
 
   override render() {
     const ranked = rankMembers(this.members);
-    const hidden = ranked.length - SHOWN;
+    const shown = ranked.slice(0, SHOWN);
+    const hidden = Math.max(this.memberCount, ranked.length) - shown.length;
     return html`
       <div class="scroll">
         <table data-testid="leaderboard">
@@ -101,7 +108,7 @@ export class RxLeaderboard extends LitElement {
             </tr>
           </thead>
           <tbody>
-            ${ranked.slice(0, SHOWN).map(
+            ${shown.map(
               (member, index) => html`<tr data-peer=${member.id}>
                 <td class="number">${index + 1}</td>
                 <td class="name">${member.name}<span class="role">${roleWords(member, this.coordinator)}</span></td>
@@ -117,7 +124,7 @@ export class RxLeaderboard extends LitElement {
           ? html`<p class="muted">No peers yet. Open this address on another device and click Start.</p>`
           : ''
       }
-      ${hidden > 0 ? html`<p class="muted">and ${hidden} more</p>` : ''}
+      ${hidden > 0 ? html`<p class="muted" data-testid="leaderboard-more">${morePeers(hidden)}</p>` : ''}
     `;
   }
 }

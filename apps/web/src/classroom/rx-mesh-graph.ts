@@ -1,20 +1,24 @@
 // The mesh as the coordinator sees it: a live SVG of peers and their links, the coordinator ringed in the middle,
 // standbys marked with their rank, each peer sized by its hashrate.
 import { css, html, LitElement, svg } from 'lit';
-import { formatHashrate } from '../format.js';
+import { formatCount, formatHashrate } from '../format.js';
 import type { ClusterMember } from '../stats/cluster-stats.js';
 import { shared } from '../ui/theme.js';
 import { type GraphNode, layoutMesh } from './mesh-layout.js';
+import { morePeers } from './more-peers.js';
 
 /** Above this many peers, names would overlap: they show on hover and in the leaderboard instead. */
 const LABEL_LIMIT = 24;
 
-export function graphDescription(members: ClusterMember[], coordinator: string | null): string {
+/** `memberCount` counts every member, `members` those drawn (the server lists the first of them). */
+export function graphDescription(members: ClusterMember[], coordinator: string | null, memberCount: number): string {
   if (members.length === 0) return 'No peers to show yet.';
   const lead = members.find((member) => member.id === coordinator);
   const standbys = members.filter((member) => member.standbyRank !== null).length;
   const who = lead === undefined ? 'no coordinator known' : `${lead.name} coordinates`;
-  return `${members.length} ${members.length === 1 ? 'peer' : 'peers'}; ${who}; ${standbys} ${
+  const total = Math.max(memberCount, members.length);
+  const drawn = total > members.length ? `, ${formatCount(members.length)} drawn` : '';
+  return `${formatCount(total)} ${total === 1 ? 'peer' : 'peers'}${drawn}; ${who}; ${standbys} ${
     standbys === 1 ? 'standby' : 'standbys'
   } ready to take over.`;
 }
@@ -22,10 +26,14 @@ export function graphDescription(members: ClusterMember[], coordinator: string |
 export class RxMeshGraph extends LitElement {
   static override properties = {
     members: { attribute: false },
+    memberCount: { attribute: false },
     coordinator: { attribute: false },
   };
 
+  /** The members /api/stats lists: the coordinator, the standbys and the most credited peers. */
   declare members: ClusterMember[];
+  /** Every member of the cluster, drawn or not. */
+  declare memberCount: number;
   declare coordinator: string | null;
 
   static override styles = [
@@ -79,6 +87,9 @@ export class RxMeshGraph extends LitElement {
         font-weight: 700;
         font-size: 30px;
       }
+      .more {
+        margin: 0.75rem 0 0;
+      }
       .legend {
         display: flex;
         flex-wrap: wrap;
@@ -111,12 +122,14 @@ export class RxMeshGraph extends LitElement {
   constructor() {
     super();
     this.members = [];
+    this.memberCount = 0;
     this.coordinator = null;
   }
 
   override render() {
     const graph = layoutMesh(this.members, this.coordinator);
     const labelled = graph.nodes.length <= LABEL_LIMIT;
+    const hidden = this.memberCount - this.members.length;
     return html`
       <svg
         data-testid="classroom-graph"
@@ -125,13 +138,14 @@ export class RxMeshGraph extends LitElement {
         aria-labelledby="graph-title graph-desc"
       >
         <title id="graph-title">The mesh</title>
-        <desc id="graph-desc">${graphDescription(this.members, this.coordinator)}</desc>
+        <desc id="graph-desc">${graphDescription(this.members, this.coordinator, this.memberCount)}</desc>
         ${graph.edges.map(
           (edge) =>
             svg`<line class="edge" data-link=${`${edge.from}>${edge.to}`} x1=${edge.x1} y1=${edge.y1} x2=${edge.x2} y2=${edge.y2}></line>`,
         )}
         ${graph.nodes.map((node) => this.renderNode(node, labelled))}
       </svg>
+      ${hidden > 0 ? html`<p class="more muted" data-testid="graph-more">${morePeers(hidden)}, not drawn</p>` : ''}
       <ul class="legend">
         <li><span class="key coordinator" aria-hidden="true"></span>coordinator</li>
         <li><span class="key peer" aria-hidden="true"></span>peer (larger = faster)</li>
