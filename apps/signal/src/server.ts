@@ -1,6 +1,7 @@
 // Assembles the rxmesh HTTP server from its plugins.
 
 import { fileURLToPath } from 'node:url';
+import { publicKeyOfId } from '@rxmesh/core';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ClusterStats } from './client.js';
 import health from './plugins/health.js';
@@ -18,6 +19,16 @@ export interface ServerOptions {
   /** Overrides of the signaling limits; see DEFAULT_LIMITS. */
   limits?: Partial<SignalingLimits>;
   /**
+   * Behind a reverse proxy: which proxies' X-Forwarded-For to believe (Fastify's `trustProxy`), so that
+   * maxSocketsPerAddress counts clients, not the proxy. Off by default: a client could name any address.
+   */
+  trustProxy?: FastifyServerOptions['trustProxy'];
+  /**
+   * The cluster this server runs: its public key (a key id). Gateway announcements are checked against it; without
+   * it, no gateway is listed.
+   */
+  cluster?: { key: string };
+  /**
    * The cluster's figures for /api/stats, from the embedded gateway; without it, or while it answers undefined,
    * only signaling's peer count.
    */
@@ -27,11 +38,19 @@ export interface ServerOptions {
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export async function buildServer(options: ServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false });
+  const limits = resolveLimits(options.limits);
+  const clusterKey = options.cluster?.key;
+  if (clusterKey !== undefined && publicKeyOfId(clusterKey) === undefined) {
+    throw new RangeError(`The cluster key "${clusterKey}" is not a key id: 52 characters of a-z and 2-7.`);
+  }
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: options.trustProxy ?? false,
+  });
   await app.register(securityHeaders);
   await app.register(health);
   await app.register(metrics);
-  await app.register(signaling, { limits: resolveLimits(options.limits) });
+  await app.register(signaling, { limits, clusterKey });
   await app.register(stats, { clusterStats: options.clusterStats });
   await app.register(webApp, { root: options.webRoot ?? DEFAULT_WEB_ROOT });
   return app;

@@ -1,15 +1,19 @@
 // PeerJS-compatible signaling on @fastify/websocket, at the URLs the stock client builds from
 // `new Peer({ host, port, path: '/peerjs', key: room })`:
-//   GET  /peerjs/{room}/id      a fresh, unguessable peer id (text)
-//   GET  /peerjs/{room}/peers   the ids registered in the room (JSON)
+//   GET  /peerjs/{room}/id        a fresh, unguessable peer id (text)
+//   GET  /peerjs/{room}/peers     the room's announced gateways (JSON), not every peer
+//   POST /peerjs/{room}/gateways  {id, credential}: a registered peer with the cluster's credential is listed
 //   WS   /peerjs/peerjs?key={room}&id=&token=&version=
-// Decorates `app.signaling` (the hub) for /api/stats.
+// Decorates `app.signaling` (the hub) for /api/stats and for an in-process gateway's announcement.
 import { randomUUID } from 'node:crypto';
 import fastifyWebsocket from '@fastify/websocket';
+import { type Credential, CredentialSchema, KEY_ID_PATTERN } from '@rxmesh/core';
 import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import fp from 'fastify-plugin';
+import Type from 'typebox';
 import type { RawData, WebSocket } from 'ws';
 import { PEERJS_PATH } from '../client.js';
+import { nodeEd25519 } from '../identity/node-ed25519.js';
 import { CloseCode, type Session, SignalingHub } from '../signaling/hub.js';
 import type { SignalingLimits } from '../signaling/limits.js';
 import { PeerIdSchema, ROOM_RULE, RoomSchema } from '../signaling/protocol.js';
@@ -17,6 +21,8 @@ import { SignalingMetrics } from '../signaling/signaling-metrics.js';
 
 export interface SignalingOptions {
   limits: SignalingLimits;
+  /** The cluster's public key (a key id); without it, gateway announcements are refused. */
+  clusterKey?: string | undefined;
 }
 
 declare module 'fastify' {
@@ -31,8 +37,24 @@ const RoomParams = {
   required: ['key'],
 } as const;
 
+const AnnouncementSchema = Type.Object(
+  { id: Type.String({ pattern: KEY_ID_PATTERN }), credential: CredentialSchema },
+  { additionalProperties: false },
+);
+
 function roomError(_errors: FastifySchemaValidationError[]): Error {
   return new Error(`The room in the URL is not valid: ${ROOM_RULE}.`);
+}
+
+function announcementError(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  if (dataVar === 'params') return roomError(errors);
+  const [first] = errors;
+  const path = first?.instancePath.slice(1).replaceAll('/', '.');
+  const where = first === undefined ? '' : ` (${[path, first.message].filter(Boolean).join(' ')})`;
+  return new Error(
+    'A gateway announcement is JSON {"id": the gateway\'s key id, "credential": {"payload", "sig"} from the ' +
+      `cluster's operator}; this one is not${where}.`,
+  );
 }
 
 async function signaling(app: FastifyInstance, options: SignalingOptions): Promise<void> {
@@ -45,11 +67,22 @@ async function signaling(app: FastifyInstance, options: SignalingOptions): Promi
   });
   const metrics: SignalingMetrics = new SignalingMetrics(app.metrics, {
     socketsOpen: () => app.websocketServer.clients.size,
+    addresses: () => hub.connectedAddresses,
     rooms: () => hub.activeRooms,
     peers: () => hub.peerCount,
     queuedMessages: () => hub.queuedMessages,
+    negotiations: () => hub.openNegotiations,
+    idReservations: () => hub.idReservations,
+    gateways: () => hub.announcedGateways,
   });
-  const hub: SignalingHub = new SignalingHub(limits, metrics, now);
+  const hub: SignalingHub = new SignalingHub({
+    limits,
+    metrics,
+    now,
+    wallClock: Date.now,
+    scheme: nodeEd25519(),
+    clusterKey: options.clusterKey,
+  });
   app.decorate('signaling', hub);
   const sessions = new WeakMap<WebSocket, Session>();
   let closing = false;
@@ -60,7 +93,8 @@ async function signaling(app: FastifyInstance, options: SignalingOptions): Promi
       socket.close(CloseCode.goingAway, 'the server is shutting down');
       return;
     }
-    const session = hub.connect(socket, request.query as Record<string, unknown>);
+    // request.ip is the client's, behind a proxy too when the server trusts it (ServerOptions.trustProxy).
+    const session = hub.connect(socket, request.query as Record<string, unknown>, request.ip);
     if (session === undefined) return;
     sessions.set(socket, session);
     socket.on('message', (data: RawData, isBinary: boolean) => {
@@ -88,10 +122,30 @@ async function signaling(app: FastifyInstance, options: SignalingOptions): Promi
       schema: { params: RoomParams, response: { 200: { type: 'array', items: PeerIdSchema } } },
       schemaErrorFormatter: roomError,
     },
-    async (request, reply) => reply.headers(noStore).send(hub.roomPeerIds(request.params.key)),
+    async (request, reply) => reply.headers(noStore).send(hub.gatewayIds(request.params.key)),
+  );
+  app.post<{ Params: { key: string }; Body: { id: string; credential: Credential } }>(
+    `${PEERJS_PATH}/:key/gateways`,
+    {
+      schema: { params: RoomParams, body: AnnouncementSchema },
+      schemaErrorFormatter: announcementError,
+      // The handler answers schema failures itself, so that they are counted.
+      attachValidation: true,
+    },
+    async (request, reply) => {
+      reply.headers(noStore);
+      if (request.validationError !== undefined) {
+        metrics.announcement('invalid');
+        return reply.code(400).send({ message: request.validationError.message });
+      }
+      const result = hub.announceGateway(request.params.key, request.body.id, request.body.credential);
+      if (result.ok) return reply.code(204).send();
+      return reply.code(result.problem === 'not_registered' ? 404 : 403).send({ message: result.message });
+    },
   );
 
-  const sweepEveryMs = Math.max(10, Math.min(limits.messageExpiryMs, limits.livenessTimeoutMs) / 5);
+  const timeouts = [limits.messageExpiryMs, limits.livenessTimeoutMs, limits.negotiationIdleMs, limits.idReservationMs];
+  const sweepEveryMs = Math.max(10, Math.min(...timeouts) / 5);
   const sweeper = setInterval(() => hub.sweep(), sweepEveryMs).unref();
   app.addHook('onClose', async () => clearInterval(sweeper));
 

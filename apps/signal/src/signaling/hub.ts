@@ -1,19 +1,30 @@
-// The PeerJS signaling state: rooms of registered peers, relay between peers of one room, messages queued for
-// peers not connected (yet), limits and liveness. No I/O of its own: sockets and the clock are handed in.
+// The PeerJS signaling state: rooms of registered peers, relay between peers of one room, the negotiations in
+// flight, messages queued for peers not connected (yet), reserved ids, announced gateways, limits and liveness.
+// No I/O of its own: sockets and the clocks are handed in.
+import {
+  type Credential,
+  checkCredential,
+  checkSignalingToken,
+  KEY_ID_PATTERN,
+  type SignatureScheme,
+} from '@rxmesh/core';
+import { addressGroup } from './address.js';
 import type { SignalingLimits } from './limits.js';
+import { Negotiations } from './negotiations.js';
 import {
   type ClientFrame,
   expire,
+  FrameParser,
   ID_TAKEN,
   invalidKey,
   OPEN,
-  parseClientFrame,
   parseConnectQuery,
   type RelayedType,
   relayed,
+  type SignalFrame,
   serverError,
 } from './protocol.js';
-import type { RejectReason, SignalingMetrics } from './signaling-metrics.js';
+import type { ExpireReason, RefuseReason, RejectReason, SignalingMetrics } from './signaling-metrics.js';
 import { TokenBucket } from './token-bucket.js';
 
 /** The part of a `ws` WebSocket the hub uses. */
@@ -38,13 +49,33 @@ export const CloseCode = {
 /** A destination that has this much unsent data is not reading; messages for it are dropped (EXPIRE). */
 const SLOW_READER_BYTES = 1024 * 1024;
 
+const KEY_ID = new RegExp(KEY_ID_PATTERN);
+
+export interface HubOptions {
+  limits: SignalingLimits;
+  metrics: SignalingMetrics;
+  /** A monotonic clock in ms, for rates and timeouts. */
+  now: () => number;
+  /** The wall clock in ms (Date.now), for credential lifetimes. */
+  wallClock: () => number;
+  /** Verifies key ids' signaling tokens and gateway credentials. */
+  scheme: SignatureScheme;
+  /** The cluster's public key (a key id); without it, no gateway can announce itself. */
+  clusterKey?: string | undefined;
+}
+
 export interface Session {
   readonly socket: PeerSocket;
   readonly room: string;
   readonly id: string;
   readonly token: string;
+  /** What the socket counts under for maxSocketsPerAddress. */
+  readonly address: string;
   lastFrameAt: number;
+  /** Frames this socket sends. */
   readonly rate: TokenBucket;
+  /** Messages relayed to this peer, from everyone. */
+  readonly inbound: TokenBucket;
   badFrames: number;
 }
 
@@ -59,18 +90,47 @@ interface Room {
   readonly peers: Map<string, Session>;
   /** Messages by destination id, oldest first. */
   readonly queues: Map<string, QueuedMessage[]>;
+  /** Ids of registered peers that announced themselves as gateways, in order of announcement. */
+  readonly gateways: Set<string>;
 }
 
+interface Reservation {
+  readonly token: string;
+  readonly until: number;
+}
+
+export type GatewayAnnouncement =
+  | { ok: true }
+  | { ok: false; problem: 'no_cluster' | 'not_registered' | 'credential'; message: string };
+
+// Rooms and ids cannot hold a newline, so joined with one they name a single peer.
+const peerKey = (room: string, id: string) => `${room}\n${id}`;
+
 export class SignalingHub {
+  private readonly limits: SignalingLimits;
+  private readonly metrics: SignalingMetrics;
+  private readonly now: () => number;
+  private readonly options: HubOptions;
+  private readonly parser: FrameParser;
+  private readonly negotiations: Negotiations;
   private readonly rooms = new Map<string, Room>();
+  private readonly socketsByAddress = new Map<string, number>();
+  /** Messages queued, by sender (peerKey). */
+  private readonly queuedBySender = new Map<string, number>();
+  /** Freed ids by peerKey, oldest first. */
+  private readonly reservations = new Map<string, Reservation>();
   private registered = 0;
   private queued = 0;
+  private announced = 0;
 
-  constructor(
-    private readonly limits: SignalingLimits,
-    private readonly metrics: SignalingMetrics,
-    private readonly now: () => number,
-  ) {}
+  constructor(options: HubOptions) {
+    this.options = options;
+    this.limits = options.limits;
+    this.metrics = options.metrics;
+    this.now = options.now;
+    this.parser = new FrameParser(options.limits);
+    this.negotiations = new Negotiations(options.limits, options.now);
+  }
 
   get peerCount(): number {
     return this.registered;
@@ -86,51 +146,117 @@ export class SignalingHub {
     return count;
   }
 
-  roomPeerIds(room: string): string[] {
-    return [...(this.rooms.get(room)?.peers.keys() ?? [])];
+  get openNegotiations(): number {
+    return this.negotiations.size;
+  }
+
+  get idReservations(): number {
+    return this.reservations.size;
+  }
+
+  get announcedGateways(): number {
+    return this.announced;
+  }
+
+  /** Addresses (IPv4 addresses and IPv6 /64s) with at least one open socket. */
+  get connectedAddresses(): number {
+    return this.socketsByAddress.size;
   }
 
   roomPeerCount(room: string): number {
     return this.rooms.get(room)?.peers.size ?? 0;
   }
 
+  /** The room's announced gateways, oldest announcement first, at most maxListedGateways. */
+  gatewayIds(room: string): string[] {
+    return [...(this.rooms.get(room)?.gateways ?? [])].slice(0, this.limits.maxListedGateways);
+  }
+
   /**
-   * A new WebSocket with its query. Answers OPEN (then delivers what was queued for the peer) and returns the
-   * session, or answers why not, closes the socket and returns undefined.
+   * Lists `id` among the room's gateways until its peer leaves, if it is registered in `room` now and `credential`
+   * lets it coordinate the cluster whose key this server holds.
    */
-  connect(socket: PeerSocket, query: Record<string, unknown>): Session | undefined {
+  announceGateway(roomName: string, id: string, credential: Credential): GatewayAnnouncement {
+    const result = this.checkAnnouncement(roomName, id, credential);
+    this.metrics.announcement(result.ok ? 'accepted' : result.problem);
+    const room = this.rooms.get(roomName);
+    if (result.ok && room !== undefined && !room.gateways.has(id)) {
+      room.gateways.add(id);
+      this.announced++;
+    }
+    return result;
+  }
+
+  /**
+   * A new WebSocket with its query and the client's IP address. Answers OPEN (then delivers what was queued for the
+   * peer) and returns the session, or answers why not, closes the socket and returns undefined.
+   */
+  connect(socket: PeerSocket, query: Record<string, unknown>, ip: string): Session | undefined {
+    const address = addressGroup(ip);
+    const socketsAtAddress = this.socketsByAddress.get(address) ?? 0;
+    if (socketsAtAddress >= this.limits.maxSocketsPerAddress) {
+      const message =
+        `Too many connections from your address (${this.limits.maxSocketsPerAddress}); ` +
+        'close other tabs or peers, or try later.';
+      return this.refuse(socket, 'address_full', serverError(message), CloseCode.tryAgainLater, 'address full');
+    }
     const parsed = parseConnectQuery(query);
     if ('kind' in parsed) {
-      const invalidRoom = parsed.kind === 'room';
-      this.metrics.refused(invalidRoom ? 'invalid_room' : 'invalid_credentials');
-      socket.send(invalidRoom ? invalidKey(parsed.message) : serverError(parsed.message));
-      socket.close(CloseCode.policyViolation, invalidRoom ? 'invalid room' : 'invalid id or token');
-      return undefined;
+      if (parsed.kind === 'room') {
+        return this.refuse(
+          socket,
+          'invalid_room',
+          invalidKey(parsed.message),
+          CloseCode.policyViolation,
+          'invalid room',
+        );
+      }
+      const reason = 'invalid id or token';
+      return this.refuse(socket, 'invalid_credentials', serverError(parsed.message), CloseCode.policyViolation, reason);
+    }
+    if (KEY_ID.test(parsed.id) && !checkSignalingToken(this.options.scheme, parsed.room, parsed.id, parsed.token)) {
+      const message =
+        `The peer id ${parsed.id} is a public key, so its token must prove the key for room "${parsed.room}" ` +
+        '(a signaling token signed by that key); this one does not. Sign a token with the key, or use another id.';
+      const closeReason = 'the token does not prove the key id';
+      return this.refuse(socket, 'invalid_key_token', serverError(message), CloseCode.policyViolation, closeReason);
     }
     const room = this.rooms.get(parsed.room);
     const holder = room?.peers.get(parsed.id);
+    const key = peerKey(parsed.room, parsed.id);
     if (holder !== undefined && holder.token !== parsed.token) {
-      this.metrics.refused('id_taken');
-      socket.send(ID_TAKEN);
-      socket.close(CloseCode.policyViolation, 'ID is taken');
-      return undefined;
+      return this.refuse(socket, 'id_taken', ID_TAKEN, CloseCode.policyViolation, 'ID is taken');
+    }
+    const reservation = this.reservations.get(key);
+    if (holder === undefined && reservation !== undefined && reservation.token !== parsed.token) {
+      return this.refuse(socket, 'id_reserved', ID_TAKEN, CloseCode.policyViolation, 'ID is taken');
     }
     if (holder === undefined && this.registered >= this.limits.maxPeers) {
-      return this.refuseFull(socket, 'server_full', `The server is full (${this.limits.maxPeers} peers); try later.`);
+      const message = `The server is full (${this.limits.maxPeers} peers); try later.`;
+      return this.refuse(socket, 'server_full', serverError(message), CloseCode.tryAgainLater, 'server full');
     }
     if (holder === undefined && (room?.peers.size ?? 0) >= this.limits.maxPeersPerRoom) {
-      const message = `The room "${parsed.room}" is full (${this.limits.maxPeersPerRoom} peers); try later or join another.`;
-      return this.refuseFull(socket, 'room_full', message);
+      const full = `The room "${parsed.room}" is full (${this.limits.maxPeersPerRoom} peers)`;
+      const message = `${full}; try later or join another.`;
+      return this.refuse(socket, 'room_full', serverError(message), CloseCode.tryAgainLater, 'room full');
     }
     const session: Session = {
       socket,
       room: parsed.room,
       id: parsed.id,
       token: parsed.token,
+      address,
       lastFrameAt: this.now(),
       rate: new TokenBucket(this.limits.messageBurst, this.limits.messagesPerSecond, this.now),
+      inbound: new TokenBucket(
+        this.limits.messagesPerDestinationBurst,
+        this.limits.messagesPerDestinationPerSecond,
+        this.now,
+      ),
       badFrames: 0,
     };
+    this.socketsByAddress.set(address, socketsAtAddress + 1);
+    this.reservations.delete(key);
     const target = room ?? this.createRoom(parsed.room);
     target.peers.set(session.id, session);
     if (holder === undefined) {
@@ -147,7 +273,7 @@ export class SignalingHub {
 
   receiveText(session: Session, text: string): void {
     if (!this.accept(session)) return;
-    const frame = parseClientFrame(text);
+    const frame = this.parser.parse(text);
     if ('reason' in frame) {
       this.reject(session, frame.reason, frame.message);
       return;
@@ -169,9 +295,15 @@ export class SignalingHub {
   /** The socket closed. Its peer is unregistered unless a newer socket took its id over. */
   disconnect(session: Session): void {
     this.unregister(session);
+    const sockets = (this.socketsByAddress.get(session.address) ?? 0) - 1;
+    if (sockets <= 0) this.socketsByAddress.delete(session.address);
+    else this.socketsByAddress.set(session.address, sockets);
   }
 
-  /** Expires queued messages and closes sockets that went silent; call it often relative to both timeouts. */
+  /**
+   * Expires queued messages, negotiations and reservations, and closes sockets that went silent; call it often
+   * relative to every timeout.
+   */
   sweep(): void {
     const now = this.now();
     for (const [name, room] of this.rooms) {
@@ -184,9 +316,37 @@ export class SignalingHub {
           `no frame for ${this.limits.livenessTimeoutMs} ms; clients must send HEARTBEAT`,
         );
       }
-      for (const [destination, queue] of room.queues) this.expireQueue(room, destination, queue, now);
+      for (const [destination, queue] of room.queues) this.expireQueue(name, room, destination, queue, now);
       this.dropIfEmpty(name, room);
     }
+    this.negotiations.sweep();
+    // Every reservation lasts equally long, so the map is in expiry order.
+    for (const [key, reservation] of this.reservations) {
+      if (reservation.until > now) break;
+      this.reservations.delete(key);
+    }
+  }
+
+  private checkAnnouncement(roomName: string, id: string, credential: Credential): GatewayAnnouncement {
+    const { clusterKey } = this.options;
+    if (clusterKey === undefined) {
+      const message =
+        'This server has no cluster key, so it lists no gateways; announce to the server that runs the cluster.';
+      return { ok: false, problem: 'no_cluster', message };
+    }
+    if (this.rooms.get(roomName)?.peers.has(id) !== true) {
+      const absent = `The peer ${id} is not connected to room "${roomName}"`;
+      const message = `${absent}; open its signaling socket, then announce it.`;
+      return { ok: false, problem: 'not_registered', message };
+    }
+    const check = checkCredential(this.options.scheme, clusterKey, id, credential, this.options.wallClock());
+    if (!check.ok) {
+      const message =
+        `The credential does not let ${id} coordinate this cluster (${check.error}); ` +
+        "ask the cluster's operator for one.";
+      return { ok: false, problem: 'credential', message };
+    }
+    return { ok: true };
   }
 
   private accept(session: Session): boolean {
@@ -227,89 +387,166 @@ export class SignalingHub {
           session.socket.close(CloseCode.normal, 'left');
           return;
         }
-        this.relay(session, 'LEAVE', frame.dst, frame.payload);
+        this.relay(session, 'LEAVE', frame.dst, undefined);
         return;
       default:
-        this.relay(session, frame.type, frame.dst, frame.payload);
+        this.relaySignal(session, frame);
     }
   }
 
-  private relay(sender: Session, type: RelayedType, dst: string, payload: unknown): void {
+  /**
+   * An OFFER opens a negotiation within the limits (else EXPIRE); ANSWER and CANDIDATE go through only for an open
+   * one. The others are dropped without an ERROR: the stock client sends candidates after it closed a connection.
+   */
+  private relaySignal(sender: Session, frame: SignalFrame): void {
+    const { room, id } = sender;
+    const { connectionId } = frame.payload;
+    if (frame.type === 'OFFER') {
+      const refusal = this.negotiations.refusalOfOffer(room, id, frame.dst, connectionId);
+      if (refusal !== undefined) {
+        this.expireNow(sender, frame.dst, refusal);
+        return;
+      }
+      if (this.relay(sender, 'OFFER', frame.dst, frame.payload)) {
+        this.negotiations.offered(room, id, frame.dst, connectionId);
+      }
+      return;
+    }
+    const known =
+      frame.type === 'ANSWER'
+        ? this.negotiations.answered(room, id, frame.dst, connectionId)
+        : this.negotiations.candidate(room, id, frame.dst, connectionId);
+    if (!known) {
+      this.metrics.strayDropped();
+      return;
+    }
+    this.relay(sender, frame.type, frame.dst, frame.payload);
+  }
+
+  /** Delivers or queues one message; false (the sender told with EXPIRE, or a LEAVE dropped) when neither. */
+  private relay(sender: Session, type: RelayedType, dst: string, payload: unknown): boolean {
     const room = this.rooms.get(sender.room);
-    if (room === undefined) return;
+    if (room === undefined) return false;
     const text = relayed(type, sender.id, dst, payload);
     const destination = room.peers.get(dst);
     if (destination !== undefined && destination.socket.readyState === OPEN_STATE) {
-      if (destination.socket.bufferedAmount > SLOW_READER_BYTES) {
-        this.metrics.expired('slow_reader');
-        sender.socket.send(expire(dst, sender.id));
-        return;
-      }
+      if (destination.socket.bufferedAmount > SLOW_READER_BYTES) return this.expireNow(sender, dst, 'slow_reader');
+      if (!destination.inbound.take()) return this.expireNow(sender, dst, 'destination_rate');
       destination.socket.send(text);
       this.metrics.relayed(type);
-      return;
+      return true;
     }
     // Nobody to tell that a peer left.
-    if (type === 'LEAVE') return;
+    if (type === 'LEAVE') return false;
     const queue = room.queues.get(dst) ?? [];
+    const senderKey = peerKey(sender.room, sender.id);
+    const fromSender = this.queuedBySender.get(senderKey) ?? 0;
+    if (
+      fromSender >= this.limits.maxQueuedPerSender ||
+      countFrom(queue, sender.id) >= this.limits.maxQueuedPerSenderPerPeer
+    ) {
+      return this.expireNow(sender, dst, 'sender_queue_share');
+    }
     if (this.queued >= this.limits.maxQueuedMessages || queue.length >= this.limits.maxQueuedPerPeer) {
-      this.metrics.expired('queue_full');
-      sender.socket.send(expire(dst, sender.id));
-      return;
+      return this.expireNow(sender, dst, 'queue_full');
     }
     queue.push({ type, src: sender.id, text, expiresAt: this.now() + this.limits.messageExpiryMs });
     room.queues.set(dst, queue);
     this.queued++;
+    this.queuedBySender.set(senderKey, fromSender + 1);
+    return true;
+  }
+
+  /** Tells the sender at once that its message for `dst` will not be delivered. */
+  private expireNow(sender: Session, dst: string, reason: ExpireReason): false {
+    this.metrics.expired(reason);
+    sender.socket.send(expire(dst, sender.id));
+    return false;
   }
 
   private deliverQueued(room: Room, session: Session): void {
     const queue = room.queues.get(session.id);
     if (queue === undefined) return;
     room.queues.delete(session.id);
-    this.queued -= queue.length;
+    this.dequeued(session.room, queue);
     for (const message of queue) {
       session.socket.send(message.text);
       this.metrics.relayed(message.type);
     }
   }
 
-  private expireQueue(room: Room, destination: string, queue: QueuedMessage[], now: number): void {
+  private expireQueue(roomName: string, room: Room, destination: string, queue: QueuedMessage[], now: number): void {
     // Every message waits equally long, so the queue is in expiry order.
     let expired = 0;
     while (expired < queue.length && (queue[expired]?.expiresAt ?? Number.POSITIVE_INFINITY) <= now) expired++;
     if (expired === 0) return;
-    const senders = new Set(queue.splice(0, expired).map((message) => message.src));
-    this.queued -= expired;
+    const messages = queue.splice(0, expired);
+    this.dequeued(roomName, messages);
     this.metrics.expired('timeout', expired);
     if (queue.length === 0) room.queues.delete(destination);
-    for (const src of senders) {
+    for (const src of new Set(messages.map((message) => message.src))) {
       const sender = room.peers.get(src);
       if (sender?.socket.readyState === OPEN_STATE) sender.socket.send(expire(destination, src));
     }
   }
 
-  private refuseFull(socket: PeerSocket, reason: 'server_full' | 'room_full', message: string): undefined {
+  /** Messages that left the queues of `roomName`, delivered or expired. */
+  private dequeued(roomName: string, messages: QueuedMessage[]): void {
+    this.queued -= messages.length;
+    for (const message of messages) {
+      const key = peerKey(roomName, message.src);
+      const count = (this.queuedBySender.get(key) ?? 0) - 1;
+      if (count <= 0) this.queuedBySender.delete(key);
+      else this.queuedBySender.set(key, count);
+    }
+  }
+
+  private refuse(
+    socket: PeerSocket,
+    reason: RefuseReason,
+    answer: string,
+    code: number,
+    closeReason: string,
+  ): undefined {
     this.metrics.refused(reason);
-    socket.send(serverError(message));
-    socket.close(CloseCode.tryAgainLater, reason === 'server_full' ? 'server full' : 'room full');
+    socket.send(answer);
+    socket.close(code, closeReason);
     return undefined;
   }
 
   private createRoom(name: string): Room {
-    const room: Room = { peers: new Map(), queues: new Map() };
+    const room: Room = { peers: new Map(), queues: new Map(), gateways: new Set() };
     this.rooms.set(name, room);
     return room;
   }
 
+  /** The peer leaves its room: no longer listed, and its id reserved for its token for idReservationMs. */
   private unregister(session: Session): void {
     const room = this.rooms.get(session.room);
     if (room === undefined || room.peers.get(session.id) !== session) return;
     room.peers.delete(session.id);
     this.registered--;
+    if (room.gateways.delete(session.id)) this.announced--;
+    this.reserve(session);
     this.dropIfEmpty(session.room, room);
+  }
+
+  private reserve(session: Session): void {
+    const key = peerKey(session.room, session.id);
+    this.reservations.delete(key);
+    this.reservations.set(key, { token: session.token, until: this.now() + this.limits.idReservationMs });
+    if (this.reservations.size > this.limits.maxIdReservations) {
+      this.reservations.delete(this.reservations.keys().next().value as string);
+    }
   }
 
   private dropIfEmpty(name: string, room: Room): void {
     if (room.peers.size === 0 && room.queues.size === 0) this.rooms.delete(name);
   }
+}
+
+function countFrom(queue: QueuedMessage[], src: string): number {
+  let count = 0;
+  for (const message of queue) if (message.src === src) count++;
+  return count;
 }

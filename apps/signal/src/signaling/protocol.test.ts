@@ -1,6 +1,14 @@
 // The PeerJS server protocol, spoken by raw WebSocket clients against a server on 127.0.0.1.
 import { afterEach, describe, expect, it } from 'vitest';
-import { closedWithin, RawPeer, type RunningServer, randomToken, signal, startServer } from '../testing/raw-peer.js';
+import {
+  closedWithin,
+  RawPeer,
+  type RunningServer,
+  randomToken,
+  signal,
+  signalPayload,
+  startServer,
+} from '../testing/raw-peer.js';
 
 let server: RunningServer | undefined;
 const peers: RawPeer[] = [];
@@ -8,6 +16,10 @@ const peers: RawPeer[] = [];
 async function start(limits: Parameters<typeof startServer>[0] = {}): Promise<string> {
   server = await startServer(limits);
   return server.httpUrl;
+}
+
+function peersIn(room: string): number {
+  return server?.app.signaling.roomPeerCount(room) ?? 0;
 }
 
 async function join(url: string, room: string, id: string, token?: string): Promise<RawPeer> {
@@ -94,8 +106,7 @@ describe('PeerJS signaling: ids and registration', () => {
     const bob = await join(url, 'room', 'bob');
     bob.send(signal('OFFER', 'alice', 'dc_1'));
     expect(await second.next()).toMatchObject({ type: 'OFFER', src: 'bob' });
-    const listed = await (await fetch(`${url}/peerjs/room/peers`)).json();
-    expect(listed.sort()).toEqual(['alice', 'bob']);
+    expect(peersIn('room')).toBe(2);
   });
 
   it('refuses peers over the per-room and total limits with "try again later"', async () => {
@@ -123,7 +134,7 @@ describe('PeerJS signaling: relay', () => {
       type: 'OFFER',
       src: 'alice',
       dst: 'bob',
-      payload: { type: 'data', connectionId: 'dc_1', sdp: { type: 'offer', sdp: 'v=0' } },
+      payload: signalPayload('OFFER', 'dc_1'),
     });
     bob.send(signal('ANSWER', 'alice', 'dc_1'));
     bob.send(signal('CANDIDATE', 'alice', 'dc_1'));
@@ -141,7 +152,7 @@ describe('PeerJS signaling: relay', () => {
     expect(alice.unread()).toEqual([]);
     alice.send({ type: 'LEAVE' });
     expect((await closedWithin(alice, 2_000)).code).toBe(1000);
-    expect(await (await fetch(`${url}/peerjs/room/peers`)).json()).toEqual(['bob']);
+    expect(peersIn('room')).toBe(1);
   });
 
   it('queues messages for a peer that has not connected yet and delivers them after OPEN', async () => {
@@ -176,25 +187,32 @@ describe('PeerJS signaling: relay', () => {
   it('answers EXPIRE at once when the destination queue is full', async () => {
     const url = await start({ limits: { maxQueuedPerPeer: 2, messageExpiryMs: 10_000 } });
     const alice = await join(url, 'room', 'alice');
-    for (const n of [1, 2, 3]) alice.send(signal('CANDIDATE', 'ghost', `dc_${n}`));
+    for (const n of [1, 2, 3]) alice.send(signal('OFFER', 'ghost', `dc_${n}`));
     expect(await alice.next(1_000)).toEqual({ type: 'EXPIRE', src: 'ghost', dst: 'alice' });
     const ghost = await join(url, 'room', 'ghost');
     expect((await ghost.next()).payload?.connectionId).toBe('dc_1');
     expect((await ghost.next()).payload?.connectionId).toBe('dc_2');
   });
+
   it('answers EXPIRE instead of buffering without bound for a destination that stops reading', async () => {
     const frameBytes = 60 * 1024;
-    const url = await start({ limits: { maxMessageBytes: 64 * 1024, messageBurst: 2_000 } });
+    const url = await start({
+      limits: {
+        maxMessageBytes: 64 * 1024,
+        messageBurst: 2_000,
+        messagesPerDestinationBurst: 2_000,
+        maxNegotiationsPerPair: 2_000,
+        maxNegotiationsPerSender: 2_000,
+      },
+    });
     const sender = await join(url, 'room', 'sender');
     const reader = await join(url, 'room', 'reader');
     (reader.socket as unknown as { _socket: { pause(): void } })._socket.pause();
     const padding = 'x'.repeat(frameBytes);
     // Enough to fill the loopback socket buffers (a few MiB) and then the server's 1 MiB allowance.
     for (let n = 0; n < 1_000; n++) {
-      sender.send({
-        ...signal('CANDIDATE', 'reader', `dc_${n}`),
-        payload: { type: 'data', connectionId: 'dc', padding },
-      });
+      const offer = { ...signalPayload('OFFER', `dc_${n}`), sdp: { type: 'offer', sdp: padding } };
+      sender.send({ type: 'OFFER', dst: 'reader', payload: offer });
     }
     expect(await sender.next(5_000)).toEqual({ type: 'EXPIRE', src: 'reader', dst: 'sender' });
     reader.socket.terminate();
@@ -216,7 +234,7 @@ describe('PeerJS signaling: liveness', () => {
       expect(closed.reason).toContain('HEARTBEAT');
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(beating.socket.readyState).toBe(beating.socket.OPEN);
-      expect(await (await fetch(`${url}/peerjs/room/peers`)).json()).toEqual(['beating']);
+      expect(peersIn('room')).toBe(1);
     } finally {
       clearInterval(heartbeats);
     }
@@ -241,10 +259,7 @@ describe('PeerJS signaling: rooms', () => {
     expect(await alice.next()).toMatchObject({ src: 'carol' });
     expect(otherAlice.unread()).toEqual([]);
 
-    const listA = await (await fetch(`${url}/peerjs/room-a/peers`)).json();
-    const listB = await (await fetch(`${url}/peerjs/room-b/peers`)).json();
-    expect(listA.sort()).toEqual(['alice', 'carol']);
-    expect(listB.sort()).toEqual(['alice', 'bob']);
-    expect(await (await fetch(`${url}/peerjs/empty-room/peers`)).json()).toEqual([]);
+    expect(peersIn('room-a')).toBe(2);
+    expect(peersIn('room-b')).toBe(2);
   });
 });

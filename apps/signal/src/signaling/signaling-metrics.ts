@@ -2,18 +2,38 @@
 // would let anyone create series without bound.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { METRIC_PREFIX } from '../plugins/metrics.js';
+import type { OfferRefusal } from './negotiations.js';
 import type { RelayedType } from './protocol.js';
 
-export type RejectReason = 'malformed_json' | 'schema' | 'binary' | 'oversized' | 'rate_limited';
-export type RefuseReason = 'invalid_room' | 'invalid_credentials' | 'id_taken' | 'server_full' | 'room_full';
+export type RejectReason = 'malformed_json' | 'schema' | 'payload' | 'binary' | 'oversized' | 'rate_limited';
+export type RefuseReason =
+  | 'address_full'
+  | 'invalid_room'
+  | 'invalid_credentials'
+  | 'invalid_key_token'
+  | 'id_taken'
+  | 'id_reserved'
+  | 'server_full'
+  | 'room_full';
 export type ServerCloseReason = 'idle' | 'bad_frames' | 'replaced' | 'left' | 'shutdown';
-export type ExpireReason = 'timeout' | 'queue_full' | 'slow_reader';
+export type ExpireReason =
+  | 'timeout'
+  | 'queue_full'
+  | 'sender_queue_share'
+  | 'slow_reader'
+  | 'destination_rate'
+  | OfferRefusal;
+export type AnnouncementOutcome = 'accepted' | 'invalid' | 'no_cluster' | 'not_registered' | 'credential';
 
 export interface SignalingGauges {
   socketsOpen(): number;
+  addresses(): number;
   rooms(): number;
   peers(): number;
   queuedMessages(): number;
+  negotiations(): number;
+  idReservations(): number;
+  gateways(): number;
 }
 
 export class SignalingMetrics {
@@ -22,9 +42,10 @@ export class SignalingMetrics {
   private readonly refusedConnections: Counter<'reason'>;
   private readonly closedSockets: Counter<'reason'>;
   private readonly expiredMessages: Counter<'reason'>;
+  private readonly strayFrames: Counter;
+  private readonly announcements: Counter<'outcome'>;
 
   constructor(registry: Registry, gauges: SignalingGauges) {
-    const name = (suffix: string) => `${METRIC_PREFIX}signal_${suffix}`;
     const registers = [registry];
     const gauge = (suffix: string, help: string, read: () => number) =>
       new Gauge({
@@ -36,9 +57,17 @@ export class SignalingMetrics {
         },
       });
     gauge('sockets_open', 'WebSocket connections open on the PeerJS endpoint.', gauges.socketsOpen);
+    gauge('addresses', 'Client addresses (IPv4, or IPv6 /64) with at least one open socket.', gauges.addresses);
     gauge('rooms', 'Rooms (clusters) with at least one peer.', gauges.rooms);
     gauge('peers', 'Peers registered across all rooms.', gauges.peers);
     gauge('queued_messages', 'Messages waiting for a destination that is not connected (yet).', gauges.queuedMessages);
+    gauge(
+      'negotiations',
+      'Negotiations open (an OFFER relayed, idle less than negotiationIdleMs).',
+      gauges.negotiations,
+    );
+    gauge('id_reservations', 'Freed ids reserved for the token that held them.', gauges.idReservations);
+    gauge('gateways', 'Announced gateways listed across all rooms.', gauges.gateways);
     this.relayedFrames = new Counter({
       name: name('frames_relayed_total'),
       help: 'Frames delivered to their destination peer, by type.',
@@ -69,6 +98,17 @@ export class SignalingMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.strayFrames = new Counter({
+      name: name('stray_frames_dropped_total'),
+      help: 'ANSWER and CANDIDATE frames dropped because they belong to no open negotiation.',
+      registers,
+    });
+    this.announcements = new Counter({
+      name: name('gateway_announcements_total'),
+      help: 'Gateway announcements (POST /peerjs/{room}/gateways), by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
   }
 
   relayed(type: RelayedType): void {
@@ -90,4 +130,16 @@ export class SignalingMetrics {
   expired(reason: ExpireReason, count = 1): void {
     this.expiredMessages.inc({ reason }, count);
   }
+
+  strayDropped(): void {
+    this.strayFrames.inc();
+  }
+
+  announcement(outcome: AnnouncementOutcome): void {
+    this.announcements.inc({ outcome });
+  }
+}
+
+function name(suffix: string): string {
+  return `${METRIC_PREFIX}signal_${suffix}`;
 }

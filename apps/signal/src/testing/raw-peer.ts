@@ -1,7 +1,9 @@
 // Test support: a signaling server on 127.0.0.1 and a raw PeerJS WebSocket client that records what it receives.
 import { randomBytes } from 'node:crypto';
+import { type Identity, identityFromSecret, signalingToken } from '@rxmesh/core';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
+import { nodeEd25519 } from '../identity/node-ed25519.js';
 import { buildServer, type ServerOptions } from '../server.js';
 
 export interface ServerMessage {
@@ -32,9 +34,46 @@ export function randomToken(): string {
   return randomBytes(8).toString('hex');
 }
 
+const scheme = nodeEd25519();
+
+/** A new peer key: its id is a key id. */
+export function keyIdentity(): Identity {
+  return identityFromSecret(scheme, randomBytes(32));
+}
+
+/** The signaling token that proves `identity` for `room`. */
+export function keyToken(identity: Identity, room: string): string {
+  return signalingToken(scheme, identity, room, randomBytes(12));
+}
+
+/** The payload of a signaling frame, shaped as peerjs 1.5 sends it for a data connection. */
+export function signalPayload(type: 'OFFER' | 'ANSWER' | 'CANDIDATE', connectionId: string): object {
+  switch (type) {
+    case 'OFFER':
+      return {
+        sdp: { type: 'offer', sdp: 'v=0' },
+        type: 'data',
+        connectionId,
+        label: connectionId,
+        reliable: true,
+        serialization: 'json',
+      };
+    case 'ANSWER':
+      return { sdp: { type: 'answer', sdp: 'v=0' }, type: 'data', connectionId };
+    case 'CANDIDATE': {
+      const candidate = 'candidate:1 1 udp 2122260223 192.0.2.1 54321 typ host generation 0 ufrag abcd';
+      return {
+        candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'abcd' },
+        type: 'data',
+        connectionId,
+      };
+    }
+  }
+}
+
 /** A signaling frame as the peerjs client sends it for a data connection. */
 export function signal(type: 'OFFER' | 'ANSWER' | 'CANDIDATE', dst: string, connectionId: string): object {
-  return { type, dst, payload: { type: 'data', connectionId, sdp: { type: 'offer', sdp: 'v=0' } } };
+  return { type, payload: signalPayload(type, connectionId), dst };
 }
 
 export class RawPeer {
@@ -56,10 +95,14 @@ export class RawPeer {
   }
 
   /** Opens the WebSocket with these query parameters (any may be missing) and resolves once it is open. */
-  static async open(httpUrl: string, query: Record<string, string>): Promise<RawPeer> {
+  static async open(
+    httpUrl: string,
+    query: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<RawPeer> {
     const url = new URL('/peerjs/peerjs', httpUrl.replace(/^http/, 'ws'));
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, { headers });
     const peer = new RawPeer(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
