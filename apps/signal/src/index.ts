@@ -14,5 +14,6 @@ export type {} from './plugins/metrics.js';
 export { CONTENT_SECURITY_POLICY } from './plugins/security-headers.js';
 export type {} from './plugins/signaling.js';
 export { buildServer, DEFAULT_WEB_ROOT, type ServerOptions } from './server.js';
+export { CONNECTION_HEADROOM, DEFAULT_HTTP_LIMITS, type HttpLimits } from './signaling/http-limits.js';
 export type { GatewayAnnouncement } from './signaling/hub.js';
 export { DEFAULT_LIMITS, type SignalingLimits } from './signaling/limits.js';

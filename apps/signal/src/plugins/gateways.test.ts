@@ -91,7 +91,7 @@ describe('gateway discovery', () => {
     expect(await announcements('not_registered')).toBe(1);
   });
 
-  it('answers 400 with what an announcement is', async () => {
+  it('answers 400 with what an announcement is, and 413 to a body over bodyLimitBytes', async () => {
     await start();
     const gateway = keyIdentity();
     const malformed = [
@@ -107,6 +107,7 @@ describe('gateway discovery', () => {
     expect((await announce({ id: gateway.id, credential: credentialFor(gateway) }, 'no.dots')).message).toBe(
       'The room in the URL is not valid: a room (the PeerJS key) is 1 to 32 letters, digits, "-" or "_".',
     );
+    expect((await announce({ id: gateway.id, padding: 'x'.repeat(8_000) })).status).toBe(413);
     expect(await announcements('invalid')).toBe(malformed.length + 1);
   });
 

@@ -140,6 +140,34 @@ export class SignalingMetrics {
   }
 }
 
+/** The HTTP server's own refusals: connections over maxConnections, requests over a timeout. */
+export class HttpMetrics {
+  private readonly refusedConnections: Counter;
+  private readonly timedOutRequests: Counter;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.refusedConnections = new Counter({
+      name: name('http_connections_refused_total'),
+      help: 'TCP connections closed as they were accepted, because maxConnections were open.',
+      registers,
+    });
+    this.timedOutRequests = new Counter({
+      name: name('http_requests_timed_out_total'),
+      help: 'Connections closed with 408 because the headers or the whole request took too long.',
+      registers,
+    });
+  }
+
+  connectionRefused(): void {
+    this.refusedConnections.inc();
+  }
+
+  requestTimedOut(): void {
+    this.timedOutRequests.inc();
+  }
+}
+
 function name(suffix: string): string {
   return `${METRIC_PREFIX}signal_${suffix}`;
 }
