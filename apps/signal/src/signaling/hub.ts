@@ -69,6 +69,8 @@ export interface Session {
   readonly room: string;
   readonly id: string;
   readonly token: string;
+  /** For a key id, when its token was made: a newer token of the same key takes the id over. */
+  readonly provedAt: number | null;
   /** What the socket counts under for maxSocketsPerAddress. */
   readonly address: string;
   lastFrameAt: number;
@@ -96,6 +98,7 @@ interface Room {
 
 interface Reservation {
   readonly token: string;
+  readonly provedAt: number | null;
   readonly until: number;
 }
 
@@ -214,21 +217,33 @@ export class SignalingHub {
       const reason = 'invalid id or token';
       return this.refuse(socket, 'invalid_credentials', serverError(parsed.message), CloseCode.policyViolation, reason);
     }
-    if (KEY_ID.test(parsed.id) && !checkSignalingToken(this.options.scheme, parsed.room, parsed.id, parsed.token)) {
+    const proof = KEY_ID.test(parsed.id)
+      ? checkSignalingToken(this.options.scheme, parsed.room, parsed.id, parsed.token)
+      : null;
+    if (proof === undefined) {
       const message =
         `The peer id ${parsed.id} is a public key, so its token must prove the key for room "${parsed.room}" ` +
         '(a signaling token signed by that key); this one does not. Sign a token with the key, or use another id.';
       const closeReason = 'the token does not prove the key id';
       return this.refuse(socket, 'invalid_key_token', serverError(message), CloseCode.policyViolation, closeReason);
     }
+    const provedAt = proof?.madeAt ?? null;
     const room = this.rooms.get(parsed.room);
     const holder = room?.peers.get(parsed.id);
     const key = peerKey(parsed.room, parsed.id);
-    if (holder !== undefined && holder.token !== parsed.token) {
+    // Only the key's holder can make a newer token for a key id: it takes the id back from an older registration.
+    const newer = (held: { provedAt: number | null }) =>
+      provedAt !== null && held.provedAt !== null && provedAt > held.provedAt;
+    if (holder !== undefined && holder.token !== parsed.token && !newer(holder)) {
       return this.refuse(socket, 'id_taken', ID_TAKEN, CloseCode.policyViolation, 'ID is taken');
     }
     const reservation = this.reservations.get(key);
-    if (holder === undefined && reservation !== undefined && reservation.token !== parsed.token) {
+    if (
+      holder === undefined &&
+      reservation !== undefined &&
+      reservation.token !== parsed.token &&
+      !newer(reservation)
+    ) {
       return this.refuse(socket, 'id_reserved', ID_TAKEN, CloseCode.policyViolation, 'ID is taken');
     }
     if (holder === undefined && this.registered >= this.limits.maxPeers) {
@@ -245,6 +260,7 @@ export class SignalingHub {
       room: parsed.room,
       id: parsed.id,
       token: parsed.token,
+      provedAt,
       address,
       lastFrameAt: this.now(),
       rate: new TokenBucket(this.limits.messageBurst, this.limits.messagesPerSecond, this.now),
@@ -262,9 +278,10 @@ export class SignalingHub {
     if (holder === undefined) {
       this.registered++;
     } else {
-      // Re-attach: the same id and token from a new socket (a reconnecting client whose old socket lingers).
+      // Re-attach: the same id and token from a new socket (a reconnecting client whose old socket lingers), or a
+      // newer token of the same key (its holder restarted).
       this.metrics.closedByServer('replaced');
-      holder.socket.close(CloseCode.normal, 'replaced by a newer connection with the same id and token');
+      holder.socket.close(CloseCode.normal, 'replaced by a newer connection of the same peer');
     }
     socket.send(OPEN);
     this.deliverQueued(target, session);
@@ -534,7 +551,8 @@ export class SignalingHub {
   private reserve(session: Session): void {
     const key = peerKey(session.room, session.id);
     this.reservations.delete(key);
-    this.reservations.set(key, { token: session.token, until: this.now() + this.limits.idReservationMs });
+    const until = this.now() + this.limits.idReservationMs;
+    this.reservations.set(key, { token: session.token, provedAt: session.provedAt, until });
     if (this.reservations.size > this.limits.maxIdReservations) {
       this.reservations.delete(this.reservations.keys().next().value as string);
     }

@@ -72,6 +72,29 @@ describe('key ids', () => {
   });
 });
 
+describe('a key id held by one token', () => {
+  it('goes to a newer token of the same key, and never to an older one or a replay', async () => {
+    await start();
+    const gateway = keyIdentity();
+    const older = keyToken(gateway, 'room', Date.now() - 1000);
+    const first = keyToken(gateway, 'room');
+    const holder = await open('room', gateway.id, first);
+    expect((await holder.next()).type).toBe('OPEN');
+    expect((await (await open('room', gateway.id, older)).next()).type).toBe('ID-TAKEN');
+    // The key's holder restarted: its newer token takes the id back at once.
+    const restarted = await open('room', gateway.id, keyToken(gateway, 'room', Date.now() + 1000));
+    expect((await restarted.next()).type).toBe('OPEN');
+    expect(await closedWithin(holder, 2_000)).toEqual({
+      code: 1000,
+      reason: 'replaced by a newer connection of the same peer',
+    });
+    // Someone who overheard the first token cannot use it now, nor once the id is free.
+    expect((await (await open('room', gateway.id, first)).next()).type).toBe('ID-TAKEN');
+    await leave(restarted);
+    expect((await (await open('room', gateway.id, first)).next()).type).toBe('ID-TAKEN');
+  });
+});
+
 describe('id reservations', () => {
   it('keep a freed id for its token for idReservationMs; another token gets ID-TAKEN until then', async () => {
     await start({ idReservationMs: 300 });

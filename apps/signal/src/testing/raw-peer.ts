@@ -41,9 +41,9 @@ export function keyIdentity(): Identity {
   return identityFromSecret(scheme, randomBytes(32));
 }
 
-/** The signaling token that proves `identity` for `room`. */
-export function keyToken(identity: Identity, room: string): string {
-  return signalingToken(scheme, identity, room, randomBytes(12));
+/** The signaling token that proves `identity` for `room`, made at `madeAt`. */
+export function keyToken(identity: Identity, room: string, madeAt = Date.now()): string {
+  return signalingToken(scheme, identity, room, madeAt, randomBytes(6));
 }
 
 /** The payload of a signaling frame, shaped as peerjs 1.5 sends it for a data connection. */

@@ -85,12 +85,19 @@ describe('credentials', () => {
 });
 
 describe('signaling tokens', () => {
-  it('prove the key for one room and id', () => {
-    const token = signalingToken(nobleEd25519, alice, 'rxmesh', new Uint8Array(12).fill(7));
+  const now = 1_800_000_000_123;
+  it('prove the key for one room and id, and say when they were made', () => {
+    const token = signalingToken(nobleEd25519, alice, 'rxmesh', now, new Uint8Array(6).fill(7));
     expect(token).toMatch(/^[A-Za-z0-9_-]{102}$/);
-    expect(checkSignalingToken(nobleEd25519, 'rxmesh', alice.id, token)).toBe(true);
-    expect(checkSignalingToken(nobleEd25519, 'other', alice.id, token)).toBe(false);
-    expect(checkSignalingToken(nobleEd25519, 'rxmesh', bob.id, token)).toBe(false);
-    expect(checkSignalingToken(nobleEd25519, 'rxmesh', 'gateway', token)).toBe(false);
+    expect(checkSignalingToken(nobleEd25519, 'rxmesh', alice.id, token)).toEqual({ madeAt: now });
+    expect(checkSignalingToken(nobleEd25519, 'other', alice.id, token)).toBeUndefined();
+    expect(checkSignalingToken(nobleEd25519, 'rxmesh', bob.id, token)).toBeUndefined();
+    expect(checkSignalingToken(nobleEd25519, 'rxmesh', 'gateway', token)).toBeUndefined();
+  });
+
+  it('cannot be moved to another time: the time is signed', () => {
+    const token = signalingToken(nobleEd25519, alice, 'rxmesh', now, new Uint8Array(6));
+    const later = signalingToken(nobleEd25519, alice, 'rxmesh', now + 1, new Uint8Array(6));
+    expect(checkSignalingToken(nobleEd25519, 'rxmesh', alice.id, later.slice(0, 16) + token.slice(16))).toBeUndefined();
   });
 });
