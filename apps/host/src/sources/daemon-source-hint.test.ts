@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bytesToHex, type Job } from '@rxmesh/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REGTEST_WALLET } from '../testing/monerod.js';
 import { DaemonSource } from './daemon-source.js';
 
@@ -63,8 +63,8 @@ afterEach(async () => {
   running = undefined;
 });
 
-/** The first job a DaemonSource makes from a fake monerod whose templates carry `nextSeedHash`. */
-async function firstJob(height: number, nextSeedHash: string | undefined): Promise<Job> {
+/** A DaemonSource on a fake monerod whose templates carry `nextSeedHash`; `jobs` hears every job it makes. */
+async function fakeDaemon(height: number, nextSeedHash: string | undefined, jobs: (job: Job) => void) {
   const server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => {
@@ -87,8 +87,30 @@ async function firstJob(height: number, nextSeedHash: string | undefined): Promi
   const { port } = server.address() as AddressInfo;
   const source = new DaemonSource({ url: new URL(`http://127.0.0.1:${port}`), wallet: REGTEST_WALLET, log: silent });
   running = { source, server };
-  return new Promise<Job>((resolve) => source.start(resolve));
+  source.start(jobs);
+  return source;
 }
+
+/** The first job a DaemonSource makes from a fake monerod whose templates carry `nextSeedHash`. */
+function firstJob(height: number, nextSeedHash: string | undefined): Promise<Job> {
+  return new Promise<Job>((resolve) => {
+    fakeDaemon(height, nextSeedHash, resolve);
+  });
+}
+
+describe('DaemonSource asked for fresh work', () => {
+  it('makes the same template again with the next extra nonce when the cluster used up the job', async () => {
+    const jobs: Job[] = [];
+    const source = await fakeDaemon(100, '', (job) => jobs.push(job));
+    await vi.waitFor(() => expect(jobs).toHaveLength(1));
+    source.refresh();
+    await vi.waitFor(() => expect(jobs).toHaveLength(2));
+    const [first, second] = jobs;
+    expect(second?.height).toBe(first?.height);
+    expect(second?.id).not.toBe(first?.id);
+    expect(second && bytesToHex(second.blob)).not.toBe(first && bytesToHex(first.blob));
+  });
+});
 
 describe('DaemonSource and the next seed', () => {
   it('gives the job the next key while monerod names one, 64 blocks before the switch', async () => {

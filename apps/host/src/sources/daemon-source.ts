@@ -175,6 +175,11 @@ export class DaemonSource implements JobSource {
   }
 
   /** Whether monerod holds block `id` off its main chain; false when it cannot say (its OK stands). */
+  /** The cluster mined every nonce of the latest job: the template again, with the next extra nonce. */
+  refresh(): void {
+    this.fetchTemplate(true).catch((error: unknown) => this.failed(error));
+  }
+
   private async onSideChain(id: Uint8Array): Promise<boolean> {
     try {
       const reply = await this.call('get_block_header_by_hash', { hash: bytesToHex(id) });
@@ -244,15 +249,18 @@ export class DaemonSource implements JobSource {
     if (info.top_block_hash !== bytesToHex(this.latest.template.prevId)) await this.fetchTemplate();
   }
 
-  /** Fetches a template and announces it as a job unless it is the same block as the latest job's. */
-  private fetchTemplate(): Promise<void> {
-    this.fetching ??= this.fetchTemplateOnce().finally(() => {
+  /**
+   * Fetches a template and announces it as a job unless it is the same block as the latest job's; `fresh` announces
+   * it anyway, with a new extra nonce.
+   */
+  private fetchTemplate(fresh = false): Promise<void> {
+    this.fetching ??= this.fetchTemplateOnce(fresh).finally(() => {
       this.fetching = undefined;
     });
     return this.fetching;
   }
 
-  private async fetchTemplateOnce(): Promise<void> {
+  private async fetchTemplateOnce(fresh: boolean): Promise<void> {
     const reply = await this.call('get_block_template', {
       wallet_address: this.options.wallet,
       reserve_size: EXTRA_NONCE_BYTES,
@@ -267,6 +275,7 @@ export class DaemonSource implements JobSource {
     const difficulty = templateDifficulty(reply);
     const previous = this.latest;
     if (
+      !fresh &&
       previous &&
       previous.job.height === reply.height &&
       previous.job.difficulty === difficulty &&

@@ -44,6 +44,11 @@ export interface JobSource {
    */
   submit(job: Job, nonce: number, hash: Uint8Array, finder: Finder): Promise<SourceVerdict>;
   status(): SourceStatus;
+  /**
+   * Makes fresh work now, because the cluster mined every nonce of the latest job: a daemon asks for a new template
+   * (a new extra nonce). Absent where the source cannot (a pool sends jobs when it likes).
+   */
+  refresh?(): void;
   /** Ends every connection and timer; no job is announced afterwards. */
   stop(): Promise<void>;
 }
