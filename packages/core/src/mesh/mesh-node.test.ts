@@ -1,5 +1,5 @@
-// MeshNode on an in-memory stand-in for peerjs (a room of transports whose connections deliver JSON after a
-// millisecond), with an engine that hashes the simulation's cheap proof of work on a timer, all on vitest's fake
+// MeshNode on an in-memory stand-in for the guarded peerjs transport (a room of transports whose links deliver
+// messages as JSON after a millisecond), with an engine that hashes the simulation's cheap proof of work on a timer, all on vitest's fake
 // clock: what the observer API shows, how often it speaks, and pause/resume.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PeerInfo } from '../cluster/wire.js';
@@ -8,9 +8,10 @@ import type { Finder, JobSource, SourceStatus, SourceVerdict } from '../jobs/job
 import type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from '../mining.js';
 import { fakePow } from '../simulation/sim-tools.js';
 import { meetsShareTarget } from '../target.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './link-codec.js';
 import type { Log } from './log.js';
 import { MeshNode, type MeshSnapshot, type ShareHasher } from './mesh-node.js';
-import type { MeshConnection, MeshTransport } from './transport.js';
+import { type LinkProblem, type MeshConnection, type MeshTransport, zeroLinkCounters } from './transport.js';
 
 type Listener = (...args: never[]) => void;
 
@@ -29,17 +30,20 @@ class Emitter {
 
 class FakeConnection extends Emitter implements MeshConnection {
   other: FakeConnection | undefined;
+  maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
   private closed = false;
 
   constructor(readonly peer: string) {
     super();
   }
 
-  send(data: unknown): void {
-    const copy: unknown = JSON.parse(JSON.stringify(data)); // what JSON serialization delivers
+  send(message: unknown): boolean {
+    if (this.closed) return false;
+    const copy: unknown = JSON.parse(JSON.stringify(message)); // what the link codec delivers
     setTimeout(() => {
-      if (!this.closed) this.other?.emit('data', copy);
+      if (!this.closed) this.other?.emit('message', copy);
     }, 1);
+    return true;
   }
 
   close(): void {
@@ -67,6 +71,7 @@ class FakeRoom {
 
 class FakeTransport extends Emitter implements MeshTransport {
   readonly disconnected = false;
+  readonly counters = zeroLinkCounters();
   destroyed = false;
 
   constructor(
@@ -98,6 +103,10 @@ class FakeTransport extends Emitter implements MeshTransport {
 
   listAllPeers(callback: (ids: string[]) => void): void {
     setTimeout(() => callback([...this.room.transports.keys()]), 1);
+  }
+
+  linkCounters() {
+    return { ...this.counters };
   }
 
   destroy(): void {
@@ -472,6 +481,18 @@ describe('MeshNode', () => {
     await vi.advanceTimersByTimeAsync(2000);
     expect(heard).toBeGreaterThan(2);
     expect(lines).toContain('error: a mesh listener failed: render failed');
+  });
+
+  it("logs the transport's link problems, and reports its link counters", () => {
+    const room = new FakeRoom();
+    const gateway = startNode(room, 'gw', 'gateway');
+    const transport = room.transports.get('gw');
+    if (transport === undefined) throw new Error('The gateway has no transport in the room.');
+    transport.counters.badFrames = 3;
+    const message = 'Closed the link to mallory, which sent a binary frame (badFrames: 3).';
+    transport.emit('problem', { counter: 'badFrames', peer: 'mallory', message } satisfies LinkProblem);
+    expect(lines).toContain(`warn: ${message}`);
+    expect(gateway.linkCounters()).toMatchObject({ badFrames: 3, sendFailures: 0 });
   });
 
   it('stop() leaves: the links close, the transport is destroyed, and listeners hear nothing more', async () => {

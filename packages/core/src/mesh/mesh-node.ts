@@ -11,7 +11,7 @@ import type { MiningEngine } from '../mining.js';
 import type { Log } from './log.js';
 import { type KeyInit, MiningDriver } from './mining-driver.js';
 import { platform, type TimerHandle } from './platform.js';
-import type { MeshConnection, MeshTransport } from './transport.js';
+import type { LinkCounters, MeshConnection, MeshTransport } from './transport.js';
 
 /** Recomputes a share's RandomX hash for the coordinator. */
 export interface ShareHasher {
@@ -171,6 +171,9 @@ export class MeshNode {
       if (unreachable !== undefined) this.handle({ kind: 'linkFailed', peer: unreachable });
       else log.warn(`signaling: ${error.message}`);
     });
+    transport.on('problem', (problem) =>
+      log.warn(problem.message, { event: 'linkProblem', counter: problem.counter, peer: problem.peer }),
+    );
     this.timer = platform.setInterval(() => this.handle({ kind: 'tick' }), this.cluster.settings.tickMs);
     this.statusTimer = platform.setInterval(() => this.logStatus(), options.statusSeconds * 1000);
   }
@@ -187,6 +190,11 @@ export class MeshNode {
 
   get id(): string {
     return this.cluster.id;
+  }
+
+  /** What the guard of this peer's signaling and links has counted: input refused, links closed, sends failed. */
+  linkCounters(): LinkCounters {
+    return this.transport.linkCounters();
   }
 
   snapshot(): MeshSnapshot {
@@ -324,9 +332,7 @@ export class MeshNode {
     const { log, hasher } = this.options;
     switch (action.kind) {
       case 'connect': {
-        const connection = this.transport.disconnected
-          ? undefined
-          : this.transport.connect(action.peer, { reliable: true, serialization: 'json' });
+        const connection = this.transport.disconnected ? undefined : this.transport.connect(action.peer);
         if (connection === undefined)
           platform.queueMicrotask(() => this.handle({ kind: 'linkFailed', peer: action.peer }));
         else this.adopt(connection);
@@ -337,6 +343,7 @@ export class MeshNode {
         this.connections.delete(action.peer);
         return;
       case 'send':
+        // A send that fails is counted and logged, and closes the link: the cluster hears linkDown and retries.
         this.connections.get(action.to)?.send(action.message);
         return;
       case 'discover':
@@ -431,7 +438,7 @@ export class MeshNode {
       this.connections.set(other, connection);
       this.handle({ kind: 'linkUp', peer: other });
     });
-    connection.on('data', (data) => {
+    connection.on('message', (data) => {
       if (this.connections.get(other) === connection) this.handle({ kind: 'message', from: other, data });
     });
     connection.on('close', () => {

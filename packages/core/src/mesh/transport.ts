@@ -1,32 +1,97 @@
-// The parts of the stock peerjs client a mesh node uses, as structural types: peerjs's `Peer` and
-// `DataConnection` satisfy them in Node (apps/host, over @roamhq/wrtc) and in browsers (apps/web), while core
-// depends on neither peerjs nor WebRTC. Also the steps every peerjs client of an rxmesh signaling server shares:
-// its options and the wait for the server's OPEN, with one sentence for every way that fails.
+// What a mesh node needs of the network, as structural types: links that carry messages (MeshConnection) and this
+// peer's registration with the signaling server (MeshTransport). peerjs-guard.ts implements them over the stock
+// peerjs client, in Node (apps/host, over @roamhq/wrtc) and in browsers (apps/web), while core depends on neither
+// peerjs nor WebRTC. Also the steps every peerjs client of an rxmesh signaling server shares: its options and the
+// wait for the server's OPEN, with one sentence for every way that fails.
 
-/** A data connection to one other peer (peerjs `DataConnection`, opened with JSON serialization). */
+/** One link to another peer, carrying messages (JSON values): a peerjs data connection behind the guard. */
 export interface MeshConnection {
   /** The id of the peer at the other end. */
   readonly peer: string;
-  on(event: 'open', listener: () => void): unknown;
-  on(event: 'close', listener: () => void): unknown;
-  on(event: 'data', listener: (data: unknown) => void): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  send(data: unknown): unknown;
+  /**
+   * The largest message this link sends or accepts, in bytes of JSON text: 64 KiB unless raised. Raise it on both
+   * ends of a link that carries more, such as replicated state, up to 12 MiB; other values throw a RangeError.
+   */
+  maxMessageBytes: number;
+  on(event: 'open', listener: () => void): void;
+  /** Once, after 'open', when the link ends from either side; never from inside a call to this link. */
+  on(event: 'close', listener: () => void): void;
+  on(event: 'message', listener: (message: unknown) => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+  /**
+   * Hands `message` to the channel, in fragments when it is long, and says whether it did. A send that fails is
+   * counted (sendFailures), reported as a problem, and closes the link, so the cluster hears linkDown.
+   */
+  send(message: unknown): boolean;
   close(): void;
 }
 
-/** This peer's registration with the signaling server (peerjs `Peer`), once the server has said OPEN. */
+/** This peer's registration with the signaling server (a guarded peerjs `Peer`), once the server has said OPEN. */
 export interface MeshTransport {
   readonly id: string;
-  /** True while the signaling socket is down; data connections stay up meanwhile. */
+  /** True while the signaling socket is down; links stay up meanwhile. */
   readonly disconnected: boolean;
-  on(event: 'connection', listener: (connection: MeshConnection) => void): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  /** peerjs returns nothing while it is cut off from the signaling server. */
-  connect(peer: string, options: { reliable: boolean; serialization: 'json' }): MeshConnection | undefined;
+  /** A link another peer opened to this one. */
+  on(event: 'connection', listener: (connection: MeshConnection) => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+  /** Something a remote peer did, or a send that failed: worth a log line. At most one per counter every 10 s. */
+  on(event: 'problem', listener: (problem: LinkProblem) => void): void;
+  /** Opens a link to `peer`; undefined while cut off from the signaling server. */
+  connect(peer: string): MeshConnection | undefined;
   reconnect(): void;
   listAllPeers(callback: (ids: string[]) => void): void;
+  /** What the guard and the links have counted since this transport was made. */
+  linkCounters(): LinkCounters;
   destroy(): void;
+}
+
+/** Every bound on what the network hands a peer, counted each time it holds. */
+export interface LinkCounters {
+  /** Signaling frames that do not fit their schema, dropped before peerjs sees them. */
+  badSignals: number;
+  /** Offers dropped: not a raw data connection, or over the bounds on connections not yet open or in all. */
+  refusedOffers: number;
+  /** ANSWER, CANDIDATE and LEAVE frames for a connection or peer this peer does not know, dropped. */
+  strayFrames: number;
+  /** ICE candidates beyond the bound for one connection, dropped. */
+  refusedCandidates: number;
+  /** Data channels beyond the one a connection negotiates, closed. */
+  refusedChannels: number;
+  /** Offered connections closed because they did not open in time. */
+  openTimeouts: number;
+  /** Frames on a link that no rxmesh peer sends (binary, not JSON, fragments out of order); each closed its link. */
+  badFrames: number;
+  /** Messages over their link's bound, received; each closed its link. */
+  oversizedMessages: number;
+  /** Sends not handed to the channel (link closed, message over the bound, too much unread, an exception). */
+  sendFailures: number;
+  /** Exceptions from peerjs, WebRTC or a listener while handling a frame or an event; each closed its connection. */
+  callbackErrors: number;
+}
+
+export type LinkCounter = keyof LinkCounters;
+
+export function zeroLinkCounters(): LinkCounters {
+  return {
+    badSignals: 0,
+    refusedOffers: 0,
+    strayFrames: 0,
+    refusedCandidates: 0,
+    refusedChannels: 0,
+    openTimeouts: 0,
+    badFrames: 0,
+    oversizedMessages: 0,
+    sendFailures: 0,
+    callbackErrors: 0,
+  };
+}
+
+export interface LinkProblem {
+  counter: LinkCounter;
+  /** The remote peer concerned, when there is one. */
+  peer: string | null;
+  /** One sentence, ending with the counter's total. */
+  message: string;
 }
 
 /** An ICE server as RTCPeerConnection takes it. */
@@ -59,6 +124,8 @@ export interface SignalingTarget {
   iceServers?: IceServer[];
   /** peerjs log level: 0 none (default), 1 errors, 2 warnings, 3 everything. */
   debug?: 0 | 1 | 2 | 3;
+  /** The token that holds this peer's id on the server; peerjs makes a random one unless given. */
+  token?: string;
 }
 
 /** The options of `new Peer(...)` for a room on an rxmesh signaling server. */
@@ -77,6 +144,7 @@ export function peerjsOptions(target: SignalingTarget) {
     secure,
     config: { iceServers: target.iceServers ?? [] },
     debug: target.debug ?? 0,
+    ...(target.token === undefined ? {} : { token: target.token }),
   };
 }
 
