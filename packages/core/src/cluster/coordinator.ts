@@ -1,13 +1,16 @@
-// The coordinator role: places peers in the tree, hands out jobs and leases (disjoint nonce ranges sized to each
-// peer's hashrate, with a per-peer share target), checks and accounts shares, and replicates its state to its
-// standbys before it confirms anything a successor must know.
+// The coordinator role: admits peers and places them in the tree, hands out jobs and leases (disjoint nonce ranges
+// sized to the hashrate it measured for each peer, with a per-peer share target), checks and accounts shares, and
+// replicates its state to its standbys before it confirms anything a successor must know. What it sends down the
+// tree it signs; what comes up it takes only from the peer that signed it (docs/PROTOCOL.md).
 
 import { hexToBytes, sameBytes } from '../hex.js';
+import type { CredentialPayload } from '../identity/credential.js';
 import { DemoChain } from '../jobs/demo-chain.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
 import type { Finder } from '../jobs/job-source.js';
 import { meetsDifficulty, meetsShareTarget, targetForDifficulty } from '../target.js';
-import { ReplicatedState } from './replica.js';
+import type { Envelopes } from './envelopes.js';
+import { type JobRecord, type MemberRecord, ReplicatedState } from './replica.js';
 import {
   type BroadcastBody,
   blockToWire,
@@ -17,10 +20,12 @@ import {
   type Message,
   type PeerInfo,
   PROTOCOL_VERSION,
+  REPLICA_ENTRIES_PER_MESSAGE,
   type ReplicaEntry,
   type ShareRejection,
   type UpBody,
 } from './wire.js';
+import { WorkMeter } from './work-meter.js';
 
 export interface CoordinatorSettings {
   /** A lease holds about this much work. */
@@ -43,6 +48,20 @@ export interface CoordinatorSettings {
   memberTimeoutMs: number;
   /** Hashrate assumed for a peer that has not measured its own yet. */
   defaultHashrate: number;
+  /** Members the cluster holds; a joiner beyond them is told the cluster is full. */
+  maxMembers: number;
+  /** A peer's own hashrate figure counts for at most this much until the coordinator has measured it. */
+  maxClaimedHashrate: number;
+  /** How long the coordinator measures a peer's accepted work before that measure sizes its leases. */
+  measureSeconds: number;
+  /** No lease covers more than this fraction of a job's nonces. */
+  maxLeaseShareOfJob: number;
+  /** Leases one job hands out; past them, the job asks for fresh work, so its records stay bounded. */
+  maxLeasesPerJob: number;
+  /** Shares of one peer being verified at once; more wait for its resend. */
+  maxPendingPerPeer: number;
+  /** Contributors the ledger keeps; past them, the one with the least credited work is forgotten. */
+  maxAccounts: number;
 }
 
 export const DEFAULT_COORDINATOR_SETTINGS: CoordinatorSettings = {
@@ -57,11 +76,20 @@ export const DEFAULT_COORDINATOR_SETTINGS: CoordinatorSettings = {
   heartbeatMs: 2000,
   memberTimeoutMs: 35_000,
   defaultHashrate: 10,
+  maxMembers: 5000,
+  maxClaimedHashrate: 1000,
+  measureSeconds: 60,
+  maxLeaseShareOfJob: 1 / 64,
+  maxLeasesPerJob: 20_000,
+  maxPendingPerPeer: 4,
+  maxAccounts: 10_000,
 };
 
 /** What the coordinator asks of the peer that hosts it. */
 export interface CoordinatorHost {
   readonly selfId: string;
+  /** Signs what the coordinator sends down and opens what comes up. */
+  readonly envelopes: Envelopes;
   now(): number;
   random(): number;
   /** Sends to a peer this one has a direct link with. */
@@ -73,15 +101,30 @@ export interface CoordinatorHost {
   verify(ticket: number, seedHash: Uint8Array, blob: Uint8Array, nonce: number): void;
   /** A verified candidate for an external source, and who found it. */
   submitBlock(job: Job, nonce: number, hash: Uint8Array, finder: Finder): void;
+  /** The current external job's nonces ran out: its source should make fresh work. */
+  wantJob(job: Job): void;
+  /** This coordinator handed the cluster to `successor`: the host steps down under it. */
+  handedOver(successor: string): void;
   notice(notice: CoordinatorNotice): void;
 }
+
+/** Input the coordinator dropped, by what it defends against; counted by the host. */
+export type Refusal =
+  | 'bad-signature'
+  | 'wrong-term'
+  | 'replayed'
+  | 'not-a-member'
+  | 'cluster-full'
+  | 'verifications-busy'
+  | 'unfinished-work';
 
 export type CoordinatorNotice =
   | { kind: 'share'; peer: string; accepted: boolean; reason?: ShareRejection; verified: boolean }
   | { kind: 'block'; block: BlockRecord }
   | { kind: 'job'; job: Job }
   | { kind: 'lease'; peer: string; lease: Lease }
-  | { kind: 'banned'; peer: string };
+  | { kind: 'banned'; peer: string }
+  | { kind: 'refused'; peer: string; refusal: Refusal };
 
 interface Member {
   info: PeerInfo;
@@ -96,6 +139,14 @@ interface Member {
   lastLeaseAt: number;
   /** Nonces in that lease. */
   lastLeaseCount: number;
+  /** The work of its accepted shares: the hashrate that sizes its leases. */
+  meter: WorkMeter;
+  /** Nonces leased to it on one job, and since when: its unfinished work stays bounded. */
+  leased: { jobId: string; nonces: number; since: number } | null;
+  /** Its shares being verified now. */
+  verifying: number;
+  /** The highest up-message number taken from it in this term. */
+  lastN: number;
 }
 
 interface PendingShare {
@@ -108,19 +159,28 @@ interface PendingShare {
   candidate: boolean;
 }
 
-type Gated = { seq: number; to: string; body: DownBody; since: number };
+/** Something held back until the first standby stored entry `seq`. */
+type Gated = { seq: number; release: () => void; since: number };
+
+type UpMessage = Extract<Message, { type: 'up' }>;
+type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
 
 /** A standby that leaves confirmations waiting this long is passed over for a while. */
 const STANDBY_ACK_TIMEOUT_MS = 3000;
 const SLOW_STANDBY_PENALTY_MS = 60_000;
 const RETEMPLATE_MIN_MS = 5000;
+/** The smallest lease, so a slow or paused peer still gets a little work. */
+const MIN_LEASE = 64;
 
 const TWO_POW_64 = 1n << 64n;
 
 export class Coordinator {
   readonly state: ReplicatedState;
   private readonly members = new Map<string, Member>();
+  /** Members dropped lately, in case they are still in the tree and report again; the oldest go first. */
+  private readonly recentlyLeft = new Map<string, MemberRecord>();
   private readonly chain: DemoChain | undefined;
+  private readonly startedAt: number;
   private currentJobId: string | undefined;
   private succession: string[] = [];
   /** Replica entries not yet acknowledged by every standby, the first one numbered logBase. */
@@ -139,6 +199,10 @@ export class Coordinator {
   private nextLease = 1;
   private lastHeartbeat = Number.NEGATIVE_INFINITY;
   private lastRetemplateAt = Number.NEGATIVE_INFINITY;
+  /** The job whose nonces ran out, until fresh work replaces it. */
+  private exhaustedJobId: string | undefined;
+  private handingOver = false;
+  private jobBroadcast: { jobId: string; message: BroadcastMessage } | undefined;
 
   constructor(
     private readonly host: CoordinatorHost,
@@ -148,6 +212,7 @@ export class Coordinator {
   ) {
     this.state = options.state ?? new ReplicatedState();
     this.logBase = this.state.nextSeq;
+    this.startedAt = host.now();
     this.members.set(host.selfId, this.newMember(options.selfInfo, host.selfId, true));
     this.chain = options.demo ? new DemoChain({ tail: this.state.blocks }) : undefined;
   }
@@ -182,10 +247,11 @@ export class Coordinator {
     return [...this.members.keys()];
   }
 
-  /** The members' hashrates; a miner that has not measured its own yet counts at the default. */
+  /** The members' hashrates as the coordinator measured them (see rateOf). */
   clusterHashrate(): number {
+    const now = this.host.now();
     let sum = 0;
-    for (const member of this.members.values()) if (member.info.mines) sum += this.hashrateOf(member);
+    for (const member of this.members.values()) if (member.info.mines) sum += this.rateOf(member, now);
     return sum;
   }
 
@@ -199,25 +265,39 @@ export class Coordinator {
     };
   }
 
-  /** A peer on a direct link asks to be placed; returns false when it is banned. */
-  admit(info: PeerInfo, orphan: boolean): void {
+  /**
+   * A peer on a direct link asks to be placed. `gateway` is the credential its hello showed, if any. The welcome
+   * goes out once the first standby knows the member, so a successor never ignores a peer this coordinator placed.
+   */
+  admit(info: PeerInfo, orphan: boolean, gateway: CredentialPayload | null): void {
     const id = info.id;
     if (this.state.banned.has(id)) {
-      this.host.send(id, this.banMessage());
+      // Over the direct link the joiner asked on: a route of no hops.
+      this.host.send(id, { ...this.host.envelopes.down(this.term, id, [id], this.banBody()), route: [] });
       return;
     }
     const previous = this.members.get(id);
+    const known = previous !== undefined || this.state.members.has(id);
+    if (!known && this.state.members.size >= this.settings.maxMembers) {
+      this.host.send(id, { v: PROTOCOL_VERSION, type: 'redirect', coordinator: null, term: this.term, full: true });
+      this.host.notice({ kind: 'refused', peer: id, refusal: 'cluster-full' });
+      return;
+    }
     const parent = this.placeFor(id, info, orphan && previous !== undefined);
     this.members.set(id, { ...(previous ?? this.newMember(info, parent, false)), info, parent, confirmed: false });
-    this.host.send(id, {
+    const since = this.state.members.get(id)?.since ?? this.host.now();
+    const seq = this.record({ e: 'member', peer: id, parent, gateway: gateway !== null, since });
+    const welcome: Message = {
       v: PROTOCOL_VERSION,
       type: 'welcome',
       term: this.term,
       parent,
       succession: this.succession,
-      job: this.currentJob === undefined ? null : jobToWire(this.currentJob),
+      job: this.currentJobBroadcast()?.signed ?? null,
       blocks: this.state.blocks.slice(-16).map(blockToWire),
-    });
+      placement: parent === this.host.selfId ? null : this.host.envelopes.placement(this.term, id, parent),
+    };
+    this.gate(seq, () => this.host.send(id, welcome));
   }
 
   /** What `id` last reported about itself (its hashrate included), if the coordinator knows the peer. */
@@ -230,33 +310,80 @@ export class Coordinator {
     return this.members.get(id)?.parent;
   }
 
-  handleUp(origin: string, path: readonly string[], body: UpBody): void {
+  /** An up message that reached the coordinator: taken only as its origin signed it, once, in this term. */
+  handleUpMessage(message: UpMessage): void {
+    const opened = this.host.envelopes.openUp(message);
+    if (!opened.ok) {
+      this.host.notice({ kind: 'refused', peer: '', refusal: 'bad-signature' });
+      return;
+    }
+    const { origin, term, n, body } = opened.value;
+    if (term !== this.term) {
+      this.host.notice({ kind: 'refused', peer: origin, refusal: 'wrong-term' });
+      return;
+    }
+    let member = this.members.get(origin);
+    if (member === undefined && body.type === 'status') member = this.readmit(origin, body);
+    if (member === undefined) {
+      this.host.notice({ kind: 'refused', peer: origin, refusal: 'not-a-member' });
+      return;
+    }
+    if (n <= member.lastN) {
+      this.host.notice({ kind: 'refused', peer: origin, refusal: 'replayed' });
+      return;
+    }
+    member.lastN = n;
+    this.handleUp(origin, body);
+  }
+
+  /**
+   * A status from a peer this coordinator has no record of: a member a predecessor admitted, reporting to this
+   * term, or one dropped here a while ago (silent for too long) that is still in the tree. Strangers are not taken:
+   * they join over a direct link like everyone else.
+   */
+  private readmit(origin: string, status: Extract<UpBody, { type: 'status' }>): Member | undefined {
+    if (status.info.id !== origin) return undefined;
+    const parent = status.parent;
+    const replicated = this.state.members.get(origin);
+    if (replicated === undefined) {
+      const dropped = this.recentlyLeft.get(origin);
+      // Back where it says it is, if that parent is a member here.
+      if (dropped === undefined || (parent !== this.host.selfId && this.members.get(parent)?.confirmed !== true)) {
+        return undefined;
+      }
+      this.recentlyLeft.delete(origin);
+      this.record({ e: 'member', peer: origin, parent, gateway: dropped.gateway, since: dropped.since });
+    }
+    const member = this.newMember(status.info, parent === origin ? (replicated?.parent ?? parent) : parent, false);
+    this.members.set(origin, member);
+    return member;
+  }
+
+  /** An up body from `origin`: the host peer's own, or one handleUpMessage opened. */
+  handleUp(origin: string, body: UpBody): void {
     const member = this.members.get(origin);
+    if (member === undefined) return;
+    const now = this.host.now();
     switch (body.type) {
       case 'status': {
         if (body.info.id !== origin) return;
-        const parent = path[0] ?? this.host.selfId;
-        const known = member ?? this.newMember(body.info, parent, true);
-        const first = !known.confirmed;
-        Object.assign(known, { info: body.info, parent, confirmed: true, lastSeen: this.host.now() });
-        this.members.set(origin, known);
+        const first = !member.confirmed;
+        Object.assign(member, { info: body.info, confirmed: true, lastSeen: now });
         if (this.retemplateForHashrate()) return; // the new job brings everyone a lease
         if (first && body.info.mines) this.issueLease(origin);
         return;
       }
       case 'needWork': {
-        if (member === undefined) return;
-        const now = this.host.now();
         member.lastSeen = now;
         member.info = { ...member.info, hashrate: body.hashrate };
         // A peer asks once it has little work left; one that asks again within a sixth of its last lease, at the
-        // rate it reports now, is ignored. A lease sized before its rate was known may last far less than planned.
-        const lastLeaseMs = (1000 * member.lastLeaseCount) / Math.max(1, body.hashrate);
+        // rate it is measured at, is ignored. A lease sized before its rate was known may last far less than planned.
+        const lastLeaseMs = (1000 * member.lastLeaseCount) / Math.max(1, this.rateOf(member, now));
         if (now - member.lastLeaseAt >= lastLeaseMs / 6) this.issueLease(origin);
         return;
       }
       case 'share':
-        if (member !== undefined) member.lastSeen = this.host.now();
+        member.lastSeen = now;
         this.takeShare(origin, body);
         return;
       case 'gone':
@@ -272,10 +399,18 @@ export class Coordinator {
     }
   }
 
-  /** A peer's link to the coordinator itself went down. */
+  /** A member is gone: its link to the coordinator or to its parent went down, or it went silent. */
   drop(peer: string): void {
     if (peer === this.host.selfId) return;
     this.members.delete(peer);
+    const record = this.state.members.get(peer);
+    if (record === undefined) return;
+    this.record({ e: 'left', peer });
+    this.recentlyLeft.delete(peer);
+    this.recentlyLeft.set(peer, record);
+    if (this.recentlyLeft.size > this.settings.maxMembers) {
+      this.recentlyLeft.delete(this.recentlyLeft.keys().next().value as string);
+    }
   }
 
   handleVerified(ticket: number, hash: Uint8Array): void {
@@ -283,10 +418,11 @@ export class Coordinator {
     if (share === undefined) return;
     this.pending.delete(ticket);
     this.pendingKeys.delete(`${share.jobId}:${share.nonce}`);
+    const member = this.members.get(share.peer);
+    if (member !== undefined) member.verifying = Math.max(0, member.verifying - 1);
     if (!sameBytes(hash, share.hash)) {
       this.reject(share.peer, share.seq, 'invalid', true);
     } else {
-      const member = this.members.get(share.peer);
       if (member !== undefined) member.verifiedValid++;
       this.accept(share, true);
     }
@@ -304,7 +440,7 @@ export class Coordinator {
   tick(): void {
     const now = this.host.now();
     for (const [id, member] of this.members) {
-      if (id !== this.host.selfId && now - member.lastSeen > this.settings.memberTimeoutMs) this.members.delete(id);
+      if (id !== this.host.selfId && now - member.lastSeen > this.settings.memberTimeoutMs) this.drop(id);
     }
     const [oldest] = this.gated;
     const [first] = this.succession;
@@ -312,14 +448,20 @@ export class Coordinator {
       this.slowStandbys.set(first, now + SLOW_STANDBY_PENALTY_MS);
     }
     this.updateSuccession();
-    if (now - this.lastHeartbeat >= this.settings.heartbeatMs) this.heartbeat();
-    // A demo chain whose difficulty outgrew a shrinking cluster eases it with a fresh template.
+    if (now - this.lastHeartbeat >= this.settings.heartbeatMs) {
+      this.heartbeat();
+      this.forgetSilentMembers(now);
+    }
     const job = this.currentJob;
-    if (this.chain !== undefined && job !== undefined && now - job.createdAt > 2 * this.chain.targetSeconds * 1000) {
-      this.newDemoJob();
+    if (this.chain !== undefined && job !== undefined) {
+      // A demo chain whose difficulty outgrew a shrinking cluster eases it with a fresh template; one whose nonces
+      // ran out makes a fresh one too.
+      const overdue = now - job.createdAt > 2 * this.chain.targetSeconds * 1000;
+      if (overdue || this.exhaustedJobId === job.id) this.newDemoJob();
     }
     this.replicate();
     this.release();
+    this.maybeHandOver();
   }
 
   // ---- jobs and leases ----
@@ -352,28 +494,58 @@ export class Coordinator {
 
   private announceJob(job: Job): void {
     this.currentJobId = job.id;
-    this.broadcast({ v: PROTOCOL_VERSION, type: 'job', job: jobToWire(job) });
+    const message = this.currentJobBroadcast();
+    if (message !== undefined) for (const child of this.host.children()) this.host.send(child, message);
     this.host.notice({ kind: 'job', job });
     for (const [id, member] of this.members) if (member.confirmed && member.info.mines) this.issueLease(id);
   }
 
-  private hashrateOf(member: Member): number {
-    return member.info.hashrate > 0 ? member.info.hashrate : this.settings.defaultHashrate;
+  /** The current job as broadcast, signed once: welcomes carry it too. */
+  private currentJobBroadcast(): BroadcastMessage | undefined {
+    const job = this.currentJob;
+    if (job === undefined) return undefined;
+    if (this.jobBroadcast?.jobId !== job.id) {
+      const body: BroadcastBody = { v: PROTOCOL_VERSION, type: 'job', job: jobToWire(job) };
+      this.jobBroadcast = { jobId: job.id, message: this.host.envelopes.broadcast(this.term, body) };
+    }
+    return this.jobBroadcast.message;
+  }
+
+  /**
+   * The hashrate that sizes a peer's leases and share target. A peer's own figure counts up to the larger of
+   * maxClaimedHashrate and twice what the coordinator measured from its accepted shares: a newcomer gets a bounded
+   * hint, and nobody gets more than its shares show (two, because a minute of shares is a noisy measure).
+   */
+  private rateOf(member: Member, now: number): number {
+    const claimed = member.info.hashrate > 0 ? member.info.hashrate : this.settings.defaultHashrate;
+    const measured = member.meter.rate(now) ?? 0;
+    return Math.min(claimed, Math.max(this.settings.maxClaimedHashrate, 2 * measured));
   }
 
   private issueLease(peer: string): void {
     const member = this.members.get(peer);
     const record = this.currentJobId === undefined ? undefined : this.state.jobs.get(this.currentJobId);
     if (member === undefined || record === undefined) return;
-    const hashrate = this.hashrateOf(member);
+    const now = this.host.now();
+    const rate = this.rateOf(member, now);
     const range = record.job.nonceRange ?? { start: 0, count: 2 ** 32 };
     const left = range.start + range.count - record.cursor;
-    if (left <= 0) {
-      if (this.chain !== undefined) this.newDemoJob(); // a fresh template opens a fresh nonce space
+    if (left <= 0 || record.leases >= this.settings.maxLeasesPerJob) {
+      this.exhausted(record);
       return;
     }
-    const count = Math.min(left, Math.max(64, Math.round(hashrate * this.settings.leaseSeconds)));
-    let shareDifficulty = BigInt(Math.max(1, Math.round(hashrate * this.settings.shareSeconds)));
+    const largest = Math.max(MIN_LEASE, Math.floor(range.count * this.settings.maxLeaseShareOfJob));
+    const count = Math.min(left, largest, Math.max(MIN_LEASE, Math.round(rate * this.settings.leaseSeconds)));
+    if (member.leased?.jobId !== record.job.id) member.leased = { jobId: record.job.id, nonces: 0, since: now };
+    // Unfinished work on this job: at most two leases' worth, whatever the peer asks.
+    const done = (rate * (now - member.leased.since)) / 1000;
+    if (member.leased.nonces - done > 2 * count) {
+      this.host.notice({ kind: 'refused', peer, refusal: 'unfinished-work' });
+      return;
+    }
+    member.leased.nonces += count;
+    member.meter.start(now);
+    let shareDifficulty = BigInt(Math.max(1, Math.round(rate * this.settings.shareSeconds)));
     if (shareDifficulty > record.job.difficulty) shareDifficulty = record.job.difficulty;
     const lease: Lease = {
       id: `${this.term}.${this.nextLease++}`,
@@ -382,11 +554,18 @@ export class Coordinator {
       count,
       target: targetForDifficulty(shareDifficulty).toString(),
     };
-    member.lastLeaseAt = this.host.now();
+    member.lastLeaseAt = now;
     member.lastLeaseCount = count;
-    const seq = this.record({ e: 'lease', peer, lease, issuedAt: this.host.now() });
+    const seq = this.record({ e: 'lease', peer, lease, issuedAt: now });
     this.host.notice({ kind: 'lease', peer, lease });
-    this.gate(seq, peer, { v: PROTOCOL_VERSION, type: 'lease', lease, job: jobToWire(record.job) });
+    this.gateDown(seq, peer, { v: PROTOCOL_VERSION, type: 'lease', lease, job: jobToWire(record.job) });
+  }
+
+  /** The job has no nonces (or lease records) left: fresh work comes on the next tick, never from here. */
+  private exhausted(record: JobRecord): void {
+    if (this.exhaustedJobId === record.job.id) return;
+    this.exhaustedJobId = record.job.id;
+    if (this.chain === undefined) this.host.wantJob(record.job);
   }
 
   // ---- shares ----
@@ -446,11 +625,18 @@ export class Coordinator {
       work: TWO_POW_64 / (target + 1n) || 1n,
       candidate: meetsDifficulty(hash, record.job.difficulty),
     };
-    if (pending.candidate || this.pending.size < this.settings.verifyCapacity || this.sampled(peer)) {
-      this.startVerification(pending);
-    } else {
+    if (!pending.candidate && this.pending.size >= this.settings.verifyCapacity && !this.sampled(peer)) {
       this.accept(pending, false);
+      return;
     }
+    const member = this.members.get(peer);
+    if (member !== undefined && member.verifying >= this.settings.maxPendingPerPeer) {
+      // Unanswered: the peer sends it again later, when its earlier shares are settled.
+      this.host.notice({ kind: 'refused', peer, refusal: 'verifications-busy' });
+      return;
+    }
+    if (member !== undefined) member.verifying++;
+    this.startVerification(pending);
   }
 
   /** Past capacity, a share is checked with a probability that falls as its sender's verified record grows. */
@@ -487,7 +673,8 @@ export class Coordinator {
   private accept(share: PendingShare, verified: boolean): void {
     const record = this.state.jobs.get(share.jobId);
     if (record === undefined || record.shares.has(share.nonce)) return;
-    const name = this.members.get(share.peer)?.info.name ?? '';
+    const member = this.members.get(share.peer);
+    const name = member?.info.name ?? '';
     const seq = this.record({
       e: 'share',
       peer: share.peer,
@@ -496,7 +683,9 @@ export class Coordinator {
       nonce: share.nonce,
       work: share.work.toString(),
     });
-    this.gate(seq, share.peer, { v: PROTOCOL_VERSION, type: 'shareResult', seq: share.seq, accepted: true });
+    this.forgetSmallestAccount();
+    member?.meter.add(this.host.now(), Number(share.work));
+    this.gateDown(seq, share.peer, { v: PROTOCOL_VERSION, type: 'shareResult', seq: share.seq, accepted: true });
     this.host.notice({ kind: 'share', peer: share.peer, accepted: true, verified });
     // A candidate for a height the chain has passed would only make an orphan; a replaced job at the same height
     // (a pool's) may still count.
@@ -520,33 +709,46 @@ export class Coordinator {
   private reject(peer: string, seq: number, reason: ShareRejection, strike: boolean): void {
     const member = this.members.get(peer);
     this.record({ e: 'reject', peer, name: member?.info.name ?? '' });
+    this.forgetSmallestAccount();
     this.host.notice({ kind: 'share', peer, accepted: false, reason, verified: reason === 'invalid' });
     this.sendDown(peer, { v: PROTOCOL_VERSION, type: 'shareResult', seq, accepted: false, reason });
-    if (!strike || member === undefined) return;
+    // The coordinator's own engine computes what it verifies with: it never bans itself.
+    if (!strike || member === undefined || peer === this.host.selfId) return;
     member.verifiedValid = 0;
     if (++member.strikes >= this.settings.maxStrikes && !this.state.banned.has(peer)) {
       this.record({ e: 'ban', peer });
-      this.sendDown(peer, this.banMessage().body);
+      this.sendDown(peer, this.banBody());
       this.host.notice({ kind: 'banned', peer });
     }
   }
 
   /** Answers a repeated accepted share once everything recorded so far is stored by the standby. */
   private answer(peer: string, seq: number, accepted: boolean): void {
-    this.gate(this.state.nextSeq - 1, peer, { v: PROTOCOL_VERSION, type: 'shareResult', seq, accepted });
+    this.gateDown(this.state.nextSeq - 1, peer, { v: PROTOCOL_VERSION, type: 'shareResult', seq, accepted });
   }
 
-  private banMessage(): Extract<Message, { type: 'down' }> & { body: DownBody } {
+  private banBody(): DownBody {
     return {
       v: PROTOCOL_VERSION,
-      type: 'down',
-      route: [],
-      body: {
-        v: PROTOCOL_VERSION,
-        type: 'banned',
-        reason: `Banned after ${this.settings.maxStrikes} invalid shares. Check that this miner computes RandomX correctly.`,
-      },
+      type: 'banned',
+      reason: `Banned after ${this.settings.maxStrikes} invalid shares. Check that this miner computes RandomX correctly.`,
     };
+  }
+
+  /** The ledger keeps maxAccounts contributors: past them, the one credited with the least work goes. */
+  private forgetSmallestAccount(): void {
+    const { accounts } = this.state;
+    if (accounts.size <= this.settings.maxAccounts) return;
+    let smallest: string | undefined;
+    let least: bigint | undefined;
+    for (const [peer, account] of accounts) {
+      if (this.members.has(peer)) continue;
+      if (least === undefined || account.work < least) {
+        least = account.work;
+        smallest = peer;
+      }
+    }
+    if (smallest !== undefined) this.record({ e: 'forget', peer: smallest });
   }
 
   // ---- tree ----
@@ -561,19 +763,30 @@ export class Coordinator {
       verifiedValid: 0,
       lastLeaseAt: Number.NEGATIVE_INFINITY,
       lastLeaseCount: 0,
+      meter: new WorkMeter(this.settings.measureSeconds * 1000),
+      leased: null,
+      verifying: 0,
+      lastN: -1,
     };
+  }
+
+  /** Members a predecessor admitted that never reported to this term are gone. */
+  private forgetSilentMembers(now: number): void {
+    if (now - this.startedAt < this.settings.memberTimeoutMs) return;
+    for (const peer of [...this.state.members.keys()]) if (!this.members.has(peer)) this.drop(peer);
   }
 
   private capacity(id: string): number {
     const info = this.members.get(id)?.info;
     if (info === undefined) return 0;
-    const asCoordinator = Math.min(this.settings.coordinatorLinks, info.maxLinks) - this.settings.joinSlots;
+    const links = Math.min(this.settings.coordinatorLinks, info.maxLinks);
+    const asCoordinator = links - this.settings.joinSlots;
     if (id === this.host.selfId) return asCoordinator;
-    // A peer that may take over keeps its children within what it can hold as coordinator, so its join slots are
-    // free for the orphans of the one it replaces.
-    if (info.role !== 'worker') return Math.max(0, asCoordinator - 1);
+    // A gateway keeps its children within what it can hold as coordinator, so its join slots are free for the
+    // orphans of the one it replaces.
+    if (this.state.members.get(id)?.gateway === true) return Math.max(0, asCoordinator - 1);
     // A parent link, and one free for the peer's own joining or for a joiner asking the way.
-    return Math.max(0, info.maxLinks - 2);
+    return Math.max(0, links - 2);
   }
 
   /** The route from the coordinator to `id`: each hop below the coordinator, ending with `id`; undefined when a
@@ -591,9 +804,9 @@ export class Coordinator {
   }
 
   /**
-   * Where a joining peer attaches: peers that may coordinate later go right under the coordinator, so replication
-   * to them is one hop; everyone else at the shallowest confirmed peer with a free slot. An orphan brings its
-   * subtree along, so nothing below it qualifies.
+   * Where a joining peer attaches: gateways go right under the coordinator, so replication to them is one hop;
+   * everyone else at the shallowest confirmed peer with a free slot. An orphan brings its subtree along, so nothing
+   * below it qualifies.
    */
   private placeFor(id: string, info: PeerInfo, orphan: boolean): string {
     const children = new Map<string, number>();
@@ -602,25 +815,25 @@ export class Coordinator {
     // Right after a takeover the children are linked before they report: count the links.
     const selfChildren = Math.max(children.get(self) ?? 0, [...this.host.children()].length);
     const selfFree = this.capacity(self) - selfChildren;
-    if (selfFree > 0 && (info.role !== 'worker' || selfFree > this.settings.standbys)) return self;
-    let best: { id: string; depth: number; free: number; startedAt: number } | undefined;
+    if (selfFree > 0 && (info.role === 'gateway' || selfFree > this.settings.standbys)) return self;
+    let best: { id: string; depth: number; free: number; since: number } | undefined;
     for (const [candidate, member] of this.members) {
       if (candidate === self || candidate === id || !member.confirmed) continue;
       const free = this.capacity(candidate) - (children.get(candidate) ?? 0);
       if (free <= 0) continue;
       const route = this.routeTo(candidate);
       if (route === undefined || (orphan && route.includes(id))) continue;
+      const since = this.state.members.get(candidate)?.since ?? Number.POSITIVE_INFINITY;
       const better =
         best === undefined ||
         route.length < best.depth ||
-        (route.length === best.depth &&
-          (free > best.free || (free === best.free && member.info.startedAt < best.startedAt)));
-      if (better) best = { id: candidate, depth: route.length, free, startedAt: member.info.startedAt };
+        (route.length === best.depth && (free > best.free || (free === best.free && since < best.since)));
+      if (better) best = { id: candidate, depth: route.length, free, since };
     }
     return best?.id ?? self;
   }
 
-  /** Sends a body down the tree to one peer. */
+  /** Sends a body down the tree to one peer, signed for it. */
   sendDown(peer: string, body: DownBody): void {
     if (peer === this.host.selfId) {
       this.host.deliverToSelf(body);
@@ -629,46 +842,55 @@ export class Coordinator {
     const route = this.routeTo(peer);
     const [first] = route ?? [];
     if (route === undefined || first === undefined) return;
-    this.host.send(first, { v: PROTOCOL_VERSION, type: 'down', route, body });
+    this.host.send(first, this.host.envelopes.down(this.term, peer, route, body));
   }
 
   broadcast(body: BroadcastBody): void {
-    for (const child of this.host.children()) {
-      this.host.send(child, { v: PROTOCOL_VERSION, type: 'broadcast', term: this.term, body });
-    }
+    const message = this.host.envelopes.broadcast(this.term, body);
+    for (const child of this.host.children()) this.host.send(child, message);
   }
 
   private heartbeat(): void {
+    const { credential } = this.host.envelopes.keys;
     this.lastHeartbeat = this.host.now();
+    if (credential === null) return; // only a gateway coordinates; see ClusterPeer.takeOver
     this.broadcast({
       v: PROTOCOL_VERSION,
       type: 'heartbeat',
-      coordinator: this.host.selfId,
       succession: this.succession,
       totals: this.totals(),
+      credential,
     });
   }
 
-  // ---- replication ----
+  // ---- replication and handover ----
 
+  /**
+   * Standbys are the gateways the coordinator admitted, ranked by what it observed: a job source of their own
+   * first (a gateway's own figure, which its credential vouches for), then the longest in the cluster, then the most
+   * work credited.
+   */
   private updateSuccession(): void {
     const now = this.host.now();
-    const eligible = [...this.members.values()]
+    const work = (id: string) => this.state.accounts.get(id)?.work ?? 0n;
+    const eligible = [...this.members.entries()]
       .filter(
-        (member) =>
-          member.info.id !== this.host.selfId &&
+        ([id, member]) =>
+          id !== this.host.selfId &&
           member.confirmed &&
-          member.info.role !== 'worker' &&
-          (this.slowStandbys.get(member.info.id) ?? 0) <= now,
+          this.state.members.get(id)?.gateway === true &&
+          (this.slowStandbys.get(id) ?? 0) <= now,
       )
+      .map(([id, member]) => ({ id, member, since: this.state.members.get(id)?.since ?? now }))
       .sort(
         (a, b) =>
-          Number(b.info.role === 'gateway') - Number(a.info.role === 'gateway') ||
-          a.info.startedAt - b.info.startedAt ||
-          (a.info.id < b.info.id ? -1 : 1),
+          Number(b.member.info.jobSource) - Number(a.member.info.jobSource) ||
+          a.since - b.since ||
+          (work(b.id) > work(a.id) ? 1 : work(b.id) < work(a.id) ? -1 : 0) ||
+          (a.id < b.id ? -1 : 1),
       )
       .slice(0, this.settings.standbys)
-      .map((member) => member.info.id);
+      .map(({ id }) => id);
     for (const id of this.succession) {
       if (!eligible.includes(id)) {
         this.standbyAcked.delete(id);
@@ -676,6 +898,21 @@ export class Coordinator {
       }
     }
     this.succession = eligible;
+  }
+
+  /**
+   * A coordinator without a job source of its own (a host carrying on what it inherited) hands the cluster to its
+   * first standby once that one has a source and has stored everything: the server's gateway, back after a restart.
+   */
+  private maybeHandOver(): void {
+    const [first] = this.succession;
+    const self = this.members.get(this.host.selfId);
+    if (this.handingOver || first === undefined || self === undefined || self.info.jobSource) return;
+    if (this.members.get(first)?.info.jobSource !== true) return;
+    if ((this.standbyAcked.get(first) ?? -1) < this.state.nextSeq) return;
+    this.handingOver = true;
+    this.sendDown(first, { v: PROTOCOL_VERSION, type: 'handover' });
+    this.host.handedOver(first);
   }
 
   private record(entry: ReplicaEntry): number {
@@ -690,22 +927,30 @@ export class Coordinator {
     for (const standby of this.succession) {
       const sent = this.standbySent.get(standby);
       if (sent === undefined || sent < this.logBase) {
-        // New, or too far behind for the log: the whole state.
-        this.sendDown(standby, {
-          v: PROTOCOL_VERSION,
-          type: 'replica',
-          from: end,
-          snapshot: true,
-          entries: this.state.snapshot(),
-        });
-      } else if (sent < end) {
-        this.sendDown(standby, {
-          v: PROTOCOL_VERSION,
-          type: 'replica',
-          from: sent,
-          snapshot: false,
-          entries: this.log.slice(sent - this.logBase),
-        });
+        // New, or too far behind for the log: the whole state, in parts.
+        const entries = this.state.snapshot();
+        const parts = Math.max(1, Math.ceil(entries.length / REPLICA_ENTRIES_PER_MESSAGE));
+        for (let part = 0; part < parts; part++) {
+          const slice = entries.slice(part * REPLICA_ENTRIES_PER_MESSAGE, (part + 1) * REPLICA_ENTRIES_PER_MESSAGE);
+          this.sendDown(standby, {
+            v: PROTOCOL_VERSION,
+            type: 'replica',
+            from: end,
+            snapshot: { part, parts },
+            entries: slice,
+          });
+        }
+      } else {
+        for (let from = sent; from < end; from += REPLICA_ENTRIES_PER_MESSAGE) {
+          const offset = from - this.logBase;
+          this.sendDown(standby, {
+            v: PROTOCOL_VERSION,
+            type: 'replica',
+            from,
+            snapshot: null,
+            entries: this.log.slice(offset, Math.min(end - this.logBase, offset + REPLICA_ENTRIES_PER_MESSAGE)),
+          });
+        }
       }
       this.standbySent.set(standby, end);
     }
@@ -717,8 +962,12 @@ export class Coordinator {
     }
   }
 
-  private gate(seq: number, to: string, body: DownBody): void {
-    this.gated.push({ seq, to, body, since: this.host.now() });
+  private gateDown(seq: number, to: string, body: DownBody): void {
+    this.gate(seq, () => this.sendDown(to, body));
+  }
+
+  private gate(seq: number, release: () => void): void {
+    this.gated.push({ seq, release, since: this.host.now() });
     this.release();
   }
 
@@ -728,7 +977,7 @@ export class Coordinator {
     const stored = first === undefined ? Number.POSITIVE_INFINITY : (this.standbyAcked.get(first) ?? -1);
     let kept = 0;
     for (const item of this.gated) {
-      if (item.seq < stored) this.sendDown(item.to, item.body);
+      if (item.seq < stored) item.release();
       else this.gated[kept++] = item;
     }
     this.gated.length = kept;

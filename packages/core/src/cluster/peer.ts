@@ -2,11 +2,16 @@
 // drain the actions it wants done (connect, send, mine, verify). The apps wire it to PeerJS, timers and engines;
 // the simulation wires it to an in-memory network.
 //
-// Peers form a tree under the coordinator. A joining peer asks any peer who coordinates, joins the coordinator,
+// Peers form a tree under the coordinator. A joining peer asks a gateway who coordinates, joins the coordinator,
 // and attaches where the coordinator places it. Shares and status travel up the tree, leases and answers travel
 // down a route, jobs and heartbeats flood down every branch. When the coordinator goes silent, its first standby
 // takes over with the replicated state, and orphaned peers re-join it.
+//
+// Nothing a link says counts before its signed hello passed; only gateways with the cluster's credential
+// coordinate; what travels through relays is signed by whoever it speaks for (envelopes.ts, docs/PROTOCOL.md).
+
 import { bytesToHex, sameBytes } from '../hex.js';
+import type { CredentialPayload } from '../identity/credential.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
 import type { Finder } from '../jobs/job-source.js';
 import { meetsDifficulty } from '../target.js';
@@ -16,15 +21,14 @@ import {
   type CoordinatorSettings,
   DEFAULT_COORDINATOR_SETTINGS,
 } from './coordinator.js';
+import { type ClusterKeys, Envelopes } from './envelopes.js';
 import { ReplicatedState } from './replica.js';
 import {
-  type BroadcastBody,
   blockFromWire,
   type ClusterTotals,
   type DownBody,
   decodeMessage,
   jobFromWire,
-  jobToWire,
   type Lease,
   type Message,
   type PeerInfo,
@@ -49,6 +53,8 @@ export interface PeerSettings extends CoordinatorSettings {
   renewSeconds: number;
   /** How often a coordinator looks for a rival coordinator in the room. */
   probeMs: number;
+  /** A peer whose hello failed, or that claimed what it could not prove, is refused this long. */
+  penaltyMs: number;
 }
 
 export const DEFAULT_PEER_SETTINGS: PeerSettings = {
@@ -61,17 +67,20 @@ export const DEFAULT_PEER_SETTINGS: PeerSettings = {
   statusMs: 10_000,
   renewSeconds: 10,
   probeMs: 15_000,
+  penaltyMs: 60_000,
 };
 
 export type JobSourceMode = 'demo' | 'external' | 'none';
 
 export interface ClusterPeerOptions {
+  /** Who this peer is; `info.id` is `keys.identity.id`, and `info.role` is gateway exactly when it has a credential. */
   info: PeerInfo;
+  keys: ClusterKeys;
   now(): number;
   random(): number;
   /**
-   * demo: this peer runs the demo chain when it coordinates (a gateway starts one; any other peer carries on the one
-   * it inherits); external: jobs come from `job` events; none: it never coordinates a source of its own.
+   * demo: this gateway runs the demo chain when it coordinates (it starts one when alone, or carries on the one it
+   * inherits); external: jobs come from `job` events; none: it carries on only what it inherits.
    */
   source: JobSourceMode;
   settings?: Partial<PeerSettings>;
@@ -87,6 +96,10 @@ export type PeerAction =
   | { kind: 'idle' }
   | { kind: 'verify'; ticket: number; seedHash: Uint8Array; blob: Uint8Array; nonce: number }
   | { kind: 'submitBlock'; job: Job; nonce: number; hash: Uint8Array; finder: Finder }
+  /** The coordinator used up an external job's nonces: ask its source for fresh work. */
+  | { kind: 'wantJob'; job: Job }
+  /** A link that may carry large messages: the coordinator's, to a standby, which carries the replicated state. */
+  | { kind: 'allowLargeMessages'; peer: string }
   | { kind: 'notice'; notice: PeerNotice };
 
 export type PeerNotice =
@@ -98,6 +111,8 @@ export type PeerNotice =
   | { kind: 'candidate'; job: Job; nonce: number }
   | { kind: 'banned'; reason: string }
   | { kind: 'badMessage'; from: string; error: string }
+  /** A peer's hello failed, or it claimed what it could not prove: its link is closed and it is refused a while. */
+  | { kind: 'penalized'; peer: string; reason: string }
   | { kind: 'coordinatorEvent'; event: CoordinatorNotice };
 
 export type PeerEvent =
@@ -122,10 +137,29 @@ interface Work {
 }
 
 type ShareBody = Extract<UpBody, { type: 'share' }>;
+type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
+
+interface Link {
+  since: number;
+  /** Set once its hello passed: nothing else it says counts before. */
+  info?: PeerInfo;
+  /** Its gateway credential, when its hello showed a valid one. */
+  gateway: CredentialPayload | null;
+}
+
+/** A snapshot of the coordinator's state arriving in parts. */
+interface SnapshotInProgress {
+  state: ReplicatedState;
+  from: number;
+  parts: number;
+  next: number;
+}
 
 const KEPT_JOBS = 16;
 const UNANSWERED_SHARE_MS = 15_000;
 const MAX_BAD_MESSAGES = 5;
+/** Peers remembered as penalised; the oldest is forgotten first. */
+const MAX_PENALIZED = 1024;
 const HASHRATE_SMOOTHING = 0.3;
 /** How soon a peer with nothing to mine asks again for work. */
 const IDLE_REPEAT_MS = 2000;
@@ -134,9 +168,12 @@ export class ClusterPeer {
   readonly settings: PeerSettings;
   readonly id: string;
   private info: PeerInfo;
+  private readonly envelopes: Envelopes;
   private phase: Phase = 'discovering';
   private actions: PeerAction[] = [];
-  private readonly links = new Map<string, { since: number; info?: PeerInfo }>();
+  private readonly links = new Map<string, Link>();
+  /** Peers refused until the time given. */
+  private readonly penalized = new Map<string, number>();
   private readonly connecting = new Map<string, number>();
   private readonly children = new Set<string>();
   private parent: string | null = null;
@@ -149,6 +186,11 @@ export class ClusterPeer {
   private joinTarget: string | null = null;
   private joinStepAt = 0;
   private pendingParent: string | null = null;
+  /** The newest job as the coordinator broadcast it (or sent it with the welcome): a child that attaches, or the
+   * subtree of a relay that re-joins, may have missed it. */
+  private jobBroadcast: BroadcastMessage | null = null;
+  /** The coordinator's placement under pendingParent, shown to it with attach. */
+  private placement: Extract<Message, { type: 'attach' }>['placement'] | null = null;
   private orphan = false;
   private readonly unreachable = new Set<string>();
   /** When each peer last answered a join request: a standby that answers is alive and will take over. */
@@ -165,6 +207,11 @@ export class ClusterPeer {
   private discovering = false;
   private coordinator: Coordinator | undefined;
   private replica: ReplicatedState | undefined;
+  private snapshotInProgress: SnapshotInProgress | undefined;
+  /** The standby this coordinator handed the cluster to; it steps down at the end of the tick. */
+  private handedOverTo: string | null = null;
+  /** The number of this peer's last up message; the coordinator takes each number once. */
+  private upNumber = 0;
   private readonly jobs = new Map<string, Job>();
   private latestJobId: string | undefined;
   private readonly recentBlocks: BlockRecord[] = [];
@@ -185,6 +232,11 @@ export class ClusterPeer {
     this.settings = { ...DEFAULT_PEER_SETTINGS, ...options.settings };
     this.info = { ...options.info };
     this.id = options.info.id;
+    if (this.id !== options.keys.identity.id) throw new RangeError("A peer's id is its key's id.");
+    if ((options.info.role === 'gateway') !== (options.keys.credential !== null)) {
+      throw new RangeError('A peer is a gateway exactly when it has a gateway credential.');
+    }
+    this.envelopes = new Envelopes(options.keys, options.now);
   }
 
   /** The actions wanted since the last call. */
@@ -243,7 +295,13 @@ export class ClusterPeer {
         return;
       case 'linkUp': {
         const outgoing = this.connecting.delete(event.peer);
-        this.links.set(event.peer, { since: this.now() });
+        if ((this.penalized.get(event.peer) ?? 0) > this.now()) {
+          this.push({ kind: 'disconnect', peer: event.peer });
+          return;
+        }
+        this.links.set(event.peer, { since: this.now(), gateway: null });
+        const claim = this.coordinatorId === null ? null : { id: this.coordinatorId, term: this.term };
+        this.send(event.peer, this.envelopes.hello(event.peer, this.info, claim));
         if (!outgoing && this.links.size > this.maxLinks()) {
           // Full: say whom to ask instead, and close at once.
           this.send(event.peer, {
@@ -254,15 +312,7 @@ export class ClusterPeer {
             full: true,
           });
           this.disconnect(event.peer);
-          return;
         }
-        this.send(event.peer, {
-          v: PROTOCOL_VERSION,
-          type: 'hello',
-          info: this.info,
-          coordinator: this.coordinatorId,
-          term: this.term,
-        });
         return;
       }
       case 'linkDown':
@@ -355,16 +405,18 @@ export class ClusterPeer {
   }
 
   private receive(from: string, data: unknown): void {
+    const link = this.links.get(from);
+    if (link === undefined) return;
     const decoded = decodeMessage(data);
     if (!decoded.ok) {
-      this.notice({ kind: 'badMessage', from, error: decoded.error });
-      // A peer that keeps sending malformed messages is cut off; its own neighbours re-place its subtree.
-      const strikes = (this.badMessages.get(from) ?? 0) + 1;
-      this.badMessages.set(from, strikes);
-      if (strikes >= MAX_BAD_MESSAGES) this.disconnect(from);
+      this.badMessage(from, decoded.error);
       return;
     }
     const message = decoded.message;
+    if (message.type !== 'hello' && link.info === undefined) {
+      this.badMessage(from, `${message.type} before a hello`);
+      return;
+    }
     switch (message.type) {
       case 'hello':
         this.onHello(from, message);
@@ -379,7 +431,7 @@ export class ClusterPeer {
         this.onRedirect(from, message.coordinator, message.term, message.full);
         return;
       case 'attach':
-        if (this.phase === 'member' || this.phase === 'coordinator') this.children.add(from);
+        this.onAttach(from, message.placement);
         return;
       case 'detach':
         if (this.children.delete(from)) this.coordinator?.drop(from);
@@ -391,29 +443,64 @@ export class ClusterPeer {
         this.onDown(from, message);
         return;
       case 'broadcast':
-        this.onBroadcast(from, message.term, message.body);
+        this.onBroadcast(from, message);
         return;
     }
   }
 
-  private onHello(from: string, hello: Extract<Message, { type: 'hello' }>): void {
-    if (hello.info.id !== from) return;
+  /** A peer that keeps sending what it should not is cut off; its own neighbours re-place its subtree. */
+  private badMessage(from: string, error: string): void {
+    this.notice({ kind: 'badMessage', from, error });
+    const strikes = (this.badMessages.get(from) ?? 0) + 1;
+    this.badMessages.set(from, strikes);
+    if (strikes >= MAX_BAD_MESSAGES) this.disconnect(from);
+  }
+
+  /** Closes the link to a peer that lied about itself, and refuses it for a while. */
+  private penalize(peer: string, reason: string): void {
+    this.notice({ kind: 'penalized', peer, reason });
+    this.penalized.delete(peer);
+    this.penalized.set(peer, this.now() + this.settings.penaltyMs);
+    if (this.penalized.size > MAX_PENALIZED) this.penalized.delete(this.penalized.keys().next().value as string);
+    this.disconnect(peer);
+  }
+
+  private isGateway(peer: string): boolean {
+    return (this.links.get(peer)?.gateway ?? null) !== null;
+  }
+
+  private onHello(from: string, message: Extract<Message, { type: 'hello' }>): void {
     const link = this.links.get(from);
-    if (link !== undefined) link.info = hello.info;
+    if (link === undefined) return;
+    const opened = this.envelopes.openHello(from, message);
+    if (!opened.ok) {
+      this.penalize(from, opened.error);
+      return;
+    }
+    const { hello, gateway } = opened.value;
+    link.info = hello.info;
+    link.gateway = gateway;
+    // Only a gateway's word on who coordinates counts: anyone else could name anyone.
+    const claim = gateway === null ? null : hello.coordinator;
     if (this.phase === 'coordinator') {
-      if (hello.coordinator !== null && hello.coordinator !== this.id && this.outranks(hello.coordinator, hello.term)) {
-        this.stepDown(hello.coordinator);
-      }
+      if (claim === null || claim.id === this.id) return;
+      if (claim.id === from && this.outranks(from, claim.term)) this.stepDown(from);
+      // A gateway follows a coordinator of a later term: link to it, and its own hello decides.
+      else if (claim.id !== from && claim.term > this.term) this.connect(claim.id);
       return;
     }
     // A coordinator of a later term exists: join it rather than compete with it.
-    if (hello.coordinator !== null && hello.coordinator !== this.id && hello.term > this.term) {
-      this.newerCoordinator = hello.coordinator;
-    }
+    if (claim !== null && claim.id !== this.id && claim.term > this.term) this.newerCoordinator = claim.id;
     if (this.phase === 'joining' && from === this.pendingParent) this.attachTo(from);
     else if (this.phase === 'joining' && (from === this.joinTarget || from === this.newerCoordinator)) {
       this.joinTarget = from;
-      this.onJoinAnswer(from, hello.coordinator, hello.term);
+      if (gateway === null) {
+        // Only gateways know the way in.
+        this.unreachable.add(from);
+        this.abandonJoinStep();
+        return;
+      }
+      this.onJoinAnswer(from, claim?.id ?? null, claim?.term ?? 0);
     }
   }
 
@@ -424,8 +511,9 @@ export class ClusterPeer {
   }
 
   private onJoin(from: string, orphan: boolean): void {
-    const info = this.links.get(from)?.info;
-    if (info === undefined) return;
+    const link = this.links.get(from);
+    const info = link?.info;
+    if (link === undefined || info === undefined) return;
     if (this.coordinator === undefined) {
       this.send(from, {
         v: PROTOCOL_VERSION,
@@ -436,7 +524,7 @@ export class ClusterPeer {
       });
       return;
     }
-    this.coordinator.admit(info, orphan);
+    this.coordinator.admit(info, orphan, link.gateway);
     if (this.coordinator.parentOf(from) === this.id) this.children.add(from);
   }
 
@@ -455,8 +543,9 @@ export class ClusterPeer {
     }
     const lostCoordinator = this.lostSince !== null ? this.coordinatorId : null;
     if (claimed !== null && claimed !== this.id && claimed !== from && claimed !== lostCoordinator) {
-      this.dropTransient(from);
+      // The link to the peer that showed the way is not needed any more: its slot is free for the coordinator.
       this.joinTarget = claimed;
+      this.dropTransient(from);
       this.joinStepAt = this.now();
       if (this.links.has(claimed)) this.onJoinAnswer(claimed, claimed, claimedTerm);
       else this.connect(claimed);
@@ -471,15 +560,16 @@ export class ClusterPeer {
   private onRedirect(from: string, claimed: string | null, claimedTerm: number, full: boolean): void {
     if (this.phase !== 'joining' || from !== this.joinTarget) return;
     if (!full) {
-      this.onJoinAnswer(from, claimed, claimedTerm);
+      if (this.isGateway(from)) this.onJoinAnswer(from, claimed, claimedTerm);
       return;
     }
     this.answeredAt.set(from, this.now());
     const lostCoordinator = this.lostSince !== null ? this.coordinatorId : null;
-    if (claimed !== null && claimed !== from && claimed !== this.id && claimed !== lostCoordinator) {
-      this.coordinatorHint = claimed;
+    const named = this.isGateway(from) ? claimed : null;
+    if (named !== null && named !== from && named !== this.id && named !== lostCoordinator) {
+      this.coordinatorHint = named;
     }
-    if (claimed === from && claimedTerm > this.term) this.newerCoordinator = from;
+    if (named === from && claimedTerm > this.term) this.newerCoordinator = from;
     // A full peer, coordinator or not, is asked again after a pause spread over joiners, so they do not return
     // together.
     this.joinTarget = null;
@@ -487,15 +577,24 @@ export class ClusterPeer {
   }
 
   private onWelcome(from: string, welcome: Extract<Message, { type: 'welcome' }>): void {
-    if (this.phase !== 'joining' || from !== this.joinTarget) return;
+    if (this.phase !== 'joining' || from !== this.joinTarget || !this.isGateway(from)) return;
+    if (welcome.parent !== from && welcome.placement === null) return;
     this.adoptCoordinator(from, welcome.term, welcome.succession);
     for (const block of welcome.blocks) this.rememberBlock(blockFromWire(block));
-    if (welcome.job !== null) this.rememberJob(jobFromWire(welcome.job));
+    if (welcome.job !== null) {
+      const broadcast: BroadcastMessage = { v: PROTOCOL_VERSION, type: 'broadcast', signed: welcome.job };
+      const opened = this.envelopes.openBroadcast(broadcast);
+      if (opened.ok && opened.value.coordinator === from && opened.value.body.type === 'job') {
+        this.rememberJob(jobFromWire(opened.value.body.job));
+        this.jobBroadcast = broadcast;
+      }
+    }
     if (welcome.parent === from) {
       this.becomeMember(from);
       return;
     }
     this.pendingParent = welcome.parent;
+    this.placement = welcome.placement;
     this.joinStepAt = this.now();
     // The coordinator's join slot is free again at once; if the parent cannot be reached, joining starts over.
     this.joinTarget = null;
@@ -505,10 +604,29 @@ export class ClusterPeer {
   }
 
   private attachTo(parent: string): void {
-    this.send(parent, { v: PROTOCOL_VERSION, type: 'attach' });
+    if (this.placement === null) return;
+    this.send(parent, { v: PROTOCOL_VERSION, type: 'attach', placement: this.placement });
     const via = this.joinTarget;
     this.becomeMember(parent);
     if (via !== null && via !== parent) this.dropTransient(via);
+  }
+
+  /** A child shows the placement the coordinator signed for it; without one, it is no child of this peer. */
+  private onAttach(from: string, signed: Extract<Message, { type: 'attach' }>['placement']): void {
+    if ((this.phase !== 'member' && this.phase !== 'coordinator') || this.coordinatorId === null) return;
+    const opened = this.envelopes.openPlacement(signed, this.coordinatorId);
+    if (!opened.ok) {
+      this.badMessage(from, `attach: ${opened.error}`);
+      return;
+    }
+    const { term, peer, parent } = opened.value;
+    if (term !== this.term || peer !== from || parent !== this.id) {
+      this.badMessage(from, 'attach: the placement is for another term, peer or parent');
+      return;
+    }
+    this.children.add(from);
+    // A job made while it was on its way here reached this peer, not it.
+    if (this.jobBroadcast !== null) this.send(from, this.jobBroadcast);
   }
 
   private becomeMember(parent: string): void {
@@ -516,15 +634,19 @@ export class ClusterPeer {
     this.phase = 'member';
     this.joinTarget = null;
     this.pendingParent = null;
+    this.placement = null;
+    // A standby hears the replicated state from its parent, the coordinator, in messages larger than most.
+    if (this.options.keys.credential !== null && parent === this.coordinatorId) {
+      this.push({ kind: 'allowLargeMessages', peer: parent });
+    }
     const rejoined = this.orphan;
     this.orphan = false;
     this.unreachable.clear();
     this.sendStatus();
     this.resendUnconfirmed();
     // A subtree cut off with this peer missed the jobs made meanwhile; the welcome brought the current one.
-    const job = this.latestJob;
-    if (rejoined && job !== undefined) {
-      this.passDown(this.term, { v: PROTOCOL_VERSION, type: 'job', job: jobToWire(job) });
+    if (rejoined && this.jobBroadcast !== null) {
+      for (const child of this.children) this.send(child, this.jobBroadcast);
     }
   }
 
@@ -543,6 +665,7 @@ export class ClusterPeer {
     if (this.phase !== 'joining' && this.phase !== 'discovering') return;
     this.joinTarget = null;
     this.pendingParent = null;
+    this.placement = null;
     this.continueJoining();
   }
 
@@ -613,58 +736,76 @@ export class ClusterPeer {
 
   private sendUp(body: UpBody): void {
     if (this.coordinator !== undefined) {
-      this.coordinator.handleUp(this.id, [], body);
+      this.coordinator.handleUp(this.id, body);
       return;
     }
     if (this.parent === null) return; // resent once a parent is back (shares), or superseded (status)
-    this.send(this.parent, { v: PROTOCOL_VERSION, type: 'up', origin: this.id, path: [], body });
+    this.send(this.parent, this.envelopes.up(this.term, ++this.upNumber, body));
   }
 
+  /** Only children pass traffic up; relays pass it on unchanged, and the coordinator checks whose it is. */
   private onUp(from: string, message: Extract<Message, { type: 'up' }>): void {
-    // Only children pass traffic up, and each hop names itself: a peer cannot pose as another one's relay.
     if (!this.children.has(from)) return;
-    const lastHop = message.path.at(-1) ?? message.origin;
-    if (lastHop !== from) return;
     if (this.coordinator !== undefined) {
-      this.coordinator.handleUp(message.origin, message.path, message.body);
+      this.coordinator.handleUpMessage(message);
       return;
     }
     if (this.parent === null) return;
-    this.send(this.parent, { ...message, path: [...message.path, this.id] });
+    this.send(this.parent, message);
   }
 
   private onDown(from: string, message: Extract<Message, { type: 'down' }>): void {
-    if (from !== this.parent && from !== this.joinTarget) return;
+    const direct = this.phase === 'joining' && from === this.joinTarget && this.isGateway(from);
+    if (from !== this.parent && !direct) return;
     const [me, next, ...rest] = message.route;
     if (me !== this.id && message.route.length > 0) return;
-    if (next === undefined) {
-      this.handleDown(message.body);
+    if (next !== undefined) {
+      if (this.children.has(next)) this.send(next, { ...message, route: [next, ...rest] });
       return;
     }
-    if (this.children.has(next)) this.send(next, { ...message, route: [next, ...rest] });
+    // A gateway being asked to join may answer with a ban, signed for whatever term it coordinates.
+    const signer = direct ? from : this.coordinatorId;
+    if (signer === null) return;
+    const opened = this.envelopes.openDown(message, signer, direct ? null : this.term);
+    if (!opened.ok) {
+      this.badMessage(from, `down: ${opened.error}`);
+      return;
+    }
+    this.handleDown(opened.value.body);
   }
 
-  private onBroadcast(from: string, term: number, body: BroadcastBody): void {
-    if (from !== this.parent || term < this.term) return;
+  /**
+   * Broadcasts come from the parent, signed by the coordinator this peer follows; a heartbeat of a later term
+   * introduces a new coordinator with its credential. Each is passed on unchanged.
+   */
+  private onBroadcast(from: string, message: Extract<Message, { type: 'broadcast' }>): void {
+    if (from !== this.parent) return;
+    const opened = this.envelopes.openBroadcast(message);
+    if (!opened.ok) {
+      this.badMessage(from, `broadcast: ${opened.error}`);
+      return;
+    }
+    const { coordinator, term, body } = opened.value;
+    if (term < this.term) return;
+    const known = coordinator === this.coordinatorId && term === this.term;
+    if (!known) {
+      // Only a heartbeat that shows the new coordinator's credential changes whom this peer follows.
+      if (body.type !== 'heartbeat' || !this.envelopes.credential(coordinator, body.credential).ok) return;
+    }
     if (body.type === 'heartbeat') {
-      const newTerm = term > this.term || body.coordinator !== this.coordinatorId;
-      this.adoptCoordinator(body.coordinator, term, body.succession);
+      this.adoptCoordinator(coordinator, term, body.succession);
       this.totalsSeen = body.totals;
-      if (newTerm) {
+      if (!known) {
         this.sendStatus();
         this.resendUnconfirmed();
       }
     } else if (body.type === 'job') {
       this.rememberJob(jobFromWire(body.job));
+      this.jobBroadcast = message;
     } else {
       this.rememberBlock(blockFromWire(body.block));
     }
-    this.passDown(term, body);
-  }
-
-  /** Sends a broadcast on to every child. */
-  private passDown(term: number, body: BroadcastBody): void {
-    for (const child of this.children) this.send(child, { v: PROTOCOL_VERSION, type: 'broadcast', term, body });
+    for (const child of this.children) this.send(child, message);
   }
 
   private handleDown(body: DownBody): void {
@@ -687,7 +828,12 @@ export class ClusterPeer {
         return;
       }
       case 'replica':
-        this.storeReplica(body.from, body.snapshot, body.entries);
+        this.storeReplica(body);
+        return;
+      case 'handover':
+        // The coordinator has no job source of its own and this gateway has one: it takes over, with the state it
+        // replicated, and the old coordinator joins under it.
+        if (this.options.keys.credential !== null && this.replica !== undefined) this.takeOver(true);
         return;
       case 'banned':
         this.phase = 'banned';
@@ -700,23 +846,48 @@ export class ClusterPeer {
     }
   }
 
-  private storeReplica(from: number, snapshot: boolean, entries: Extract<DownBody, { type: 'replica' }>['entries']) {
-    if (snapshot) {
-      this.replica = new ReplicatedState();
-      for (const entry of entries) this.replica.apply(entry);
+  /** Stores the coordinator's state: a snapshot in parts (installed once whole), then the log in order. */
+  private storeReplica(body: Extract<DownBody, { type: 'replica' }>): void {
+    const { from, snapshot, entries } = body;
+    if (snapshot !== null) {
+      if (snapshot.part === 0) {
+        this.snapshotInProgress = { state: new ReplicatedState(), from, parts: snapshot.parts, next: 0 };
+      }
+      const building = this.snapshotInProgress;
+      if (building === undefined || building.from !== from || building.next !== snapshot.part) {
+        this.snapshotInProgress = undefined;
+        this.askForReplica();
+        return;
+      }
+      for (const entry of entries) building.state.apply(entry);
+      building.next++;
+      if (building.next < building.parts) return;
+      this.snapshotInProgress = undefined;
+      this.replica = building.state;
       this.replica.nextSeq = from;
     } else if (this.replica !== undefined && from === this.replica.nextSeq) {
       for (const entry of entries) this.replica.apply(entry);
     } else {
-      this.sendUp({ v: PROTOCOL_VERSION, type: 'replicaAck', seq: this.replica?.nextSeq ?? 0, resend: true });
+      this.askForReplica();
       return;
     }
     this.sendUp({ v: PROTOCOL_VERSION, type: 'replicaAck', seq: this.replica.nextSeq, resend: false });
   }
 
+  /** A gap, or a fresh standby: everything from what it holds on. */
+  private askForReplica(): void {
+    this.sendUp({ v: PROTOCOL_VERSION, type: 'replicaAck', seq: this.replica?.nextSeq ?? 0, resend: true });
+  }
+
   private sendStatus(): void {
     this.lastStatusAt = this.now();
-    this.sendUp({ v: PROTOCOL_VERSION, type: 'status', info: this.info, children: this.children.size });
+    this.sendUp({
+      v: PROTOCOL_VERSION,
+      type: 'status',
+      info: this.info,
+      parent: this.parent ?? this.id,
+      children: this.children.size,
+    });
   }
 
   /** Sends again the shares without an answer (all of them, or those waiting longer than `olderThanMs`). */
@@ -835,6 +1006,9 @@ export class ClusterPeer {
     if (this.phase === 'coordinator') {
       this.coordinator?.tick();
       this.succession = [...(this.coordinator?.successors ?? [])];
+      const successor = this.handedOverTo;
+      this.handedOverTo = null;
+      if (successor !== null) this.stepDown(successor);
       if (now - this.lastProbeAt > this.settings.probeMs) this.probeForRivals();
     } else if (this.phase === 'member') {
       this.watchCoordinator(now);
@@ -881,13 +1055,16 @@ export class ClusterPeer {
     if (!betterAlive) this.takeOver();
   }
 
-  private takeOver(): void {
+  /** Begins coordinating, at the next term. After a handover the old coordinator, its parent, stays linked: it
+   * joins under this peer at once. */
+  private takeOver(handover = false): void {
+    if (this.options.keys.credential === null) return; // only gateways coordinate
     const term = this.term + 1;
     if (this.parent !== null) {
       this.send(this.parent, { v: PROTOCOL_VERSION, type: 'detach' });
       const oldParent = this.parent;
       this.parent = null;
-      this.disconnect(oldParent);
+      if (!handover) this.disconnect(oldParent);
     }
     const lastJob = this.replica === undefined ? undefined : [...this.replica.jobs.values()].at(-1)?.job;
     const demo = this.options.source === 'demo' && (lastJob === undefined || lastJob.source === 'demo');
@@ -897,6 +1074,7 @@ export class ClusterPeer {
     this.orphan = false;
     const host = {
       selfId: this.id,
+      envelopes: this.envelopes,
       now: () => this.now(),
       random: () => this.options.random(),
       send: (to: string, message: Message) => this.send(to, message),
@@ -906,6 +1084,10 @@ export class ClusterPeer {
         this.push({ kind: 'verify', ticket, seedHash, blob, nonce }),
       submitBlock: (job: Job, nonce: number, hash: Uint8Array, finder: Finder) =>
         this.push({ kind: 'submitBlock', job, nonce, hash, finder }),
+      wantJob: (job: Job) => this.push({ kind: 'wantJob', job }),
+      handedOver: (successor: string) => {
+        this.handedOverTo = successor;
+      },
       notice: (event: CoordinatorNotice) => {
         if (event.kind === 'job') this.rememberJob(event.job);
         else if (event.kind === 'block') this.rememberBlock(event.block);
@@ -925,12 +1107,14 @@ export class ClusterPeer {
     this.resendUnconfirmed();
   }
 
-  private stepDown(rival: string): void {
+  /** Stops coordinating and joins `successor`, bringing this peer's subtree along. */
+  private stepDown(successor: string): void {
     this.coordinator = undefined;
     this.phase = 'joining';
-    this.coordinatorId = rival;
+    this.orphan = true;
+    this.coordinatorId = successor;
     this.lostSince = null;
-    this.askToJoin(rival);
+    this.askToJoin(successor);
   }
 
   /** A coordinator links to a peer outside its tree now and then: a rival coordinator answers with its claim. */

@@ -1,6 +1,7 @@
 // The coordinator's durable state, kept as a log of entries: the coordinator applies each entry it makes, and
 // its standbys apply the same entries in the same order. A standby that takes over therefore knows every job,
-// every lease handed out and every share accepted, so no range is handed out twice and no share counts twice.
+// every lease handed out, every share accepted and every member admitted, so no range is handed out twice, no
+// share counts twice, and no stranger passes for a member.
 import { DEMO_EPOCH_BLOCKS } from '../jobs/demo-chain.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
 import { blockFromWire, blockToWire, jobFromWire, jobToWire, type Lease, type ReplicaEntry } from './wire.js';
@@ -9,11 +10,15 @@ import { blockFromWire, blockToWire, jobFromWire, jobToWire, type Lease, type Re
 const KEPT_JOBS = 16;
 /** Blocks kept for the classroom view and for a successor's demo chain. */
 const KEPT_BLOCKS = 64;
+/** Bans kept; a key is free to make, so the oldest bans go first. */
+const KEPT_BANS = 10_000;
 
 export interface JobRecord {
   job: Job;
   /** The next nonce no lease has covered. */
   cursor: number;
+  /** Leases handed out on it. */
+  leases: number;
   /** When a newer job replaced it, else null. */
   supersededAt: number | null;
   /** Accepted nonces, and who found each. */
@@ -34,8 +39,18 @@ export interface PeerAccount {
   rejected: number;
 }
 
+/** A peer the coordinator admitted: where it placed it, and what the cluster has seen of it. */
+export interface MemberRecord {
+  parent: string;
+  /** It showed a gateway credential, so it may be a standby. */
+  gateway: boolean;
+  /** When the cluster first admitted it, in the coordinator's clock: its uptime ranks standbys. */
+  since: number;
+}
+
 export class ReplicatedState {
   readonly jobs = new Map<string, JobRecord>();
+  readonly members = new Map<string, MemberRecord>();
   readonly leases = new Map<string, LeaseRecord>();
   readonly accounts = new Map<string, PeerAccount>();
   readonly banned = new Set<string>();
@@ -49,11 +64,23 @@ export class ReplicatedState {
   apply(entry: ReplicaEntry): void {
     this.nextSeq++;
     switch (entry.e) {
+      case 'member':
+        this.members.set(entry.peer, { parent: entry.parent, gateway: entry.gateway, since: entry.since });
+        return;
+      case 'left':
+        this.members.delete(entry.peer);
+        return;
       case 'job': {
         const job = jobFromWire(entry.job);
         // A new job replaces every earlier one, also at the same height: a pool's replaced job is stale there.
         for (const record of this.jobs.values()) record.supersededAt ??= job.createdAt;
-        this.jobs.set(job.id, { job, cursor: job.nonceRange?.start ?? 0, supersededAt: null, shares: new Map() });
+        this.jobs.set(job.id, {
+          job,
+          cursor: job.nonceRange?.start ?? 0,
+          leases: 0,
+          supersededAt: null,
+          shares: new Map(),
+        });
         this.forgetOldJobs();
         return;
       }
@@ -61,6 +88,7 @@ export class ReplicatedState {
         const record = this.jobs.get(entry.lease.jobId);
         if (record === undefined) return;
         record.cursor = Math.max(record.cursor, entry.lease.start + entry.lease.count);
+        record.leases++;
         this.leases.set(entry.lease.id, { peer: entry.peer, lease: entry.lease, issuedAt: entry.issuedAt });
         return;
       }
@@ -78,6 +106,10 @@ export class ReplicatedState {
         return;
       case 'ban':
         this.banned.add(entry.peer);
+        if (this.banned.size > KEPT_BANS) this.banned.delete(this.banned.values().next().value as string);
+        return;
+      case 'forget':
+        this.accounts.delete(entry.peer);
         return;
       case 'block':
         this.blocks.push(blockFromWire(entry.block));
@@ -108,6 +140,8 @@ export class ReplicatedState {
     const entries: ReplicaEntry[] = [];
     for (const block of this.blocks) entries.push({ e: 'block', block: blockToWire(block) });
     for (const peer of this.banned) entries.push({ e: 'ban', peer });
+    for (const [peer, { parent, gateway, since }] of this.members)
+      entries.push({ e: 'member', peer, parent, gateway, since });
     for (const { job, shares } of this.jobs.values()) {
       entries.push({ e: 'job', job: jobToWire(job) });
       for (const [nonce, peer] of shares) entries.push({ e: 'seen', peer, jobId: job.id, nonce });

@@ -1,14 +1,19 @@
-// The cluster's wire messages (version 1): their schemas, and the conversion between wire form (hex strings,
-// decimal strings for 64- and 256-bit numbers) and the in-memory form. Every message from a peer passes
-// decodeMessage() before anything else looks at it.
+// The cluster's wire messages (version 2): their schemas, the payloads peers sign (see envelopes.ts and
+// docs/PROTOCOL.md), and the conversion between wire form (hex strings, decimal strings for 64- and 256-bit numbers)
+// and the in-memory form. Every message from a peer passes decodeMessage() before anything else looks at it, and
+// every signed payload passes its own check once its signature holds.
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { bytesToHex, hexToBytes } from '../hex.js';
+import { CredentialSchema } from '../identity/credential.js';
+import { KEY_ID_PATTERN } from '../identity/keys.js';
+import { signedSchema } from '../identity/signed.js';
 import { type BlockRecord, JOB_SOURCE_KINDS, type Job } from '../jobs/job.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
-const PeerId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+/** Every peer's id is its Ed25519 public key (identity/keys.ts). */
+const PeerId = Type.String({ pattern: KEY_ID_PATTERN });
 const Hex32 = Type.String({ pattern: '^[0-9a-f]{64}$' });
 const Decimal = Type.String({ pattern: '^[0-9]{1,80}$' });
 const Uint32 = Type.Integer({ minimum: 0, maximum: 0xffff_ffff });
@@ -18,7 +23,8 @@ const Name = Type.String({ maxLength: 40 });
 const JobId = Type.String({ minLength: 1, maxLength: 128 });
 const strict = { additionalProperties: false } as const;
 
-export const ROLES = ['gateway', 'worker', 'auto'] as const;
+/** A gateway holds a credential and may coordinate; everyone else is a worker. */
+export const ROLES = ['gateway', 'worker'] as const;
 
 export const PeerInfoSchema = Type.Object(
   {
@@ -36,6 +42,8 @@ export const PeerInfoSchema = Type.Object(
     /** The most links this peer holds: 8 for a browser. */
     maxLinks: Type.Integer({ minimum: 2, maximum: 1024 }),
     startedAt: Time,
+    /** A gateway with a daemon, a pool or the demo chain of its own, rather than only what it inherits. */
+    jobSource: Type.Boolean(),
   },
   { additionalProperties: false },
 );
@@ -135,7 +143,12 @@ const UpBody = Type.Union([
   }),
   /** Little work left; `hashrate` (measured) sizes the next lease. */
   message('needWork', { hashrate: Type.Number({ minimum: 0, maximum: 1e9 }) }),
-  message('status', { info: PeerInfoSchema, children: Type.Integer({ minimum: 0, maximum: 1024 }) }),
+  /** Who the origin is now, and its parent: a member the coordinator dropped by mistake is placed back there. */
+  message('status', {
+    info: PeerInfoSchema,
+    parent: PeerId,
+    children: Type.Integer({ minimum: 0, maximum: 1024 }),
+  }),
   message('gone', { peer: PeerId }),
   /** Entries below `seq` are stored; `resend` asks for everything from `seq` on (a gap, or a fresh standby). */
   message('replicaAck', { seq: Seq, resend: Type.Boolean() }),
@@ -144,6 +157,12 @@ export type UpBody = Static<typeof UpBody>;
 
 // Replicated coordinator state changes; see replica.ts.
 const ReplicaEntry = Type.Union([
+  /** A peer the coordinator admitted, where it placed it, and since when the cluster has known it. */
+  Type.Object(
+    { e: Type.Literal('member'), peer: PeerId, parent: PeerId, gateway: Type.Boolean(), since: Time },
+    strict,
+  ),
+  Type.Object({ e: Type.Literal('left'), peer: PeerId }, strict),
   Type.Object({ e: Type.Literal('job'), job: WireJob }, { additionalProperties: false }),
   Type.Object({ e: Type.Literal('lease'), peer: PeerId, lease: LeaseSchema, issuedAt: Time }, strict),
   Type.Object(
@@ -152,6 +171,8 @@ const ReplicaEntry = Type.Union([
   ),
   Type.Object({ e: Type.Literal('reject'), peer: PeerId, name: Name }, strict),
   Type.Object({ e: Type.Literal('ban'), peer: PeerId }, strict),
+  /** The ledger is full: this contributor, credited with the least work, is forgotten. */
+  Type.Object({ e: Type.Literal('forget'), peer: PeerId }, strict),
   Type.Object({ e: Type.Literal('block'), block: WireBlock }, strict),
   // Snapshot entries: state that live entries built up, restated whole for a new standby.
   Type.Object({ e: Type.Literal('seen'), peer: PeerId, jobId: JobId, nonce: Uint32 }, strict),
@@ -162,6 +183,9 @@ const ReplicaEntry = Type.Union([
   Type.Object({ e: Type.Literal('totals'), accepted: Seq, rejected: Seq, blocks: Seq }, strict),
 ]);
 export type ReplicaEntry = Static<typeof ReplicaEntry>;
+
+/** Replicated entries per `replica` body, so one message stays well within a link's bound. */
+export const REPLICA_ENTRIES_PER_MESSAGE = 1000;
 
 // Bodies carried down a route from the coordinator to one peer.
 const DownBody = Type.Union([
@@ -175,10 +199,16 @@ const DownBody = Type.Union([
   message('replica', {
     /** Sequence number of the first entry; a snapshot restarts the log at this number. */
     from: Seq,
-    snapshot: Type.Boolean(),
-    entries: Type.Array(ReplicaEntry, { maxItems: 100_000 }),
+    /** A snapshot comes in parts; the standby installs it once the last part arrived. Null for log entries. */
+    snapshot: Type.Union([
+      Type.Object({ part: Seq, parts: Type.Integer({ minimum: 1, maximum: 100_000 }) }, strict),
+      Type.Null(),
+    ]),
+    entries: Type.Array(ReplicaEntry, { maxItems: REPLICA_ENTRIES_PER_MESSAGE }),
   }),
   message('banned', { reason: Type.String({ maxLength: 200 }) }),
+  /** To the first standby, from a coordinator without a job source of its own: take over. */
+  message('handover', {}),
 ]);
 export type DownBody = Static<typeof DownBody>;
 
@@ -187,16 +217,74 @@ const BroadcastBody = Type.Union([
   message('job', { job: WireJob }),
   message('block', { block: WireBlock }),
   message('heartbeat', {
-    coordinator: PeerId,
     succession: Type.Array(PeerId, { maxItems: 8 }),
     totals: ClusterTotals,
+    /** The coordinator's own credential: a peer that never linked to it checks it before following it. */
+    credential: CredentialSchema,
   }),
 ]);
 export type BroadcastBody = Static<typeof BroadcastBody>;
 
+// What peers sign. Each payload names its kind in `t`, so a signature made for one purpose never passes for another.
+
+const CoordinatorClaim = Type.Object({ id: PeerId, term: Seq }, strict);
+
+export const HelloPayloadSchema = Type.Object(
+  {
+    t: Type.Literal('hello'),
+    from: PeerId,
+    /** The peer at the other end of the link: a hello is worth nothing on any other link. */
+    to: PeerId,
+    info: PeerInfoSchema,
+    /** Whom the sender takes for coordinator; counts only when the sender is a gateway. */
+    coordinator: Type.Union([CoordinatorClaim, Type.Null()]),
+  },
+  strict,
+);
+export type HelloPayload = Static<typeof HelloPayloadSchema>;
+
+export const UpPayloadSchema = Type.Object(
+  {
+    t: Type.Literal('up'),
+    origin: PeerId,
+    term: Seq,
+    /** Rises with every up message of this origin: the coordinator takes each number once. */
+    n: Seq,
+    body: UpBody,
+  },
+  strict,
+);
+export type UpPayload = Static<typeof UpPayloadSchema>;
+
+export const DownPayloadSchema = Type.Object(
+  { t: Type.Literal('down'), term: Seq, to: PeerId, body: DownBody },
+  strict,
+);
+export type DownPayload = Static<typeof DownPayloadSchema>;
+
+export const BroadcastPayloadSchema = Type.Object(
+  { t: Type.Literal('broadcast'), coordinator: PeerId, term: Seq, body: BroadcastBody },
+  strict,
+);
+export type BroadcastPayload = Static<typeof BroadcastPayloadSchema>;
+
+export const PlacementPayloadSchema = Type.Object(
+  { t: Type.Literal('placement'), term: Seq, peer: PeerId, parent: PeerId },
+  strict,
+);
+export type PlacementPayload = Static<typeof PlacementPayloadSchema>;
+
+// Signed payloads are bounded by what they carry: a hello or an up message is small; a down message may carry a
+// part of the replicated state.
+const SignedHello = signedSchema(8 * 1024);
+const SignedUp = signedSchema(8 * 1024);
+const SignedDown = signedSchema(512 * 1024);
+const SignedBroadcast = signedSchema(16 * 1024);
+const SignedPlacement = signedSchema(1024);
+
 const MessageSchema = Type.Union([
-  /** First message on every link, both ways: who I am and whom I take for coordinator. */
-  message('hello', { info: PeerInfoSchema, coordinator: Type.Union([PeerId, Type.Null()]), term: Seq }),
+  /** First message on every link, both ways: who I am (signed for this link), and my credential if I have one. */
+  message('hello', { signed: SignedHello, credential: Type.Union([CredentialSchema, Type.Null()]) }),
   /** To the coordinator over a direct link: place me in the tree. */
   message('join', { orphan: Type.Boolean() }),
   /** The coordinator's answer: attach to `parent` (possibly the coordinator itself). */
@@ -204,16 +292,19 @@ const MessageSchema = Type.Union([
     term: Seq,
     parent: PeerId,
     succession: Type.Array(PeerId, { maxItems: 8 }),
-    job: Type.Union([WireJob, Type.Null()]),
+    /** The current job as the coordinator broadcast it: a re-joining relay passes it on to the subtree it brings. */
+    job: Type.Union([SignedBroadcast, Type.Null()]),
     blocks: Type.Array(WireBlock, { maxItems: 64 }),
+    /** Signed for the parent, which takes the joiner only with it; null when the parent is the coordinator. */
+    placement: Type.Union([SignedPlacement, Type.Null()]),
   }),
   /** Not the coordinator (any more, or not yet), or `full` of links: try `coordinator`. */
   message('redirect', { coordinator: Type.Union([PeerId, Type.Null()]), term: Seq, full: Type.Boolean() }),
-  message('attach', {}),
+  message('attach', { placement: SignedPlacement }),
   message('detach', {}),
-  message('up', { origin: PeerId, path: Type.Array(PeerId, { maxItems: 32 }), body: UpBody }),
-  message('down', { route: Type.Array(PeerId, { maxItems: 32 }), body: DownBody }),
-  message('broadcast', { term: Seq, body: BroadcastBody }),
+  message('up', { signed: SignedUp }),
+  message('down', { route: Type.Array(PeerId, { maxItems: 32 }), signed: SignedDown }),
+  message('broadcast', { signed: SignedBroadcast }),
 ]);
 export type Message = Static<typeof MessageSchema>;
 

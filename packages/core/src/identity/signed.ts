@@ -40,20 +40,39 @@ export function openSigned<T>(
   signed: Signed,
   check: ValueCheck<T>,
 ): Opened<T> {
-  let signature: Uint8Array;
-  try {
-    signature = base64urlnopad.decode(signed.sig);
-  } catch {
-    return { ok: false, error: 'the signature is not base64url' };
-  }
-  if (signature.length !== SIGNATURE_BYTES || !scheme.verify(publicKey, utf8ToBytes(signed.payload), signature)) {
-    return { ok: false, error: 'the signature does not match' };
-  }
+  return openSignedBy(scheme, signed, check, () => publicKey);
+}
+
+/**
+ * The value of `signed` if it passes `check` and the key `signerOf` finds for it signed it: for values that name
+ * their own signer. The payload is parsed before the signature is checked; its length is bounded by its schema.
+ */
+export function openSignedBy<T>(
+  scheme: SignatureScheme,
+  signed: Signed,
+  check: ValueCheck<T>,
+  signerOf: (value: T) => Uint8Array | undefined,
+): Opened<T> {
   let value: unknown;
   try {
     value = JSON.parse(signed.payload);
   } catch {
     return { ok: false, error: 'the signed payload is not JSON' };
   }
-  return check.Check(value) ? { ok: true, value } : { ok: false, error: 'the signed payload has the wrong shape' };
+  if (!check.Check(value)) return { ok: false, error: 'the signed payload has the wrong shape' };
+  const publicKey = signerOf(value);
+  let signature: Uint8Array;
+  try {
+    signature = base64urlnopad.decode(signed.sig);
+  } catch {
+    return { ok: false, error: 'the signature is not base64url' };
+  }
+  if (
+    publicKey === undefined ||
+    signature.length !== SIGNATURE_BYTES ||
+    !scheme.verify(publicKey, utf8ToBytes(signed.payload), signature)
+  ) {
+    return { ok: false, error: 'the signature does not match' };
+  }
+  return { ok: true, value };
 }
