@@ -65,8 +65,7 @@ type LinkEvents = { open: []; close: []; message: [message: unknown]; error: [er
 export class PeerjsLink implements MeshConnection {
   private readonly decoder = new LinkDecoder();
   private bound = DEFAULT_MAX_MESSAGE_BYTES;
-  private closed = false;
-  private closeHeard = false;
+  private state: 'opening' | 'open' | 'closed' = 'opening';
   private readonly listeners = new Listeners<LinkEvents>((event, error) => {
     this.report(
       'callbackErrors',
@@ -80,7 +79,7 @@ export class PeerjsLink implements MeshConnection {
     private readonly connection: PeerjsConnection,
     private readonly report: ReportProblem,
   ) {
-    connection.on('open', () => this.listeners.emit('open'));
+    connection.on('open', () => this.opened());
     connection.on('data', (data) => this.receive(data));
     connection.on('error', (error) => this.listeners.emit('error', error));
     connection.on('close', () => this.ended());
@@ -105,7 +104,7 @@ export class PeerjsLink implements MeshConnection {
 
   send(message: unknown): boolean {
     const channel = this.connection.dataChannel;
-    if (this.closed || !this.connection.open || channel?.readyState !== 'open') {
+    if (this.state !== 'open' || channel?.readyState !== 'open') {
       this.report('sendFailures', this.peer, `A message to ${this.peer} was not sent: the link is not open`);
       return false;
     }
@@ -124,7 +123,7 @@ export class PeerjsLink implements MeshConnection {
   }
 
   close(): void {
-    this.closed = true;
+    this.ended();
     this.connection.close();
   }
 
@@ -135,7 +134,9 @@ export class PeerjsLink implements MeshConnection {
   }
 
   private receive(frame: unknown): void {
-    if (this.closed) return;
+    // The channel is open if it carries data, and wrtc may deliver a frame before peerjs's 'open'.
+    this.opened();
+    if (this.state === 'closed') return;
     const decoded = this.decoder.decode(frame, this.bound);
     if (decoded.kind === 'message') this.listeners.emit('message', decoded.message);
     else if (decoded.kind === 'refused') {
@@ -145,11 +146,17 @@ export class PeerjsLink implements MeshConnection {
     }
   }
 
-  /** peerjs says 'close' only for a connection that had opened, and at times from inside close(). */
+  private opened(): void {
+    if (this.state !== 'opening') return;
+    this.state = 'open';
+    this.listeners.emit('open');
+  }
+
+  /** Says 'close' once if the link had opened, in a microtask: peerjs may end a connection from inside close(). */
   private ended(): void {
-    this.closed = true;
-    if (this.closeHeard) return;
-    this.closeHeard = true;
-    platform.queueMicrotask(() => this.listeners.emit('close'));
+    if (this.state === 'closed') return;
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
+    if (wasOpen) platform.queueMicrotask(() => this.listeners.emit('close'));
   }
 }
