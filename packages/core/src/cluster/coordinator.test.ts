@@ -18,6 +18,7 @@ import {
   type DownBody,
   type DownPayload,
   decodeMessage,
+  jobToWire,
   type Lease,
   type Message,
   type PeerInfo,
@@ -952,5 +953,22 @@ describe('known faults', () => {
     expect(h.leasesOf('cheat')).toHaveLength(leases);
     expect(h.coordinator.clusterHashrate()).toBe(10);
     expect(h.coordinator.successors).not.toContain(idOf('cheat'));
+  });
+
+  // Fix: Coordinator.replicate cuts parts by their encoded length as well as by count (or wire.ts's JobId takes
+  // printable characters only): a pool names its jobs with up to 96 characters of any kind, and each escapes to six.
+  it.fails("keeps every replica part within a down message's bound, whatever a source names its jobs", () => {
+    const state = new ReplicatedState();
+    const job = externalJob(`pool:1:${'\u0001'.repeat(96)}`, TEST_NOW, { source: 'stratum' });
+    state.apply({ e: 'job', job: jobToWire(job) });
+    for (let nonce = 0; nonce < 1000; nonce++) {
+      state.apply({ e: 'share', peer: fakeId(nonce), name: 'w', jobId: job.id, nonce, work: '1' });
+    }
+    const h = harness({}, { demo: false, state });
+    h.join('s', {}, { gateway: true });
+    h.coordinator.tick();
+    const parts = h.sent.filter(({ to, message }) => to === idOf('s') && message.type === 'down');
+    expect(parts.length).toBeGreaterThan(1);
+    for (const { message } of parts) expect(decodeMessage(JSON.parse(JSON.stringify(message))).ok).toBe(true);
   });
 });
