@@ -920,11 +920,8 @@ describe('bounded state', () => {
   });
 });
 
-// Faults in coordinator.ts that these tests show: each fails today (so `it.fails` passes); with its fix it passes, and
-// `it.fails` turns red until it is made `it`.
-describe('known faults', () => {
-  // Fix: Coordinator.readmit refuses a member dropped lately while the cluster holds maxMembers.
-  it.fails('keeps a member dropped lately out once the cluster is full again', () => {
+describe('the coordinator bounds what a peer can hold on to', () => {
+  it('keeps a member dropped lately out once the cluster is full again', () => {
     const h = harness({ maxMembers: 2 });
     h.join('a');
     h.join('b');
@@ -936,8 +933,7 @@ describe('known faults', () => {
     expect(h.coordinator.memberIds()).not.toContain(idOf('a'));
   });
 
-  // Fix: issueLease, clusterHashrate and updateSuccession skip banned peers.
-  it.fails('gives a banned member no more leases, counts none of its hashrate, and never makes it a standby', () => {
+  it('gives a banned member no more leases, counts none of its hashrate, and never makes it a standby', () => {
     const h = harness();
     h.join('cheat', { hashrate: 500 }, { gateway: true });
     h.join('w', { hashrate: 10 });
@@ -955,9 +951,8 @@ describe('known faults', () => {
     expect(h.coordinator.successors).not.toContain(idOf('cheat'));
   });
 
-  // Fix: Coordinator.replicate cuts parts by their encoded length as well as by count (or wire.ts's JobId takes
-  // printable characters only): a pool names its jobs with up to 96 characters of any kind, and each escapes to six.
-  it.fails("keeps every replica part within a down message's bound, whatever a source names its jobs", () => {
+  // A pool names its jobs with up to 96 characters of any kind, and a control character escapes to six in JSON.
+  it("keeps every replica part within a down message's bound, whatever a source names its jobs", () => {
     const state = new ReplicatedState();
     const job = externalJob(`pool:1:${'\u0001'.repeat(96)}`, TEST_NOW, { source: 'stratum' });
     state.apply({ e: 'job', job: jobToWire(job) });

@@ -173,6 +173,26 @@ const RETEMPLATE_MIN_MS = 5000;
 const MIN_LEASE = 64;
 
 const TWO_POW_64 = 1n << 64n;
+/** JSON characters of replicated entries per message, well within a down message's bound however sources name jobs. */
+const REPLICA_CHARS_PER_MESSAGE = 256 * 1024;
+
+/** Entries cut into bodies of at most REPLICA_ENTRIES_PER_MESSAGE entries and REPLICA_CHARS_PER_MESSAGE characters. */
+function replicaParts(entries: readonly ReplicaEntry[]): ReplicaEntry[][] {
+  const parts: ReplicaEntry[][] = [[]];
+  let chars = 0;
+  for (const entry of entries) {
+    const size = JSON.stringify(entry).length;
+    const last = parts.at(-1) as ReplicaEntry[];
+    if (last.length > 0 && (last.length >= REPLICA_ENTRIES_PER_MESSAGE || chars + size > REPLICA_CHARS_PER_MESSAGE)) {
+      parts.push([entry]);
+      chars = size;
+    } else {
+      last.push(entry);
+      chars += size;
+    }
+  }
+  return parts;
+}
 
 export class Coordinator {
   readonly state: ReplicatedState;
@@ -251,7 +271,9 @@ export class Coordinator {
   clusterHashrate(): number {
     const now = this.host.now();
     let sum = 0;
-    for (const member of this.members.values()) if (member.info.mines) sum += this.rateOf(member, now);
+    for (const [id, member] of this.members) {
+      if (member.info.mines && !this.state.banned.has(id)) sum += this.rateOf(member, now);
+    }
     return sum;
   }
 
@@ -351,6 +373,8 @@ export class Coordinator {
       if (dropped === undefined || (parent !== this.host.selfId && this.members.get(parent)?.confirmed !== true)) {
         return undefined;
       }
+      // A full cluster takes nobody back this way: it joins again like anyone else.
+      if (this.state.members.size >= this.settings.maxMembers) return undefined;
       this.recentlyLeft.delete(origin);
       this.record({ e: 'member', peer: origin, parent, gateway: dropped.gateway, since: dropped.since });
     }
@@ -525,7 +549,7 @@ export class Coordinator {
   private issueLease(peer: string): void {
     const member = this.members.get(peer);
     const record = this.currentJobId === undefined ? undefined : this.state.jobs.get(this.currentJobId);
-    if (member === undefined || record === undefined) return;
+    if (member === undefined || record === undefined || this.state.banned.has(peer)) return;
     const now = this.host.now();
     const rate = this.rateOf(member, now);
     const range = record.job.nonceRange ?? { start: 0, count: 2 ** 32 };
@@ -879,6 +903,7 @@ export class Coordinator {
           id !== this.host.selfId &&
           member.confirmed &&
           this.state.members.get(id)?.gateway === true &&
+          !this.state.banned.has(id) &&
           (this.slowStandbys.get(id) ?? 0) <= now,
       )
       .map(([id, member]) => ({ id, member, since: this.state.members.get(id)?.since ?? now }))
@@ -928,28 +953,16 @@ export class Coordinator {
       const sent = this.standbySent.get(standby);
       if (sent === undefined || sent < this.logBase) {
         // New, or too far behind for the log: the whole state, in parts.
-        const entries = this.state.snapshot();
-        const parts = Math.max(1, Math.ceil(entries.length / REPLICA_ENTRIES_PER_MESSAGE));
-        for (let part = 0; part < parts; part++) {
-          const slice = entries.slice(part * REPLICA_ENTRIES_PER_MESSAGE, (part + 1) * REPLICA_ENTRIES_PER_MESSAGE);
-          this.sendDown(standby, {
-            v: PROTOCOL_VERSION,
-            type: 'replica',
-            from: end,
-            snapshot: { part, parts },
-            entries: slice,
-          });
-        }
-      } else {
-        for (let from = sent; from < end; from += REPLICA_ENTRIES_PER_MESSAGE) {
-          const offset = from - this.logBase;
-          this.sendDown(standby, {
-            v: PROTOCOL_VERSION,
-            type: 'replica',
-            from,
-            snapshot: null,
-            entries: this.log.slice(offset, Math.min(end - this.logBase, offset + REPLICA_ENTRIES_PER_MESSAGE)),
-          });
+        const parts = replicaParts(this.state.snapshot());
+        parts.forEach((entries, part) => {
+          const snapshot = { part, parts: parts.length };
+          this.sendDown(standby, { v: PROTOCOL_VERSION, type: 'replica', from: end, snapshot, entries });
+        });
+      } else if (sent < end) {
+        let from = sent;
+        for (const entries of replicaParts(this.log.slice(sent - this.logBase, end - this.logBase))) {
+          this.sendDown(standby, { v: PROTOCOL_VERSION, type: 'replica', from, snapshot: null, entries });
+          from += entries.length;
         }
       }
       this.standbySent.set(standby, end);

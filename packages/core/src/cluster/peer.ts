@@ -1025,10 +1025,12 @@ export class ClusterPeer {
       }
       if (now - this.joinStepAt > this.settings.joinStepTimeoutMs && (this.joinTarget ?? this.pendingParent) !== null) {
         const stuck = this.pendingParent ?? this.joinTarget;
-        if (stuck !== null) this.unreachable.add(stuck);
-        if (stuck !== null) this.dropTransient(stuck);
         this.joinTarget = null;
         this.pendingParent = null;
+        if (stuck !== null) {
+          this.unreachable.add(stuck);
+          this.dropTransient(stuck);
+        }
       }
       this.continueJoining();
     }
