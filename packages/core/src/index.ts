@@ -7,6 +7,7 @@ export {
   type CoordinatorSettings,
   DEFAULT_COORDINATOR_SETTINGS,
 } from './cluster/coordinator.js';
+export type { ClusterKeys } from './cluster/envelopes.js';
 export {
   ClusterPeer,
   type ClusterPeerOptions,

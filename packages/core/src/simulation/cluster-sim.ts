@@ -4,12 +4,16 @@
 
 import { ClusterPeer, type PeerAction, type PeerSettings } from '../cluster/peer.js';
 import type { Lease, PeerInfo } from '../cluster/wire.js';
+import { issueCredential } from '../identity/credential.js';
+import { type Identity, identityFromSecret } from '../identity/keys.js';
+import type { SignatureScheme } from '../identity/signature-scheme.js';
 import type { Job } from '../jobs/job.js';
+import { simulatedSignatures } from './sim-signatures.js';
 import { EventQueue, fakePow, seededRandom } from './sim-tools.js';
 
 export interface SimOptions {
   seed: number;
-  /** Peers that may coordinate (native hosts, role auto, with the demo chain). */
+  /** Native hosts with gateway credentials, which may coordinate; the first runs the demo chain. */
   hosts: number;
   browsers: number;
   /** Browsers that claim shares they never computed. */
@@ -118,6 +122,8 @@ const MINING_STEP_MS = 1000;
 export class SimCluster {
   readonly queue = new EventQueue(START_MS);
   private readonly random: () => number;
+  private readonly scheme: SignatureScheme = simulatedSignatures();
+  private readonly cluster: Identity;
   private readonly nodes = new Map<string, SimNode>();
   private readonly linkTimes = new Map<string, number>();
   private messages = 0;
@@ -137,6 +143,14 @@ export class SimCluster {
 
   constructor(private readonly options: SimOptions) {
     this.random = seededRandom(options.seed);
+    this.cluster = this.newIdentity();
+  }
+
+  private newIdentity(): Identity {
+    return identityFromSecret(
+      this.scheme,
+      new Uint8Array(32).map(() => Math.floor(this.random() * 256)),
+    );
   }
 
   static run(options: SimOptions): SimReport {
@@ -274,13 +288,25 @@ export class SimCluster {
 
   // ---- peers ----
 
-  private addPeer(kind: SimNode['kind'], cheater: boolean, gateway = false): void {
-    const id = `${kind === 'host' ? 'h' : 'b'}${this.nextId++}`;
+  private addPeer(kind: SimNode['kind'], cheater: boolean, first = false): void {
+    const identity = this.newIdentity();
+    const id = identity.id;
+    const name = `${kind} ${this.nextId++}`;
     const hashrate = kind === 'host' ? 200 + this.random() * 200 : 5 + this.random() * 25;
+    const gateway = kind === 'host';
+    const credential = gateway
+      ? issueCredential(this.scheme, this.cluster, {
+          key: id,
+          name,
+          server: first,
+          now: this.queue.now,
+          lifetimeMs: 24 * 3600_000,
+        })
+      : null;
     const info: PeerInfo = {
       id,
-      name: `peer ${id}`,
-      role: gateway ? 'gateway' : kind === 'host' ? 'auto' : 'worker',
+      name,
+      role: gateway ? 'gateway' : 'worker',
       engine: kind === 'host' ? 'native' : 'wasm',
       mode: kind === 'host' ? 'full' : 'light',
       cores: kind === 'host' ? 8 : 4,
@@ -289,9 +315,11 @@ export class SimCluster {
       hashrate: 0,
       maxLinks: kind === 'host' ? 64 : 8,
       startedAt: this.queue.now,
+      jobSource: first,
     };
     const peer = new ClusterPeer({
       info,
+      keys: { scheme: this.scheme, identity, cluster: this.cluster.id, credential },
       now: () => this.queue.now,
       random: seededRandom(Math.floor(this.random() * 2 ** 32)),
       source: kind === 'host' ? 'demo' : 'none',
@@ -398,8 +426,11 @@ export class SimCluster {
         return;
       }
       case 'discover':
+        // Signaling lists the room's gateways.
         this.queue.after(50, () => {
-          const peers = [...this.nodes.values()].filter((other) => other.alive).map((other) => other.id);
+          const peers = [...this.nodes.values()]
+            .filter((other) => other.alive && other.kind === 'host')
+            .map((other) => other.id);
           this.deliver(node.id, { kind: 'discovered', peers });
         });
         return;
@@ -426,6 +457,8 @@ export class SimCluster {
         return;
       }
       case 'submitBlock':
+      case 'wantJob':
+      case 'allowLargeMessages':
         return;
       case 'notice':
         this.observe(node, action.notice);
