@@ -4,8 +4,14 @@
 // data channel, is dropped and counted, or closes that one link, while the process and every other link carry on.
 import { createRequire } from 'node:module';
 import wrtc from '@roamhq/wrtc';
-import type { GuardedPeer, LinkCounters, MeshConnection } from '@rxmesh/core';
-import { peerjsOptions, whenRegistered } from '@rxmesh/core';
+import {
+  type GuardedPeer,
+  type LinkCounters,
+  MAX_LINK_MESSAGE_BYTES,
+  type MeshConnection,
+  peerjsOptions,
+  whenRegistered,
+} from '@rxmesh/core';
 import { buildServer, PEERJS_PATH } from '@rxmesh/signal';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,7 +166,7 @@ describe('the stock peerjs client in Node behind the guard (node-peer.ts over @r
     expect(seen).toEqual([{ type: 'HEARTBEAT' }]);
   });
 
-  it('links two peers: messages both ways, 200 KB once both ends raise their bound, and failed sends', async () => {
+  it('links two peers: messages both ways, 200 KB once the receiver raises its bound, and what is refused', async () => {
     const [alice, bob] = await Promise.all([join({ id: 'alice-1' }), join()]);
     expect(alice.id).toBe('alice-1');
     expect(bob.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
@@ -176,26 +182,26 @@ describe('the stock peerjs client in Node behind the guard (node-peer.ts over @r
 
     const large = replica(200_000);
     expect(JSON.stringify(large).length).toBeGreaterThan(200_000);
-    atAlice.maxMessageBytes = 1024 * 1024;
     atBob.maxMessageBytes = 1024 * 1024;
     const largeAtBob = nextMessage(atBob);
     expect(atAlice.send(large)).toBe(true);
     expect(await largeAtBob).toEqual(large);
 
-    // Over the sender's bound: not sent, counted, and the link closes at both ends.
-    const bobHearsClose = closed(atBob);
-    expect(atAlice.send(replica(1.1 * 1024 * 1024))).toBe(false);
-    await bobHearsClose;
-    expect(alice.linkCounters()).toMatchObject({ ...quiet, sendFailures: 1 });
-    expect(atAlice.send({ after: 'close' })).toBe(false);
-    expect(alice.linkCounters().sendFailures).toBe(2);
-
-    // Over the receiver's bound: refused there, which closes the link.
-    const [again, againAtBob] = await link(alice, bob);
-    again.maxMessageBytes = 1024 * 1024;
-    const aliceHearsClose = closed(again);
-    expect(again.send(large)).toBe(true);
+    // Over the receiver's bound: refused there, which closes the link at both ends.
+    const aliceHearsClose = closed(atAlice);
+    expect(atAlice.send(replica(1.1 * 1024 * 1024))).toBe(true);
     await aliceHearsClose;
+    expect(bob.linkCounters()).toMatchObject({ ...quiet, oversizedMessages: 1 });
+    // A send on the closed link fails, and is counted.
+    expect(atAlice.send({ after: 'close' })).toBe(false);
+    expect(alice.linkCounters()).toMatchObject({ ...quiet, sendFailures: 1 });
+
+    // Over what any link carries (12 MiB): not sent, counted, and the link closes at both ends.
+    const [again, againAtBob] = await link(alice, bob);
+    const bobHearsClose = closed(againAtBob);
+    expect(again.send('x'.repeat(MAX_LINK_MESSAGE_BYTES))).toBe(false);
+    await bobHearsClose;
+    expect(alice.linkCounters()).toMatchObject({ ...quiet, sendFailures: 2 });
     expect(bob.linkCounters()).toMatchObject({ ...quiet, oversizedMessages: 1, sendFailures: 0 });
     expect(() => {
       againAtBob.maxMessageBytes = 16 * 1024 * 1024;

@@ -68,7 +68,7 @@ describe('link codec', () => {
     expect(encodeMessage(largeMessage(70_000), DEFAULT_MAX_MESSAGE_BYTES)).toMatchObject({
       ok: false,
       problem: 'oversized',
-      reason: expect.stringMatching(/^the message of \d+ bytes exceeds the link's bound of 65536 bytes$/),
+      reason: expect.stringMatching(/^it has \d+ bytes, more than the 65536 a link carries$/),
     });
     const cyclic: { self?: unknown } = {};
     cyclic.self = cyclic;

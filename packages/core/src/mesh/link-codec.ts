@@ -7,11 +7,11 @@
 
 /** The largest frame a link sends: what Chromium, Firefox and libwebrtc all deliver as one message. */
 export const MAX_FRAME_BYTES = 16 * 1024;
-/** A link's bound on its messages (JSON text, in bytes) unless raised: well above any ordinary cluster message. */
+/** A link's bound on the messages it takes (JSON text, in bytes) unless raised: above any ordinary cluster message. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
 /**
- * The most a link's bound may be raised to. A link may hold this much unsent besides its ordinary traffic
- * (see peerjs-link.ts), within the 16 MiB send queue of Chromium's and libwebrtc's data channels.
+ * The most a link's bound may be raised to, and the largest message a link sends. With the 4 MiB a link may hold
+ * unsent besides (see peerjs-link.ts), it fits the 16 MiB send queue of Chromium's and libwebrtc's data channels.
  */
 export const MAX_LINK_MESSAGE_BYTES = 12 * 1024 * 1024;
 
@@ -34,7 +34,7 @@ export type Encoded =
   | { ok: true; frames: string[]; bytes: number }
   | { ok: false; problem: 'oversized' | 'unserializable'; reason: string };
 
-/** The frames of `message`, or why it cannot go on a link whose bound is `maxMessageBytes`. */
+/** The frames of `message`, or why it cannot go on a link, up to `maxMessageBytes`. */
 export function encodeMessage(message: unknown, maxMessageBytes: number): Encoded {
   let json: string | undefined;
   try {
@@ -48,7 +48,7 @@ export function encodeMessage(message: unknown, maxMessageBytes: number): Encode
     return {
       ok: false,
       problem: 'oversized',
-      reason: `the message of ${text.length} bytes exceeds the link's bound of ${maxMessageBytes} bytes`,
+      reason: `it has ${text.length} bytes, more than the ${maxMessageBytes} a link carries`,
     };
   }
   if (text.length <= MAX_FRAME_BYTES) return { ok: true, frames: [text], bytes: text.length };

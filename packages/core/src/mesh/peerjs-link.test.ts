@@ -98,7 +98,7 @@ describe('PeerjsLink', () => {
     expect(connection.dataChannel?.sent).toEqual(['{"n":1}']);
 
     const cases = [
-      refused(() => {}, 'x'.repeat(70_000)),
+      refused(() => {}, 'x'.repeat(MAX_LINK_MESSAGE_BYTES)),
       refused((channel) => {
         channel.bufferedAmount = (4096 + 64) * 1024;
       }),
@@ -111,8 +111,7 @@ describe('PeerjsLink', () => {
     ];
     expect(cases.map(({ reports }) => reports.map(({ what }) => what))).toEqual([
       [
-        "Closed the link to remote: a message was not sent, as the message of 70002 bytes exceeds the link's bound " +
-          'of 65536 bytes',
+        'Closed the link to remote: a message was not sent, as it has 12582914 bytes, more than the 12582912 a link carries',
       ],
       [
         'Closed the link to remote: a message was not sent, as 4259840 bytes queued before it are still unsent (the ' +
@@ -132,19 +131,28 @@ describe('PeerjsLink', () => {
     ]);
   });
 
-  it('takes a message up to its raised bound, with as much unsent before it as the bound allows', () => {
-    const { connection, link } = setUp();
+  it('lets up to 4 MiB more wait unsent besides the largest message it has sent', () => {
+    const { connection, link, reports } = setUp();
     connection.emit('open');
-    link.maxMessageBytes = 1024 * 1024;
-    const message = 'x'.repeat(1_000_000);
     const channel = connection.dataChannel;
     if (channel === null) throw new Error('The fake connection has no channel.');
-    channel.bufferedAmount = 4 * 1024 * 1024 + 40_000;
-    expect(link.send(message)).toBe(true);
-    const encoded = encodeMessage(message, MAX_LINK_MESSAGE_BYTES);
+    const large = 'x'.repeat(1_000_000);
+    expect(link.send(large)).toBe(true);
+    const encoded = encodeMessage(large, MAX_LINK_MESSAGE_BYTES);
     expect(channel.sent).toEqual(encoded.ok ? encoded.frames : []);
+    // The large message still unsent, and almost 4 MiB besides: the next one may wait too; more may not.
+    channel.bufferedAmount = 4 * 1024 * 1024 + 900_000;
+    expect(link.send({ lease: 1 })).toBe(true);
+    channel.bufferedAmount = 4 * 1024 * 1024 + 1_100_000;
+    expect(link.send({ lease: 2 })).toBe(false);
+    expect(reports.map(({ counter }) => counter)).toEqual(['sendFailures']);
+  });
+
+  it('takes a bound for what it receives from 1 byte to 12 MiB', () => {
+    const { link } = setUp();
+    link.maxMessageBytes = 1024 * 1024;
     expect(() => {
-      link.maxMessageBytes = 0;
+      link.maxMessageBytes = MAX_LINK_MESSAGE_BYTES + 1;
     }).toThrow(RangeError);
     expect(link.maxMessageBytes).toBe(1024 * 1024);
   });

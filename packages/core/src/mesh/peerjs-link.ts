@@ -1,13 +1,19 @@
 // One link to another peer over a peerjs data connection with `raw` serialization: messages pass through
 // link-codec.ts, and whatever goes wrong on the way (a frame no rxmesh peer sends, a message over the bound, a send
 // the channel cannot take, a listener that throws) is counted, reported and closes this link, never the process.
-import { checkMaxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, encodeMessage, LinkDecoder } from './link-codec.js';
+import {
+  checkMaxMessageBytes,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  encodeMessage,
+  LinkDecoder,
+  MAX_LINK_MESSAGE_BYTES,
+} from './link-codec.js';
 import { platform } from './platform.js';
 import type { LinkCounter, MeshConnection } from './transport.js';
 
 /**
- * Unsent data a link may hold besides one message at its bound; more means the other side does not read. peerjs's
- * own queue for a raw connection has no bound, so links write to the data channel themselves.
+ * Unsent data a link may hold besides the largest message it has sent; more means the other side does not read.
+ * peerjs's own queue for a raw connection has no bound, so links write to the data channel themselves.
  */
 const MAX_UNSENT_BYTES = 4 * 1024 * 1024;
 
@@ -66,6 +72,8 @@ export class PeerjsLink implements MeshConnection {
   private readonly decoder = new LinkDecoder();
   private bound = DEFAULT_MAX_MESSAGE_BYTES;
   private state: 'opening' | 'open' | 'closed' = 'opening';
+  /** In bytes on the wire: a large message may still be unsent when the next one goes. */
+  private largestSent = 0;
   private readonly listeners = new Listeners<LinkEvents>((event, error) => {
     this.report(
       'callbackErrors',
@@ -108,10 +116,10 @@ export class PeerjsLink implements MeshConnection {
       this.report('sendFailures', this.peer, `A message to ${this.peer} was not sent: the link is not open`);
       return false;
     }
-    const encoded = encodeMessage(message, this.bound);
+    const encoded = encodeMessage(message, MAX_LINK_MESSAGE_BYTES);
     if (!encoded.ok) return this.sendFailed(encoded.reason);
     const unsent = channel.bufferedAmount;
-    if (unsent + encoded.bytes > MAX_UNSENT_BYTES + this.bound) {
+    if (unsent + encoded.bytes > MAX_UNSENT_BYTES + Math.max(this.largestSent, encoded.bytes)) {
       return this.sendFailed(`${unsent} bytes queued before it are still unsent (the other side does not read)`);
     }
     try {
@@ -119,6 +127,7 @@ export class PeerjsLink implements MeshConnection {
     } catch (error) {
       return this.sendFailed(`the data channel refused it (${describeError(error)})`);
     }
+    this.largestSent = Math.max(this.largestSent, encoded.bytes);
     return true;
   }
 

@@ -9,8 +9,9 @@ export interface MeshConnection {
   /** The id of the peer at the other end. */
   readonly peer: string;
   /**
-   * The largest message this link sends or accepts, in bytes of JSON text: 64 KiB unless raised. Raise it on both
-   * ends of a link that carries more, such as replicated state, up to 12 MiB; other values throw a RangeError.
+   * The largest message this link takes from the other end, in bytes of JSON text: 64 KiB unless raised. Raise it
+   * on the receiving end of a link that carries more from a trusted peer (a standby's link to its coordinator, for
+   * replicated state), up to 12 MiB; other values throw a RangeError. A link sends messages of up to 12 MiB.
    */
   maxMessageBytes: number;
   on(event: 'open', listener: () => void): void;
