@@ -94,6 +94,7 @@ function harness(settings: Partial<CoordinatorSettings> = {}, options: HarnessOp
     verify: (ticket, _seed, _blob, nonce) => verifications.push({ ticket, nonce }),
     submitBlock: (job, nonce) => submitted.push({ job, nonce }),
     wantJob: (job) => wanted.push(job),
+    standbyChosen: () => {},
     handedOver: (successor) => handedOver.push(successor),
     notice: (notice) => notices.push(notice),
   };

@@ -103,6 +103,8 @@ export interface CoordinatorHost {
   submitBlock(job: Job, nonce: number, hash: Uint8Array, finder: Finder): void;
   /** The current external job's nonces ran out: its source should make fresh work. */
   wantJob(job: Job): void;
+  /** A new standby: the replicated state will go to it, in messages larger than most. */
+  standbyChosen(standby: string): void;
   /** This coordinator handed the cluster to `successor`: the host steps down under it. */
   handedOver(successor: string): void;
   notice(notice: CoordinatorNotice): void;
@@ -922,6 +924,7 @@ export class Coordinator {
         this.standbySent.delete(id);
       }
     }
+    for (const id of eligible) if (!this.succession.includes(id)) this.host.standbyChosen(id);
     this.succession = eligible;
   }
 

@@ -161,6 +161,8 @@ const MAX_BAD_MESSAGES = 5;
 /** Peers remembered as penalised; the oldest is forgotten first. */
 const MAX_PENALIZED = 1024;
 const HASHRATE_SMOOTHING = 0.3;
+/** How often a coordinator without members looks for a rival coordinator. */
+const ALONE_PROBE_MS = 3000;
 /** How soon a peer with nothing to mine asks again for work. */
 const IDLE_REPEAT_MS = 2000;
 
@@ -227,6 +229,8 @@ export class ClusterPeer {
   private lastStatusAt = Number.NEGATIVE_INFINITY;
   private lastProbeAt = 0;
   private readonly badMessages = new Map<string, number>();
+  /** Links this peer has allowed large messages on. */
+  private readonly largeLinks = new Set<string>();
 
   constructor(private readonly options: ClusterPeerOptions) {
     this.settings = { ...DEFAULT_PEER_SETTINGS, ...options.settings };
@@ -384,6 +388,7 @@ export class ClusterPeer {
 
   private lostLink(peer: string): void {
     this.links.delete(peer);
+    this.largeLinks.delete(peer);
     this.badMessages.delete(peer);
     this.connecting.delete(peer);
     if (this.children.delete(peer)) {
@@ -611,6 +616,13 @@ export class ClusterPeer {
     if (via !== null && via !== parent) this.dropTransient(via);
   }
 
+  /** The link carries the replicated state, in messages larger than most. */
+  private allowLargeMessages(peer: string): void {
+    if (this.largeLinks.has(peer) || !this.links.has(peer)) return;
+    this.largeLinks.add(peer);
+    this.push({ kind: 'allowLargeMessages', peer });
+  }
+
   /** A child shows the placement the coordinator signed for it; without one, it is no child of this peer. */
   private onAttach(from: string, signed: Extract<Message, { type: 'attach' }>['placement']): void {
     if ((this.phase !== 'member' && this.phase !== 'coordinator') || this.coordinatorId === null) return;
@@ -636,9 +648,7 @@ export class ClusterPeer {
     this.pendingParent = null;
     this.placement = null;
     // A standby hears the replicated state from its parent, the coordinator, in messages larger than most.
-    if (this.options.keys.credential !== null && parent === this.coordinatorId) {
-      this.push({ kind: 'allowLargeMessages', peer: parent });
-    }
+    if (this.options.keys.credential !== null && parent === this.coordinatorId) this.allowLargeMessages(parent);
     const rejoined = this.orphan;
     this.orphan = false;
     this.unreachable.clear();
@@ -1009,7 +1019,9 @@ export class ClusterPeer {
       const successor = this.handedOverTo;
       this.handedOverTo = null;
       if (successor !== null) this.stepDown(successor);
-      if (now - this.lastProbeAt > this.settings.probeMs) this.probeForRivals();
+      // A coordinator alone (just started, or cut off) looks often: the cluster it belongs to may be out there.
+      const alone = (this.coordinator?.memberIds().length ?? 0) <= 1;
+      if (now - this.lastProbeAt > (alone ? ALONE_PROBE_MS : this.settings.probeMs)) this.probeForRivals();
     } else if (this.phase === 'member') {
       this.watchCoordinator(now);
       if (now - this.lastStatusAt > this.settings.statusMs) {
@@ -1087,6 +1099,7 @@ export class ClusterPeer {
       submitBlock: (job: Job, nonce: number, hash: Uint8Array, finder: Finder) =>
         this.push({ kind: 'submitBlock', job, nonce, hash, finder }),
       wantJob: (job: Job) => this.push({ kind: 'wantJob', job }),
+      standbyChosen: (standby: string) => this.allowLargeMessages(standby),
       handedOver: (successor: string) => {
         this.handedOverTo = successor;
       },
