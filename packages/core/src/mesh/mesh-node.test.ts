@@ -8,6 +8,7 @@ import type { Finder, JobSource, SourceStatus, SourceVerdict } from '../jobs/job
 import type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from '../mining.js';
 import { fakePow } from '../simulation/sim-tools.js';
 import { meetsShareTarget } from '../target.js';
+import { idOf, TEST_NOW, testKeys } from '../testing/keys.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './link-codec.js';
 import type { Log } from './log.js';
 import { MeshNode, type MeshSnapshot, type ShareHasher } from './mesh-node.js';
@@ -184,17 +185,21 @@ const log: Log = {
   error: (message) => lines.push(`error: ${message}`),
 };
 
-function info(name: string, role: PeerInfo['role'], mines: boolean): Omit<PeerInfo, 'id' | 'startedAt' | 'hashrate'> {
+function info(
+  name: string,
+  role: PeerInfo['role'],
+  mines: boolean,
+): Omit<PeerInfo, 'id' | 'role' | 'startedAt' | 'hashrate'> {
   // Browsers (workers) hold 8 links, hosts 64 (a coordinator keeps 8 of them free for joiners).
   return {
     name,
-    role,
     engine: 'wasm',
     mode: 'light',
     cores: 2,
     memoryMb: 4096,
     mines,
     maxLinks: role === 'worker' ? 8 : 64,
+    jobSource: false,
   };
 }
 
@@ -259,10 +264,12 @@ class ScriptedSource implements JobSource {
 
 const nodes: MeshNode[] = [];
 
-function startNode(room: FakeRoom, id: string, role: PeerInfo['role'], engine?: FakeEngine): MeshNode {
+/** A node named `name` (its id is idOf(name)); a gateway holds a credential of the test cluster. */
+function startNode(room: FakeRoom, name: string, role: PeerInfo['role'], engine?: FakeEngine): MeshNode {
   const node = MeshNode.start({
-    transport: room.join(id),
-    info: info(id, role, engine !== undefined),
+    transport: room.join(idOf(name)),
+    keys: testKeys(name, { gateway: role === 'gateway' }),
+    info: info(name, role, engine !== undefined),
     source: role === 'worker' ? 'none' : 'demo',
     ...(engine === undefined ? {} : { engine }),
     ...(role === 'worker' ? {} : { hasher: fakeHasher }),
@@ -274,7 +281,8 @@ function startNode(room: FakeRoom, id: string, role: PeerInfo['role'], engine?: 
 }
 
 beforeEach(() => {
-  vi.useFakeTimers();
+  // The test cluster's credentials are valid for a day from TEST_NOW.
+  vi.useFakeTimers({ now: TEST_NOW });
   lines.length = 0;
 });
 
@@ -304,9 +312,9 @@ describe('MeshNode', () => {
 
     await vi.advanceTimersByTimeAsync(20_000);
     const snapshot = gateway.snapshot();
-    expect(snapshot.id).toBe('gw');
+    expect(snapshot.id).toBe(idOf('gw'));
     expect(snapshot.role).toBe('coordinator');
-    expect(snapshot.coordinator).toEqual({ id: 'gw', term: 1 });
+    expect(snapshot.coordinator).toEqual({ id: idOf('gw'), term: 1 });
     expect(snapshot.keyInit).toMatchObject({ done: 4, total: 4 });
     expect(snapshot.keyInit?.finishedAt).toBeGreaterThanOrEqual(snapshot.keyInit?.startedAt ?? Number.NaN);
     expect(snapshot.keyInit?.seedHash).toBe(snapshot.job?.seedHash);
@@ -324,14 +332,14 @@ describe('MeshNode', () => {
     expect(snapshot.job?.source).toBe('demo');
     expect(snapshot.job?.difficulty).toMatch(/^[1-9][0-9]*$/);
     expect(snapshot.blocks.length).toBeGreaterThan(0);
-    expect(snapshot.blocks[0]).toMatchObject({ finderId: 'gw', finderName: 'gw' });
+    expect(snapshot.blocks[0]).toMatchObject({ finderId: idOf('gw'), finderName: 'gw' });
     expect(snapshot.blocks[0]?.id).toMatch(/^[0-9a-f]{64}$/);
     const heights = snapshot.blocks.map((block) => block.height);
     expect(heights).toEqual([...heights].sort((a, b) => b - a));
     expect(snapshot.totals.blocksFound).toBeGreaterThanOrEqual(snapshot.blocks.length);
 
     const [self] = gateway.members() ?? [];
-    expect(self).toMatchObject({ id: 'gw', role: 'gateway', parent: null, standbyRank: null });
+    expect(self).toMatchObject({ id: idOf('gw'), role: 'gateway', parent: null, standbyRank: null });
     expect(self?.sharesAccepted).toBe(snapshot.sharesAccepted);
     expect(self?.creditedWork).toBeGreaterThan(0n);
   });
@@ -339,8 +347,9 @@ describe('MeshNode', () => {
   it("with a job source: mines the source's job, submits verified candidates with their finder, counts its verdicts", async () => {
     const source = new ScriptedSource();
     const gateway = MeshNode.start({
-      transport: new FakeRoom().join('gw'),
-      info: info('gw', 'gateway', true),
+      transport: new FakeRoom().join(idOf('gw')),
+      keys: testKeys('gw', { gateway: true }),
+      info: { ...info('gw', 'gateway', true), jobSource: true },
       source: 'external',
       jobSource: source,
       engine: new FakeEngine(),
@@ -355,11 +364,11 @@ describe('MeshNode', () => {
     // At 1000 H/s for about 28 s, a difficulty of 3000 gives about 9 candidates.
     expect(source.submitted.length).toBeGreaterThanOrEqual(2);
     expect(source.submitted.every((candidate) => candidate.jobId === 'daemon-7-00')).toBe(true);
-    expect(source.submitted[0]?.finder).toEqual({ id: 'gw', name: 'gw' });
+    expect(source.submitted[0]?.finder).toEqual({ id: idOf('gw'), name: 'gw' });
     const accepted = Math.ceil(source.submitted.length / 2);
     expect(snapshot.source).toMatchObject({ kind: 'daemon', accepted, rejected: source.submitted.length - accepted });
     expect(snapshot.totals.blocksFound).toBe(accepted);
-    expect(snapshot.blocks[0]).toMatchObject({ finderId: 'gw' });
+    expect(snapshot.blocks[0]).toMatchObject({ finderId: idOf('gw') });
     expect(lines.some((line) => line.startsWith('warn: daemon refused the block at height 7 found by gw'))).toBe(true);
     expect(lines.filter((line) => line === 'mining the job at height 7')).toHaveLength(1);
     expect(lines.filter((line) => line === 'found a candidate for the daemon job at height 7')).toHaveLength(
@@ -404,26 +413,31 @@ describe('MeshNode', () => {
     const gateway = startNode(room, 'gw', 'gateway');
     await vi.advanceTimersByTimeAsync(500);
     // Both at once: they may pick each other to ask the way, and must give up on each other.
-    const auto = startNode(room, 'auto-1', 'auto', new FakeEngine());
+    const standby = startNode(room, 'standby', 'gateway', new FakeEngine());
     const worker = startNode(room, 'worker-1', 'worker', new FakeEngine());
     await vi.advanceTimersByTimeAsync(30_000);
 
-    for (const node of [auto, worker]) {
+    for (const node of [standby, worker]) {
       const snapshot = node.snapshot();
       expect(snapshot.role).toBe('member');
-      expect(snapshot.coordinator).toEqual({ id: 'gw', term: 1 });
+      expect(snapshot.coordinator).toEqual({ id: idOf('gw'), term: 1 });
       expect(snapshot.sharesAccepted).toBeGreaterThan(0);
       expect(snapshot.totals.peers).toBe(3);
       expect(node.members()).toBeNull();
     }
     const members = new Map((gateway.members() ?? []).map((member) => [member.id, member]));
-    expect([...members.keys()].sort()).toEqual(['auto-1', 'gw', 'worker-1']);
-    expect(members.get('gw')).toMatchObject({ parent: null, standbyRank: null, hashrate: 0, creditedWork: 0n });
-    // A peer that may take over is a standby right under the coordinator; a worker never is one.
-    expect(members.get('auto-1')).toMatchObject({ role: 'auto', parent: 'gw', standbyRank: 0 });
-    expect(members.get('worker-1')).toMatchObject({ role: 'worker', standbyRank: null });
-    for (const id of ['auto-1', 'worker-1']) {
-      const member = members.get(id);
+    expect([...members.keys()].sort()).toEqual([idOf('standby'), idOf('gw'), idOf('worker-1')].sort());
+    expect(members.get(idOf('gw'))).toMatchObject({
+      parent: null,
+      standbyRank: null,
+      hashrate: 0,
+      creditedWork: 0n,
+    });
+    // A gateway is a standby right under the coordinator; a worker never is one.
+    expect(members.get(idOf('standby'))).toMatchObject({ role: 'gateway', parent: idOf('gw'), standbyRank: 0 });
+    expect(members.get(idOf('worker-1'))).toMatchObject({ role: 'worker', standbyRank: null });
+    for (const name of ['standby', 'worker-1']) {
+      const member = members.get(idOf(name));
       expect(member?.creditedWork).toBeGreaterThan(0n);
       expect(member?.hashrate).toBeGreaterThan(500);
       expect(member?.sharesAccepted).toBeGreaterThan(0);
@@ -435,7 +449,7 @@ describe('MeshNode', () => {
     startNode(room, 'gw', 'gateway');
     await vi.advanceTimersByTimeAsync(500);
     const engine = new FakeEngine();
-    const miner = startNode(room, 'miner', 'auto', engine);
+    const miner = startNode(room, 'miner', 'worker', engine);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(miner.snapshot().mining).toBe(true);
 
@@ -486,7 +500,7 @@ describe('MeshNode', () => {
   it("logs the transport's link problems, and reports its link counters", () => {
     const room = new FakeRoom();
     const gateway = startNode(room, 'gw', 'gateway');
-    const transport = room.transports.get('gw');
+    const transport = room.transports.get(idOf('gw'));
     if (transport === undefined) throw new Error('The gateway has no transport in the room.');
     transport.counters.badFrames = 3;
     const message = 'Closed the link to mallory, which sent a binary frame (badFrames: 3).';
@@ -500,11 +514,11 @@ describe('MeshNode', () => {
     const gateway = startNode(room, 'gw', 'gateway');
     await vi.advanceTimersByTimeAsync(500);
     const engine = new FakeEngine();
-    const miner = startNode(room, 'miner', 'auto', engine);
+    const miner = startNode(room, 'miner', 'worker', engine);
     await vi.advanceTimersByTimeAsync(5000);
     let calls = 0;
     miner.subscribe(() => calls++);
-    const transport = room.transports.get('miner');
+    const transport = room.transports.get(idOf('miner'));
     const callsAtStop = calls;
     let settled = false;
     const stopping = miner.stop().then(() => {
@@ -521,6 +535,6 @@ describe('MeshNode', () => {
     expect(engine.hashed).toBe(hashed);
     expect(calls).toBe(callsAtStop);
     // The coordinator noticed the link going down and dropped the member.
-    expect(gateway.members()?.map((member) => member.id)).toEqual(['gw']);
+    expect(gateway.members()?.map((member) => member.id)).toEqual([idOf('gw')]);
   });
 });

@@ -2,10 +2,11 @@
 // server), timers, a miner and a share hasher. The same class runs in `rxmesh host`/`rxmesh serve` (Node) and in a
 // browser tab; each brings its own peerjs Peer (MeshTransport), engine and hasher. User interfaces watch it
 // through snapshot() and subscribe().
+import type { ClusterKeys } from '../cluster/envelopes.js';
 import { ClusterPeer, type JobSourceMode, type PeerAction, type PeerEvent, type PeerNotice } from '../cluster/peer.js';
 import type { ClusterTotals, PeerInfo, Role, ShareRejection } from '../cluster/wire.js';
 import { bytesToHex } from '../hex.js';
-import type { JobSourceKind } from '../jobs/job.js';
+import type { Job, JobSourceKind } from '../jobs/job.js';
 import type { JobSource, SourceStatus } from '../jobs/job-source.js';
 import type { MiningEngine } from '../mining.js';
 import type { Log } from './log.js';
@@ -20,10 +21,12 @@ export interface ShareHasher {
 }
 
 export interface MeshNodeOptions {
-  /** This peer's peerjs Peer, registered with the signaling server (the server has said OPEN). */
+  /** This peer's peerjs Peer, registered with the signaling server (the server has said OPEN) as `keys.identity.id`. */
   transport: MeshTransport;
-  /** Who this peer is; id, start time and hashrate are filled in. */
-  info: Omit<PeerInfo, 'id' | 'startedAt' | 'hashrate'>;
+  /** What this peer signs with and checks others against; a gateway's credential makes its role `gateway`. */
+  keys: ClusterKeys;
+  /** Who this peer is; id, role, start time and hashrate are filled in. */
+  info: Omit<PeerInfo, 'id' | 'role' | 'startedAt' | 'hashrate'>;
   source: JobSourceMode;
   /**
    * A daemon or pool (with source 'external'): its jobs go to the cluster while this peer coordinates, and the
@@ -116,6 +119,11 @@ export interface MemberView {
   standbyRank: number | null;
 }
 
+/** The bound of a link that carries replicated state: a replica body, signed and framed, is well within it. */
+const LARGE_MESSAGE_BYTES = 2 * 1024 * 1024;
+/** Retries of a lost signaling server: the first after this long, doubling to the last. */
+const RECONNECT_FIRST_MS = 1000;
+const RECONNECT_LAST_MS = 30_000;
 /** A connection that does not open in this time is given up. */
 const CONNECT_TIMEOUT_MS = 10_000;
 /** Listeners hear of changes at most this often, so a UI can render each one. */
@@ -131,6 +139,8 @@ export class MeshNode {
   private readonly cluster: ClusterPeer;
   private readonly transport: MeshTransport;
   private stopped = false;
+  private reconnectDelayMs = RECONNECT_FIRST_MS;
+  private reconnectAt: number | null = null;
   private paused = false;
   private coordinator: { id: string; term: number } | null = null;
   private sharesAccepted = 0;
@@ -150,8 +160,10 @@ export class MeshNode {
   private constructor(private readonly options: MeshNodeOptions) {
     const { transport, engine, log } = options;
     this.transport = transport;
+    const role = options.keys.credential === null ? 'worker' : 'gateway';
     this.cluster = new ClusterPeer({
-      info: { ...options.info, id: transport.id, startedAt: Date.now(), hashrate: 0 },
+      info: { ...options.info, id: transport.id, role, startedAt: Date.now(), hashrate: 0 },
+      keys: options.keys,
       now: () => Date.now(),
       random: () => Math.random(),
       source: options.source,
@@ -174,7 +186,10 @@ export class MeshNode {
     transport.on('problem', (problem) =>
       log.warn(problem.message, { event: 'linkProblem', counter: problem.counter, peer: problem.peer }),
     );
-    this.timer = platform.setInterval(() => this.handle({ kind: 'tick' }), this.cluster.settings.tickMs);
+    this.timer = platform.setInterval(() => {
+      this.reconnectSignaling();
+      this.handle({ kind: 'tick' });
+    }, this.cluster.settings.tickMs);
     this.statusTimer = platform.setInterval(() => this.logStatus(), options.statusSeconds * 1000);
   }
 
@@ -378,6 +393,14 @@ export class MeshNode {
       case 'submitBlock':
         this.submitToSource(action);
         return;
+      case 'wantJob':
+        this.askForFreshJob(action.job);
+        return;
+      case 'allowLargeMessages': {
+        const connection = this.connections.get(action.peer);
+        if (connection !== undefined) connection.maxMessageBytes = LARGE_MESSAGE_BYTES;
+        return;
+      }
       case 'notice':
         this.observe(action.notice);
         this.report(action.notice);
@@ -417,6 +440,36 @@ export class MeshNode {
       }
       this.changed();
     });
+  }
+
+  /**
+   * Links outlive the signaling server, but new ones need it: while it is down, this peer tries it again after 1 s,
+   * doubling to 30 s, so that it is back (and a gateway listed again) soon after the server is.
+   */
+  private reconnectSignaling(): void {
+    if (!this.transport.disconnected) {
+      this.reconnectDelayMs = RECONNECT_FIRST_MS;
+      this.reconnectAt = null;
+      return;
+    }
+    const now = platform.performance.now();
+    this.reconnectAt ??= now + this.reconnectDelayMs;
+    if (now < this.reconnectAt) return;
+    this.reconnectDelayMs = Math.min(RECONNECT_LAST_MS, 2 * this.reconnectDelayMs);
+    this.reconnectAt = now + this.reconnectDelayMs;
+    this.transport.reconnect();
+  }
+
+  /** The cluster mined every nonce of the source's job: a daemon makes a fresh template; a pool's next job comes
+   * when the pool sends it. */
+  private askForFreshJob(job: Job): void {
+    const { jobSource, log } = this.options;
+    if (jobSource?.refresh !== undefined) {
+      log.info(`the job at height ${job.height} has no nonces left; asking the ${jobSource.kind} for fresh work`);
+      jobSource.refresh();
+    } else {
+      log.warn(`the job at height ${job.height} has no nonces left; the cluster waits for the source's next job`);
+    }
   }
 
   /** Tracks one data connection: the first to open per peer is the link, a crossing second one is closed. */
@@ -609,7 +662,10 @@ export class MeshNode {
         });
         return;
       case 'badMessage':
-        log.warn(`ignored a malformed message from ${notice.from}: ${notice.error}`, { event: 'badMessage' });
+        log.warn(`ignored a message from ${notice.from}: ${notice.error}`, { event: 'badMessage' });
+        return;
+      case 'penalized':
+        log.warn(`refused ${notice.peer} for a while: ${notice.reason}`, { event: 'penalized' });
         return;
       case 'job':
         log.info(`new job at height ${notice.job.height} (difficulty ${notice.job.difficulty})`, {
