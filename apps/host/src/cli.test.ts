@@ -1,6 +1,8 @@
 // Runs the real `rxmesh` executable (bin/rxmesh.js over the compiled dist/) as a user would.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,22 +16,42 @@ const vectors = publishedVectors('rx/0');
 const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** rxmesh without blocking this process, for a test that serves it something meanwhile. */
+function rxmeshAsync(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
 function rxmesh(args: string[], input?: string) {
   const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', input, timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe('rxmesh --help', () => {
-  it('lists the four subcommands', () => {
+  it('lists the five subcommands', () => {
     const { code, stdout } = rxmesh(['--help']);
     expect(code).toBe(0);
-    for (const command of ['serve', 'host', 'hash', 'bench'])
+    for (const command of ['serve', 'host', 'hash', 'bench', 'credential'])
       expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
   it.each([
-    ['serve', ['--port', '--bind', '--source', '--wallet', '--user', '--pass', '--no-gateway']],
-    ['host', ['--signal', '--threads', '--mode', '--source']],
+    [
+      'serve',
+      ['--port', '--bind', '--data-dir', '--trust-proxy', '--source', '--wallet', '--user', '--pass', '--no-gateway'],
+    ],
+    ['host', ['--signal', '--threads', '--mode', '--source', '--data-dir', '--credential', '--cluster-key']],
+    ['credential', ['--data-dir', '--name', '--days', '--out']],
     ['hash', ['--impl', '--variant', '--key-hex', '--input-hex', '--jsonl']],
     ['bench', ['--impl', '--mode', '--threads', '--seconds', '--json']],
   ])('describes every flag of %s', (command, flags) => {
@@ -51,8 +73,63 @@ describe('rxmesh host without a reachable server', () => {
       '1',
     ]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/Could not join room "rxmesh" at http:\/\/127\.0\.0\.1:9.*Check that `rxmesh serve` runs/);
+    expect(stderr).toMatch(/Could not reach http:\/\/127\.0\.0\.1:9.*Check that `rxmesh serve` runs/);
     expect(stdout).toBe('');
+  });
+});
+
+describe('gateway credentials', () => {
+  it('are issued with the cluster key of a data directory, readable by their owner only', () => {
+    const dataDir = join(scratch, 'server');
+    const file = join(scratch, 'host.cred');
+    const { code, stderr } = rxmesh(['credential', '--data-dir', dataDir, '--name', 'rig 1', '--out', file]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/made a new cluster key in .*: ([a-z2-7]{52})\n/);
+    const cluster = /: ([a-z2-7]{52})\n/.exec(stderr)?.[1];
+    expect(stderr).toMatch(new RegExp(`issued a credential for [a-z2-7]{52} in cluster ${cluster}, valid 365 days`));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'cluster.key')).mode & 0o777).toBe(0o600);
+    // A second credential comes from the same cluster key.
+    const again = rxmesh(['credential', '--data-dir', dataDir]);
+    expect(again.stderr).toMatch(new RegExp(`in cluster ${cluster}`));
+    expect(JSON.parse(again.stdout)).toMatchObject({ v: 1, credential: { payload: expect.any(String) } });
+  });
+
+  it('are needed for a host to take a job source', () => {
+    const { code, stderr } = rxmesh(['host', '--signal', 'http://127.0.0.1:9', '--source', 'demo']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/--source makes this host a gateway.*rxmesh credential --out host.cred/);
+  });
+
+  it('pins the cluster key a server answers with at first use, and refuses another one later', async () => {
+    let key = 'a'.repeat(52);
+    const server = createServer((request, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(request.url === '/api/cluster' ? JSON.stringify({ key, room: 'rxmesh' }) : '{}');
+    });
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const signal = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dataDir = join(scratch, 'pins');
+    const host = () => rxmeshAsync(['host', '--signal', signal, '--data-dir', dataDir, '--mode', 'light']);
+    try {
+      // The key is pinned; joining then fails, since this server speaks no PeerJS.
+      const first = await host();
+      expect(first.stderr).toMatch(new RegExp(`pinned the cluster key of ${signal} at first use: ${key}`));
+      key = 'b'.repeat(52);
+      const second = await host();
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/now answers with cluster key b{52}, but this host pinned a{52}/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('are refused when the file is not one', () => {
+    const file = join(scratch, 'not.cred');
+    writeFileSync(file, '{"v":1}');
+    const { code, stderr } = rxmesh(['host', '--signal', 'http://127.0.0.1:9', '--credential', file]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/is not an rxmesh credential file. Make one with `rxmesh credential` on the server/);
   });
 });
 

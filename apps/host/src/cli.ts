@@ -2,6 +2,7 @@
 import { NativeEngineUnavailable } from '@rxmesh/native';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './commands/bench.js';
+import { credentialCommand } from './commands/credential.js';
 import { hashCommand } from './commands/hash.js';
 import { hostCommand } from './commands/host.js';
 import { serveCommand } from './commands/serve.js';
@@ -15,7 +16,8 @@ export function buildProgram(): Command {
     .addCommand(serveCommand())
     .addCommand(hostCommand())
     .addCommand(hashCommand())
-    .addCommand(benchCommand());
+    .addCommand(benchCommand())
+    .addCommand(credentialCommand());
   for (const command of [program, ...program.commands]) command.exitOverride();
   return program;
 }

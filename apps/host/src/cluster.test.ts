@@ -1,6 +1,9 @@
 // End to end on loopback: `rxmesh serve` (signaling, web app, embedded gateway on the demo chain) with two
 // `rxmesh host` peers, as separate processes over real PeerJS and WebRTC data channels.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytesToHex, hexToBytes, meetsShareTarget, parseStratumTarget, withNonce } from '@rxmesh/core';
 import { createLightHasher } from '@rxmesh/native';
@@ -11,10 +14,15 @@ import { ScriptedPool } from './sources/testing/scripted-pool.js';
 const bin = fileURLToPath(new URL('../bin/rxmesh.js', import.meta.url));
 const children: ChildProcess[] = [];
 const pools: ScriptedPool[] = [];
+const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-cluster-'));
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   for (const pool of pools) await pool.close();
+  rmSync(scratch, { recursive: true, force: true });
 });
+
+let dirs = 0;
+const newDir = () => mkdtempSync(join(scratch, `${dirs++}-`));
 
 interface LogLine {
   msg: string;
@@ -56,14 +64,41 @@ async function until<T>(what: string, timeoutMs: number, probe: () => T | undefi
 const accepted = (lines: LogLine[], after = 0) =>
   lines.filter((line) => line.event === 'share' && line.accepted && Date.parse(line.time) > after).length;
 
-async function serve(args: string[] = []) {
-  const server = start(['serve', '--port', '0', '--bind', '127.0.0.1', ...args]);
+/**
+ * `rxmesh serve` with a data directory of its own (`dataDir` to restart one), and what its hosts need: each host
+ * pins the cluster key in a directory of its own, and `credential()` issues a gateway credential with the server's
+ * cluster key, as an operator does with `rxmesh credential`.
+ */
+async function serve(args: string[] = [], dataDir = newDir()) {
+  const server = start(['serve', '--port', '0', '--bind', '127.0.0.1', '--data-dir', dataDir, ...args]);
   const url = await until('the serve URL', 20_000, () => /serving (http:\S+)/.exec(server.stdout.join(''))?.[1]);
+  const credential = (name: string) => {
+    const file = join(newDir(), 'host.cred');
+    execFileSync(process.execPath, [bin, 'credential', '--data-dir', dataDir, '--name', name, '--out', file], {
+      stdio: 'ignore',
+    });
+    return ['--credential', file];
+  };
   return {
     server,
     url,
+    dataDir,
+    credential,
     host: (name: string, ...extra: string[]) =>
-      start(['host', '--signal', url, '--threads', '1', '--mode', 'light', '--name', name, ...extra]),
+      start([
+        'host',
+        '--signal',
+        url,
+        '--threads',
+        '1',
+        '--mode',
+        'light',
+        '--name',
+        name,
+        '--data-dir',
+        newDir(),
+        ...extra,
+      ]),
   };
 }
 
@@ -73,12 +108,12 @@ const tookOver = (lines: LogLine[]) =>
   lines.find((line) => line.event === 'coordinator' && line.self === true && (line.term ?? 0) >= 2);
 
 describe('a cluster of rxmesh processes on loopback', () => {
-  it('rxmesh serve and two rxmesh host peers get accepted shares on the demo chain, and /api/stats lists them', {
-    timeout: 120_000,
+  it('rxmesh serve and two gateway hosts get accepted shares on the demo chain, /api/stats lists them, and after a restart the server takes coordination back from the host that carried on', {
+    timeout: 180_000,
   }, async () => {
-    const { server, url, host } = await serve();
-    const alpha = host('alpha');
-    const beta = host('beta');
+    const { server, url, host, credential, dataDir } = await serve();
+    const alpha = host('alpha', ...credential('alpha'));
+    const beta = host('beta', ...credential('beta'));
     const stats = await until('accepted shares from both hosts in /api/stats', 90_000, async () => {
       const body = (await (await fetch(`${url}/api/stats`)).json()) as ClusterStats;
       return body.peers === 3 && accepted(alpha.lines) > 0 && accepted(beta.lines) > 0 ? body : undefined;
@@ -99,13 +134,41 @@ describe('a cluster of rxmesh processes on loopback', () => {
       [betaId, 'beta'],
     ]) {
       const member = members.get(id ?? '');
-      expect(member).toMatchObject({ name, role: 'auto', mode: 'light', parent: gatewayId });
+      expect(member).toMatchObject({ name, role: 'gateway', mode: 'light', parent: gatewayId });
       expect(member?.sharesAccepted).toBeGreaterThan(0);
       expect(BigInt(member?.creditedWork ?? '0')).toBeGreaterThan(0n);
     }
     const ranks = [members.get(alphaId ?? '')?.standbyRank, members.get(betaId ?? '')?.standbyRank];
     expect(ranks.sort()).toEqual([0, 1]);
-    for (const child of [alpha.child, beta.child, server.child]) child.kill('SIGTERM');
+
+    // The server goes down: a host carries the cluster on (it has no source of its own, so it mines what it
+    // inherited). The server comes back on the same port with the same cluster key, and its gateway takes over again.
+    server.child.kill('SIGKILL');
+    const [successor] = await until('a host to take over', 30_000, () =>
+      tookOver(alpha.lines) ? [alpha] : tookOver(beta.lines) ? [beta] : undefined,
+    );
+    const port = new URL(url).port;
+    const restarted = start(['serve', '--port', port, '--bind', '127.0.0.1', '--data-dir', dataDir]);
+    // It may start a cluster of its own before it finds the host's; either way it ends up coordinating the one
+    // cluster, at a later term than the host's.
+    const hostTerm = tookOver(successor.lines)?.term ?? 0;
+    const back = await until('the restarted server to coordinate', 60_000, () =>
+      restarted.lines.find((line) => line.event === 'coordinator' && line.self === true && (line.term ?? 0) > hostTerm),
+    );
+    const after = Date.parse(back.time);
+    const restartedId = peerId(restarted.lines);
+    await until('both hosts to follow the server and get shares accepted', 60_000, () =>
+      [alpha, beta].every(
+        (h) =>
+          h.lines.some((line) => line.event === 'coordinator' && line.self === false && line.term === back.term) &&
+          accepted(h.lines, after) > 0,
+      )
+        ? true
+        : undefined,
+    );
+    const final = (await (await fetch(`${url}/api/stats`)).json()) as ClusterStats;
+    expect(final).toMatchObject({ view: 'coordinator', coordinator: restartedId });
+    for (const child of [alpha.child, beta.child, restarted.child]) child.kill('SIGTERM');
   });
 
   it('with a Stratum pool: forwards only shares that meet the pool target, encoded as the pool checks them, and re-keys for a new seed', {
@@ -178,13 +241,13 @@ describe('a cluster of rxmesh processes on loopback', () => {
   it('when the coordinating host is killed, another host takes over within 10 s and shares keep being accepted', {
     timeout: 180_000,
   }, async () => {
-    const { host } = await serve(['--no-gateway']);
-    const gateway = host('gateway', '--source', 'demo');
+    const { host, credential } = await serve(['--no-gateway']);
+    const gateway = host('gateway', '--source', 'demo', ...credential('gateway'));
     await until('the gateway to coordinate', 30_000, () =>
       gateway.lines.some((line) => line.event === 'coordinator' && line.self) ? true : undefined,
     );
-    const alpha = host('alpha');
-    const beta = host('beta');
+    const alpha = host('alpha', ...credential('alpha'));
+    const beta = host('beta', ...credential('beta'));
     await until('accepted shares from both hosts', 90_000, () =>
       accepted(alpha.lines) > 0 && accepted(beta.lines) > 0 ? true : undefined,
     );

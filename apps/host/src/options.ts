@@ -1,5 +1,6 @@
 // Parsers for CLI option values; each throws a commander error that names the flag and the accepted form.
 import { availableParallelism } from 'node:os';
+import { KEY_ID_PATTERN } from '@rxmesh/core';
 import { InvalidArgumentError } from 'commander';
 
 export function parsePositiveInteger(value: string): number {
@@ -27,6 +28,14 @@ export function parseHttpUrl(value: string): URL {
     throw new InvalidArgumentError('Expected an http:// or https:// URL.');
   }
   return url;
+}
+
+const KEY_ID = new RegExp(KEY_ID_PATTERN);
+
+export function parseClusterKey(value: string): string {
+  if (!KEY_ID.test(value))
+    throw new InvalidArgumentError('Expected 52 characters of a-z and 2-7, as /api/cluster shows.');
+  return value;
 }
 
 export type JobSourceSpec =

@@ -6,10 +6,18 @@ import { Command, Option } from 'commander';
 import { openMiningEngine } from '../engines.js';
 import { CliError } from '../errors.js';
 import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource } from '../job-sources.js';
+import {
+  defaultDataDir,
+  type GatewayCredential,
+  newIdentity,
+  readCredentialFile,
+  scheme,
+  trustClusterKey,
+} from '../keys.js';
 import { createLog } from '../log.js';
-import { joinCluster } from '../mesh/join-cluster.js';
+import { fetchClusterKey, joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
-import { defaultThreadCount, parseHttpUrl, parsePositiveInteger } from '../options.js';
+import { defaultThreadCount, parseClusterKey, parseHttpUrl, parsePositiveInteger } from '../options.js';
 
 interface HostOptions extends JobSourceFlags {
   signal: URL;
@@ -17,6 +25,9 @@ interface HostOptions extends JobSourceFlags {
   mode: 'light' | 'full';
   room: string;
   name: string;
+  dataDir: string;
+  credential?: string;
+  clusterKey?: string;
   logJson: boolean;
   statusSeconds: number;
 }
@@ -45,6 +56,21 @@ export function hostCommand(): Command {
       '(see `rxmesh serve --help`)',
   )
     .option('--room <id>', 'the cluster id on the signaling server', DEFAULT_ROOM)
+    .addOption(
+      new Option('--data-dir <dir>', 'where this host keeps the cluster keys it pinned at first use').default(
+        defaultDataDir(),
+      ),
+    )
+    .option(
+      '--credential <file>',
+      'a gateway credential from `rxmesh credential` on the server: this host may then coordinate (and take --source)',
+    )
+    .addOption(
+      new Option(
+        '--cluster-key <key>',
+        "the cluster's key, as /api/cluster shows it, instead of pinning it at first use",
+      ).argParser(parseClusterKey),
+    )
     .option('--name <name>', 'the name shown on the leaderboard', hostname().slice(0, 40))
     .option('--log-json', 'log one JSON object per line instead of text', false)
     .addOption(
@@ -54,9 +80,33 @@ export function hostCommand(): Command {
     )
     .action(async (options: HostOptions) => {
       const plan = planJobSource(options);
-      // Any --source, demo included, makes this host a gateway.
-      const gateway = options.source.length > 0;
+      const jobSource = options.source.length > 0;
+      if (jobSource && options.credential === undefined) {
+        throw new CliError(
+          '--source makes this host a gateway, and only gateways the operator authorized coordinate: run ' +
+            '`rxmesh credential --out host.cred` on the server and pass --credential host.cred here.',
+        );
+      }
       const log = createLog({ json: options.logJson });
+      const gateway: GatewayCredential | undefined =
+        options.credential === undefined ? undefined : await readCredentialFile(options.credential);
+      const expected =
+        gateway !== undefined
+          ? { key: gateway.payload.cluster, from: `the credential ${options.credential}` }
+          : options.clusterKey !== undefined
+            ? { key: options.clusterKey, from: '--cluster-key' }
+            : undefined;
+      const cluster = await fetchClusterKey(options.signal)
+        .then((answered) =>
+          trustClusterKey({ dir: options.dataDir, origin: options.signal.origin, answered, expected, log }),
+        )
+        .catch((error: unknown) => {
+          if (error instanceof CliError) throw error;
+          throw new CliError(
+            `${(error as Error).message} Check that \`rxmesh serve\` runs at ${options.signal.origin} and that this ` +
+              'machine can reach it.',
+          );
+        });
       const warn = (message: string) => log.warn(message);
       const engine = await openMiningEngine(options.mode, options.threads, warn);
       const hasher = await openShareHasher(engine, warn);
@@ -64,17 +114,23 @@ export function hostCommand(): Command {
       const node = await joinCluster({
         signalUrl: options.signal,
         room: options.room,
+        keys: {
+          scheme,
+          identity: gateway?.identity ?? newIdentity(),
+          cluster,
+          credential: gateway?.credential ?? null,
+        },
         info: {
           name: options.name.slice(0, 40),
-          role: gateway ? 'gateway' : 'auto',
           engine: engine instanceof NativeEngine ? 'native' : 'wasm',
           mode: engine.mode,
           cores: availableParallelism(),
           memoryMb: Math.round(totalmem() / 2 ** 20),
           mines: true,
           maxLinks: 64,
+          jobSource,
         },
-        // Every host can carry on a demo chain it inherits; only a gateway starts one.
+        // A gateway carries on a demo chain it inherits; only one with --source demo starts one.
         ...(plan.kind === 'demo'
           ? { source: 'demo' as const }
           : { source: 'external' as const, jobSource: openJobSource(plan, log) }),

@@ -5,6 +5,7 @@ import { buildServer, type ClusterStats, DEFAULT_ROOM } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource } from '../job-sources.js';
+import { defaultDataDir, loadClusterKey, serverGatewayKeys } from '../keys.js';
 import { createLog } from '../log.js';
 import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
@@ -13,6 +14,8 @@ import { parsePort } from '../options.js';
 interface ServeOptions extends JobSourceFlags {
   port: number;
   bind: string;
+  dataDir: string;
+  trustProxy: boolean;
   gateway: boolean;
   logJson: boolean;
 }
@@ -46,6 +49,16 @@ export function serveCommand(): Command {
     )
     .addOption(
       new Option('--bind <address>', 'address to listen on; 0.0.0.0 lets a class on the LAN join').default('0.0.0.0'),
+    )
+    .addOption(
+      new Option('--data-dir <dir>', 'where the cluster key is kept (made at the first start)').default(
+        defaultDataDir(),
+      ),
+    )
+    .option(
+      '--trust-proxy',
+      "behind a reverse proxy: count each client by the address in X-Forwarded-For, not the proxy's",
+      false,
     );
   return addJobSourceOptions(command)
     .option('--no-gateway', 'run no gateway peer here: only signaling and the web app')
@@ -58,8 +71,14 @@ export function serveCommand(): Command {
         );
       }
       const log = createLog({ json: options.logJson });
+      const { cluster, created } = await loadClusterKey(options.dataDir);
+      log.info(`${created ? 'made a new' : 'the'} cluster key in ${options.dataDir}: ${cluster.id}`, {
+        clusterKey: cluster.id,
+      });
       let gateway: MeshNode | undefined;
       const app = await buildServer({
+        cluster: { key: cluster.id },
+        trustProxy: options.trustProxy,
         // Until the gateway has joined (and with --no-gateway), signaling answers with its own peer count.
         clusterStats: () => (gateway === undefined ? undefined : clusterStats(gateway)),
       });
@@ -82,9 +101,9 @@ export function serveCommand(): Command {
         const joining = joinCluster({
           signalUrl: new URL(`http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`),
           room: DEFAULT_ROOM,
+          keys: serverGatewayKeys(cluster),
           info: {
             name: 'gateway',
-            role: 'gateway',
             engine: 'native',
             mode: 'light',
             cores: availableParallelism(),
@@ -92,6 +111,7 @@ export function serveCommand(): Command {
             // The server's machine verifies and coordinates; it hashes only if someone runs `rxmesh host` on it.
             mines: false,
             maxLinks: 64,
+            jobSource: true,
           },
           ...(plan.kind === 'demo'
             ? { source: 'demo' as const }

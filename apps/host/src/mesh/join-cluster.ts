@@ -1,6 +1,9 @@
-// `rxmesh host` and `rxmesh serve` join a cluster the same way: the stock peerjs client in Node registers with the
-// signaling server, and a MeshNode runs the cluster peer on it.
-import { MeshNode, type MeshNodeOptions } from '@rxmesh/core';
+// `rxmesh host` and `rxmesh serve` join a cluster the same way: the stock peerjs client in Node registers this
+// peer's key id with the signaling server (its token signed by the key), a gateway announces itself so that joiners
+// find it, and a MeshNode runs the cluster peer on it.
+import { randomBytes } from 'node:crypto';
+import { type Credential, MeshNode, type MeshNodeOptions, signalingToken } from '@rxmesh/core';
+import { PEERJS_PATH } from '@rxmesh/signal';
 import { createNodePeer } from './node-peer.js';
 
 export interface JoinOptions extends Omit<MeshNodeOptions, 'transport'> {
@@ -8,9 +11,71 @@ export interface JoinOptions extends Omit<MeshNodeOptions, 'transport'> {
   room: string;
 }
 
+/** Signaling forgets its gateways when it restarts: a gateway announces itself again this often. */
+const ANNOUNCE_EVERY_MS = 30_000;
+
+/** The cluster key the server at `signalUrl` answers with (GET /api/cluster). */
+export async function fetchClusterKey(signalUrl: URL): Promise<string> {
+  const url = new URL('/api/cluster', signalUrl);
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  } catch (error) {
+    throw new Error(`Could not reach ${url.origin}: ${(error as Error).message}.`);
+  }
+  const body = (await response.json().catch(() => ({}))) as { key?: unknown; message?: unknown };
+  if (!response.ok || typeof body.key !== 'string') {
+    const why = typeof body.message === 'string' ? body.message : `it answered ${response.status}`;
+    throw new Error(`${url.origin} did not say its cluster key: ${why}.`);
+  }
+  return body.key;
+}
+
+/** Tells signaling that this gateway may be asked the way in (POST /peerjs/{room}/gateways). */
+async function announceGateway(
+  signalUrl: URL,
+  room: string,
+  id: string,
+  credential: Credential,
+): Promise<string | null> {
+  try {
+    const response = await fetch(new URL(`${PEERJS_PATH}/${room}/gateways`, signalUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id, credential }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (response.ok) return null;
+    const body = (await response.json().catch(() => ({}))) as { message?: unknown };
+    return typeof body.message === 'string' ? body.message : `the server answered ${response.status}`;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 export async function joinCluster(options: JoinOptions): Promise<MeshNode> {
   const { signalUrl, room, ...node } = options;
-  const transport = await createNodePeer({ signalUrl: signalUrl.toString(), room });
-  node.log.info(`joined room "${room}" as ${transport.id}`, { peer: transport.id });
-  return MeshNode.start({ ...node, transport });
+  const { identity, credential } = node.keys;
+  const token = signalingToken(node.keys.scheme, identity, room, Date.now(), randomBytes(6));
+  const transport = await createNodePeer({ signalUrl: signalUrl.toString(), room, id: identity.id, token });
+  node.log.info(`joined room "${room}" as ${identity.id}`, { peer: identity.id });
+  const mesh = MeshNode.start({ ...node, transport });
+  if (credential !== null) {
+    let lastProblem: string | null = null;
+    const announce = async () => {
+      const problem = await announceGateway(signalUrl, room, identity.id, credential);
+      if (problem !== null && problem !== lastProblem) {
+        node.log.warn(`Signaling does not list this gateway, so joiners cannot find it: ${problem}`);
+      }
+      lastProblem = problem;
+    };
+    await announce();
+    // After a reconnect, and now and then in case signaling restarted and forgot it; until the node stops.
+    transport.peer.on('open', () => void announce());
+    const timer = setInterval(() => {
+      if (transport.peer.destroyed) clearInterval(timer);
+      else void announce();
+    }, ANNOUNCE_EVERY_MS).unref();
+  }
+  return mesh;
 }

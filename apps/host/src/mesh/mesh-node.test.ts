@@ -6,6 +6,7 @@ import { NativeEngine } from '@rxmesh/native';
 import { buildServer } from '@rxmesh/signal';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newIdentity, serverGatewayKeys } from '../keys.js';
 import { joinCluster } from './join-cluster.js';
 import { openShareHasher } from './share-hasher.js';
 
@@ -18,8 +19,10 @@ const log: Log = {
   error: (message) => warnings.push(message),
 };
 
+const cluster = newIdentity();
+
 beforeAll(async () => {
-  app = await buildServer();
+  app = await buildServer({ cluster: { key: cluster.id } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as { port: number };
   signalUrl = new URL(`http://127.0.0.1:${port}`);
@@ -55,15 +58,16 @@ describe('MeshNode on librandomx, peerjs and the signaling server', () => {
     const node: MeshNode = await joinCluster({
       signalUrl,
       room: 'pause-test',
+      keys: serverGatewayKeys(cluster),
       info: {
         name: 'lone',
-        role: 'gateway',
         engine: 'native',
         mode: 'light',
         cores: 2,
         memoryMb: 1024,
         mines: true,
         maxLinks: 64,
+        jobSource: true,
       },
       source: 'demo',
       engine,

@@ -29,6 +29,18 @@ export interface NodePeerOptions {
   limits?: Partial<GuardLimits>;
 }
 
+/**
+ * ws's WebSocket for peerjs. peerjs sets no error handler on its socket, and ws emits a failed connection (the
+ * server down, or restarting) as an 'error' event, which with no listener throws and ends the process. The 'close'
+ * that follows every such error is what peerjs acts on, so the error itself is only swallowed here.
+ */
+class SignalingSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    this.on('error', () => {});
+  }
+}
+
 type Peerjs = typeof import('peerjs');
 let peerjsModule: Peerjs | undefined;
 
@@ -38,7 +50,7 @@ function loadPeerjs(): Peerjs {
     scope.RTCPeerConnection ??= wrtc.RTCPeerConnection;
     scope.RTCSessionDescription ??= wrtc.RTCSessionDescription;
     scope.RTCIceCandidate ??= wrtc.RTCIceCandidate;
-    scope.WebSocket ??= WebSocket;
+    scope.WebSocket ??= SignalingSocket;
     // require() rather than import(): peerjs is CommonJS, and its named exports reach ESM only through `default`,
     // which test runners unwrap differently.
     peerjsModule = createRequire(import.meta.url)('peerjs') as Peerjs;
