@@ -35,7 +35,8 @@ export interface ClusterSource {
 export interface ClusterMember {
   id: string;
   name: string;
-  role: 'gateway' | 'worker' | 'auto';
+  /** A gateway holds the cluster's credential and may coordinate; everyone else is a worker. */
+  role: 'gateway' | 'worker';
   engine: 'wasm' | 'native';
   mode: 'light' | 'full';
   /** Its own measure, in hashes per second (0 until it has one). */

@@ -15,16 +15,15 @@ async function showClassroom(): Promise<void> {
 }
 
 async function showContributorPage(): Promise<void> {
-  const [{ StatsPoller }, { createBrowserTabMiner }, { createBrowserBackend }, { createBrowserPeer }] =
-    await Promise.all([
-      import('./stats/stats-poller.js'),
-      import('./mining/browser-tab-miner.js'),
-      import('./mining/browser-backend.js'),
-      import('./mesh/browser-peer.js'),
-      import('./app/rx-app.js'),
-    ]);
+  const [{ StatsPoller }, { createBrowserTabMiner }, { createBrowserBackend }, { joinFromPage }] = await Promise.all([
+    import('./stats/stats-poller.js'),
+    import('./mining/browser-tab-miner.js'),
+    import('./mining/browser-backend.js'),
+    import('./mesh/page-join.js'),
+    import('./app/rx-app.js'),
+  ]);
   const app = document.createElement('rx-app');
-  app.miner = createBrowserTabMiner(createBrowserBackend(() => createBrowserPeer()));
+  app.miner = createBrowserTabMiner(createBrowserBackend(joinFromPage));
   app.stats = new StatsPoller();
   document.body.append(app);
   await app.miner.init();

@@ -76,7 +76,7 @@ function crowdWorker(i: number): ClusterMember {
 function crowd(): { stats: ClusterStats; order: string[] } {
   const coordinator = worker('coordinator', 0n, { role: 'gateway', engine: 'native', parent: null });
   const standbys = [2, 0, 1].map((rank) =>
-    worker(`standby-${rank}`, BigInt(rank + 1) * 10n ** 30n, { role: 'auto', standbyRank: rank }),
+    worker(`standby-${rank}`, BigInt(rank + 1) * 10n ** 30n, { role: 'gateway', standbyRank: rank }),
   );
   const members = [...standbys, coordinator, ...Array.from({ length: CROWD_WORKERS }, (_, i) => crowdWorker(i))];
   // 7919 is prime to 5,000, so this visits every index once.
@@ -227,7 +227,7 @@ describe('/api/stats', () => {
       ...coordinator,
       id: 'host-1',
       name: 'lab pc',
-      role: 'auto',
+      role: 'gateway',
       mode: 'full',
       hashrate: 812.25,
       sharesAccepted: 12,

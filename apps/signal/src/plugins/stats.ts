@@ -34,7 +34,7 @@ const Decimal = Type.String({ pattern: '^(0|[1-9][0-9]*)$' });
 const ClusterMemberSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  role: Type.Union([Type.Literal('gateway'), Type.Literal('worker'), Type.Literal('auto')]),
+  role: Type.Union([Type.Literal('gateway'), Type.Literal('worker')]),
   engine: Type.Union([Type.Literal('wasm'), Type.Literal('native')]),
   mode: Type.Union([Type.Literal('light'), Type.Literal('full')]),
   hashrate: Type.Number({ minimum: 0 }),

@@ -15,7 +15,7 @@ import {
 let server: RunningServer | undefined;
 const peers: RawPeer[] = [];
 
-async function start(limits: Parameters<typeof startServer>[0]['limits'] = {}): Promise<string> {
+async function start(limits: NonNullable<Parameters<typeof startServer>[0]>['limits'] = {}): Promise<string> {
   server = await startServer({ limits });
   return server.httpUrl;
 }

@@ -8,7 +8,7 @@ import { RawPeer, type RunningServer, type ServerMessage, signal, startServer } 
 let server: RunningServer | undefined;
 const peers: RawPeer[] = [];
 
-async function start(limits: Parameters<typeof startServer>[0]['limits'] = {}): Promise<RunningServer> {
+async function start(limits: NonNullable<Parameters<typeof startServer>[0]>['limits'] = {}): Promise<RunningServer> {
   server = await startServer({ limits });
   return server;
 }

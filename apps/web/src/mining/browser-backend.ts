@@ -1,7 +1,8 @@
 // A mining session in this tab: the WebAssembly engine on Web Workers (@rxmesh/wasm) as the miner of a mesh node
 // (@rxmesh/core) that joins the cluster of the page's own server over peerjs.
-import { type Log, MeshNode, type MeshSnapshot, type MeshTransport } from '@rxmesh/core';
+import { type Log, MeshNode, type MeshSnapshot } from '@rxmesh/core';
 import { engineMemoryBytes, type MissingFeature, missingFeatures, startBrowserWorker, WasmEngine } from '@rxmesh/wasm';
+import type { PageJoin } from '../mesh/page-join.js';
 import type { MiningBackend, MiningSession, SessionFigures, StartOptions } from './session.js';
 
 /** The most links a browser peer holds (the cluster protocol's figure for browsers). */
@@ -76,7 +77,6 @@ class MeshSession implements MiningSession {
   }
 }
 
-/** `connect` registers this tab with the page's signaling server (apps/web/src/mesh/browser-peer.ts). */
 /**
  * The engine's sentences, except that a page outside a secure context hears why it is not isolated: browsers
  * isolate only https pages and localhost, so a class that opens http://<laptop>:8080 cannot mine.
@@ -91,7 +91,8 @@ export function explainMissing(missing: MissingFeature[], page: { secure: boolea
   );
 }
 
-export function createBrowserBackend(connect: () => Promise<MeshTransport>): MiningBackend {
+/** `join` registers this tab with the page's signaling server, with a fresh key (apps/web/src/mesh/page-join.ts). */
+export function createBrowserBackend(join: () => Promise<PageJoin>): MiningBackend {
   const page = () => ({ secure: isSecureContext, origin: location.origin, port: location.port });
   return {
     missingFeatures: () => explainMissing(missingFeatures({ workers: true }), page()),
@@ -104,18 +105,19 @@ export function createBrowserBackend(connect: () => Promise<MeshTransport>): Min
       const engine = await WasmEngine.create({ threads, startWorker: startBrowserWorker });
       try {
         engine.setThrottle(duty);
-        const transport = await connect();
+        const { transport, keys } = await join();
         const node = MeshNode.start({
           transport,
+          keys,
           info: {
             name: name === '' ? `Browser ${transport.id.slice(0, 4)}` : name,
-            role: 'worker',
             engine: 'wasm',
             mode: 'light',
             cores: navigator.hardwareConcurrency || 1,
             memoryMb: Math.ceil(engineMemoryBytes(threads) / 2 ** 20),
             mines: true,
             maxLinks: BROWSER_MAX_LINKS,
+            jobSource: false,
           },
           source: 'none',
           engine,

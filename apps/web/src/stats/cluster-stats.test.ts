@@ -34,7 +34,7 @@ describe('parseClusterStats', () => {
         {
           id: 'b',
           name: 'Ada',
-          role: 'auto',
+          role: 'gateway',
           hashrate: 40,
           creditedWork: '98765432109876543210',
           parent: 'a',

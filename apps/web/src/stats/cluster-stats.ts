@@ -53,7 +53,7 @@ function parseMember(value: unknown): ClusterMember | undefined {
     id: value.id,
     name: text(value.name, value.id.slice(0, 8)),
     // Unknown kinds read as the most common one, a browser: the page shows a peer, not its label.
-    role: oneOf(value.role, ['gateway', 'auto'], 'worker'),
+    role: oneOf(value.role, ['gateway'], 'worker'),
     engine: oneOf(value.engine, ['native'], 'wasm'),
     mode: oneOf(value.mode, ['full'], 'light'),
     hashrate: count(value.hashrate),

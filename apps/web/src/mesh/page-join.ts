@@ -1,0 +1,49 @@
+// What a tab needs to join its page's cluster, made at Start: a fresh Ed25519 key for this session (its id in the
+// cluster; the key never leaves the tab), the cluster key the page's own server answers with (only gateways that
+// key authorized may coordinate this tab), and the tab's peer, registered with a token the key signed.
+import {
+  type ClusterKeys,
+  identityFromSecret,
+  KEY_ID_PATTERN,
+  type MeshTransport,
+  nobleEd25519,
+  signalingToken,
+} from '@rxmesh/core';
+import { DEFAULT_ROOM } from '@rxmesh/signal/client';
+import { createBrowserPeer } from './browser-peer.js';
+
+export interface PageJoin {
+  transport: MeshTransport;
+  keys: ClusterKeys;
+}
+
+const CLUSTER_URL = '/api/cluster';
+const KEY_ID = new RegExp(KEY_ID_PATTERN);
+
+/** The cluster key of the page's server (GET /api/cluster); a sentence when it has none. */
+export async function fetchClusterKey(): Promise<string> {
+  const response = await fetch(CLUSTER_URL, { cache: 'no-store' });
+  const body: unknown = await response.json().catch(() => undefined);
+  const key = typeof body === 'object' && body !== null ? (body as { key?: unknown }).key : undefined;
+  if (!response.ok || typeof key !== 'string' || !KEY_ID.test(key)) {
+    throw new Error(
+      `This server did not say which cluster it runs (${CLUSTER_URL} answered ${response.status}), so this tab ` +
+        'cannot tell its gateways from strangers. Tell the cluster’s operator.',
+    );
+  }
+  return key;
+}
+
+export async function joinFromPage(): Promise<PageJoin> {
+  const cluster = await fetchClusterKey();
+  const identity = identityFromSecret(nobleEd25519, crypto.getRandomValues(new Uint8Array(32)));
+  const token = signalingToken(
+    nobleEd25519,
+    identity,
+    DEFAULT_ROOM,
+    Date.now(),
+    crypto.getRandomValues(new Uint8Array(6)),
+  );
+  const transport = await createBrowserPeer({ id: identity.id, token });
+  return { transport, keys: { scheme: nobleEd25519, identity, cluster, credential: null } };
+}
