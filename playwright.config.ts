@@ -23,7 +23,8 @@ export default defineConfig({
     { name: 'phone', use: { ...devices['Pixel 7'], channel: undefined } },
   ],
   webServer: {
-    command: `node apps/host/bin/rxmesh.js serve --port ${E2E_PORT} --bind 127.0.0.1`,
+    // Its cluster key lives with the test results, not in the user's data directory.
+    command: `node apps/host/bin/rxmesh.js serve --port ${E2E_PORT} --bind 127.0.0.1 --data-dir test-results/e2e-serve`,
     url: `http://127.0.0.1:${E2E_PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 30_000,

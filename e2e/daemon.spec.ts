@@ -3,6 +3,9 @@
 // with a browser tab and a native host. The cluster mines consecutive blocks that the daemon accepts, at least one
 // found by the tab (WebAssembly) and one by the host (librandomx), and the daemon's chain holds exactly those blocks.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, type Page, test } from '@playwright/test';
 import { type Monerod, REGTEST_WALLET, startMonerod } from '../apps/host/src/testing/monerod.js';
@@ -94,6 +97,8 @@ test('a browser tab and a native host mine consecutive blocks that a regtest mon
         REGTEST_WALLET,
         '--daemon-zmq-port',
         String(daemon.zmqPubPort),
+        '--data-dir',
+        mkdtempSync(join(tmpdir(), 'rxmesh-serve-')),
       ],
       serveLog,
     );
@@ -111,7 +116,23 @@ test('a browser tab and a native host mine consecutive blocks that a regtest mon
     await page.getByTestId('stop').click();
 
     // 2. A native host alone, until it finds one.
-    start(['host', '--signal', serveUrl, '--mode', 'light', '--threads', '1', '--name', 'native-host'], hostLog);
+    const hostDir = mkdtempSync(join(tmpdir(), 'rxmesh-host-'));
+    start(
+      [
+        'host',
+        '--signal',
+        serveUrl,
+        '--mode',
+        'light',
+        '--threads',
+        '1',
+        '--name',
+        'native-host',
+        '--data-dir',
+        hostDir,
+      ],
+      hostLog,
+    );
     const byHost = await blockFoundBy(page, 'native-host', 150_000);
 
     // 3. Both, until the chain has grown by at least three blocks since the start.
