@@ -10,7 +10,7 @@ export {
 } from './client.js';
 export { nodeEd25519 } from './identity/node-ed25519.js';
 // Brings the plugins' FastifyInstance decorations (app.metrics, app.signaling) to whoever imports the server.
-export type {} from './plugins/metrics.js';
+export { METRIC_PREFIX } from './plugins/metrics.js';
 export { CONTENT_SECURITY_POLICY } from './plugins/security-headers.js';
 export type {} from './plugins/signaling.js';
 export { buildServer, DEFAULT_WEB_ROOT, type ServerOptions } from './server.js';

@@ -4,6 +4,7 @@ import type { MeshNode } from '@rxmesh/core';
 import { buildServer, type ClusterStats, DEFAULT_ROOM } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
 import { CliError } from '../errors.js';
+import { registerGatewayMetrics } from '../gateway-metrics.js';
 import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource } from '../job-sources.js';
 import { defaultDataDir, loadClusterKey, serverGatewayKeys } from '../keys.js';
 import { createLog } from '../log.js';
@@ -82,6 +83,7 @@ export function serveCommand(): Command {
         // Until the gateway has joined (and with --no-gateway), signaling answers with its own peer count.
         clusterStats: () => (gateway === undefined ? undefined : clusterStats(gateway)),
       });
+      registerGatewayMetrics(app.metrics, () => gateway);
       await app.listen({ port: options.port, host: options.bind });
       // Handled from here on, so a stop while the gateway is still joining also shuts down cleanly.
       let closing = false;

@@ -139,6 +139,7 @@ export class MeshNode {
   private readonly cluster: ClusterPeer;
   private readonly transport: MeshTransport;
   private stopped = false;
+  private readonly refused: Record<string, number> = {};
   private reconnectDelayMs = RECONNECT_FIRST_MS;
   private reconnectAt: number | null = null;
   private paused = false;
@@ -210,6 +211,15 @@ export class MeshNode {
   /** What the guard of this peer's signaling and links has counted: input refused, links closed, sends failed. */
   linkCounters(): LinkCounters {
     return this.transport.linkCounters();
+  }
+
+  /**
+   * What the cluster protocol refused here, by reason: messages that failed their schema or came out of turn
+   * (badMessage), peers penalised for a hello that failed or a claim they could not prove, and what the coordinator
+   * dropped (a forged or replayed up message, a stranger's status, a full cluster, unfinished work, busy verifiers).
+   */
+  refusals(): Readonly<Record<string, number>> {
+    return { ...this.refused };
   }
 
   snapshot(): MeshSnapshot {
@@ -512,6 +522,13 @@ export class MeshNode {
 
   /** Keeps what the snapshot shows from the peer's notices. */
   private observe(notice: PeerNotice): void {
+    const refusal =
+      notice.kind === 'badMessage' || notice.kind === 'penalized'
+        ? notice.kind
+        : notice.kind === 'coordinatorEvent' && notice.event.kind === 'refused'
+          ? notice.event.refusal
+          : undefined;
+    if (refusal !== undefined) this.refused[refusal] = (this.refused[refusal] ?? 0) + 1;
     switch (notice.kind) {
       case 'coordinator': {
         this.coordinator = { id: notice.id, term: notice.term };
