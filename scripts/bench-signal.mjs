@@ -62,7 +62,12 @@ async function serverRole() {
   const { buildServer, DEFAULT_LIMITS } = await import('../apps/signal/dist/index.js');
   const sockets = Number(values.sockets);
   const app = await buildServer({
-    limits: { maxPeers: Math.max(DEFAULT_LIMITS.maxPeers, sockets), maxPeersPerRoom: Number(values['room-size']) },
+    // Every client socket comes from 127.0.0.1 here, where a real crowd comes from many addresses.
+    limits: {
+      maxPeers: Math.max(DEFAULT_LIMITS.maxPeers, sockets),
+      maxPeersPerRoom: Number(values['room-size']),
+      maxSocketsPerAddress: sockets,
+    },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = /** @type {import('node:net').AddressInfo} */ (app.server.address());
