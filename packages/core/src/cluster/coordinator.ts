@@ -225,6 +225,8 @@ export class Coordinator {
   private exhaustedJobId: string | undefined;
   private handingOver = false;
   private jobBroadcast: { jobId: string; message: BroadcastMessage } | undefined;
+  /** The last heartbeat, signed: welcomes carry it for a re-joining relay's subtree. */
+  private heartbeatBroadcast: BroadcastMessage | undefined;
 
   constructor(
     private readonly host: CoordinatorHost,
@@ -317,6 +319,7 @@ export class Coordinator {
       term: this.term,
       parent,
       succession: this.succession,
+      heartbeat: this.heartbeatBroadcast?.signed ?? null,
       job: this.currentJobBroadcast()?.signed ?? null,
       blocks: this.state.blocks.slice(-16).map(blockToWire),
       placement: parent === this.host.selfId ? null : this.host.envelopes.placement(this.term, id, parent),
@@ -366,7 +369,7 @@ export class Coordinator {
    * they join over a direct link like everyone else.
    */
   private readmit(origin: string, status: Extract<UpBody, { type: 'status' }>): Member | undefined {
-    if (status.info.id !== origin) return undefined;
+    if (status.info.id !== origin || this.state.banned.has(origin)) return undefined;
     const parent = status.parent;
     const replicated = this.state.members.get(origin);
     if (replicated === undefined) {
@@ -395,6 +398,7 @@ export class Coordinator {
         if (body.info.id !== origin) return;
         const first = !member.confirmed;
         Object.assign(member, { info: body.info, confirmed: true, lastSeen: now });
+        this.moveUnder(origin, member, body.parent);
         if (this.retemplateForHashrate()) return; // the new job brings everyone a lease
         if (first && body.info.mines) this.issueLease(origin);
         return;
@@ -423,6 +427,19 @@ export class Coordinator {
         this.release();
         return;
     }
+  }
+
+  /**
+   * Where a member says it hangs now (signed by it): routes to it follow. It moves only under a member this
+   * coordinator knows, and the move is replicated, so a successor routes the same way.
+   */
+  private moveUnder(id: string, member: Member, parent: string): void {
+    if (id === parent || member.parent === parent || id === this.host.selfId) return;
+    if (parent !== this.host.selfId && this.members.get(parent)?.confirmed !== true) return;
+    member.parent = parent;
+    const record = this.state.members.get(id);
+    if (record !== undefined)
+      this.record({ e: 'member', peer: id, parent, gateway: record.gateway, since: record.since });
   }
 
   /** A member is gone: its link to the coordinator or to its parent went down, or it went silent. */
@@ -485,9 +502,17 @@ export class Coordinator {
       const overdue = now - job.createdAt > 2 * this.chain.targetSeconds * 1000;
       if (overdue || this.exhaustedJobId === job.id) this.newDemoJob();
     }
+    this.flush();
+    this.maybeHandOver();
+  }
+
+  /**
+   * Sends the standbys what was recorded since the last call, and lets out what the first standby has stored. The
+   * host calls it after every event, so a welcome, a lease or a share answer waits only for the standby's round trip.
+   */
+  flush(): void {
     this.replicate();
     this.release();
-    this.maybeHandOver();
   }
 
   // ---- jobs and leases ----
@@ -844,7 +869,7 @@ export class Coordinator {
     if (selfFree > 0 && (info.role === 'gateway' || selfFree > this.settings.standbys)) return self;
     let best: { id: string; depth: number; free: number; since: number } | undefined;
     for (const [candidate, member] of this.members) {
-      if (candidate === self || candidate === id || !member.confirmed) continue;
+      if (candidate === self || candidate === id || !member.confirmed || this.state.banned.has(candidate)) continue;
       const free = this.capacity(candidate) - (children.get(candidate) ?? 0);
       if (free <= 0) continue;
       const route = this.routeTo(candidate);
@@ -880,13 +905,15 @@ export class Coordinator {
     const { credential } = this.host.envelopes.keys;
     this.lastHeartbeat = this.host.now();
     if (credential === null) return; // only a gateway coordinates; see ClusterPeer.takeOver
-    this.broadcast({
+    const body: BroadcastBody = {
       v: PROTOCOL_VERSION,
       type: 'heartbeat',
       succession: this.succession,
       totals: this.totals(),
       credential,
-    });
+    };
+    this.heartbeatBroadcast = this.host.envelopes.broadcast(this.term, body);
+    for (const child of this.host.children()) this.host.send(child, this.heartbeatBroadcast);
   }
 
   // ---- replication and handover ----

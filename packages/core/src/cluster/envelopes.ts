@@ -116,11 +116,14 @@ export class Envelopes {
     return { v: PROTOCOL_VERSION, type: 'down', route, signed: this.sign(payload) };
   }
 
-  /** A down message for this peer, signed by `coordinator` for `term`. */
-  openDown(message: DownMessage, coordinator: string, term: number | null): Opened<DownPayload> {
+  /**
+   * A down message signed by `coordinator` for `term`, addressed to `to`: this peer, or for a relay the last hop of
+   * the route it passes the message on.
+   */
+  openDown(message: DownMessage, coordinator: string, term: number | null, to = this.id): Opened<DownPayload> {
     const opened = this.open(message.signed, checks.down, () => coordinator);
     if (!opened.ok) return opened;
-    if (opened.value.to !== this.id) return { ok: false, error: 'it is addressed to another peer' };
+    if (opened.value.to !== to) return { ok: false, error: 'it is addressed to another peer' };
     if (term !== null && opened.value.term !== term) return { ok: false, error: `it is for term ${opened.value.term}` };
     return opened;
   }

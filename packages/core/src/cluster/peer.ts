@@ -24,6 +24,7 @@ import {
 import { type ClusterKeys, Envelopes } from './envelopes.js';
 import { ReplicatedState } from './replica.js';
 import {
+  type BroadcastBody,
   blockFromWire,
   type ClusterTotals,
   type DownBody,
@@ -191,6 +192,8 @@ export class ClusterPeer {
   /** The newest job as the coordinator broadcast it (or sent it with the welcome): a child that attaches, or the
    * subtree of a relay that re-joins, may have missed it. */
   private jobBroadcast: BroadcastMessage | null = null;
+  /** The welcome's heartbeat, for a re-joining relay's subtree. */
+  private welcomeHeartbeat: BroadcastMessage | null = null;
   /** The coordinator's placement under pendingParent, shown to it with attach. */
   private placement: Extract<Message, { type: 'attach' }>['placement'] | null = null;
   private orphan = false;
@@ -291,6 +294,11 @@ export class ClusterPeer {
 
   handle(event: PeerEvent): void {
     if (this.phase === 'banned' && event.kind !== 'tick') return;
+    this.dispatch(event);
+    this.coordinator?.flush();
+  }
+
+  private dispatch(event: PeerEvent): void {
     switch (event.kind) {
       case 'discovered':
         this.discovering = false;
@@ -304,7 +312,9 @@ export class ClusterPeer {
           return;
         }
         this.links.set(event.peer, { since: this.now(), gateway: null });
-        const claim = this.coordinatorId === null ? null : { id: this.coordinatorId, term: this.term };
+        // Whom this peer takes for coordinator: none while it has gone silent, so that a name always means alive.
+        const live = this.liveCoordinator();
+        const claim = live === null ? null : { id: live, term: this.term };
         this.send(event.peer, this.envelopes.hello(event.peer, this.info, claim));
         if (!outgoing && this.links.size > this.maxLinks()) {
           // Full: say whom to ask instead, and close at once.
@@ -546,6 +556,16 @@ export class ClusterPeer {
       this.joinStepAt = this.now();
       return;
     }
+    // A gateway that still names the coordinator this peer took for lost, a whole timeout later, has heard from it:
+    // only the way to it was lost (a stalled relay, a failed link).
+    if (
+      claimed !== null &&
+      claimed === this.coordinatorId &&
+      this.lostSince !== null &&
+      this.now() - this.lostSince >= this.settings.coordinatorTimeoutMs
+    ) {
+      this.lostSince = null;
+    }
     const lostCoordinator = this.lostSince !== null ? this.coordinatorId : null;
     if (claimed !== null && claimed !== this.id && claimed !== from && claimed !== lostCoordinator) {
       // The link to the peer that showed the way is not needed any more: its slot is free for the coordinator.
@@ -586,13 +606,12 @@ export class ClusterPeer {
     if (welcome.parent !== from && welcome.placement === null) return;
     this.adoptCoordinator(from, welcome.term, welcome.succession);
     for (const block of welcome.blocks) this.rememberBlock(blockFromWire(block));
-    if (welcome.job !== null) {
-      const broadcast: BroadcastMessage = { v: PROTOCOL_VERSION, type: 'broadcast', signed: welcome.job };
-      const opened = this.envelopes.openBroadcast(broadcast);
-      if (opened.ok && opened.value.coordinator === from && opened.value.body.type === 'job') {
-        this.rememberJob(jobFromWire(opened.value.body.job));
-        this.jobBroadcast = broadcast;
-      }
+    this.welcomeHeartbeat = this.welcomeBroadcast(from, welcome.heartbeat, 'heartbeat');
+    const job = this.welcomeBroadcast(from, welcome.job, 'job');
+    if (job !== null) {
+      const opened = this.envelopes.openBroadcast(job);
+      if (opened.ok && opened.value.body.type === 'job') this.rememberJob(jobFromWire(opened.value.body.job));
+      this.jobBroadcast = job;
     }
     if (welcome.parent === from) {
       this.becomeMember(from);
@@ -621,6 +640,18 @@ export class ClusterPeer {
     if (this.largeLinks.has(peer) || !this.links.has(peer)) return;
     this.largeLinks.add(peer);
     this.push({ kind: 'allowLargeMessages', peer });
+  }
+
+  /** A broadcast a welcome carries, if `coordinator` signed it and it is of the kind it should be. */
+  private welcomeBroadcast(
+    coordinator: string,
+    signed: Extract<Message, { type: 'welcome' }>['job'],
+    kind: BroadcastBody['type'],
+  ): BroadcastMessage | null {
+    if (signed === null) return null;
+    const broadcast: BroadcastMessage = { v: PROTOCOL_VERSION, type: 'broadcast', signed };
+    const opened = this.envelopes.openBroadcast(broadcast);
+    return opened.ok && opened.value.coordinator === coordinator && opened.value.body.type === kind ? broadcast : null;
   }
 
   /** A child shows the placement the coordinator signed for it; without one, it is no child of this peer. */
@@ -654,10 +685,14 @@ export class ClusterPeer {
     this.unreachable.clear();
     this.sendStatus();
     this.resendUnconfirmed();
-    // A subtree cut off with this peer missed the jobs made meanwhile; the welcome brought the current one.
-    if (rejoined && this.jobBroadcast !== null) {
-      for (const child of this.children) this.send(child, this.jobBroadcast);
+    // A subtree cut off with this peer missed the coordinator's change and the jobs made meanwhile; the welcome
+    // brought the last heartbeat and the current job.
+    if (rejoined) {
+      for (const broadcast of [this.welcomeHeartbeat, this.jobBroadcast]) {
+        if (broadcast !== null) for (const child of this.children) this.send(child, broadcast);
+      }
     }
+    this.welcomeHeartbeat = null;
   }
 
   private adoptCoordinator(id: string, term: number, succession: readonly string[]): void {
@@ -769,18 +804,23 @@ export class ClusterPeer {
     if (from !== this.parent && !direct) return;
     const [me, next, ...rest] = message.route;
     if (me !== this.id && message.route.length > 0) return;
-    if (next !== undefined) {
-      if (this.children.has(next)) this.send(next, { ...message, route: [next, ...rest] });
-      return;
-    }
     // A gateway being asked to join may answer with a ban, signed for whatever term it coordinates.
     const signer = direct ? from : this.coordinatorId;
     if (signer === null) return;
-    const opened = this.envelopes.openDown(message, signer, direct ? null : this.term);
+    // A relay checks what it passes on too: a child must never hear, from its honest parent, a message that someone
+    // above rerouted or made up, and would blame the parent for. A message of another term is dropped unblamed: it
+    // may be an honest one that crossed a change of coordinator.
+    const addressee = message.route.at(-1) ?? this.id;
+    const opened = this.envelopes.openDown(message, signer, null, addressee);
     if (!opened.ok) {
       this.badMessage(from, `down: ${opened.error}`);
       return;
     }
+    if (next !== undefined) {
+      if (this.children.has(next)) this.send(next, { ...message, route: [next, ...rest] });
+      return;
+    }
+    if (!direct && opened.value.term !== this.term) return;
     this.handleDown(opened.value.body);
   }
 

@@ -26,7 +26,7 @@ import { decodeMessage, type Message, PROTOCOL_VERSION } from './wire.js';
 const MESSAGE_KEYS: Record<string, readonly string[]> = {
   hello: ['signed', 'credential'],
   join: ['orphan'],
-  welcome: ['term', 'parent', 'succession', 'job', 'blocks', 'placement'],
+  welcome: ['term', 'parent', 'succession', 'heartbeat', 'job', 'blocks', 'placement'],
   redirect: ['coordinator', 'term', 'full'],
   attach: ['placement'],
   detach: [],

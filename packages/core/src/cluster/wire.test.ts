@@ -44,11 +44,22 @@ describe('wire messages', () => {
         term: 1,
         parent: idOf('r'),
         succession: [idOf('s')],
+        heartbeat: null,
         job: jobBroadcast.signed,
         blocks: [],
         placement,
       },
-      { v, type: 'welcome', term: 1, parent: idOf('gw'), succession: [], job: null, blocks: [], placement: null },
+      {
+        v,
+        type: 'welcome',
+        term: 1,
+        parent: idOf('gw'),
+        succession: [],
+        heartbeat: null,
+        job: null,
+        blocks: [],
+        placement: null,
+      },
       { v, type: 'redirect', coordinator: idOf('gw'), term: 3, full: true },
       { v, type: 'redirect', coordinator: null, term: 0, full: false },
       { v, type: 'attach', placement },
@@ -62,7 +73,16 @@ describe('wire messages', () => {
     }
   });
 
-  const welcome = { v, type: 'welcome', term: 1, parent: idOf('gw'), succession: [], job: null, blocks: [] };
+  const welcome = {
+    v,
+    type: 'welcome',
+    term: 1,
+    parent: idOf('gw'),
+    succession: [],
+    heartbeat: null,
+    job: null,
+    blocks: [],
+  };
   const hello = worker.hello(idOf('gw'), testInfo('w'), null);
   const up = worker.up(1, 1, share);
   const long = (bytes: number) =>

@@ -292,7 +292,11 @@ const MessageSchema = Type.Union([
     term: Seq,
     parent: PeerId,
     succession: Type.Array(PeerId, { maxItems: 8 }),
-    /** The current job as the coordinator broadcast it: a re-joining relay passes it on to the subtree it brings. */
+    /**
+     * The coordinator's last heartbeat and current job, as it broadcast them: a re-joining relay passes both on to
+     * the subtree it brings, which learns the new coordinator from the heartbeat before its job arrives.
+     */
+    heartbeat: Type.Union([SignedBroadcast, Type.Null()]),
     job: Type.Union([SignedBroadcast, Type.Null()]),
     blocks: Type.Array(WireBlock, { maxItems: 64 }),
     /** Signed for the parent, which takes the joiner only with it; null when the parent is the coordinator. */

@@ -271,6 +271,7 @@ export function wireArbitraries(world: WireWorld) {
       term: seq,
       parent: peerId,
       succession: fc.array(peerId, { maxLength: 8 }),
+      heartbeat: fc.option(signedOf(broadcastPayload), { nil: null }),
       job: fc.option(signedOf(broadcastPayload), { nil: null }),
       blocks: fc.array(wireBlock, { maxLength: 3 }),
       placement: fc.option(signedOf(placementPayload), { nil: null }),
