@@ -281,26 +281,32 @@ describe('the stock peerjs client in Node behind the guard (node-peer.ts over @r
     expect(victim.linkCounters()).toMatchObject({ ...quiet, strayFrames: 402 });
   });
 
-  it('opens at most the capped number of offered connections, bounds their candidates, closes those that stall', async () => {
+  it('holds at most the capped number of offered connections still opening (the oldest go first), bounds their candidates, closes those that stall', async () => {
     const victim = await join({ limits: { openTimeoutMs: 800 } });
     const made = LoopbackPeerConnection.made;
     for (let n = 0; n < 10; n++) inject(victim.peer, offer('mallory-a', `dc_a${n}`, 'raw'));
     for (let n = 0; n < 30; n++) inject(victim.peer, offer(`mallory-b${n}`, `dc_b${n}`, 'raw'));
-    // 2 from mallory-a, then 14 more up to 16 not yet open.
-    expect(LoopbackPeerConnection.made - made).toBe(16);
+    // 2 from mallory-a (8 refused), then 30 more; past 16 still opening, each new one closes the oldest.
+    expect(LoopbackPeerConnection.made - made).toBe(32);
     expect(connectionCount(victim.peer)).toBe(16);
-    expect(internals(victim.peer)._connections.get('mallory-a')).toHaveLength(2);
-    expect(victim.linkCounters()).toMatchObject({ ...quiet, refusedOffers: 24 });
+    expect(internals(victim.peer)._connections.get('mallory-a') ?? []).toHaveLength(0);
+    expect(internals(victim.peer)._connections.get('mallory-b29')).toHaveLength(1);
+    expect(victim.linkCounters()).toMatchObject({ ...quiet, refusedOffers: 8, evictedOffers: 16 });
 
-    for (let n = 0; n < 40; n++) inject(victim.peer, candidate('mallory-a', 'dc_a0', 9000 + n));
-    expect(victim.linkCounters()).toMatchObject({ ...quiet, refusedCandidates: 8 });
+    for (let n = 0; n < 40; n++) inject(victim.peer, candidate('mallory-b29', 'dc_b29', 9000 + n));
+    expect(victim.linkCounters()).toMatchObject({
+      ...quiet,
+      refusedOffers: 8,
+      evictedOffers: 16,
+      refusedCandidates: 8,
+    });
 
     await until('the stalled connections to close', () =>
       victim.linkCounters().openTimeouts === 16 ? true : undefined,
     );
     expect(connectionCount(victim.peer)).toBe(0);
     inject(victim.peer, offer('mallory-c', 'dc_c', 'raw'));
-    expect(LoopbackPeerConnection.made - made).toBe(17);
+    expect(LoopbackPeerConnection.made - made).toBe(33);
     // Each remote's list of connections goes once it is empty.
     expect([...internals(victim.peer)._connections.keys()]).toEqual(['mallory-c']);
   });

@@ -228,6 +228,8 @@ export class GuardedPeer<P extends PeerjsPeer = PeerjsPeer> implements MeshTrans
   /** Connections this peer offered, until their one ANSWER comes. */
   private readonly awaitingAnswer = new WeakSet<InternalConnection>();
   private readonly openTimers = new Set<TimerHandle>();
+  /** Connections other peers offered that have not opened yet, oldest first. */
+  private readonly opening = new Set<InternalConnection>();
   private readonly listeners = new Listeners<TransportEvents>((event, error) => {
     // A problem listener that throws is only counted: reporting it would call that listener again.
     if (event === 'problem') this.counters.callbackErrors++;
@@ -362,13 +364,27 @@ export class GuardedPeer<P extends PeerjsPeer = PeerjsPeer> implements MeshTrans
       }
     }
     if (fromPeer >= this.limits.halfOpenPerPeer) this.refuse(src, `${fromPeer} of its connections are opening already`);
-    else if (halfOpen >= this.limits.halfOpen) this.refuse(src, `${halfOpen} connections are opening already`);
     else if (all >= this.limits.connections) this.refuse(src, `this peer holds ${all} connections already`);
     else {
+      // Full of connections still opening: the oldest goes, so that offers nobody completes cannot keep newcomers
+      // out; an honest connection opens in well under a second.
+      if (halfOpen >= this.limits.halfOpen) this.evictOldestOpening();
       this.pass(frame);
       const connection = this.find(src, payload.connectionId);
       if (connection !== undefined) this.listeners.emit('connection', this.track(connection, true));
     }
+  }
+
+  private evictOldestOpening(): void {
+    const [oldest] = this.opening;
+    if (oldest === undefined) return;
+    this.opening.delete(oldest);
+    oldest.close();
+    this.report(
+      'evictedOffers',
+      oldest.peer,
+      `Closed a connection ${oldest.peer} offered, still opening, to make room for a newer offer`,
+    );
   }
 
   private refuse(src: string, why: string): void {
@@ -472,8 +488,10 @@ export class GuardedPeer<P extends PeerjsPeer = PeerjsPeer> implements MeshTrans
   }
 
   private closeUnlessOpened(connection: InternalConnection): void {
+    this.opening.add(connection);
     const timer = platform.setTimeout(() => {
       this.openTimers.delete(timer);
+      this.opening.delete(connection);
       const held = this.internals._connections.get(connection.peer)?.includes(connection) ?? false;
       if (connection.open || !held) return;
       connection.close();
@@ -488,6 +506,8 @@ export class GuardedPeer<P extends PeerjsPeer = PeerjsPeer> implements MeshTrans
     connection.on('open', () => {
       platform.clearTimeout(timer);
       this.openTimers.delete(timer);
+      this.opening.delete(connection);
     });
+    connection.on('close', () => this.opening.delete(connection));
   }
 }

@@ -52,6 +52,8 @@ export interface LinkCounters {
   badSignals: number;
   /** Offers dropped: not a raw data connection, or over the bounds on connections not yet open or in all. */
   refusedOffers: number;
+  /** Offered connections still opening that were closed to make room for a newer offer, past the bound on them. */
+  evictedOffers: number;
   /** ANSWER, CANDIDATE and LEAVE frames for a connection or peer this peer does not know, dropped. */
   strayFrames: number;
   /** ICE candidates beyond the bound for one connection, dropped. */
@@ -76,6 +78,7 @@ export function zeroLinkCounters(): LinkCounters {
   return {
     badSignals: 0,
     refusedOffers: 0,
+    evictedOffers: 0,
     strayFrames: 0,
     refusedCandidates: 0,
     refusedChannels: 0,
