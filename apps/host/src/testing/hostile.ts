@@ -434,6 +434,41 @@ export async function serverMemory(httpUrl: string): Promise<ServerMemory> {
   return { rss: read(MEMORY_SAMPLES.rss), heapUsed: read(MEMORY_SAMPLES.heapUsed) };
 }
 
+/**
+ * Runs a full garbage collection in a process started with `--inspect` (its inspector at `debuggerUrl`, the
+ * `ws://…` it prints), so that memory read next is what the process holds, not garbage V8 has not collected yet:
+ * native memory (a KeyObject's key, a peer connection's buffers) is invisible to V8 and waits for its next full GC.
+ */
+export async function collectGarbage(debuggerUrl: string): Promise<void> {
+  const socket = new WebSocket(debuggerUrl);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    socket.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
+    await new Promise<void>((resolve, reject) => {
+      socket.on('message', (data) => {
+        if ((JSON.parse(String(data)) as { id?: number }).id === 1) resolve();
+      });
+      socket.once('close', () => reject(new Error('The inspector closed before the collection ended.')));
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+/** The server's memory after a full garbage collection (see collectGarbage). */
+export async function heldMemory(httpUrl: string, debuggerUrl: string): Promise<ServerMemory> {
+  await collectGarbage(debuggerUrl);
+  return serverMemory(httpUrl);
+}
+
+/** The inspector's address in what a process started with `--inspect=127.0.0.1:0` wrote to stderr. */
+export function debuggerUrlIn(stderr: string): string | undefined {
+  return /Debugger listening on (ws:\/\/\S+)/.exec(stderr)?.[1];
+}
+
 /** Samples the server's memory every `everyMs` until stopped: before, peak and after. */
 export function watchMemory(httpUrl: string, everyMs = 100) {
   let stopped = false;
