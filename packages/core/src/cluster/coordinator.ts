@@ -9,7 +9,7 @@ import { DemoChain } from '../jobs/demo-chain.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
 import type { Finder } from '../jobs/job-source.js';
 import { meetsDifficulty, meetsShareTarget, targetForDifficulty } from '../target.js';
-import type { Envelopes } from './envelopes.js';
+import { type Envelopes, STRANGER } from './envelopes.js';
 import { type JobRecord, type MemberRecord, ReplicatedState } from './replica.js';
 import {
   type BroadcastBody,
@@ -339,9 +339,16 @@ export class Coordinator {
 
   /** An up message that reached the coordinator: taken only as its origin signed it, once, in this term. */
   handleUpMessage(message: UpMessage): void {
-    const opened = this.host.envelopes.openUp(message);
+    // Members, and those a status may bring back; anyone else is refused before their signature is checked.
+    let claimed = '';
+    const known = (origin: string) => {
+      claimed = origin;
+      return this.members.has(origin) || this.state.members.has(origin) || this.recentlyLeft.has(origin);
+    };
+    const opened = this.host.envelopes.openUp(message, known);
     if (!opened.ok) {
-      this.host.notice({ kind: 'refused', peer: '', refusal: 'bad-signature' });
+      const refusal = opened.error === STRANGER ? 'not-a-member' : 'bad-signature';
+      this.host.notice({ kind: 'refused', peer: claimed, refusal });
       return;
     }
     const { origin, term, n, body } = opened.value;

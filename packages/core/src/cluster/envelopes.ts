@@ -49,6 +49,9 @@ const checks = {
   placement: Compile(PlacementPayloadSchema),
 };
 
+/** Why openUp refused an up message whose origin it was told is no member. */
+export const STRANGER = 'its origin is not a member';
+
 /** Credentials checked recently, so a heartbeat's credential costs one verification, not one per heartbeat. */
 const CHECKED_CREDENTIALS = 64;
 
@@ -106,9 +109,17 @@ export class Envelopes {
     return { v: PROTOCOL_VERSION, type: 'up', signed: this.sign(payload) };
   }
 
-  /** An up message as its origin signed it; the caller checks term, order and membership. */
-  openUp(message: UpMessage): Opened<UpPayload> {
-    return this.open(message.signed, checks.up, (up) => up.origin);
+  /**
+   * An up message as its origin signed it; the caller checks term and order. An origin `known` refuses is refused
+   * before any signature is checked: a stranger's flood costs a parse, not a verification.
+   */
+  openUp(message: UpMessage, known: (origin: string) => boolean = () => true): Opened<UpPayload> {
+    let stranger = false;
+    const opened = this.open(message.signed, checks.up, (up) => {
+      stranger = !known(up.origin);
+      return stranger ? '' : up.origin;
+    });
+    return stranger ? { ok: false, error: STRANGER } : opened;
   }
 
   down(term: number, to: string, route: string[], body: DownBody): DownMessage {
