@@ -18,12 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROTOCOL_VERSION } from '@rxmesh/core';
-import { newIdentity, scheme } from '../apps/host/dist/keys.js';
-import { joinCluster } from '../apps/host/dist/mesh/join-cluster.js';
+import { scheme } from '../apps/host/dist/keys.js';
 import {
   bulkKeys,
   getText,
   heldMemory,
+  joinAsNewcomer,
   offerFrames,
   realOfferSdp,
   SocketFlood,
@@ -81,24 +81,7 @@ try {
   /** A new peer (a worker that does not mine) joins the cluster: how long until it is a member. */
   const newcomerJoinMs = async () => {
     const began = Date.now();
-    const node = await joinCluster({
-      signalUrl: new URL(url),
-      room: ROOM,
-      keys: { scheme, identity: newIdentity(), cluster: clusterKey, credential: null },
-      info: {
-        name: 'newcomer',
-        engine: 'native',
-        mode: 'light',
-        cores: 2,
-        memoryMb: 1024,
-        mines: false,
-        maxLinks: 8,
-        jobSource: false,
-      },
-      source: 'none',
-      log: { info: () => {}, warn: () => {}, error: () => {} },
-      statusSeconds: 600,
-    });
+    const node = await joinAsNewcomer(url, ROOM, clusterKey);
     try {
       await until('the newcomer to be a member', 60_000, () => (node.snapshot().role === 'member' ? true : undefined));
       return Date.now() - began;

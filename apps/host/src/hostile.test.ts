@@ -34,12 +34,12 @@ import { Envelopes } from '../../../packages/core/src/cluster/envelopes.js';
 import { sampleValue } from '../../signal/src/testing/metrics-text.js';
 import { closedWithin, keyIdentity, keyToken, RawPeer, startServer } from '../../signal/src/testing/raw-peer.js';
 import { newIdentity, scheme } from './keys.js';
-import { joinCluster } from './mesh/join-cluster.js';
 import {
   bulkKeys,
   debuggerUrlIn,
   getText,
   heldMemory,
+  joinAsNewcomer,
   offerFrames,
   payloadOf,
   type RawLink,
@@ -254,24 +254,7 @@ function peakGrowth(before: ServerMemory, peak: ServerMemory): number {
 
 /** A peer (a worker that does not mine) joins the cluster in this process, as a browser tab or a host would. */
 async function newcomer(): Promise<MeshNode> {
-  const node = await joinCluster({
-    signalUrl: new URL(url),
-    room: DEFAULT_ROOM,
-    keys: { scheme, identity: newIdentity(), cluster: clusterKey, credential: null },
-    info: {
-      name: 'newcomer',
-      engine: 'native',
-      mode: 'light',
-      cores: 2,
-      memoryMb: 1024,
-      mines: false,
-      maxLinks: 8,
-      jobSource: false,
-    },
-    source: 'none',
-    log: { info: () => {}, warn: () => {}, error: () => {} },
-    statusSeconds: 600,
-  });
+  const node = await joinAsNewcomer(url, DEFAULT_ROOM, clusterKey);
   newcomers.push(node);
   return node;
 }

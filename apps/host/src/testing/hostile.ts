@@ -6,10 +6,18 @@
 // keeps what comes back.
 import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, randomUUID, sign } from 'node:crypto';
 import wrtc from '@roamhq/wrtc';
-import { type Identity, idOfPublicKey, type PeerInfo, type SignatureScheme, signalingToken } from '@rxmesh/core';
+import {
+  type Identity,
+  idOfPublicKey,
+  type MeshNode,
+  type PeerInfo,
+  type SignatureScheme,
+  signalingToken,
+} from '@rxmesh/core';
 import { PEERJS_PATH } from '@rxmesh/signal';
 import { WebSocket } from 'ws';
 import { newIdentity, scheme } from '../keys.js';
+import { joinCluster } from '../mesh/join-cluster.js';
 import { createNodePeer, type Peer } from '../mesh/node-peer.js';
 
 /** The parts of peerjs's DataConnection (raw serialization) a stranger uses. */
@@ -492,4 +500,27 @@ export function watchMemory(httpUrl: string, everyMs = 100) {
       return after;
     },
   };
+}
+
+/** An honest peer that joins the cluster at `url` in this process, as a tab or a host would: a worker that does not
+ * mine. */
+export function joinAsNewcomer(url: string, room: string, clusterKey: string): Promise<MeshNode> {
+  return joinCluster({
+    signalUrl: new URL(url),
+    room,
+    keys: { scheme, identity: newIdentity(), cluster: clusterKey, credential: null },
+    info: {
+      name: 'newcomer',
+      engine: 'native',
+      mode: 'light',
+      cores: 2,
+      memoryMb: 1024,
+      mines: false,
+      maxLinks: 8,
+      jobSource: false,
+    },
+    source: 'none',
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+    statusSeconds: 600,
+  });
 }

@@ -6,6 +6,7 @@ import { type Message, type PeerInfo, PROTOCOL_VERSION, type UpBody, type UpPayl
 import { bytesToHex } from '../hex.js';
 import { type Signed, signJson } from '../identity/signed.js';
 import type { FuzzCluster, FuzzNode } from './fuzz-cluster.js';
+import { infoOf } from './keys.js';
 import { type Mutation, mutate, mutation, type WireWorld, wireArbitraries } from './wire-arbitraries.js';
 
 const v = PROTOCOL_VERSION;
@@ -333,21 +334,13 @@ export class Attack {
   private hello(attacker: FuzzNode, target: FuzzNode, action: Extract<AttackAction, { kind: 'hello' }>): Message {
     const c = this.cluster;
     const victim = this.victim(action.victim);
-    const info: PeerInfo = {
-      id: attacker.id,
+    const info: PeerInfo = infoOf(attacker.id, {
       name: attacker.name,
-      role: 'worker',
-      engine: 'wasm',
-      mode: 'light',
-      cores: 4,
-      memoryMb: 4096,
-      mines: true,
       hashrate: 1e9,
       maxLinks: 1024,
       startedAt: c.now,
-      jobSource: false,
       ...action.claims,
-    };
+    });
     let from = attacker.id;
     let to = target.id;
     let credential: Signed | null = null;

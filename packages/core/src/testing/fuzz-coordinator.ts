@@ -13,6 +13,7 @@ import type { Job } from '../jobs/job.js';
 import { seededRandom } from '../simulation/sim-tools.js';
 import { FUZZ_START_MS, fuzzCredential, fuzzIdentity } from './fuzz-cluster.js';
 import type { IssuedLease } from './fuzz-invariants.js';
+import { infoOf } from './keys.js';
 
 const v = PROTOCOL_VERSION;
 /** Honest members, then cheaters. */
@@ -249,21 +250,7 @@ export class CoordinatorRig {
   }
 
   private info(id: string, overrides: Partial<PeerInfo> = {}): PeerInfo {
-    return {
-      id,
-      name: `name ${id.slice(0, 4)}`,
-      role: 'worker',
-      engine: 'wasm',
-      mode: 'light',
-      cores: 4,
-      memoryMb: 4096,
-      mines: true,
-      hashrate: 10,
-      maxLinks: 8,
-      startedAt: 0,
-      jobSource: false,
-      ...overrides,
-    };
+    return infoOf(id, { name: `name ${id.slice(0, 4)}`, ...overrides });
   }
 
   private observe(coordinator: Coordinator | undefined, notice: CoordinatorNotice): void {

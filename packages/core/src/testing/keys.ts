@@ -64,9 +64,14 @@ export function fakeId(n: number): string {
 }
 
 export function testInfo(name: string, overrides: Partial<PeerInfo> = {}): PeerInfo {
+  return infoOf(idOf(name), { name, ...overrides });
+}
+
+/** A browser-like worker's info for a peer whose id is already made. */
+export function infoOf(id: string, overrides: Partial<PeerInfo> = {}): PeerInfo {
   return {
-    id: idOf(name),
-    name,
+    id,
+    name: `peer ${id.slice(0, 4)}`,
     role: 'worker',
     engine: 'wasm',
     mode: 'light',
