@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, type Page, test } from '@playwright/test';
-import { type Monerod, REGTEST_WALLET, startMonerod } from '../apps/host/src/testing/monerod.js';
+import { type Monerod, REGTEST_WALLET, startMonerod } from '../apps/host/testing/monerod.js';
 
 const SERVE_PORT = 18_091;
 const serveUrl = `http://127.0.0.1:${SERVE_PORT}`;

@@ -14,8 +14,11 @@
 // regtest cannot keep a chain across restarts, so phase 1 cannot reuse phase 2's daemon at another difficulty.
 // Run after `npm run build`: node scripts/bench-daemon.mjs [--hosts N] [--rounds R] [--blocks B] [--difficulty D]
 import { parseArgs } from 'node:util';
-import { REGTEST_WALLET, startMonerod } from '../apps/host/dist/testing/monerod.js';
 import { median, startRxmesh } from './lib/bench-harness.mjs';
+import { hostTestingTool } from './lib/testing-tools.mjs';
+
+/** @type {typeof import('../apps/host/testing/monerod.js')} */
+const { REGTEST_WALLET, startMonerod } = await import(await hostTestingTool('monerod.js'));
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,7 @@
 // @ts-check
 // Floods against a real `rxmesh serve` at full size, and what they cost its process: the hostile-peer suite's floods
 // (apps/host/src/hostile.test.ts runs them smaller, or at these sizes where it can afford to), with the same tools
-// (apps/host/src/testing/hostile.ts). One server on loopback, its gateway coordinating the demo chain; the floods
+// (apps/host/testing/hostile.ts). One server on loopback, its gateway coordinating the demo chain; the floods
 // run one after another:
 // - 8,820 ANSWER and CANDIDATE frames for connections nobody offered (18 raw sockets of 490: within each one's burst);
 // - 50,000 member statuses, each signed by a key of its own, through one link of a stranger that joined as a worker;
@@ -19,7 +19,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROTOCOL_VERSION } from '@rxmesh/core';
 import { scheme } from '../apps/host/dist/keys.js';
-import {
+import { Envelopes } from '../packages/core/dist/cluster/envelopes.js';
+import { repoRoot, startRxmesh } from './lib/bench-harness.mjs';
+import { hostTestingTool } from './lib/testing-tools.mjs';
+
+/** @type {typeof import('../apps/host/testing/hostile.js')} */
+const {
   bulkKeys,
   getText,
   heldMemory,
@@ -32,9 +37,7 @@ import {
   strayFrames,
   until,
   watchMemory,
-} from '../apps/host/dist/testing/hostile.js';
-import { Envelopes } from '../packages/core/dist/cluster/envelopes.js';
-import { repoRoot, startRxmesh } from './lib/bench-harness.mjs';
+} = await import(await hostTestingTool('hostile.js'));
 
 const { values } = parseArgs({ options: { statuses: { type: 'string', default: '50000' } } });
 const statuses = Number(values.statuses);
@@ -91,7 +94,7 @@ try {
   };
 
   /**
-   * @typedef {import('../apps/host/dist/testing/hostile.js').ServerMemory} ServerMemory
+   * @typedef {import('../apps/host/testing/hostile.js').ServerMemory} ServerMemory
    * @typedef {{ rss: number, heap: number }} Bound growth the server may hold after a full collection, in MiB
    * @typedef {{ name: string, size: string, seconds: number, before: ServerMemory, peak: ServerMemory,
    *   after: ServerMemory, bound: Bound, met: boolean, counted: string }} Result

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { publishedVectors } from '../../../fixtures/randomx-vectors.mjs';
+import { canHideLibrandomx, nodeWithoutLibrandomx } from '../testing/without-librandomx.js';
 import { EXIT_NOT_AVAILABLE } from './errors.js';
-import { canHideLibrandomx, nodeWithoutLibrandomx } from './testing/without-librandomx.js';
 
 const bin = fileURLToPath(new URL('../bin/rxmesh.js', import.meta.url));
 const vectors = publishedVectors('rx/0');

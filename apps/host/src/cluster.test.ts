@@ -9,7 +9,7 @@ import { bytesToHex, hexToBytes, meetsShareTarget, parseStratumTarget, withNonce
 import { createLightHasher } from '@rxmesh/native';
 import type { ClusterStats } from '@rxmesh/signal';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ScriptedPool } from './sources/testing/scripted-pool.js';
+import { ScriptedPool } from '../testing/scripted-pool.js';
 
 const bin = fileURLToPath(new URL('../bin/rxmesh.js', import.meta.url));
 const children: ChildProcess[] = [];

@@ -31,9 +31,8 @@ import { DEFAULT_ROOM } from '@rxmesh/signal';
 import type { ClusterStatsAnswer } from '@rxmesh/signal/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Envelopes } from '../../../packages/core/src/cluster/envelopes.js';
-import { sampleValue } from '../../signal/src/testing/metrics-text.js';
-import { closedWithin, keyIdentity, keyToken, RawPeer, startServer } from '../../signal/src/testing/raw-peer.js';
-import { newIdentity, scheme } from './keys.js';
+import { sampleValue } from '../../signal/testing/metrics-text.js';
+import { closedWithin, keyIdentity, keyToken, RawPeer, startServer } from '../../signal/testing/raw-peer.js';
 import {
   bulkKeys,
   debuggerUrlIn,
@@ -53,7 +52,8 @@ import {
   strayFrames,
   until,
   watchMemory,
-} from './testing/hostile.js';
+} from '../testing/hostile.js';
+import { newIdentity, scheme } from './keys.js';
 
 const bin = fileURLToPath(new URL('../bin/rxmesh.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-hostile-'));

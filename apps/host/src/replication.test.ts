@@ -27,9 +27,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplicatedState } from '../../../packages/core/src/cluster/replica.js';
 import type { ReplicaEntry } from '../../../packages/core/src/cluster/wire.js';
 import { fakePow } from '../../../packages/core/src/simulation/sim-tools.js';
+import { until } from '../testing/hostile.js';
 import { newIdentity, scheme, serverGatewayKeys } from './keys.js';
 import { joinCluster } from './mesh/join-cluster.js';
-import { until } from './testing/hostile.js';
 
 const ROOM = 'replication';
 /** One nonce in this many is a block candidate. */

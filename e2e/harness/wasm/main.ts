@@ -14,7 +14,7 @@ import {
   floatRuntimeProbe,
   mismatchingCases,
   scalarFloatImplementation,
-} from '../../../packages/wasm/src/testing/float-runtime-probe.js';
+} from '../../../packages/wasm/testing/float-runtime-probe.js';
 import type { HashReply, HashRequest, MineRangeRequest, MineReply, MineRequest } from './protocol.js';
 
 const toBytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));

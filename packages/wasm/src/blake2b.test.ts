@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bareCore, SCRATCH } from '../testing/bare-core.js';
 import type { CoreExports } from './exports.js';
-import { bareCore, SCRATCH } from './testing/bare-core.js';
 
 const DIGEST = SCRATCH;
 const INPUT = SCRATCH + 64;

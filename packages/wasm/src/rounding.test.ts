@@ -2,16 +2,16 @@
 // interpreter) and the float runtime's that compiled programs call (baseline, and fused where available).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { floatReferenceCases } from '../ctest/run.mjs';
-import type { CoreExports } from './exports.js';
-import { relaxedMaddIsFused } from './jit/features.js';
-import { bareCore } from './testing/bare-core.js';
+import { bareCore } from '../testing/bare-core.js';
 import {
   type FloatCase,
   type FloatImplementation,
   floatRuntimeProbe,
   mismatchingCases,
   scalarFloatImplementation,
-} from './testing/float-runtime-probe.js';
+} from '../testing/float-runtime-probe.js';
+import type { CoreExports } from './exports.js';
+import { relaxedMaddIsFused } from './jit/features.js';
 
 const OPERATIONS = ['add', 'sub', 'mul', 'div', 'sqrt'];
 const MODES = ['nearest', 'down', 'up', 'toward zero'];

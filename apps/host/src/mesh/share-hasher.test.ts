@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { bytesToHex, hexToBytes, withNonce } from '@rxmesh/core';
 import { createLightHasher } from '@rxmesh/native';
 import { describe, expect, it } from 'vitest';
-import { canHideLibrandomx, nodeWithoutLibrandomx } from '../testing/without-librandomx.js';
+import { canHideLibrandomx, nodeWithoutLibrandomx } from '../../testing/without-librandomx.js';
 import { openShareHasher } from './share-hasher.js';
 
 const seed = hexToBytes('11'.repeat(32));

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bytesToHex, type Job } from '@rxmesh/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { REGTEST_WALLET } from '../testing/monerod.js';
+import { REGTEST_WALLET } from '../../testing/monerod.js';
 import { DaemonSource } from './daemon-source.js';
 
 const SEED = 'aa'.repeat(32);

@@ -14,8 +14,8 @@ import {
 } from '@rxmesh/core';
 import { createLightHasher } from '@rxmesh/native';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type Monerod, REGTEST_WALLET, startMonerod } from '../testing/monerod.js';
-import { recordingLog } from '../testing/recording-log.js';
+import { freePort, type Monerod, REGTEST_WALLET, startMonerod } from '../../testing/monerod.js';
+import { recordingLog } from '../../testing/recording-log.js';
 import { DaemonSource, type DaemonSourceOptions } from './daemon-source.js';
 
 const finder = { id: 'peer-1', name: 'tester' };

@@ -2,14 +2,14 @@ import net from 'node:net';
 import type { Job } from '@rxmesh/core';
 import { bytesToHex, difficultyForTarget, parseStratumTarget } from '@rxmesh/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordingLog } from '../testing/recording-log.js';
+import { recordingLog } from '../../testing/recording-log.js';
+import { ScriptedPool, TEST_CERTIFICATE } from '../../testing/scripted-pool.js';
 import {
   certificateFingerprint,
   type StratumEndpoint,
   StratumSource,
   type StratumSourceOptions,
 } from './stratum-source.js';
-import { ScriptedPool, TEST_CERTIFICATE } from './testing/scripted-pool.js';
 
 const SEED = 'aa'.repeat(32);
 const finder = { id: 'peer-1', name: 'tester' };

@@ -1,8 +1,8 @@
 // GET /api/cluster: the key gateway credentials are checked against, and the room the cluster runs in.
 import { afterEach, describe, expect, it } from 'vitest';
+import { sampleValue } from '../../testing/metrics-text.js';
+import { keyIdentity, type RunningServer, startServer } from '../../testing/raw-peer.js';
 import { buildServer } from '../server.js';
-import { sampleValue } from '../testing/metrics-text.js';
-import { keyIdentity, type RunningServer, startServer } from '../testing/raw-peer.js';
 
 let server: RunningServer | undefined;
 

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { type Browser, chromium } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../../../scripts/lib/chromium.mjs';
-import { type RunningServer, startServer } from '../testing/raw-peer.js';
+import { type RunningServer, startServer } from '../../testing/raw-peer.js';
 
 // ICE gathers nothing (relay only, and no relay servers), so the browser sends nothing but signaling: the offer
 // reaches bob through the server, which is what this test is about; data channels are node-peer.test.ts's.

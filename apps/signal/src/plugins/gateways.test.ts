@@ -2,9 +2,9 @@
 // while connected, never every peer.
 import { type Credential, type Identity, issueCredential } from '@rxmesh/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sampleValue } from '../../testing/metrics-text.js';
+import { keyIdentity, keyToken, RawPeer, type RunningServer, startServer } from '../../testing/raw-peer.js';
 import { nodeEd25519 } from '../identity/node-ed25519.js';
-import { sampleValue } from '../testing/metrics-text.js';
-import { keyIdentity, keyToken, RawPeer, type RunningServer, startServer } from '../testing/raw-peer.js';
 
 const scheme = nodeEd25519();
 const cluster = keyIdentity();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sampleValue } from '../testing/metrics-text.js';
-import { RawPeer, type RunningServer, signal, startServer } from '../testing/raw-peer.js';
+import { sampleValue } from '../../testing/metrics-text.js';
+import { RawPeer, type RunningServer, signal, startServer } from '../../testing/raw-peer.js';
 
 const servers: RunningServer[] = [];
 const peers: RawPeer[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closedWithin, RawPeer, startServer } from '../testing/raw-peer.js';
+import { closedWithin, RawPeer, startServer } from '../../testing/raw-peer.js';
 
 describe('graceful shutdown', () => {
   it('closes every signaling socket with 1001 and a reason, and app.close() resolves promptly', async () => {

@@ -1,8 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RawPeer, type RunningServer, startServer } from '../../testing/raw-peer.js';
 import type { ClusterMember, ClusterMembersPage, ClusterStats, ClusterStatsAnswer } from '../client.js';
 import { DEFAULT_LIMITS } from '../signaling/limits.js';
-import { RawPeer, type RunningServer, startServer } from '../testing/raw-peer.js';
 import metrics from './metrics.js';
 import signaling from './signaling.js';
 import stats, { DEFAULT_MEMBER_LIMIT, MAX_BLOCKS, MAX_PAGE_LIMIT, type StatsOptions } from './stats.js';

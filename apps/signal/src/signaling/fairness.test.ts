@@ -1,6 +1,6 @@
 // Shares: sockets per client address, relayed messages per destination, and each sender's share of the queues.
 import { afterEach, describe, expect, it } from 'vitest';
-import { sampleValue } from '../testing/metrics-text.js';
+import { sampleValue } from '../../testing/metrics-text.js';
 import {
   closedWithin,
   RawPeer,
@@ -9,7 +9,7 @@ import {
   type ServerMessage,
   signal,
   startServer,
-} from '../testing/raw-peer.js';
+} from '../../testing/raw-peer.js';
 
 let server: RunningServer | undefined;
 const peers: RawPeer[] = [];

@@ -1,7 +1,7 @@
 // Hostile input: each attack is answered (ERROR, then a close) while two other peers keep exchanging messages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleValue } from '../testing/metrics-text.js';
-import { closedWithin, RawPeer, type RunningServer, randomToken, signal, startServer } from '../testing/raw-peer.js';
+import { sampleValue } from '../../testing/metrics-text.js';
+import { closedWithin, RawPeer, type RunningServer, randomToken, signal, startServer } from '../../testing/raw-peer.js';
 
 // A round trip every 20 ms opens a negotiation each time: far more than a real pair would, so allowed here.
 const limits = {

@@ -3,9 +3,9 @@
 // none of it touches a WebSocket once it has upgraded.
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sampleValue } from '../../testing/metrics-text.js';
+import { RawPeer, type RunningServer, signal, startServer } from '../../testing/raw-peer.js';
 import { buildServer } from '../server.js';
-import { sampleValue } from '../testing/metrics-text.js';
-import { RawPeer, type RunningServer, signal, startServer } from '../testing/raw-peer.js';
 
 const http = { headersTimeoutMs: 200, requestTimeoutMs: 400, keepAliveTimeoutMs: 200, maxConnections: 6 };
 let server: RunningServer | undefined;

@@ -1,7 +1,7 @@
 // Who may register an id: a key id only with a token signed by its key, and a freed id only with the token that
 // held it, for idReservationMs.
 import { afterEach, describe, expect, it } from 'vitest';
-import { sampleValue } from '../testing/metrics-text.js';
+import { sampleValue } from '../../testing/metrics-text.js';
 import {
   closedWithin,
   keyIdentity,
@@ -10,7 +10,7 @@ import {
   type RunningServer,
   randomToken,
   startServer,
-} from '../testing/raw-peer.js';
+} from '../../testing/raw-peer.js';
 
 let server: RunningServer | undefined;
 const peers: RawPeer[] = [];

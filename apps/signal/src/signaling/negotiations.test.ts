@@ -2,8 +2,8 @@
 // ERROR (the stock client stores such messages for ever), and OFFERs in flight are bounded per pair, per sender and
 // in all (each makes the receiving client build a peer connection).
 import { afterEach, describe, expect, it } from 'vitest';
-import { sampleValue } from '../testing/metrics-text.js';
-import { RawPeer, type RunningServer, type ServerMessage, signal, startServer } from '../testing/raw-peer.js';
+import { sampleValue } from '../../testing/metrics-text.js';
+import { RawPeer, type RunningServer, type ServerMessage, signal, startServer } from '../../testing/raw-peer.js';
 
 let server: RunningServer | undefined;
 const peers: RawPeer[] = [];

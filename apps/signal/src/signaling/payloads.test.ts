@@ -1,8 +1,8 @@
 // Relayed payloads: what the stock peerjs 1.5 client sends passes unchanged; anything else is refused with ERROR
 // and never reaches its destination, whose client would otherwise act on it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleValue } from '../testing/metrics-text.js';
-import { RawPeer, type RunningServer, signal, signalPayload, startServer } from '../testing/raw-peer.js';
+import { sampleValue } from '../../testing/metrics-text.js';
+import { RawPeer, type RunningServer, signal, signalPayload, startServer } from '../../testing/raw-peer.js';
 
 const limits = { maxBadFrames: 100, maxMetadataChars: 64 };
 let server: RunningServer;

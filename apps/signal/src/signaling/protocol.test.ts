@@ -8,7 +8,7 @@ import {
   signal,
   signalPayload,
   startServer,
-} from '../testing/raw-peer.js';
+} from '../../testing/raw-peer.js';
 
 let server: RunningServer | undefined;
 const peers: RawPeer[] = [];

@@ -1,5 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
+import { byTestId, settled, text } from '../../testing/dom.js';
+import { channelBus, profileLocks, ScriptedBackend } from '../../testing/scripted.js';
 import { TabMiner } from '../mining/tab-miner.js';
 import { defaultSettings } from '../settings.js';
 import { StatsPoller } from '../stats/stats-poller.js';
@@ -7,8 +9,6 @@ import { ConsentStore } from '../storage/consent.js';
 import { type KeyValueStore, memoryStore } from '../storage/key-value.js';
 import { LifetimeStore } from '../storage/lifetime.js';
 import { TabCoordinator } from '../tabs/tab-coordinator.js';
-import { byTestId, settled, text } from '../testing/dom.js';
-import { channelBus, profileLocks, ScriptedBackend } from '../testing/scripted.js';
 import { IDLE_TITLE } from '../title.js';
 import './rx-app.js';
 import type { RxApp } from './rx-app.js';

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { engineMemoryBytes, engineMemoryPeakBytes } from '@rxmesh/wasm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { settled, text } from '../../testing/dom.js';
 import { defaultSettings } from '../settings.js';
-import { settled, text } from '../testing/dom.js';
 import './rx-consent.js';
 import type { RxConsent } from './rx-consent.js';
 

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { byTestId, deepQueryAll, settled, text } from '../../testing/dom.js';
 import { type ClusterMember, type ClusterStats, parseClusterStats } from '../stats/cluster-stats.js';
 import { StatsPoller } from '../stats/stats-poller.js';
-import { byTestId, deepQueryAll, settled, text } from '../testing/dom.js';
 import { CLASSROOM_TITLE } from '../title.js';
 import { emptyGraphReason, joinAdvice, type RxClassroom, showcaseInput } from './rx-classroom.js';
 import { rankMembers } from './rx-leaderboard.js';

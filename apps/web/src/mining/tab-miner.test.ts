@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { channelBus, profileLocks, ScriptedBackend, type ScriptedSession } from '../../testing/scripted.js';
 import { defaultSettings } from '../settings.js';
 import { ConsentStore } from '../storage/consent.js';
 import { type KeyValueStore, memoryStore } from '../storage/key-value.js';
 import { LifetimeStore } from '../storage/lifetime.js';
 import type { LockApi, TabChannel, TabCoordinator } from '../tabs/tab-coordinator.js';
 import { TabCoordinator as Coordinator } from '../tabs/tab-coordinator.js';
-import { channelBus, profileLocks, ScriptedBackend, type ScriptedSession } from '../testing/scripted.js';
 import { HISTORY_SECONDS, TabMiner } from './tab-miner.js';
 
 interface Tab {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { profileLocks } from '../testing/scripted.js';
+import { profileLocks } from '../../testing/scripted.js';
 import { type LockApi, parseTabMessage, TAB_CHANNEL, TabCoordinator, type TabMessage } from './tab-coordinator.js';
 
 const opened: TabCoordinator[] = [];

@@ -5,10 +5,15 @@
 // and neither an honest member nor the coordinator itself is ever struck or banned.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import {
+  CoordinatorRig,
+  type CoordinatorStep,
+  coordinatorSteps,
+  HONEST_MEMBERS,
+} from '../../testing/fuzz-coordinator.js';
+import { leaseViolations, stateViolations } from '../../testing/fuzz-invariants.js';
+import { fuzzCheck, fuzzTimeoutMs } from '../../testing/fuzz-settings.js';
 import { simulatedSignatures } from '../simulation/sim-signatures.js';
-import { CoordinatorRig, type CoordinatorStep, coordinatorSteps, HONEST_MEMBERS } from '../testing/fuzz-coordinator.js';
-import { leaseViolations, stateViolations } from '../testing/fuzz-invariants.js';
-import { fuzzCheck, fuzzTimeoutMs } from '../testing/fuzz-settings.js';
 import { type CoordinatorSettings, DEFAULT_COORDINATOR_SETTINGS } from './coordinator.js';
 
 /** Small bounds, so a run reaches them: few members and accounts, few leases per job, little verification. */

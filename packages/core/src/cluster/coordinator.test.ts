@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { fakeId, idOf, payloadOf, TEST_NOW, testCredential, testInfo, testKeys } from '../../testing/keys.js';
 import { bytesToHex } from '../hex.js';
 import { readCredential } from '../identity/credential.js';
 import type { Job } from '../jobs/job.js';
 import { seededRandom } from '../simulation/sim-tools.js';
 import { targetForDifficulty } from '../target.js';
-import { fakeId, idOf, payloadOf, TEST_NOW, testCredential, testInfo, testKeys } from '../testing/keys.js';
 import {
   Coordinator,
   type CoordinatorHost,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { idOf, TEST_CLUSTER, TEST_NOW, testCredential, testIdentity, testInfo, testKeys } from '../../testing/keys.js';
 import type { Credential } from '../identity/credential.js';
 import { nobleEd25519, type SignatureScheme } from '../identity/signature-scheme.js';
 import { type Signed, signJson } from '../identity/signed.js';
-import { idOf, TEST_CLUSTER, TEST_NOW, testCredential, testIdentity, testInfo, testKeys } from '../testing/keys.js';
 import { type ClusterKeys, Envelopes } from './envelopes.js';
 import { type Message, PROTOCOL_VERSION } from './wire.js';
 

@@ -4,21 +4,21 @@
 // overlap and stay within bounds, and once the attackers are gone the honest peers settle under one gateway.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { SignatureScheme } from '../identity/signature-scheme.js';
-import { nobleEd25519 } from '../identity/signature-scheme.js';
-import { signJson } from '../identity/signed.js';
-import { simulatedSignatures } from '../simulation/sim-signatures.js';
-import { Attack, type AttackAction, attackActions } from '../testing/fuzz-attacker.js';
+import { Attack, type AttackAction, attackActions } from '../../testing/fuzz-attacker.js';
 import {
   FuzzCluster,
   type FuzzClusterOptions,
   type FuzzNode,
   fuzzCredential,
   fuzzIdentity,
-} from '../testing/fuzz-cluster.js';
-import { convergenceProblems, leaseViolations, stateViolations } from '../testing/fuzz-invariants.js';
-import { fuzzCheck, fuzzTimeoutMs } from '../testing/fuzz-settings.js';
-import { testInfo } from '../testing/keys.js';
+} from '../../testing/fuzz-cluster.js';
+import { convergenceProblems, leaseViolations, stateViolations } from '../../testing/fuzz-invariants.js';
+import { fuzzCheck, fuzzTimeoutMs } from '../../testing/fuzz-settings.js';
+import { testInfo } from '../../testing/keys.js';
+import type { SignatureScheme } from '../identity/signature-scheme.js';
+import { nobleEd25519 } from '../identity/signature-scheme.js';
+import { signJson } from '../identity/signed.js';
+import { simulatedSignatures } from '../simulation/sim-signatures.js';
 import { DEFAULT_PEER_SETTINGS, type PeerSettings } from './peer.js';
 import { PROTOCOL_VERSION } from './wire.js';
 

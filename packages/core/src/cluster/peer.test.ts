@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Credential } from '../identity/credential.js';
-import { nobleEd25519 } from '../identity/signature-scheme.js';
-import { signJson } from '../identity/signed.js';
-import type { Job } from '../jobs/job.js';
-import { TestNet } from '../testing/cluster.js';
+import { TestNet } from '../../testing/cluster.js';
 import {
   fakeId,
   idOf,
@@ -13,7 +9,11 @@ import {
   testIdentity,
   testInfo,
   testKeys,
-} from '../testing/keys.js';
+} from '../../testing/keys.js';
+import type { Credential } from '../identity/credential.js';
+import { nobleEd25519 } from '../identity/signature-scheme.js';
+import { signJson } from '../identity/signed.js';
+import type { Job } from '../jobs/job.js';
 import { ClusterPeer, DEFAULT_PEER_SETTINGS, type PeerAction } from './peer.js';
 import { jobToWire, type Message, PROTOCOL_VERSION, type ReplicaEntry, type UpPayload } from './wire.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { fakeId, idOf, TEST_NOW } from '../../testing/keys.js';
 import { DemoChain } from '../jobs/demo-chain.js';
 import type { Job } from '../jobs/job.js';
-import { fakeId, idOf, TEST_NOW } from '../testing/keys.js';
 import { ReplicatedState } from './replica.js';
 import { blockToWire, jobToWire, type ReplicaEntry } from './wire.js';
 

@@ -4,12 +4,8 @@ import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { base64urlnopad } from '@scure/base';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Identity } from '../identity/keys.js';
-import { nobleEd25519, type SignatureScheme } from '../identity/signature-scheme.js';
-import type { Signed } from '../identity/signed.js';
-import { simulatedSignatures } from '../simulation/sim-signatures.js';
-import { fuzzCredential, fuzzIdentity } from '../testing/fuzz-cluster.js';
-import { fuzzCheck, fuzzTimeoutMs } from '../testing/fuzz-settings.js';
+import { fuzzCredential, fuzzIdentity } from '../../testing/fuzz-cluster.js';
+import { fuzzCheck, fuzzTimeoutMs } from '../../testing/fuzz-settings.js';
 import {
   HOSTILE_KEYS,
   type Mutation,
@@ -18,7 +14,11 @@ import {
   randomSignature,
   type WireWorld,
   wireArbitraries,
-} from '../testing/wire-arbitraries.js';
+} from '../../testing/wire-arbitraries.js';
+import type { Identity } from '../identity/keys.js';
+import { nobleEd25519, type SignatureScheme } from '../identity/signature-scheme.js';
+import type { Signed } from '../identity/signed.js';
+import { simulatedSignatures } from '../simulation/sim-signatures.js';
 import { Envelopes } from './envelopes.js';
 import { decodeMessage, type Message, PROTOCOL_VERSION } from './wire.js';
 

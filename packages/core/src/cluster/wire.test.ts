@@ -1,9 +1,9 @@
 import { Compile } from 'typebox/compile';
 import { describe, expect, it } from 'vitest';
+import { fakeId, idOf, TEST_NOW, testCredential, testIdentity, testInfo, testKeys } from '../../testing/keys.js';
 import { nobleEd25519 } from '../identity/signature-scheme.js';
 import { signJson } from '../identity/signed.js';
 import { DemoChain } from '../jobs/demo-chain.js';
-import { fakeId, idOf, TEST_NOW, testCredential, testIdentity, testInfo, testKeys } from '../testing/keys.js';
 import { Envelopes } from './envelopes.js';
 import {
   BroadcastPayloadSchema,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { blobHex, poolJob, SEED_HEX, seededBytes } from '../../../testing/stratum-jobs.js';
 import { withNonce } from '../../blob.js';
 import { bytesToHex } from '../../hex.js';
 import { meetsDifficulty, meetsShareTarget, parseStratumTarget, readUintLE } from '../../target.js';
 import type { PoolJob } from './messages.js';
 import { convertPoolJob, difficultyForTarget, MIN_POOL_DIFFICULTY, nonceRangeFor } from './pool-job.js';
-import { blobHex, poolJob, SEED_HEX, seededBytes } from './test-helpers.js';
 
 const context = { id: 'c1:1:job-1', algorithm: 'rx/0' as const, nicehash: false, now: 1234 };
 const TWO_POW_64 = 1n << 64n;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { poolJob } from '../../../testing/stratum-jobs.js';
 import type { Job } from '../../jobs/job.js';
 import { KNOWN_JOBS, type SessionEvent, StratumSession, type StratumSessionOptions } from './session.js';
-import { poolJob } from './test-helpers.js';
 
 function session(overrides: Partial<StratumSessionOptions> = {}): StratumSession {
   return new StratumSession({

@@ -20,12 +20,12 @@ import {
   type UpPayload,
   type WireBlock,
   type WireJob,
-} from '../cluster/wire.js';
-import { bytesToHex } from '../hex.js';
-import type { Identity } from '../identity/keys.js';
-import type { SignatureScheme } from '../identity/signature-scheme.js';
-import { type Signed, signJson } from '../identity/signed.js';
-import { JOB_SOURCE_KINDS } from '../jobs/job.js';
+} from '../src/cluster/wire.js';
+import { bytesToHex } from '../src/hex.js';
+import type { Identity } from '../src/identity/keys.js';
+import type { SignatureScheme } from '../src/identity/signature-scheme.js';
+import { type Signed, signJson } from '../src/identity/signed.js';
+import { JOB_SOURCE_KINDS } from '../src/jobs/job.js';
 
 const v = PROTOCOL_VERSION;
 const BASE32 = [...'abcdefghijklmnopqrstuvwxyz234567'];

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { type Identity, identityFromSecret, signalingToken } from '@rxmesh/core';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
-import { nodeEd25519 } from '../identity/node-ed25519.js';
-import { buildServer, type ServerOptions } from '../server.js';
+import { nodeEd25519 } from '../src/identity/node-ed25519.js';
+import { buildServer, type ServerOptions } from '../src/server.js';
 
 export interface ServerMessage {
   type: string;

@@ -2,12 +2,12 @@
 // signed message carries without checking it (the code under test checks; a test only looks).
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import type { ClusterKeys } from '../cluster/envelopes.js';
-import type { Message, PeerInfo } from '../cluster/wire.js';
-import { type Credential, issueCredential } from '../identity/credential.js';
-import { type Identity, identityFromSecret } from '../identity/keys.js';
-import { nobleEd25519 } from '../identity/signature-scheme.js';
-import type { Signed } from '../identity/signed.js';
+import type { ClusterKeys } from '../src/cluster/envelopes.js';
+import type { Message, PeerInfo } from '../src/cluster/wire.js';
+import { type Credential, issueCredential } from '../src/identity/credential.js';
+import { type Identity, identityFromSecret } from '../src/identity/keys.js';
+import { nobleEd25519 } from '../src/identity/signature-scheme.js';
+import type { Signed } from '../src/identity/signed.js';
 
 export const TEST_NOW = Date.UTC(2026, 10, 24, 12);
 

@@ -16,9 +16,9 @@ import {
 } from '@rxmesh/core';
 import { PEERJS_PATH } from '@rxmesh/signal';
 import { WebSocket } from 'ws';
-import { newIdentity, scheme } from '../keys.js';
-import { joinCluster } from '../mesh/join-cluster.js';
-import { createNodePeer, type Peer } from '../mesh/node-peer.js';
+import { newIdentity, scheme } from '../src/keys.js';
+import { joinCluster } from '../src/mesh/join-cluster.js';
+import { createNodePeer, type Peer } from '../src/mesh/node-peer.js';
 
 /** The parts of peerjs's DataConnection (raw serialization) a stranger uses. */
 interface RawConnection {

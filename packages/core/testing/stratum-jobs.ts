@@ -1,5 +1,5 @@
 // Shared by the Stratum tests: a deterministic random source and pool jobs to vary.
-import type { PoolJob } from './messages.js';
+import type { PoolJob } from '../src/sources/stratum/messages.js';
 
 /** xorshift32: the same bytes on every run, so a failure can be replayed. */
 export function seededBytes(seed: number): (length: number) => Uint8Array {

@@ -1,8 +1,8 @@
 // Test doubles for the page's collaborators: a mining session whose figures a test sets, Web Locks of one browser
 // profile, and a BroadcastChannel bus between tabs. Only tests import this.
-import type { MiningBackend, MiningSession, SessionFigures, StartOptions } from '../mining/session.js';
-import { NO_FIGURES } from '../mining/session.js';
-import type { LockApi, TabChannel } from '../tabs/tab-coordinator.js';
+import type { MiningBackend, MiningSession, SessionFigures, StartOptions } from '../src/mining/session.js';
+import { NO_FIGURES } from '../src/mining/session.js';
+import type { LockApi, TabChannel } from '../src/tabs/tab-coordinator.js';
 
 /** A session whose figures the test sets; it records what the page asks of it. */
 export class ScriptedSession implements MiningSession {

@@ -2,15 +2,15 @@
 // requests for work, shares of every kind, verifications, replica acknowledgements, ticks and jumps in time. Honest
 // members send only what the protocol lets them; cheaters send anything, and the verifier catches their hashes.
 import fc from 'fast-check';
-import { Coordinator, type CoordinatorNotice, type CoordinatorSettings } from '../cluster/coordinator.js';
-import { Envelopes } from '../cluster/envelopes.js';
-import { type DownBody, type Lease, type PeerInfo, PROTOCOL_VERSION, type UpBody } from '../cluster/wire.js';
-import { bytesToHex } from '../hex.js';
-import type { CredentialPayload } from '../identity/credential.js';
-import type { Identity } from '../identity/keys.js';
-import type { SignatureScheme } from '../identity/signature-scheme.js';
-import type { Job } from '../jobs/job.js';
-import { seededRandom } from '../simulation/sim-tools.js';
+import { Coordinator, type CoordinatorNotice, type CoordinatorSettings } from '../src/cluster/coordinator.js';
+import { Envelopes } from '../src/cluster/envelopes.js';
+import { type DownBody, type Lease, type PeerInfo, PROTOCOL_VERSION, type UpBody } from '../src/cluster/wire.js';
+import { bytesToHex } from '../src/hex.js';
+import type { CredentialPayload } from '../src/identity/credential.js';
+import type { Identity } from '../src/identity/keys.js';
+import type { SignatureScheme } from '../src/identity/signature-scheme.js';
+import type { Job } from '../src/jobs/job.js';
+import { seededRandom } from '../src/simulation/sim-tools.js';
 import { FUZZ_START_MS, fuzzCredential, fuzzIdentity } from './fuzz-cluster.js';
 import type { IssuedLease } from './fuzz-invariants.js';
 import { infoOf } from './keys.js';

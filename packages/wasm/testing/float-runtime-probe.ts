@@ -1,7 +1,12 @@
 // Scalar entry points to the float runtime for tests: JavaScript cannot pass v128 values, so this wrapper module
 // splats (a, b), builds the mode masks and calls the runtime; each export is (mode, a, b) -> f64 of lane 0.
-import { compileFloatRuntime, emitModeMasks, FLOAT_OPERATIONS, floatOperationType } from '../jit/directed-rounding.js';
-import { F64, I32, ModuleWriter, Op, Simd, V128 } from '../jit/wasm-writer.js';
+import {
+  compileFloatRuntime,
+  emitModeMasks,
+  FLOAT_OPERATIONS,
+  floatOperationType,
+} from '../src/jit/directed-rounding.js';
+import { F64, I32, ModuleWriter, Op, Simd, V128 } from '../src/jit/wasm-writer.js';
 
 export type ScalarFloatOperation = (mode: number, a: number, b: number) => number;
 

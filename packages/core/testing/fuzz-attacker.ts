@@ -2,9 +2,9 @@
 // how each action is carried out. An attacker holds only its own keys: it can link to anyone, send anything, replay
 // or alter what it saw and sign with its own key, but it cannot sign as anyone else or show a credential of its own.
 import fc from 'fast-check';
-import { type Message, type PeerInfo, PROTOCOL_VERSION, type UpBody, type UpPayload } from '../cluster/wire.js';
-import { bytesToHex } from '../hex.js';
-import { type Signed, signJson } from '../identity/signed.js';
+import { type Message, type PeerInfo, PROTOCOL_VERSION, type UpBody, type UpPayload } from '../src/cluster/wire.js';
+import { bytesToHex } from '../src/hex.js';
+import { type Signed, signJson } from '../src/identity/signed.js';
 import type { FuzzCluster, FuzzNode } from './fuzz-cluster.js';
 import { infoOf } from './keys.js';
 import { type Mutation, mutate, mutation, type WireWorld, wireArbitraries } from './wire-arbitraries.js';

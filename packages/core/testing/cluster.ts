@@ -2,7 +2,7 @@
 // Links, messages and discovery are delivered in order from one queue; messages cross as JSON, as on a data
 // channel; the clock moves only when a test moves it. Everything each peer asked for is kept, so a test can look at
 // what was sent, mined, verified or noticed.
-import { Envelopes } from '../cluster/envelopes.js';
+import { Envelopes } from '../src/cluster/envelopes.js';
 import {
   ClusterPeer,
   type JobSourceMode,
@@ -10,9 +10,9 @@ import {
   type PeerEvent,
   type PeerNotice,
   type PeerSettings,
-} from '../cluster/peer.js';
-import type { BroadcastPayload, DownPayload, Message, PeerInfo, UpPayload } from '../cluster/wire.js';
-import { seededRandom } from '../simulation/sim-tools.js';
+} from '../src/cluster/peer.js';
+import type { BroadcastPayload, DownPayload, Message, PeerInfo, UpPayload } from '../src/cluster/wire.js';
+import { seededRandom } from '../src/simulation/sim-tools.js';
 import { idOf, payloadOf, TEST_NOW, testInfo, testKeys } from './keys.js';
 
 export interface TestPeerOptions {

@@ -1,6 +1,6 @@
 // A bare instance of the C core for tests of single exported functions.
-import type { CoreExports } from '../exports.js';
-import { compileCore, createSharedMemory, instantiateCore } from '../load.js';
+import type { CoreExports } from '../src/exports.js';
+import { compileCore, createSharedMemory, instantiateCore } from '../src/load.js';
 
 const MEMORY_BYTES = 4 * 2 ** 20;
 /** The stack occupies the top megabyte; tests use addresses from SCRATCH upwards. */

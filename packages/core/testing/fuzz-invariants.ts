@@ -1,7 +1,7 @@
 // Test support: the invariants the fuzz suite holds the cluster to, each returning what it found wrong (empty when
 // all holds), so a property can report every broken rule at once.
-import type { Coordinator, CoordinatorSettings } from '../cluster/coordinator.js';
-import type { Lease } from '../cluster/wire.js';
+import type { Coordinator, CoordinatorSettings } from '../src/cluster/coordinator.js';
+import type { Lease } from '../src/cluster/wire.js';
 import type { FuzzCluster } from './fuzz-cluster.js';
 
 /** The smallest lease the coordinator hands out (coordinator.ts). */

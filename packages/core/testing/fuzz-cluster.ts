@@ -4,16 +4,22 @@
 // order and at once, links open at the next tick, and time moves only when the test says so.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import type { CoordinatorNotice } from '../cluster/coordinator.js';
-import type { ClusterKeys } from '../cluster/envelopes.js';
-import { ClusterPeer, type PeerAction, type PeerEvent, type PeerNotice, type PeerSettings } from '../cluster/peer.js';
-import type { Lease, Message, PeerInfo } from '../cluster/wire.js';
-import { issueCredential } from '../identity/credential.js';
-import { type Identity, identityFromSecret } from '../identity/keys.js';
-import type { SignatureScheme } from '../identity/signature-scheme.js';
-import type { Signed } from '../identity/signed.js';
-import type { Job } from '../jobs/job.js';
-import { fakePow, seededRandom } from '../simulation/sim-tools.js';
+import type { CoordinatorNotice } from '../src/cluster/coordinator.js';
+import type { ClusterKeys } from '../src/cluster/envelopes.js';
+import {
+  ClusterPeer,
+  type PeerAction,
+  type PeerEvent,
+  type PeerNotice,
+  type PeerSettings,
+} from '../src/cluster/peer.js';
+import type { Lease, Message, PeerInfo } from '../src/cluster/wire.js';
+import { issueCredential } from '../src/identity/credential.js';
+import { type Identity, identityFromSecret } from '../src/identity/keys.js';
+import type { SignatureScheme } from '../src/identity/signature-scheme.js';
+import type { Signed } from '../src/identity/signed.js';
+import type { Job } from '../src/jobs/job.js';
+import { fakePow, seededRandom } from '../src/simulation/sim-tools.js';
 import type { IssuedLease } from './fuzz-invariants.js';
 
 export const FUZZ_START_MS = Date.UTC(2026, 10, 24, 12);

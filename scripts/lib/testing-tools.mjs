@@ -1,0 +1,23 @@
+// @ts-check
+// The host's test tools (apps/host/testing: a regtest monerod, the hostile-peer toolkit) are not part of any
+// package's build; benchmarks that run them compile them here first, into .rxmesh/testing-tools.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from './bench-harness.mjs';
+import { info } from './log.mjs';
+import { run } from './run.mjs';
+
+let built = false;
+
+/**
+ * Compiles apps/host/testing (once per process) and answers the import URL of one of its modules.
+ * @param {string} module a file name in apps/host/testing, as .js
+ */
+export async function hostTestingTool(module) {
+  if (!built) {
+    info('compiling the host test tools (apps/host/testing) …');
+    await run(join(repoRoot, 'node_modules/.bin/tsc'), ['-p', join(repoRoot, 'apps/host/testing')]);
+    built = true;
+  }
+  return pathToFileURL(join(repoRoot, '.rxmesh/testing-tools/host/testing', module)).href;
+}
