@@ -1,6 +1,6 @@
 // /metrics for the embedded gateway of `rxmesh serve`: what its peerjs guard and links counted, and what the cluster
 // protocol refused, read from the gateway at each scrape. Labels are the counters' fixed names, never a peer.
-import type { MeshNode } from '@rxmesh/core';
+import type { MeshNode } from '@rxmesh/mesh';
 import { METRIC_PREFIX } from '@rxmesh/signal';
 import { Counter, type Registry } from 'prom-client';
 

@@ -20,13 +20,12 @@ import { fileURLToPath } from 'node:url';
 import {
   type Credential,
   DEFAULT_COORDINATOR_SETTINGS,
-  DEFAULT_GUARD_LIMITS,
   type Identity,
   issueCredential,
-  type MeshNode,
   type PeerInfo,
   PROTOCOL_VERSION,
 } from '@rxmesh/core';
+import { DEFAULT_GUARD_LIMITS, type MeshNode } from '@rxmesh/mesh';
 import { DEFAULT_ROOM } from '@rxmesh/signal';
 import type { ClusterStatsAnswer } from '@rxmesh/signal/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,7 @@
 // The job source flags that `rxmesh serve` and `rxmesh host` share: --source (repeatable, for pool failover),
 // --wallet, --user and --pass, checked together into one plan before anything connects.
-import type { JobSource, Log } from '@rxmesh/core';
+import type { JobSource } from '@rxmesh/core';
+import type { Log } from '@rxmesh/mesh';
 import { type Command, Option } from 'commander';
 import { CliError } from './errors.js';
 import { type JobSourceSpec, parseJobSource, parsePort, socketHost } from './options.js';

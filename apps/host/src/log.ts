@@ -1,5 +1,5 @@
 // The CLI's log: one concise line per event for people, or one JSON object per line for machines (--log-json).
-import type { Log, LogFields } from '@rxmesh/core';
+import type { Log, LogFields } from '@rxmesh/mesh';
 
 export function createLog(options: { json: boolean; write?: (line: string) => void }): Log {
   const write = options.write ?? ((line: string) => process.stderr.write(line));

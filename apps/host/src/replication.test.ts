@@ -14,13 +14,12 @@ import {
   type ClusterPeer,
   issueCredential,
   type KeyReady,
-  type MeshNode,
   type MineRequest,
   type MineResult,
   type MiningEngine,
   meetsShareTarget,
-  type ShareHasher,
 } from '@rxmesh/core';
+import type { MeshNode, ShareHasher } from '@rxmesh/mesh';
 import { buildServer } from '@rxmesh/signal';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

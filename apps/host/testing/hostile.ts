@@ -6,14 +6,8 @@
 // keeps what comes back.
 import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, randomUUID, sign } from 'node:crypto';
 import wrtc from '@roamhq/wrtc';
-import {
-  type Identity,
-  idOfPublicKey,
-  type MeshNode,
-  type PeerInfo,
-  type SignatureScheme,
-  signalingToken,
-} from '@rxmesh/core';
+import { type Identity, idOfPublicKey, type PeerInfo, type SignatureScheme, signalingToken } from '@rxmesh/core';
+import type { MeshNode } from '@rxmesh/mesh';
 import { PEERJS_PATH } from '@rxmesh/signal';
 import { WebSocket } from 'ws';
 import { newIdentity, scheme } from '../src/keys.js';

@@ -1,5 +1,5 @@
 // A Log for tests that keeps every line with its level, for assertions on what an operator would read.
-import type { Log } from '@rxmesh/core';
+import type { Log } from '@rxmesh/mesh';
 
 export interface RecordedLine {
   level: 'info' | 'warn' | 'error';

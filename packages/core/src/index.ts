@@ -54,34 +54,6 @@ export {
 export { DEMO_BLOB_LENGTH, DemoChain, GENESIS_SEED } from './jobs/demo-chain.js';
 export { type BlockRecord, JOB_SOURCE_KINDS, type Job, type JobSourceKind } from './jobs/job.js';
 export type { Finder, JobSource, SourceStatus, SourceVerdict } from './jobs/job-source.js';
-export { DEFAULT_MAX_MESSAGE_BYTES, MAX_LINK_MESSAGE_BYTES } from './mesh/link-codec.js';
-export type { Log, LogFields } from './mesh/log.js';
-export {
-  type BlockView,
-  type JobView,
-  type KeyInitView,
-  type MemberView,
-  MeshNode,
-  type MeshNodeOptions,
-  type MeshRole,
-  type MeshSnapshot,
-  type ShareHasher,
-} from './mesh/mesh-node.js';
-export { DEFAULT_GUARD_LIMITS, GuardedPeer, type GuardLimits, type PeerjsPeer } from './mesh/peerjs-guard.js';
-export {
-  type IceServer,
-  type LinkCounter,
-  type LinkCounters,
-  type LinkProblem,
-  type MeshConnection,
-  type MeshTransport,
-  peerjsOptions,
-  type RegisteringPeer,
-  type SignalingTarget,
-  type UrlParts,
-  whenRegistered,
-  zeroLinkCounters,
-} from './mesh/transport.js';
 export type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from './mining.js';
 export { SimCluster, type SimOptions, type SimReport, THOUSAND_PEERS } from './simulation/cluster-sim.js';
 export {

@@ -1,6 +1,6 @@
 // `rxmesh serve`: the web app and signaling server, with an embedded gateway peer.
 import { availableParallelism, networkInterfaces, totalmem } from 'node:os';
-import type { MeshNode } from '@rxmesh/core';
+import type { MeshNode } from '@rxmesh/mesh';
 import { buildServer, type ClusterStats, DEFAULT_ROOM } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
 import { CliError } from '../errors.js';

@@ -2,7 +2,8 @@
 // peer's key id with the signaling server (its token signed by the key), a gateway announces itself so that joiners
 // find it, and a MeshNode runs the cluster peer on it.
 import { randomBytes } from 'node:crypto';
-import { type Credential, MeshNode, type MeshNodeOptions, signalingToken } from '@rxmesh/core';
+import { type Credential, signalingToken } from '@rxmesh/core';
+import { MeshNode, type MeshNodeOptions } from '@rxmesh/mesh';
 import { PEERJS_PATH } from '@rxmesh/signal';
 import { createNodePeer } from './node-peer.js';
 

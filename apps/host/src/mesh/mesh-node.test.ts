@@ -1,7 +1,7 @@
 // MeshNode with real parts on loopback: the signaling server, the stock peerjs client in Node, and librandomx mining
 // one thread in light mode. A lone gateway coordinates and mines its own leases; pause() must bring its hashing to
 // 0 within a second, seen both in the snapshot and in the process's CPU time.
-import type { Log, MeshNode, MeshSnapshot } from '@rxmesh/core';
+import type { Log, MeshNode, MeshSnapshot } from '@rxmesh/mesh';
 import { NativeEngine } from '@rxmesh/native';
 import { buildServer } from '@rxmesh/signal';
 import type { FastifyInstance } from 'fastify';

@@ -11,7 +11,7 @@ import {
   type MeshConnection,
   peerjsOptions,
   whenRegistered,
-} from '@rxmesh/core';
+} from '@rxmesh/mesh';
 import { buildServer, PEERJS_PATH } from '@rxmesh/signal';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

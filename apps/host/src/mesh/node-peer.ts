@@ -5,7 +5,7 @@
 // the streams) Node has.
 import { createRequire } from 'node:module';
 import wrtc from '@roamhq/wrtc';
-import { GuardedPeer, type GuardLimits, type IceServer, peerjsOptions, whenRegistered } from '@rxmesh/core';
+import { GuardedPeer, type GuardLimits, type IceServer, peerjsOptions, whenRegistered } from '@rxmesh/mesh';
 import { PEERJS_PATH } from '@rxmesh/signal';
 import type { Peer } from 'peerjs';
 import { WebSocket } from 'ws';

@@ -1,6 +1,7 @@
 // Recomputes the RandomX hash of a share for the coordinator: native librandomx when it loads (a full-mode
 // host's own dataset for its seed, light-mode caches for other seeds), else the WebAssembly engine.
-import { type MiningEngine, type ShareHasher, withNonce } from '@rxmesh/core';
+import { type MiningEngine, withNonce } from '@rxmesh/core';
+import type { ShareHasher } from '@rxmesh/mesh';
 import { NativeEngine, recommendedFlags, ShareVerifier } from '@rxmesh/native';
 import { type KeyedHasher, nativeOrWasm, openKeyedHasher, WASM_HASHING_INSTEAD } from '../engines.js';
 

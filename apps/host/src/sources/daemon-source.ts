@@ -1,7 +1,7 @@
 // Solo mining on a monerod: block templates over its JSON-RPC become jobs, and candidates go back as blocks. A new
 // tip is found by polling get_info (a new job within one poll interval and one get_block_template call) and, when
 // monerod publishes over ZMQ (--zmq-pub) and the operator names the port, at once from that feed.
-import type { BlockRecord, Finder, Job, JobSource, Log, SourceStatus, SourceVerdict } from '@rxmesh/core';
+import type { BlockRecord, Finder, Job, JobSource, SourceStatus, SourceVerdict } from '@rxmesh/core';
 import {
   type BlockTemplate,
   blockId,
@@ -18,6 +18,7 @@ import {
   withExtraNonce,
   withNonce,
 } from '@rxmesh/core';
+import type { Log } from '@rxmesh/mesh';
 import { socketHost } from '../options.js';
 import { DaemonTipFeed } from './daemon-tip-feed.js';
 

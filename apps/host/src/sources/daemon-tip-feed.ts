@@ -2,7 +2,8 @@
 // protocol, this class owns the socket and reconnects. The daemon source keeps polling as well, so a feed that is
 // down costs only speed.
 import net from 'node:net';
-import { CHAIN_MAIN_TOPIC, type Log, ZmtpSubscriber } from '@rxmesh/core';
+import { CHAIN_MAIN_TOPIC, ZmtpSubscriber } from '@rxmesh/core';
+import type { Log } from '@rxmesh/mesh';
 
 export interface DaemonTipFeedOptions {
   host: string;

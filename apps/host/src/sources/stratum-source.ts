@@ -10,8 +10,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Finder, Job, JobSource, Log, RandomxVariant, SourceStatus, SourceVerdict } from '@rxmesh/core';
+import type { Finder, Job, JobSource, RandomxVariant, SourceStatus, SourceVerdict } from '@rxmesh/core';
 import { LineSplitter, type SessionEvent, StratumSession } from '@rxmesh/core';
+import type { Log } from '@rxmesh/mesh';
 
 /** One pool to connect to; `tls` for stratum+ssl. */
 export interface StratumEndpoint {

@@ -1,7 +1,7 @@
 // This tab's peer: the stock peerjs client behind core's guard (GuardedPeer), registered in a room on the signaling
 // server the page came from. No ICE servers, so the tab contacts nothing but the page's origin; peers on the same
 // host or network reach it.
-import { GuardedPeer, peerjsOptions, whenRegistered } from '@rxmesh/core';
+import { GuardedPeer, peerjsOptions, whenRegistered } from '@rxmesh/mesh';
 import { DEFAULT_ROOM, PEERJS_PATH } from '@rxmesh/signal/client';
 import { Peer } from 'peerjs';
 

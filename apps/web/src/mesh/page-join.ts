@@ -1,14 +1,8 @@
 // What a tab needs to join its page's cluster, made at Start: a fresh Ed25519 key for this session (its id in the
 // cluster; the key never leaves the tab), the cluster key the page's own server answers with (only gateways that
 // key authorized may coordinate this tab), and the tab's peer, registered with a token the key signed.
-import {
-  type ClusterKeys,
-  identityFromSecret,
-  KEY_ID_PATTERN,
-  type MeshTransport,
-  nobleEd25519,
-  signalingToken,
-} from '@rxmesh/core';
+import { type ClusterKeys, identityFromSecret, KEY_ID_PATTERN, nobleEd25519, signalingToken } from '@rxmesh/core';
+import type { MeshTransport } from '@rxmesh/mesh';
 import { DEFAULT_ROOM } from '@rxmesh/signal/client';
 import { createBrowserPeer } from './browser-peer.js';
 

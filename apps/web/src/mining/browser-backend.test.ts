@@ -1,4 +1,4 @@
-import type { MeshSnapshot } from '@rxmesh/core';
+import type { MeshSnapshot } from '@rxmesh/mesh';
 import { engineMemoryBytes, engineMemoryPeakBytes, missingFeatures } from '@rxmesh/wasm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBrowserBackend, explainMissing, figuresOf } from './browser-backend.js';

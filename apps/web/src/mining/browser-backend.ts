@@ -1,6 +1,6 @@
 // A mining session in this tab: the WebAssembly engine on Web Workers (@rxmesh/wasm) as the miner of a mesh node
 // (@rxmesh/core) that joins the cluster of the page's own server over peerjs.
-import { type Log, MeshNode, type MeshSnapshot } from '@rxmesh/core';
+import { type Log, MeshNode, type MeshSnapshot } from '@rxmesh/mesh';
 import { engineMemoryBytes, type MissingFeature, missingFeatures, startBrowserWorker, WasmEngine } from '@rxmesh/wasm';
 import type { PageJoin } from '../mesh/page-join.js';
 import type { MiningBackend, MiningSession, SessionFigures, StartOptions } from './session.js';

@@ -1,9 +1,7 @@
 // MiningDriver on an engine whose key builds finish when the test says so: the previous work goes on while a new
 // seed's key builds, the new work starts as soon as the key is ready, and the cases around it.
+import type { Job, KeyReady, Lease, MineRequest, MineResult, MiningEngine, Share } from '@rxmesh/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Lease } from '../cluster/wire.js';
-import type { Job } from '../jobs/job.js';
-import type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from '../mining.js';
 import { type KeyInit, MiningDriver, type Progress } from './mining-driver.js';
 
 const STEP_MS = 2;

@@ -4,10 +4,7 @@
 // mines: ahead of the change when the job names the next seed (Job.nextSeedHash), so the switch is immediate;
 // otherwise at the change, the previous work going on under the old key until the new key is ready.
 
-import type { Lease } from '../cluster/wire.js';
-import { sameBytes } from '../hex.js';
-import type { Job } from '../jobs/job.js';
-import type { KeyReady, MiningEngine, Share } from '../mining.js';
+import { type Job, type KeyReady, type Lease, type MiningEngine, type Share, sameBytes } from '@rxmesh/core';
 import { platform } from './platform.js';
 
 export interface Progress {

@@ -2,13 +2,24 @@
 // server), timers, a miner and a share hasher. The same class runs in `rxmesh host`/`rxmesh serve` (Node) and in a
 // browser tab; each brings its own peerjs Peer (MeshTransport), engine and hasher. User interfaces watch it
 // through snapshot() and subscribe().
-import type { ClusterKeys } from '../cluster/envelopes.js';
-import { ClusterPeer, type JobSourceMode, type PeerAction, type PeerEvent, type PeerNotice } from '../cluster/peer.js';
-import type { ClusterTotals, PeerInfo, Role, ShareRejection } from '../cluster/wire.js';
-import { bytesToHex } from '../hex.js';
-import type { Job, JobSourceKind } from '../jobs/job.js';
-import type { JobSource, SourceStatus } from '../jobs/job-source.js';
-import type { MiningEngine } from '../mining.js';
+import {
+  bytesToHex,
+  type ClusterKeys,
+  ClusterPeer,
+  type ClusterTotals,
+  type Job,
+  type JobSource,
+  type JobSourceKind,
+  type JobSourceMode,
+  type MiningEngine,
+  type PeerAction,
+  type PeerEvent,
+  type PeerInfo,
+  type PeerNotice,
+  type Role,
+  type ShareRejection,
+  type SourceStatus,
+} from '@rxmesh/core';
 import type { Log } from './log.js';
 import { type KeyInit, MiningDriver } from './mining-driver.js';
 import { platform, type TimerHandle } from './platform.js';

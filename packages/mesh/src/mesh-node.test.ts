@@ -1,14 +1,25 @@
 // MeshNode on an in-memory stand-in for the guarded peerjs transport (a room of transports whose links deliver
 // messages as JSON after a millisecond), with an engine that hashes the simulation's cheap proof of work on a timer, all on vitest's fake
 // clock: what the observer API shows, how often it speaks, and pause/resume.
+
+import {
+  type BlockRecord,
+  type Finder,
+  type Job,
+  type JobSource,
+  type KeyReady,
+  type MineRequest,
+  type MineResult,
+  type MiningEngine,
+  meetsShareTarget,
+  type PeerInfo,
+  type Share,
+  type SourceStatus,
+  type SourceVerdict,
+} from '@rxmesh/core';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { idOf, TEST_NOW, testKeys } from '../../testing/keys.js';
-import type { PeerInfo } from '../cluster/wire.js';
-import type { BlockRecord, Job } from '../jobs/job.js';
-import type { Finder, JobSource, SourceStatus, SourceVerdict } from '../jobs/job-source.js';
-import type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from '../mining.js';
-import { fakePow } from '../simulation/sim-tools.js';
-import { meetsShareTarget } from '../target.js';
+import { fakePow } from '../../core/src/simulation/sim-tools.js';
+import { idOf, TEST_NOW, testKeys } from '../../core/testing/keys.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './link-codec.js';
 import type { Log } from './log.js';
 import { MeshNode, type MeshSnapshot, type ShareHasher } from './mesh-node.js';

@@ -1,0 +1,29 @@
+// The rxmesh peer at work: core's ClusterPeer on peerjs data channels, with its timers, miner and share hasher.
+export { DEFAULT_MAX_MESSAGE_BYTES, MAX_LINK_MESSAGE_BYTES } from './link-codec.js';
+export type { Log, LogFields } from './log.js';
+export {
+  type BlockView,
+  type JobView,
+  type KeyInitView,
+  type MemberView,
+  MeshNode,
+  type MeshNodeOptions,
+  type MeshRole,
+  type MeshSnapshot,
+  type ShareHasher,
+} from './mesh-node.js';
+export { DEFAULT_GUARD_LIMITS, GuardedPeer, type GuardLimits, type PeerjsPeer } from './peerjs-guard.js';
+export {
+  type IceServer,
+  type LinkCounter,
+  type LinkCounters,
+  type LinkProblem,
+  type MeshConnection,
+  type MeshTransport,
+  peerjsOptions,
+  type RegisteringPeer,
+  type SignalingTarget,
+  type UrlParts,
+  whenRegistered,
+  zeroLinkCounters,
+} from './transport.js';
