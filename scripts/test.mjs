@@ -24,7 +24,13 @@ const stages = [
       [bin('tsc'), ['-p', 'tsconfig.tests.json']],
     ],
   },
-  { name: 'lint (biome)', commands: [[bin('biome'), ['check', '.']]] },
+  {
+    name: 'lint (biome, sans-IO core)',
+    commands: [
+      [bin('biome'), ['check', '.']],
+      [process.execPath, [join(repoRoot, 'scripts/lint-sans-io.mjs')]],
+    ],
+  },
   {
     name: 'unit and integration (vitest)',
     commands: [[bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${unitReport}`]]],

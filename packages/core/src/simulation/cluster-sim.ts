@@ -109,7 +109,7 @@ interface SimNode {
   memberSince: number | null;
 }
 
-const START_MS = Date.UTC(2026, 10, 24, 9);
+const START_MS = 1_795_510_800_000; // 2026-11-24 09:00 UTC
 /** How long after a takeover the members of the old tree are still re-joining (measured: 8-13 s). */
 const FAILOVER_SETTLE_MS = 20_000;
 
