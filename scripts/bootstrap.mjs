@@ -83,7 +83,14 @@ await step('TypeScript (tsc -b)', () => run(bin('tsc'), ['-b'], { cwd: repoRoot 
 await cachedStep(
   'web app (vite build)',
   {
-    inputs: ['apps/web', 'packages/core/src', 'packages/mesh/src', 'packages/wasm/src', 'packages/wasm/build', 'package-lock.json'],
+    inputs: [
+      'apps/web',
+      'packages/core/src',
+      'packages/mesh/src',
+      'packages/wasm/src',
+      'packages/wasm/build',
+      'package-lock.json',
+    ],
     outputs: ['apps/web/dist/index.html'],
   },
   () => run(bin('vite'), ['build'], { cwd: join(repoRoot, 'apps/web') }),
