@@ -3,7 +3,11 @@
 // convertPoolJob before use.
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { MAX_BLOB_BYTES, MAX_POOL_JOB_ID_LENGTH } from './pool-job.js';
+
+/** Blobs above this are not Monero hashing blobs (they run about 76 bytes); the cluster's wire allows 512. */
+export const MAX_BLOB_BYTES = 512;
+/** Leaves room in Job.id (at most 128 characters) for the connection and sequence that make it unique. */
+export const MAX_POOL_JOB_ID_LENGTH = 96;
 
 export const PoolJobSchema = Type.Object({
   // Lengths are bounded loosely here so that error messages can say more than "too long" in convertPoolJob.

@@ -5,14 +5,10 @@ import { MIN_BLOB_LENGTH, NONCE_OFFSET } from '../../blob.js';
 import { hexToBytes } from '../../hex.js';
 import type { Job } from '../../jobs/job.js';
 import { parseStratumTarget } from '../../target.js';
-import type { PoolJob } from './messages.js';
+import { MAX_BLOB_BYTES, type PoolJob } from './messages.js';
 
 const TWO_POW_64 = 1n << 64n;
 
-/** Blobs above this are not Monero hashing blobs (they run about 76 bytes); the cluster's wire allows 512. */
-export const MAX_BLOB_BYTES = 512;
-/** Leaves room in Job.id (at most 128 characters) for the connection and sequence that make it unique. */
-export const MAX_POOL_JOB_ID_LENGTH = 96;
 /**
  * The easiest share target accepted, as a difficulty. Below it every browser tab (hundreds of hashes a second)
  * would send the pool several shares a second; a pool asks that only by mistake, so such a job is refused rather
