@@ -1,7 +1,8 @@
-// Loads the compiled addon and turns the ways that can fail into sentences that say what to do.
+// The compiled addon: the shapes its C++ classes have, and loading it, with the ways that can fail turned into
+// sentences that say what to do.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddonEngine, EngineMode } from './engine.js';
+import type { KeyReady as CoreKeyReady, MineResult } from '@rxmesh/core';
 
 export interface NativeFlags {
   largePages: boolean;
@@ -14,6 +15,28 @@ export interface NativeFlags {
 export interface NativeLightHasher {
   hash(input: Uint8Array): Uint8Array;
   flags(): NativeFlags;
+  release(): void;
+}
+
+export type EngineMode = 'full' | 'light';
+
+export interface KeyReady extends CoreKeyReady {
+  cacheLargePages: boolean;
+  datasetLargePages: boolean;
+}
+
+export interface EngineFlags extends NativeFlags {
+  datasetLargePages: boolean;
+}
+
+/** The addon's Engine class, as engine.cc defines it. */
+export interface AddonEngine {
+  setKey(key: Uint8Array, threads: number, onProgress?: (done: number, total: number) => void): Promise<KeyReady>;
+  prepareKey(key: Uint8Array, threads: number, onProgress?: (done: number, total: number) => void): Promise<KeyReady>;
+  mine(blob: Uint8Array, firstNonce: number, count: number, target: bigint, threads: number): Promise<MineResult>;
+  hash(input: Uint8Array): Promise<Uint8Array>;
+  stop(): void;
+  flags(): EngineFlags;
   release(): void;
 }
 

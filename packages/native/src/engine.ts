@@ -1,30 +1,8 @@
 // The native engine for dataset hosts: librandomx in full mode (2080 MiB dataset) or light mode (256 MiB cache),
 // mining on native threads. Every long step runs off the event loop and returns a Promise.
 import { freemem } from 'node:os';
-import type { KeyReady as CoreKeyReady, MineRequest, MineResult, MiningEngine } from '@rxmesh/core';
-import { loadAddon, type NativeFlags } from './addon.js';
-
-export type EngineMode = 'full' | 'light';
-
-export interface KeyReady extends CoreKeyReady {
-  cacheLargePages: boolean;
-  datasetLargePages: boolean;
-}
-
-export interface EngineFlags extends NativeFlags {
-  datasetLargePages: boolean;
-}
-
-/** The addon's Engine class, as engine.cc defines it. */
-export interface AddonEngine {
-  setKey(key: Uint8Array, threads: number, onProgress?: (done: number, total: number) => void): Promise<KeyReady>;
-  prepareKey(key: Uint8Array, threads: number, onProgress?: (done: number, total: number) => void): Promise<KeyReady>;
-  mine(blob: Uint8Array, firstNonce: number, count: number, target: bigint, threads: number): Promise<MineResult>;
-  hash(input: Uint8Array): Promise<Uint8Array>;
-  stop(): void;
-  flags(): EngineFlags;
-  release(): void;
-}
+import type { MineRequest, MineResult, MiningEngine } from '@rxmesh/core';
+import { type AddonEngine, type EngineFlags, type EngineMode, type KeyReady, loadAddon } from './addon.js';
 
 export interface EngineOptions {
   mode: EngineMode;

@@ -1,13 +1,14 @@
 import { loadAddon, type NativeFlags, type NativeLightHasher } from './addon.js';
 
-export { NativeEngineUnavailable, type NativeFlags, type NativeLightHasher } from './addon.js';
 export {
   type EngineFlags,
   type EngineMode,
-  type EngineOptions,
   type KeyReady,
-  NativeEngine,
-} from './engine.js';
+  NativeEngineUnavailable,
+  type NativeFlags,
+  type NativeLightHasher,
+} from './addon.js';
+export { type EngineOptions, NativeEngine } from './engine.js';
 
 /** The librandomx flags this CPU supports (JIT, hardware AES, Argon2 SSSE3/AVX2). */
 export function recommendedFlags(): NativeFlags {
