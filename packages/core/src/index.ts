@@ -79,4 +79,24 @@ export {
   StratumSession,
   type StratumSessionOptions,
 } from './sources/stratum/index.js';
+export {
+  type ClusterBlock,
+  ClusterBlockSchema,
+  type ClusterJob,
+  ClusterJobSchema,
+  type ClusterMember,
+  ClusterMemberSchema,
+  type ClusterMembersPage,
+  ClusterMembersPageSchema,
+  type ClusterSource,
+  ClusterSourceSchema,
+  type ClusterStats,
+  type ClusterStatsAnswer,
+  ClusterStatsAnswerSchema,
+  clusterStatsAnswerSchema,
+  DEFAULT_MEMBER_LIMIT,
+  MAX_BLOCKS,
+  MAX_PAGE_LIMIT,
+  type StatsView,
+} from './stats-contract.js';
 export { meetsDifficulty, meetsShareTarget, parseStratumTarget, readUintLE, targetForDifficulty } from './target.js';

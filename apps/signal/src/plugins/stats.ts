@@ -1,25 +1,27 @@
-// GET /api/stats, the contract the web page, the classroom view and operators read, and GET /api/stats/members,
-// every member page by page. The embedded gateway provides the figures (every member's when it coordinates); until
-// one does, signaling answers with what it knows: the peers in the default room. Every tab polls /api/stats each
-// second, so its size is bounded whatever the number of members: it lists the first `memberLimit` of them.
-import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
-import { Gauge } from 'prom-client';
-import Type, { type Static } from 'typebox';
+// GET /api/stats, which the web page, the classroom view and operators read, and GET /api/stats/members, every
+// member page by page, both answered in core's stats contract. The embedded gateway provides the figures (every
+// member's when it coordinates); until one does, signaling answers with what it knows: the peers in the default
+// room. Every tab polls /api/stats each second, so its size is bounded whatever the number of members: it lists the
+// first `memberLimit` of them.
 import {
   type ClusterMember,
   type ClusterMembersPage,
+  ClusterMembersPageSchema,
   type ClusterStats,
   type ClusterStatsAnswer,
-  DEFAULT_ROOM,
-} from '../client.js';
+  clusterStatsAnswerSchema,
+  DEFAULT_MEMBER_LIMIT,
+  MAX_BLOCKS,
+  MAX_PAGE_LIMIT,
+} from '@rxmesh/core';
+import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
+import { Gauge } from 'prom-client';
+import Type, { type Static } from 'typebox';
+import { DEFAULT_ROOM } from '../client.js';
 import { METRIC_PREFIX } from './metrics.js';
 
-/** Members /api/stats lists unless told otherwise: a classroom's worth, under 40 KB with the longest ids and names. */
-export const DEFAULT_MEMBER_LIMIT = 100;
-/** The largest page of /api/stats/members (under 200 KB), which operators and tools read, not every tab. */
-export const MAX_PAGE_LIMIT = 500;
-/** Blocks /api/stats lists, newest first; the gateway keeps this many. */
-export const MAX_BLOCKS = 16;
+// The bounds are the contract's; exported here too for the server's tests and tools.
+export { DEFAULT_MEMBER_LIMIT, MAX_BLOCKS, MAX_PAGE_LIMIT };
 
 export interface StatsOptions {
   /** The gateway's figures; undefined while it has none (it is still joining), and signaling answers. */
@@ -27,69 +29,6 @@ export interface StatsOptions {
   /** How many members /api/stats lists at most (default DEFAULT_MEMBER_LIMIT); the others are counted. */
   memberLimit?: number | undefined;
 }
-
-const Count = Type.Integer({ minimum: 0 });
-const Decimal = Type.String({ pattern: '^(0|[1-9][0-9]*)$' });
-
-const ClusterMemberSchema = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  role: Type.Union([Type.Literal('gateway'), Type.Literal('worker')]),
-  engine: Type.Union([Type.Literal('wasm'), Type.Literal('native')]),
-  mode: Type.Union([Type.Literal('light'), Type.Literal('full')]),
-  hashrate: Type.Number({ minimum: 0 }),
-  sharesAccepted: Count,
-  creditedWork: Decimal,
-  parent: Type.Union([Type.String(), Type.Null()]),
-  standbyRank: Type.Union([Count, Type.Null()]),
-});
-
-const ClusterBlockSchema = Type.Object({
-  height: Count,
-  id: Type.String({ pattern: '^[0-9a-f]{64}$' }),
-  finderId: Type.String(),
-  finderName: Type.String(),
-  foundAt: Type.Number({ minimum: 0 }),
-});
-
-const ClusterSourceSchema = Type.Object({
-  kind: Type.Union([Type.Literal('daemon'), Type.Literal('stratum')]),
-  url: Type.String(),
-  connected: Type.Boolean(),
-  accepted: Count,
-  rejected: Count,
-  lastError: Type.Union([Type.String(), Type.Null()]),
-});
-
-function clusterStatsSchema(memberLimit: number) {
-  return Type.Object({
-    view: Type.Union([Type.Literal('coordinator'), Type.Literal('member'), Type.Literal('signaling')]),
-    peers: Count,
-    hashrate: Type.Number({ minimum: 0 }),
-    sharesAccepted: Count,
-    sharesRejected: Count,
-    blocksFound: Count,
-    job: Type.Union([
-      Type.Object({
-        source: Type.String(),
-        height: Count,
-        difficulty: Type.String({ pattern: '^[1-9][0-9]*$' }),
-      }),
-      Type.Null(),
-    ]),
-    coordinator: Type.Union([Type.String(), Type.Null()]),
-    memberCount: Count,
-    members: Type.Array(ClusterMemberSchema, { maxItems: memberLimit }),
-    blocks: Type.Array(ClusterBlockSchema, { maxItems: MAX_BLOCKS }),
-    source: Type.Union([ClusterSourceSchema, Type.Null()]),
-  });
-}
-
-const MembersPageSchema = Type.Object({
-  memberCount: Count,
-  offset: Count,
-  members: Type.Array(ClusterMemberSchema, { maxItems: MAX_PAGE_LIMIT }),
-});
 
 const MembersQuerySchema = Type.Object({
   offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
@@ -173,7 +112,7 @@ export default async function stats(app: FastifyInstance, options: StatsOptions)
   }
   app.get(
     '/api/stats',
-    { schema: { response: { 200: clusterStatsSchema(memberLimit) } } },
+    { schema: { response: { 200: clusterStatsAnswerSchema(memberLimit) } } },
     async (_request, reply): Promise<ClusterStatsAnswer> => {
       reply.header('Cache-Control', 'no-store');
       const stats = read();
@@ -188,7 +127,7 @@ export default async function stats(app: FastifyInstance, options: StatsOptions)
   app.get<{ Querystring: Static<typeof MembersQuerySchema> }>(
     '/api/stats/members',
     {
-      schema: { querystring: MembersQuerySchema, response: { 200: MembersPageSchema } },
+      schema: { querystring: MembersQuerySchema, response: { 200: ClusterMembersPageSchema } },
       schemaErrorFormatter: pageQueryError,
     },
     async (request, reply): Promise<ClusterMembersPage> => {

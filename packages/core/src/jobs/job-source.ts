@@ -1,5 +1,6 @@
 // A job source outside the cluster: a monerod daemon (solo mining) or a Stratum pool. A gateway peer runs one; the
 // peer feeds each job to the cluster while it coordinates, and hands back the candidates its coordinator verified.
+import type { ClusterSource } from '../stats-contract.js';
 import type { BlockRecord, Job } from './job.js';
 
 /** Who found a candidate, for the block record a daemon's acceptance makes. */
@@ -16,18 +17,7 @@ export type SourceVerdict =
   | { accepted: false; reason: string };
 
 /** What an operator sees about the source: in logs, `/api/stats` and `/metrics`. */
-export interface SourceStatus {
-  kind: 'daemon' | 'stratum';
-  /** The URL in use, without credentials; for several Stratum URLs the current one. */
-  url: string;
-  /** Whether the source answers now (the daemon's last call succeeded, or the pool connection is logged in). */
-  connected: boolean;
-  /** Candidates the source accepted (blocks for a daemon, shares for a pool) and refused, from its answers. */
-  accepted: number;
-  rejected: number;
-  /** The last problem as a sentence for the operator, or null when none happened since the last success. */
-  lastError: string | null;
-}
+export type SourceStatus = ClusterSource;
 
 export interface JobSource {
   readonly kind: 'daemon' | 'stratum';
