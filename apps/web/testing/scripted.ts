@@ -2,7 +2,7 @@
 // profile, and a BroadcastChannel bus between tabs. Only tests import this.
 import type { MiningBackend, MiningSession, SessionFigures, StartOptions } from '../src/mining/session.js';
 import { NO_FIGURES } from '../src/mining/session.js';
-import type { LockApi, TabChannel } from '../src/tabs/tab-coordinator.js';
+import type { LockApi, TabChannel } from '../src/tabs/tab-leader.js';
 
 /** A session whose figures the test sets; it records what the page asks of it. */
 export class ScriptedSession implements MiningSession {

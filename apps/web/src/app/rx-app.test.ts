@@ -8,7 +8,7 @@ import { StatsPoller } from '../stats/stats-poller.js';
 import { ConsentStore } from '../storage/consent.js';
 import { type KeyValueStore, memoryStore } from '../storage/key-value.js';
 import { LifetimeStore } from '../storage/lifetime.js';
-import { TabCoordinator } from '../tabs/tab-coordinator.js';
+import { TabLeader } from '../tabs/tab-leader.js';
 import { IDLE_TITLE } from '../title.js';
 import './rx-app.js';
 import type { RxApp } from './rx-app.js';
@@ -43,7 +43,7 @@ async function mount(options: { store?: KeyValueStore; missing?: string[] } = {}
     backend,
     consent: new ConsentStore(store, 4),
     lifetime: new LifetimeStore(store),
-    tabs: new TabCoordinator(profileLocks(), channelBus()()),
+    tabs: new TabLeader(profileLocks(), channelBus()()),
     cores: 4,
     persistent: true,
     watchHidden: () => () => undefined,

@@ -1,7 +1,7 @@
 // Shown instead of Start when another tab of this browser mines: its figures, and how to mine here instead.
 import { html, LitElement } from 'lit';
 import { formatCount, formatHashrate } from '../format.js';
-import type { TabStatus } from '../tabs/tab-coordinator.js';
+import type { TabStatus } from '../tabs/tab-leader.js';
 import { figures, shared } from '../ui/theme.js';
 
 export class RxOtherTab extends LitElement {

@@ -4,7 +4,7 @@ import { coreCount } from '../settings.js';
 import { ConsentStore } from '../storage/consent.js';
 import { openStore } from '../storage/key-value.js';
 import { LifetimeStore } from '../storage/lifetime.js';
-import { TabCoordinator } from '../tabs/tab-coordinator.js';
+import { TabLeader } from '../tabs/tab-leader.js';
 import type { MiningBackend } from './session.js';
 import { TabMiner } from './tab-miner.js';
 
@@ -15,7 +15,7 @@ export function createBrowserTabMiner(backend: MiningBackend): TabMiner {
     backend,
     consent: new ConsentStore(store, cores),
     lifetime: new LifetimeStore(store),
-    tabs: TabCoordinator.forBrowser(),
+    tabs: TabLeader.forBrowser(),
     cores,
     persistent: store.persistent,
     watchHidden: (onChange) => watchVisibility(document, onChange),

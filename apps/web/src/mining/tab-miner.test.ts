@@ -4,8 +4,7 @@ import { defaultSettings } from '../settings.js';
 import { ConsentStore } from '../storage/consent.js';
 import { type KeyValueStore, memoryStore } from '../storage/key-value.js';
 import { LifetimeStore } from '../storage/lifetime.js';
-import type { LockApi, TabChannel, TabCoordinator } from '../tabs/tab-coordinator.js';
-import { TabCoordinator as Coordinator } from '../tabs/tab-coordinator.js';
+import { type LockApi, type TabChannel, TabLeader } from '../tabs/tab-leader.js';
 import { HISTORY_SECONDS, TabMiner } from './tab-miner.js';
 
 interface Tab {
@@ -31,7 +30,7 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-function openTab(options: { store?: KeyValueStore; battery?: boolean; coordinator?: TabCoordinator } = {}): Tab {
+function openTab(options: { store?: KeyValueStore; battery?: boolean; leader?: TabLeader } = {}): Tab {
   const store = options.store ?? memoryStore();
   const backend = new ScriptedBackend();
   let hiddenListener: (hidden: boolean) => void = () => undefined;
@@ -40,7 +39,7 @@ function openTab(options: { store?: KeyValueStore; battery?: boolean; coordinato
     backend,
     consent: new ConsentStore(store, 4),
     lifetime: new LifetimeStore(store),
-    tabs: options.coordinator ?? new Coordinator(locks, channel()),
+    tabs: options.leader ?? new TabLeader(locks, channel()),
     cores: 4,
     persistent: true,
     watchHidden: (onChange) => {
@@ -270,15 +269,15 @@ describe('TabMiner across tabs of one browser', () => {
   });
 
   it('offers Start again when the mining tab goes quiet and its lock is gone', async () => {
-    const coordinator = new Coordinator(locks, channel());
-    const first = openTab({ coordinator });
+    const leader = new TabLeader(locks, channel());
+    const first = openTab({ leader });
     await mining(first);
     const second = openTab();
     await second.miner.init();
     await vi.advanceTimersByTimeAsync(1000);
     expect(second.miner.state.phase).toBe('elsewhere');
     // The first tab dies without a word: no more reports, and its lock goes with it.
-    coordinator.close();
+    leader.close();
     miners.splice(miners.indexOf(first.miner), 1);
     await first.miner.dispose();
     await vi.advanceTimersByTimeAsync(2000);

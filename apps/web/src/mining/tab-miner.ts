@@ -4,7 +4,7 @@ import type { PauseReason } from '../power/pause-reasons.js';
 import { clampDuty, clampThreads, cleanName, defaultSettings, type MiningSettings } from '../settings.js';
 import type { Consent, ConsentStore } from '../storage/consent.js';
 import { type Lifetime, type LifetimeStore, NO_CONTRIBUTION } from '../storage/lifetime.js';
-import { STATUS_STALE_MS, type TabCoordinator, type TabMessage, type TabStatus } from '../tabs/tab-coordinator.js';
+import { STATUS_STALE_MS, type TabLeader, type TabMessage, type TabStatus } from '../tabs/tab-leader.js';
 import { type MiningBackend, type MiningSession, NO_FIGURES, type SessionFigures } from './session.js';
 
 export type MinerPhase =
@@ -53,7 +53,7 @@ export interface TabMinerOptions {
   backend: MiningBackend;
   consent: ConsentStore;
   lifetime: LifetimeStore;
-  tabs: TabCoordinator;
+  tabs: TabLeader;
   cores: number;
   persistent: boolean;
   /** Reports whether the page is hidden, now and on change; answers the unsubscribe. */

@@ -1,29 +1,29 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { profileLocks } from '../../testing/scripted.js';
-import { type LockApi, parseTabMessage, TAB_CHANNEL, TabCoordinator, type TabMessage } from './tab-coordinator.js';
+import { type LockApi, parseTabMessage, TAB_CHANNEL, TabLeader, type TabMessage } from './tab-leader.js';
 
-const opened: TabCoordinator[] = [];
-function tab(locks: LockApi | undefined): TabCoordinator {
+const opened: TabLeader[] = [];
+function tab(locks: LockApi | undefined): TabLeader {
   // Node's BroadcastChannel delivers between instances of one process, as a browser does between tabs.
-  const coordinator = new TabCoordinator(locks, new BroadcastChannel(TAB_CHANNEL));
-  opened.push(coordinator);
-  return coordinator;
+  const leader = new TabLeader(locks, new BroadcastChannel(TAB_CHANNEL));
+  opened.push(leader);
+  return leader;
 }
 
 afterEach(() => {
-  for (const coordinator of opened.splice(0)) coordinator.close();
+  for (const leader of opened.splice(0)) leader.close();
 });
 
-function nextMessage(coordinator: TabCoordinator): Promise<TabMessage> {
+function nextMessage(leader: TabLeader): Promise<TabMessage> {
   return new Promise((resolve) => {
-    const unsubscribe = coordinator.onOtherTab((message) => {
+    const unsubscribe = leader.onOtherTab((message) => {
       unsubscribe();
       resolve(message);
     });
   });
 }
 
-describe('TabCoordinator', () => {
+describe('TabLeader', () => {
   it('lets one tab of a profile hold the miner lock, and the others see it held', async () => {
     const locks = profileLocks();
     const first = tab(locks);

@@ -50,7 +50,8 @@ export function parseTabMessage(data: unknown): TabMessage | undefined {
   return { kind: 'status', status: { hashrate, hashes, sharesAccepted, sharesRejected, paused } };
 }
 
-export class TabCoordinator {
+/** Elects the one tab of this browser profile that mines, and carries its figures to the others. */
+export class TabLeader {
   /**
    * Without Web Locks (old browsers, pages not in a secure context) every tab may mine: there is no way to tell.
    * Without BroadcastChannel the other tabs learn only that one mines, not its figures.
@@ -60,10 +61,10 @@ export class TabCoordinator {
     private channel: TabChannel | undefined,
   ) {}
 
-  static forBrowser(): TabCoordinator {
+  static forBrowser(): TabLeader {
     const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
     const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(TAB_CHANNEL) : undefined;
-    return new TabCoordinator(locks, channel);
+    return new TabLeader(locks, channel);
   }
 
   /** Whether another tab of this profile holds the miner lock. */
