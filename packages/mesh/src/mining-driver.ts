@@ -5,6 +5,7 @@
 // otherwise at the change, the previous work going on under the old key until the new key is ready.
 
 import { type Job, type KeyReady, type Lease, type MiningEngine, type Share, sameBytes } from '@rxmesh/core';
+import { HashrateMeter } from './hashrate-meter.js';
 import { platform } from './platform.js';
 
 export interface Progress {
@@ -58,42 +59,6 @@ const BATCH_SECONDS = 2;
 /** A refused key change is tried this often, this far apart: a verification takes milliseconds. */
 const KEY_CHANGE_ATTEMPTS = 20;
 const KEY_CHANGE_RETRY_MS = 50;
-/** The own hashrate is measured over the batches of this long. */
-const RATE_WINDOW_MS = 10_000;
-
-/** Hashes per second over the batches of the last RATE_WINDOW_MS, each batch's hashes spread over its duration. */
-class RateWindow {
-  private batches: { begin: number; end: number; hashes: number }[] = [];
-
-  add(begin: number, end: number, hashes: number): void {
-    this.batches.push({ begin, end, hashes });
-  }
-
-  get lastEnd(): number | undefined {
-    return this.batches.at(-1)?.end;
-  }
-
-  /** The rate over the window that ends at `until`. */
-  rate(until: number): number {
-    const from = until - RATE_WINDOW_MS;
-    this.batches = this.batches.filter((batch) => batch.end > from);
-    const [first] = this.batches;
-    if (first === undefined) return 0;
-    let hashes = 0;
-    for (const batch of this.batches) {
-      const length = batch.end - batch.begin;
-      const inside = Math.min(batch.end, until) - Math.max(batch.begin, from);
-      hashes += length > 0 ? (batch.hashes * Math.max(0, inside)) / length : batch.hashes;
-    }
-    const span = until - Math.max(from, first.begin);
-    return span > 0 ? (1000 * hashes) / span : 0;
-  }
-
-  clear(): void {
-    this.batches = [];
-  }
-}
-
 export class MiningDriver {
   /** What the cluster peer asked to mine last. */
   private work: Work | undefined;
@@ -108,14 +73,10 @@ export class MiningDriver {
   /** Settles when the loop that mines has exited. */
   private loopDone: Promise<void> = Promise.resolve();
   private paused = false;
-  private rate = 0;
   private released = false;
   private batchRunning = false;
-  private readonly window = new RateWindow();
-  /** Every nonce hashed since the start, for the hashrate log. */
-  totalHashes = 0;
-  /** Milliseconds spent inside the engine's mine() since the start: the rest of the time it had no work. */
-  miningMs = 0;
+  /** What the engine hashed, and how fast. */
+  readonly meter = new HashrateMeter();
 
   constructor(
     private readonly engine: MiningEngine,
@@ -132,8 +93,7 @@ export class MiningDriver {
    * batch did (its hashes are not known before it ends), so the figure holds steady from batch to batch.
    */
   hashrate(now = platform.performance.now()): number {
-    const until = this.batchRunning ? this.window.lastEnd : now;
-    return until === undefined ? 0 : this.window.rate(until);
+    return this.meter.rate(this.batchRunning ? undefined : now);
   }
 
   /**
@@ -165,12 +125,13 @@ export class MiningDriver {
   /** Stops hashing at once and keeps the work, which resume() picks up where it stopped. */
   pause(): void {
     this.paused = true;
-    this.window.clear();
+    this.meter.pause();
     this.engine.stop();
   }
 
   resume(): void {
     this.paused = false;
+    this.meter.resume();
     this.kick();
   }
 
@@ -233,7 +194,8 @@ export class MiningDriver {
 
   private async mineBatch(work: Work): Promise<void> {
     const left = work.lease.count - work.hashes;
-    const batch = Math.min(left, Math.max(this.engine.threads * 4, Math.round(this.rate * BATCH_SECONDS)));
+    // About BATCH_SECONDS at the rate measured as of the last batch's end.
+    const batch = Math.min(left, Math.max(this.engine.threads * 4, Math.round(this.meter.rate() * BATCH_SECONDS)));
     const begin = platform.performance.now();
     this.batchRunning = true;
     this.batchWork = work;
@@ -243,12 +205,8 @@ export class MiningDriver {
         this.batchRunning = false;
         this.batchWork = undefined;
       });
-    const end = platform.performance.now();
-    this.miningMs += end - begin;
-    if (!this.paused) this.window.add(begin, end, result.hashes);
-    if (result.hashes > 0 && end > begin) this.rate = (1000 * result.hashes) / (end - begin);
+    this.meter.record(begin, platform.performance.now(), result.hashes);
     work.hashes += result.hashes;
-    this.totalHashes += result.hashes;
     this.events.progress({ leaseId: work.lease.id, hashes: work.hashes, shares: result.shares });
   }
 

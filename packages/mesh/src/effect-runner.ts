@@ -1,0 +1,189 @@
+// Runs the sans-IO ClusterPeer: hands it events (from the links, the miner, the hasher, the job source and its
+// clock), then drains the actions it wants done and carries them out: link actions through the LinkAdapter,
+// mining through the MiningDriver, shares to the hasher, candidates to the job source, notices to the observer and
+// the log.
+import type { ClusterPeer, Job, JobSource, PeerAction, PeerEvent } from '@rxmesh/core';
+import type { LinkAdapter } from './link-adapter.js';
+import type { Log } from './log.js';
+import type { MeshObserver } from './mesh-observer.js';
+import type { MiningDriver } from './mining-driver.js';
+import type { NodeLogger } from './node-logger.js';
+import { platform, type TimerHandle } from './platform.js';
+
+/** Recomputes a share's RandomX hash for the coordinator. */
+export interface ShareHasher {
+  hash(seedHash: Uint8Array, blob: Uint8Array, nonce: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/** What the runner carries the peer's actions out on. */
+export interface EffectParts {
+  cluster: ClusterPeer;
+  links: LinkAdapter;
+  miner: MiningDriver | undefined;
+  hasher: ShareHasher | undefined;
+  jobSource: JobSource | undefined;
+  observer: MeshObserver;
+  logger: NodeLogger;
+  log: Log;
+}
+
+export class EffectRunner {
+  private readonly clock: TimerHandle;
+  private halted = false;
+
+  constructor(private readonly parts: EffectParts) {
+    this.clock = this.startClock();
+  }
+
+  get stopped(): boolean {
+    return this.halted;
+  }
+
+  /** Joins the cluster, and hands the peer every job the source announces (it acts on them only while it coordinates). */
+  start(): void {
+    this.parts.cluster.start();
+    this.flush();
+    this.parts.jobSource?.start((job) => this.handle({ kind: 'job', job }));
+  }
+
+  handle(event: PeerEvent): void {
+    if (this.stopped) return;
+    this.parts.cluster.handle(event);
+    this.flush();
+  }
+
+  /**
+   * Ignores every event from now on, stops the clock, the miner and the source, and closes every link and the
+   * hasher. Resolves once the engine has settled its batch (or the key it was building).
+   */
+  async stop(): Promise<void> {
+    const { miner, jobSource, links, hasher } = this.parts;
+    this.halted = true;
+    this.stopClock();
+    const minerSettled = miner?.release();
+    const sourceStopped = jobSource?.stop();
+    links.close();
+    await minerSettled;
+    await sourceStopped;
+    await hasher?.close();
+  }
+
+  /** Drives the peer's clock, and the retries of a lost signaling server: a tick every tickMs. */
+  private startClock(): TimerHandle {
+    return platform.setInterval(() => {
+      this.parts.links.reconnectSignaling();
+      this.handle({ kind: 'tick' });
+    }, this.parts.cluster.settings.tickMs);
+  }
+
+  private stopClock(): void {
+    platform.clearInterval(this.clock);
+  }
+
+  private flush(): void {
+    for (const action of this.parts.cluster.drain()) this.perform(action);
+    this.parts.observer.changed();
+  }
+
+  private perform(action: PeerAction): void {
+    const { links, miner, log, hasher, observer, logger } = this.parts;
+    switch (action.kind) {
+      case 'connect':
+        links.connect(action.peer);
+        return;
+      case 'disconnect':
+        links.disconnect(action.peer);
+        return;
+      case 'send':
+        links.send(action.to, action.message);
+        return;
+      case 'discover':
+        links.discover();
+        return;
+      case 'allowLargeMessages':
+        links.allowLargeMessages(action.peer);
+        return;
+      case 'mine':
+        logger.mining(action.job);
+        miner?.mine(action.job, action.lease, action.target);
+        return;
+      case 'idle':
+        miner?.idle();
+        return;
+      case 'verify':
+        if (hasher === undefined) {
+          log.error('This peer was asked to verify a share but has no share hasher.');
+          return;
+        }
+        hasher.hash(action.seedHash, action.blob, action.nonce).then(
+          (hash) => this.handle({ kind: 'verified', ticket: action.ticket, hash }),
+          (error: unknown) => log.error(`share verification failed: ${(error as Error).message}`),
+        );
+        return;
+      case 'submitBlock':
+        this.submitToSource(action);
+        return;
+      case 'wantJob':
+        this.askForFreshJob(action.job);
+        return;
+      case 'notice':
+        observer.observe(action.notice);
+        logger.report(action.notice);
+        if (action.notice.kind === 'coordinator' && action.notice.self) this.bringOwnJob();
+        return;
+    }
+  }
+
+  /** A peer that takes over brings its own source's newest job rather than mining its predecessor's. */
+  private bringOwnJob(): void {
+    const job = this.parts.jobSource?.latestJob;
+    if (job !== undefined) platform.queueMicrotask(() => this.handle({ kind: 'job', job }));
+  }
+
+  /** Hands a verified candidate to this peer's source, and its verdict back to the coordinator. */
+  private submitToSource(candidate: Extract<PeerAction, { kind: 'submitBlock' }>): void {
+    const { log, jobSource, observer } = this.parts;
+    if (jobSource === undefined) {
+      log.warn(
+        `A ${candidate.job.source} candidate was found, but this coordinator has no source to submit it to: ` +
+          'give the gateway peers --source.',
+      );
+      return;
+    }
+    const { job, nonce, hash, finder } = candidate;
+    const submittedAt = platform.performance.now();
+    jobSource.submit(job, nonce, hash, finder).then((verdict) => {
+      const what = jobSource.kind === 'daemon' ? `block at height ${job.height}` : 'pool share';
+      const by = finder.name || finder.id;
+      const fields = { height: job.height, nonce, submitMs: Math.round(platform.performance.now() - submittedAt) };
+      if (verdict.accepted) {
+        log.info(`${jobSource.kind} accepted the ${what} found by ${by}`, {
+          event: 'sourceAccepted',
+          ...fields,
+          finder: finder.id,
+        });
+        this.handle({ kind: 'blockResult', block: verdict.block });
+      } else {
+        log.warn(`${jobSource.kind} refused the ${what} found by ${by}: ${verdict.reason}`, {
+          event: 'sourceRejected',
+          ...fields,
+          reason: verdict.reason,
+        });
+      }
+      observer.changed();
+    });
+  }
+
+  /** The cluster mined every nonce of the source's job: a daemon makes a fresh template; a pool's next job comes
+   * when the pool sends it. */
+  private askForFreshJob(job: Job): void {
+    const { jobSource, log } = this.parts;
+    if (jobSource?.refresh !== undefined) {
+      log.info(`the job at height ${job.height} has no nonces left; asking the ${jobSource.kind} for fresh work`);
+      jobSource.refresh();
+    } else {
+      log.warn(`the job at height ${job.height} has no nonces left; the cluster waits for the source's next job`);
+    }
+  }
+}
