@@ -1,4 +1,5 @@
-// The monerod job source's sans-IO parts: the block template codec and the JSON-RPC replies.
+// The monerod job source's sans-IO parts: the block template codec, the JSON-RPC replies, the session that turns
+// templates into jobs and answers into verdicts, and the ZMQ subscriber.
 export {
   type BlockTemplate,
   blockId,
@@ -20,6 +21,19 @@ export {
   type SubmitBlockResult,
   templateDifficulty,
 } from './rpc.js';
+export {
+  type BlockAnswer,
+  type BlockPlan,
+  type BlockSubmission,
+  type DaemonRequest,
+  DaemonSession,
+  type DaemonSessionOptions,
+  EXTRA_NONCE_BYTES,
+  INSTANCE_NONCE_BYTES,
+  RECENT_JOBS,
+  type TemplateReading,
+  type TipReading,
+} from './session.js';
 export { treeHash } from './tree-hash.js';
 export { readSmallVarint, readVarint, writeVarint } from './varint.js';
 export { CHAIN_MAIN_TOPIC, MAX_FRAME_BYTES, type ZmtpOutput, ZmtpSubscriber } from './zmtp.js';
