@@ -56,14 +56,21 @@ export { type BlockRecord, JOB_SOURCE_KINDS, type Job, type JobSourceKind } from
 export type { Finder, JobSource, SourceStatus, SourceVerdict } from './jobs/job-source.js';
 export type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from './mining.js';
 export { SimCluster, type SimOptions, type SimReport, THOUSAND_PEERS } from './simulation/cluster-sim.js';
+export { BACKOFF_JITTER, type Backoff, backoffDelay, formatDelay } from './sources/backoff.js';
 export {
+  type BlockAnswer,
+  type BlockSubmission,
   type BlockTemplate,
   blockId,
   CHAIN_MAIN_TOPIC,
   type DaemonMethod,
+  type DaemonRequest,
   type DaemonResults,
+  DaemonSession,
+  type DaemonSessionOptions,
   decodeRpcReply,
   hashingBlob,
+  INSTANCE_NONCE_BYTES,
   jsonRpcRequest,
   parseBlockTemplate,
   templateDifficulty,

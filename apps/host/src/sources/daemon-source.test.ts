@@ -210,6 +210,8 @@ describe('DaemonSource', () => {
       url: restartable.rpcUrl,
       pollMs: 50,
       backoff: { initialMs: 100, maxMs: 400 },
+      // No jitter, so that the waits are the plain doubling.
+      random: () => 0,
     });
     const first = await until(() => jobs[0], 'the first job');
     await restartable.stop();

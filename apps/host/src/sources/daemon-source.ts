@@ -1,22 +1,22 @@
 // Solo mining on a monerod: block templates over its JSON-RPC become jobs, and candidates go back as blocks. A new
 // tip is found by polling get_info (a new job within one poll interval and one get_block_template call) and, when
-// monerod publishes over ZMQ (--zmq-pub) and the operator names the port, at once from that feed.
-import type { BlockRecord, Finder, Job, JobSource, SourceStatus, SourceVerdict } from '@rxmesh/core';
+// monerod publishes over ZMQ (--zmq-pub) and the operator names the port, at once from that feed. core's
+// DaemonSession says which calls to make and what their answers mean; this class owns HTTP, the timers and retries.
+import type { Finder, Job, JobSource, SourceStatus, SourceVerdict } from '@rxmesh/core';
 import {
-  type BlockTemplate,
-  blockId,
+  type Backoff,
+  type BlockAnswer,
+  type BlockSubmission,
+  backoffDelay,
   bytesToHex,
   type DaemonMethod,
+  type DaemonRequest,
   type DaemonResults,
+  DaemonSession,
   decodeRpcReply,
-  hashingBlob,
-  hexToBytes,
+  formatDelay,
+  INSTANCE_NONCE_BYTES,
   jsonRpcRequest,
-  parseBlockTemplate,
-  sameBytes,
-  templateDifficulty,
-  withExtraNonce,
-  withNonce,
 } from '@rxmesh/core';
 import type { Log } from '@rxmesh/mesh';
 import { socketHost } from '../options.js';
@@ -30,8 +30,13 @@ export interface DaemonSourceOptions {
   log: Log;
   /** How often to ask for the tip. Default 250 ms. */
   pollMs?: number;
-  /** The wait after a failure, doubling per failure in a row up to `maxMs`. Default 500 ms to 30 s. */
-  backoff?: { initialMs: number; maxMs: number };
+  /**
+   * The wait after a failure, doubling per failure in a row up to `maxMs`, less a random part of up to half (see
+   * core's backoffDelay). Default 500 ms to 30 s.
+   */
+  backoff?: Backoff;
+  /** Random numbers in [0, 1) for the backoff's jitter. Default Math.random. */
+  random?: () => number;
   /** How long one request may take. Default 10 s. */
   requestTimeoutMs?: number;
   /** How often to fetch a template without a new tip, so that new transactions get into the block. Default 30 s. */
@@ -40,17 +45,6 @@ export interface DaemonSourceOptions {
   now?: () => number;
   /** monerod's `--zmq-pub` port on the same host: new tips arrive at once instead of at the next poll. */
   zmqPort?: number;
-}
-
-/** Bytes asked of monerod in the miner transaction's extra: 4 random per source, then a 32-bit counter. */
-const EXTRA_NONCE_BYTES = 8;
-/** Jobs kept for submissions that arrive after the next job. */
-const RECENT_JOBS = 16;
-
-interface IssuedJob {
-  job: Job;
-  /** The template with this job's extra nonce in it. */
-  template: BlockTemplate;
 }
 
 /** A failed call: `refusal` is monerod's own answer; otherwise the call did not get a usable answer. */
@@ -67,15 +61,11 @@ export class DaemonSource implements JobSource {
   readonly kind = 'daemon';
   private readonly url: URL;
   private readonly pollMs: number;
-  private readonly backoff: { initialMs: number; maxMs: number };
+  private readonly backoff: Backoff;
+  private readonly random: () => number;
   private readonly requestTimeoutMs: number;
-  private readonly templateRefreshMs: number;
   private readonly now: () => number;
-  private readonly instanceNonce = crypto.getRandomValues(new Uint8Array(4));
-  private extraNonceCounter = 0;
-  private readonly jobs = new Map<string, IssuedJob>();
-  private latest: IssuedJob | undefined;
-  private templateFetchedAt = 0;
+  private readonly session: DaemonSession;
   private onJob: ((job: Job) => void) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly stopping = new AbortController();
@@ -83,8 +73,6 @@ export class DaemonSource implements JobSource {
   private fetching: Promise<void> | undefined;
   private failuresInARow = 0;
   private connected = false;
-  private accepted = 0;
-  private rejected = 0;
   private lastError: string | null = null;
   private readonly tipFeed: DaemonTipFeed | undefined;
 
@@ -95,9 +83,14 @@ export class DaemonSource implements JobSource {
     this.url = new URL('/json_rpc', options.url);
     this.pollMs = options.pollMs ?? 250;
     this.backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
+    this.random = options.random ?? Math.random;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.templateRefreshMs = options.templateRefreshMs ?? 30_000;
     this.now = options.now ?? Date.now;
+    this.session = new DaemonSession({
+      wallet: options.wallet,
+      instanceNonce: crypto.getRandomValues(new Uint8Array(INSTANCE_NONCE_BYTES)),
+      ...(options.templateRefreshMs === undefined ? {} : { templateRefreshMs: options.templateRefreshMs }),
+    });
     this.tipFeed =
       options.zmqPort === undefined
         ? undefined
@@ -105,13 +98,14 @@ export class DaemonSource implements JobSource {
             host: socketHost(options.url),
             port: options.zmqPort,
             log: options.log,
+            random: this.random,
             // A failed fetch is retried by the polling, which reports it.
             onTip: () => this.fetchTemplate().catch(() => undefined),
           });
   }
 
   get latestJob(): Job | undefined {
-    return this.latest?.job;
+    return this.session.latestJob;
   }
 
   start(onJob: (job: Job) => void): void {
@@ -122,72 +116,54 @@ export class DaemonSource implements JobSource {
   }
 
   async submit(job: Job, nonce: number, hash: Uint8Array, finder: Finder): Promise<SourceVerdict> {
-    const issued = this.jobs.get(job.id);
-    if (!issued || !sameBytes(issued.job.blob, job.blob)) {
-      return { accepted: false, reason: `Job ${job.id} did not come from this monerod source (or is too old).` };
-    }
-    let block: Uint8Array;
-    try {
-      block = withNonce(issued.template.blob, nonce);
-    } catch (error) {
-      return { accepted: false, reason: (error as Error).message };
-    }
-    try {
-      await this.call('submit_block', [bytesToHex(block)]);
-    } catch (error) {
-      const problem = error as DaemonProblem;
-      if (!problem.refusal) return { accepted: false, reason: `The block did not reach monerod: ${problem.message}` };
-      this.rejected++;
-      this.options.log.warn(`monerod refused block ${job.height} from ${finder.name}: ${problem.message}`, {
+    const plan = this.session.prepareBlock(job, nonce, finder);
+    if (!plan.ok) return { accepted: false, reason: plan.reason };
+    const answer = await this.deliver(plan.block);
+    const verdict = this.session.blockAnswered(plan.block, answer);
+    const { log } = this.options;
+    if (verdict.accepted) {
+      const id = bytesToHex(plan.block.id);
+      log.info(`monerod accepted block ${job.height} (${id}) from ${finder.name}.`, { job: job.id, nonce });
+      // The next block builds on this one: fetch its template now rather than at the next poll.
+      this.fetchTemplate().catch((error: unknown) => this.failed(error));
+    } else if (answer.kind === 'refused') {
+      log.warn(`monerod refused block ${job.height} from ${finder.name}: ${answer.reason}`, {
         job: job.id,
         nonce,
         hash: bytesToHex(hash),
       });
-      return { accepted: false, reason: problem.message };
+    } else if (answer.kind === 'taken') {
+      log.warn(verdict.reason, { job: job.id, nonce, finder: finder.name });
     }
-    const id = blockId(withNonce(issued.job.blob, nonce));
-    // monerod answers OK for a block on an old tip too, and keeps it on a side chain where it earns nothing.
-    const sideChain = await this.onSideChain(id);
-    if (sideChain) {
-      this.rejected++;
-      const reason = `monerod kept block ${job.height} on a side chain only: the chain had moved past job ${job.id}.`;
-      this.options.log.warn(reason, { job: job.id, nonce, finder: finder.name });
-      return { accepted: false, reason };
-    }
-    this.accepted++;
-    const record: BlockRecord = {
-      height: job.height,
-      id,
-      prevId: issued.template.prevId,
-      timestamp: issued.template.timestamp,
-      difficulty: job.difficulty,
-      seedHash: job.seedHash,
-      nonce,
-      finderId: finder.id,
-      finderName: finder.name,
-    };
-    this.options.log.info(`monerod accepted block ${record.height} (${bytesToHex(record.id)}) from ${finder.name}.`, {
-      job: job.id,
-      nonce,
-    });
-    // The next block builds on this one: fetch its template now rather than at the next poll.
-    this.fetchTemplate().catch((error: unknown) => this.failed(error));
-    return { accepted: true, block: record };
+    return verdict;
   }
 
-  /** Whether monerod holds block `id` off its main chain; false when it cannot say (its OK stands). */
   /** The cluster mined every nonce of the latest job: the template again, with the next extra nonce. */
   refresh(): void {
     this.fetchTemplate(true).catch((error: unknown) => this.failed(error));
   }
 
-  private async onSideChain(id: Uint8Array): Promise<boolean> {
+  /** Sends a block, and asks where monerod keeps it once it answers OK. */
+  private async deliver(block: BlockSubmission): Promise<BlockAnswer> {
     try {
-      const reply = await this.call('get_block_header_by_hash', { hash: bytesToHex(id) });
+      await this.call(block.request);
+    } catch (error) {
+      const problem = error as DaemonProblem;
+      return problem.refusal
+        ? { kind: 'refused', reason: problem.message }
+        : { kind: 'unanswered', problem: problem.message };
+    }
+    return { kind: 'taken', sideChain: await this.onSideChain(block) };
+  }
+
+  /** Whether monerod holds the block off its main chain; false when it cannot say (its OK stands). */
+  private async onSideChain(block: BlockSubmission): Promise<boolean> {
+    try {
+      const reply = await this.call(this.session.headerRequest(block));
       return reply.block_header.orphan_status;
     } catch (error) {
       this.options.log.warn(
-        `monerod accepted block ${bytesToHex(id)}, but could not say whether it is on the main chain: ` +
+        `monerod accepted block ${bytesToHex(block.id)}, but could not say whether it is on the main chain: ` +
           `${(error as Error).message}`,
       );
       return false;
@@ -202,8 +178,8 @@ export class DaemonSource implements JobSource {
       kind: 'daemon',
       url: shown.href,
       connected: this.connected,
-      accepted: this.accepted,
-      rejected: this.rejected,
+      accepted: this.session.accepted,
+      rejected: this.session.rejected,
       lastError: this.lastError,
     };
   }
@@ -229,25 +205,20 @@ export class DaemonSource implements JobSource {
       this.schedule(this.pollMs);
     } catch (error) {
       if (this.stopping.signal.aborted) return;
-      const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** this.failuresInARow);
+      const delay = backoffDelay(this.backoff, this.failuresInARow + 1, this.random());
       this.failed(error, delay);
       this.schedule(delay);
     }
   }
 
   private async pollOnce(): Promise<void> {
-    if (!this.latest || this.now() - this.templateFetchedAt >= this.templateRefreshMs) {
+    if (this.session.templateDue(this.now())) {
       await this.fetchTemplate();
       return;
     }
-    const info = await this.call('get_info');
-    if (info.busy_syncing === true || info.synchronized === false) {
-      throw new DaemonProblem(
-        `monerod is not synchronized yet (height ${info.height} of ${info.target_height ?? 'unknown'}); ` +
-          'mining waits until it is.',
-      );
-    }
-    if (info.top_block_hash !== bytesToHex(this.latest.template.prevId)) await this.fetchTemplate();
+    const tip = this.session.readInfo(await this.call(this.session.infoRequest()));
+    if (tip.kind === 'syncing') throw new DaemonProblem(tip.problem);
+    if (tip.kind === 'newTip') await this.fetchTemplate();
   }
 
   /**
@@ -262,67 +233,14 @@ export class DaemonSource implements JobSource {
   }
 
   private async fetchTemplateOnce(fresh: boolean): Promise<void> {
-    const reply = await this.call('get_block_template', {
-      wallet_address: this.options.wallet,
-      reserve_size: EXTRA_NONCE_BYTES,
-    });
-    let template: BlockTemplate;
-    try {
-      template = parseBlockTemplate(hexToBytes(reply.blocktemplate_blob));
-    } catch (error) {
-      throw new DaemonProblem(`monerod sent a block template rxmesh cannot read: ${(error as Error).message}`);
-    }
-    this.templateFetchedAt = this.now();
-    const difficulty = templateDifficulty(reply);
-    const previous = this.latest;
-    if (
-      !fresh &&
-      previous &&
-      previous.job.height === reply.height &&
-      previous.job.difficulty === difficulty &&
-      sameBytes(previous.template.prevId, template.prevId) &&
-      sameHashes(previous.template.txHashes, template.txHashes)
-    ) {
-      return;
-    }
-    const extraNonce = this.nextExtraNonce();
-    let filled: BlockTemplate;
-    try {
-      filled = withExtraNonce(template, reply.reserved_offset, extraNonce);
-    } catch (error) {
-      throw new DaemonProblem(`monerod's block template has no room for the extra nonce: ${(error as Error).message}`);
-    }
+    const reply = await this.call(this.session.templateRequest());
     if (this.stopping.signal.aborted) return;
-    const job: Job = {
-      id: `daemon-${reply.height}-${bytesToHex(extraNonce)}`,
-      source: 'daemon',
-      height: reply.height,
-      seedHash: hexToBytes(reply.seed_hash),
-      blob: hashingBlob(filled),
-      difficulty,
-      createdAt: this.now(),
-      // monerod names the next key 64 blocks ahead, and sends '' until then.
-      ...(reply.next_seed_hash ? { nextSeedHash: hexToBytes(reply.next_seed_hash) } : {}),
-    };
-    const issued = { job, template: filled };
-    this.jobs.set(job.id, issued);
-    for (const id of this.jobs.keys()) {
-      if (this.jobs.size <= RECENT_JOBS) break;
-      this.jobs.delete(id);
-    }
-    this.latest = issued;
-    this.onJob?.(job);
+    const reading = this.session.readTemplate(reply, this.now(), fresh);
+    if (reading.kind === 'unusable') throw new DaemonProblem(reading.problem);
+    if (reading.kind === 'job') this.onJob?.(reading.job);
   }
 
-  private nextExtraNonce(): Uint8Array {
-    this.extraNonceCounter = (this.extraNonceCounter + 1) >>> 0;
-    const extraNonce = new Uint8Array(EXTRA_NONCE_BYTES);
-    extraNonce.set(this.instanceNonce, 0);
-    new DataView(extraNonce.buffer).setUint32(4, this.extraNonceCounter);
-    return extraNonce;
-  }
-
-  private async call<M extends DaemonMethod>(method: M, params?: unknown): Promise<DaemonResults[M]> {
+  private async call<M extends DaemonMethod>({ method, params }: DaemonRequest<M>): Promise<DaemonResults[M]> {
     const where = `monerod at ${this.options.url.host}`;
     let body: unknown;
     try {
@@ -376,16 +294,8 @@ export class DaemonSource implements JobSource {
   }
 }
 
-function sameHashes(a: readonly Uint8Array[], b: readonly Uint8Array[]): boolean {
-  return a.length === b.length && a.every((hash, i) => sameBytes(hash, b[i] as Uint8Array));
-}
-
 function describeFetchError(error: unknown): string {
   if (error instanceof DOMException && error.name === 'TimeoutError') return 'the request timed out';
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-}
-
-function formatDelay(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 }

@@ -2,7 +2,7 @@
 // protocol, this class owns the socket and reconnects. The daemon source keeps polling as well, so a feed that is
 // down costs only speed.
 import net from 'node:net';
-import { CHAIN_MAIN_TOPIC, ZmtpSubscriber } from '@rxmesh/core';
+import { type Backoff, backoffDelay, CHAIN_MAIN_TOPIC, formatDelay, ZmtpSubscriber } from '@rxmesh/core';
 import type { Log } from '@rxmesh/mesh';
 
 export interface DaemonTipFeedOptions {
@@ -11,8 +11,13 @@ export interface DaemonTipFeedOptions {
   log: Log;
   /** Called for every new main-chain tip monerod publishes. */
   onTip: () => void;
-  /** The wait after a failure, doubling per failure in a row up to `maxMs`. Default 1 s to 30 s. */
-  backoff?: { initialMs: number; maxMs: number };
+  /**
+   * The wait after a failure, doubling per failure in a row up to `maxMs`, less a random part of up to half (see
+   * core's backoffDelay). Default 1 s to 30 s.
+   */
+  backoff?: Backoff;
+  /** Random numbers in [0, 1) for the backoff's jitter. Default Math.random. */
+  random?: () => number;
 }
 
 const TOPIC_PREFIX = `${CHAIN_MAIN_TOPIC}:`;
@@ -22,10 +27,12 @@ export class DaemonTipFeed {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private failuresInARow = 0;
   private stopped = false;
-  private readonly backoff: { initialMs: number; maxMs: number };
+  private readonly backoff: Backoff;
+  private readonly random: () => number;
 
   constructor(private readonly options: DaemonTipFeedOptions) {
     this.backoff = options.backoff ?? { initialMs: 1000, maxMs: 30_000 };
+    this.random = options.random ?? Math.random;
   }
 
   get address(): string {
@@ -83,11 +90,11 @@ export class DaemonTipFeed {
   }
 
   private retry(reason: string): void {
-    const delay = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** this.failuresInARow);
     this.failuresInARow++;
+    const delay = backoffDelay(this.backoff, this.failuresInARow, this.random());
     this.options.log.warn(
       `monerod's ZMQ feed at ${this.address}: ${reason}. New blocks are still found by polling; ` +
-        `trying ZMQ again in ${delay / 1000} s. Check that monerod runs with --zmq-pub ${this.address}.`,
+        `trying ZMQ again in ${formatDelay(delay)}. Check that monerod runs with --zmq-pub ${this.address}.`,
       { event: 'zmqFailed', failures: this.failuresInARow },
     );
     this.timer = setTimeout(() => this.connect(), delay);

@@ -61,6 +61,8 @@ function startSource(urls: StratumEndpoint[], overrides: Partial<StratumSourceOp
     agent: 'rxmesh-test/1',
     log,
     backoff: { initialMs: 50, maxMs: 400 },
+    // No jitter: the tests time the doubling itself.
+    random: () => 0,
     loginTimeoutMs: 2000,
     responseTimeoutMs: 2000,
     ...overrides,

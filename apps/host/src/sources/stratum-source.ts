@@ -4,14 +4,15 @@
 //
 // Failover: after a failure (refused connection, failed or slow login, a connection that drops or stops answering)
 // the next pool in the list is tried, wrapping around. Each pool in a round is tried at once; after a whole round
-// fails, the wait doubles from `backoff.initialMs` up to `backoff.maxMs`. A pool that logs in resets the count,
-// and the source stays on it until it fails: it does not switch back to an earlier pool that recovered, because
-// a switch costs the cluster its current job and the pools are listed as equals in order of preference.
+// fails, the wait doubles from `backoff.initialMs` up to `backoff.maxMs`, less a random part of up to half (core's
+// backoffDelay), so that the hosts a pool dropped together do not all return together. A pool that logs in resets
+// the count, and the source stays on it until it fails: it does not switch back to an earlier pool that recovered,
+// because a switch costs the cluster its current job and the pools are listed as equals in order of preference.
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Finder, Job, JobSource, RandomxVariant, SourceStatus, SourceVerdict } from '@rxmesh/core';
-import { LineSplitter, type SessionEvent, StratumSession } from '@rxmesh/core';
+import { type Backoff, backoffDelay, formatDelay, LineSplitter, type SessionEvent, StratumSession } from '@rxmesh/core';
 import type { Log } from '@rxmesh/mesh';
 
 /** One pool to connect to; `tls` for stratum+ssl. */
@@ -49,8 +50,10 @@ export interface StratumSourceOptions {
   keepalive?: boolean;
   tls?: StratumTlsOptions;
   log: Log;
-  /** The wait after a round of failures, doubling per round up to `maxMs`. Default 1 s to 60 s. */
-  backoff?: { initialMs: number; maxMs: number };
+  /** The wait after a round of failures, doubling per round up to `maxMs`, less up to half. Default 1 s to 60 s. */
+  backoff?: Backoff;
+  /** Random numbers in [0, 1) for the backoff's jitter. Default Math.random. */
+  random?: () => number;
   /** How often to send keepalived when it is on. Default 60 s. */
   keepaliveMs?: number;
   /** How long connecting and logging in may take. Default 10 s. */
@@ -97,7 +100,8 @@ function normalizeFingerprint(fingerprint: string): string {
 export class StratumSource implements JobSource {
   readonly kind = 'stratum';
   private readonly urls: StratumEndpoint[];
-  private readonly backoff: { initialMs: number; maxMs: number };
+  private readonly backoff: Backoff;
+  private readonly random: () => number;
   private readonly keepaliveMs: number;
   private readonly loginTimeoutMs: number;
   private readonly responseTimeoutMs: number;
@@ -127,6 +131,7 @@ export class StratumSource implements JobSource {
     }
     this.urls = [...options.urls];
     this.backoff = options.backoff ?? { initialMs: 1000, maxMs: 60_000 };
+    this.random = options.random ?? Math.random;
     this.keepaliveMs = options.keepaliveMs ?? 60_000;
     this.loginTimeoutMs = options.loginTimeoutMs ?? 10_000;
     this.responseTimeoutMs = options.responseTimeoutMs ?? 15_000;
@@ -372,7 +377,7 @@ export class StratumSource implements JobSource {
     this.endpointIndex = (this.endpointIndex + 1) % this.urls.length;
     const delay = this.retryDelay();
     this.options.log.warn(
-      `Stratum pool ${endpointUrl(connection.endpoint)}: ${reason}; trying ${this.currentUrl()} in ${delay} ms`,
+      `Stratum pool ${endpointUrl(connection.endpoint)}: ${reason}; trying ${this.currentUrl()} in ${formatDelay(delay)}`,
       { event: 'stratumFailed', reason, retryMs: delay },
     );
     this.retryTimer = setTimeout(() => this.connect(), delay);
@@ -390,11 +395,10 @@ export class StratumSource implements JobSource {
     this.retryTimer = setTimeout(() => this.connect(), 0);
   }
 
-  /** No wait within a round of the pools; after each full round, initialMs doubling up to maxMs. */
+  /** No wait within a round of the pools; after each full round, the backoff for that many rounds. */
   private retryDelay(): number {
     if (this.failuresInARow % this.urls.length !== 0) return 0;
-    const rounds = this.failuresInARow / this.urls.length;
-    return Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** Math.min(rounds - 1, 30));
+    return backoffDelay(this.backoff, this.failuresInARow / this.urls.length, this.random());
   }
 
   private end(connection: Connection, reason: string): void {
