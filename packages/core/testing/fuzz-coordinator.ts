@@ -223,7 +223,7 @@ export class CoordinatorRig {
         children: () => this.children,
         deliverToSelf: (_body: DownBody) => {},
         verify: (ticket, _seedHash, blob, nonce) => this.verifications.push({ ticket, blob, nonce }),
-        submitBlock: (job) => this.submittedBlocks.push(job),
+        submitCandidate: (job) => this.submittedBlocks.push(job),
         wantJob: (job) => {
           // Asked again for a job it already asked about: exhaustion handled twice.
           if (this.wantedJobs.includes(job.id)) this.violations.push(`fresh work asked twice for ${job.id}`);

@@ -99,8 +99,11 @@ export interface CoordinatorHost {
   /** Delivers a down body addressed to the host peer itself. */
   deliverToSelf(body: DownBody): void;
   verify(ticket: number, seedHash: Uint8Array, blob: Uint8Array, nonce: number): void;
-  /** A verified candidate for an external source, and who found it. */
-  submitBlock(job: Job, nonce: number, hash: Uint8Array, finder: Finder): void;
+  /**
+   * A verified candidate for the external source, and who found it: a hash that meets the job's difficulty, which
+   * is a block for a daemon and a share for a pool.
+   */
+  submitCandidate(job: Job, nonce: number, hash: Uint8Array, finder: Finder): void;
   /** The current external job's nonces ran out: its source should make fresh work. */
   wantJob(job: Job): void;
   /** A new standby: the replicated state will go to it, in messages larger than most. */
@@ -479,7 +482,7 @@ export class Coordinator {
     this.verifyWaitingCandidate();
   }
 
-  /** An external source's answer to submitBlock. */
+  /** An external source's answer to submitCandidate. */
   handleBlockResult(block: BlockRecord | null): void {
     if (block === null) return;
     this.record({ e: 'block', block: blockToWire(block) });
@@ -755,7 +758,7 @@ export class Coordinator {
   private foundBlock(job: Job, share: PendingShare): void {
     const finder = { id: share.peer, name: this.members.get(share.peer)?.info.name ?? '' };
     if (this.chain === undefined) {
-      this.host.submitBlock(job, share.nonce, share.hash, finder);
+      this.host.submitCandidate(job, share.nonce, share.hash, finder);
       return;
     }
     const outcome = this.chain.submit(job, share.nonce, share.hash, finder);

@@ -1136,7 +1136,7 @@ export class ClusterPeer {
       deliverToSelf: (body: DownBody) => this.handleDown(body),
       verify: (ticket: number, seedHash: Uint8Array, blob: Uint8Array, nonce: number) =>
         this.push({ kind: 'verify', ticket, seedHash, blob, nonce }),
-      submitBlock: (job: Job, nonce: number, hash: Uint8Array, finder: Finder) =>
+      submitCandidate: (job: Job, nonce: number, hash: Uint8Array, finder: Finder) =>
         this.push({ kind: 'submitBlock', job, nonce, hash, finder }),
       wantJob: (job: Job) => this.push({ kind: 'wantJob', job }),
       standbyChosen: (standby: string) => this.allowLargeMessages(standby),
