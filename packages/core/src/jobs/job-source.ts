@@ -30,7 +30,9 @@ export interface JobSource {
   readonly latestJob: Job | undefined;
   /**
    * Sends a candidate: `hash` is the verified RandomX hash of `job.blob` with `nonce`, and meets `job.difficulty`.
-   * Resolves with the source's verdict and never rejects; a job this source did not make is refused with a reason.
+   * What that makes depends on the source: a block for a daemon (submit_block), a share for a pool (Stratum's
+   * submit), hence the one name for both. Resolves with the source's verdict and never rejects; a job this source did
+   * not make is refused with a reason.
    */
   submit(job: Job, nonce: number, hash: Uint8Array, finder: Finder): Promise<SourceVerdict>;
   status(): SourceStatus;
