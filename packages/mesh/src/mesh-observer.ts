@@ -4,13 +4,14 @@
 // from the peer, the miner and the job source when asked.
 import {
   bytesToHex,
+  type ClusterBlock,
+  type ClusterJob,
+  type ClusterMember,
   type ClusterPeer,
   type ClusterTotals,
   type JobSource,
   type JobSourceKind,
-  type PeerInfo,
   type PeerNotice,
-  type Role,
   type ShareRejection,
   type SourceStatus,
 } from '@rxmesh/core';
@@ -20,23 +21,13 @@ import { platform, type TimerHandle } from './platform.js';
 
 export type MeshRole = ClusterPeer['role'];
 
-export interface JobView {
+/** The job as /api/stats shows it, with its source's kind and its seed. */
+export interface JobView extends ClusterJob {
   source: JobSourceKind;
-  height: number;
-  /** A decimal string: real chains exceed 2^53. */
-  difficulty: string;
   seedHash: string;
 }
 
-export interface BlockView {
-  height: number;
-  /** The block id, hex. */
-  id: string;
-  finderId: string;
-  finderName: string;
-  /** The block's own timestamp (whole seconds, as its blob records it), in milliseconds. */
-  foundAt: number;
-}
+export type BlockView = ClusterBlock;
 
 export interface KeyInitView {
   mode: 'light' | 'full';
@@ -79,20 +70,9 @@ export interface MeshSnapshot {
 }
 
 /** One peer in the coordinator's view, for the classroom. */
-export interface MemberView {
-  id: string;
-  name: string;
-  role: Role;
-  engine: PeerInfo['engine'];
-  mode: PeerInfo['mode'];
-  hashrate: number;
-  sharesAccepted: number;
-  /** The accepted shares' difficulty summed: the hashes this peer is credited with. */
+export interface MemberView extends Omit<ClusterMember, 'creditedWork'> {
+  /** The accepted shares' difficulty summed, as the bigint /api/stats writes in decimal. */
   creditedWork: bigint;
-  /** Its parent in the tree; null for the coordinator. */
-  parent: string | null;
-  /** 0 for the first standby, which takes over first; null for peers that are not standbys. */
-  standbyRank: number | null;
 }
 
 /** What the observer reads when asked. */
