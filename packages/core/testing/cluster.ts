@@ -130,17 +130,24 @@ export class TestNet {
     }
   }
 
-  /** Moves the clock by `ms` in steps of `step`, ticking every live peer at each step. */
-  tick(ms: number, step = 250): void {
-    for (let passed = 0; passed < ms; passed += step) {
-      this.now += Math.min(step, ms - passed);
+  /** Moves the clock by `ms`, handing each live peer a timeout at every deadline it names on the way. */
+  advance(ms: number): void {
+    const end = this.now + ms;
+    for (let steps = 0; ; steps++) {
+      if (steps > MAX_STEPS) throw new Error('the peers never stopped asking for timeouts');
+      let next: { name: string; at: number } | undefined;
       for (const name of this.peers.keys()) {
         if (this.dead.has(name) || this.manual.has(name)) continue;
-        this.peer(name).handle({ kind: 'tick' });
-        this.flush(name);
-        this.run();
+        const at = this.peer(name).nextDeadline();
+        if (at !== null && at <= end && (next === undefined || at < next.at)) next = { name, at };
       }
+      if (next === undefined) break;
+      this.now = Math.max(this.now, next.at);
+      this.peer(next.name).handle({ kind: 'timeout' });
+      this.flush(next.name);
+      this.run();
     }
+    this.now = end;
   }
 
   /** A peer crashes: its links go down on the other side, and it never acts again. */

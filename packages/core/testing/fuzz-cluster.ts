@@ -1,7 +1,7 @@
 // Test support: a small cluster in memory for the fuzz suite. Honest ClusterPeers (a gateway that runs the demo
 // chain, optionally a standby gateway, and workers that mine a cheap stand-in for RandomX) and attackers (peers
 // running the same code, whose links and traffic the test controls) on a deterministic network: messages arrive in
-// order and at once, links open at the next tick, and time moves only when the test says so.
+// order and at once, links open within 250 ms, and time moves only when the test says so.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import type { CoordinatorNotice } from '../src/cluster/coordinator.js';
@@ -23,7 +23,8 @@ import { fakePow, seededRandom } from '../src/simulation/sim-tools.js';
 import type { IssuedLease } from './fuzz-invariants.js';
 
 export const FUZZ_START_MS = Date.UTC(2026, 10, 24, 12);
-const TICK_MS = 250;
+/** Links asked for open this long after, at the latest. */
+const LINK_STEP_MS = 250;
 const MINING_STEP_MS = 1000;
 /** Deliveries one action may cause; more is a message storm. */
 const MAX_DELIVERIES_PER_ACTION = 200_000;
@@ -98,7 +99,7 @@ export class FuzzCluster {
   /** Honest links that failed (not the attackers'): the cluster may then change coordinator. */
   honestLinkFailures = 0;
   private readonly queue: (() => void)[] = [];
-  /** Links asked for, which open at the next tick. */
+  /** Links asked for, which open at the next link step. */
   private connecting: (() => void)[] = [];
   /** Attacker links its own code does not know about, as "attacker>peer". */
   private readonly bare = new Set<string>();
@@ -408,25 +409,42 @@ export class FuzzCluster {
 
   // ---- time ----
 
-  /** Lets `ms` pass: every live peer ticks every 250 ms, and honest miners report their progress every second. */
+  /**
+   * Lets `ms` pass: every live peer gets a timeout at each deadline it names, links asked for open every 250 ms, and
+   * honest miners report their progress every second.
+   */
   advance(ms: number): void {
     const end = this.now + ms;
     while (this.now < end) {
-      this.now = Math.min(end, this.now + TICK_MS);
+      const stepEnd = Math.min(end, this.now + LINK_STEP_MS);
+      this.timeoutsUntil(stepEnd);
+      this.now = stepEnd;
       const opening = this.connecting;
       this.connecting = [];
       for (const open of opening) {
         open();
         this.pump();
       }
-      for (const node of this.nodes) {
-        this.deliver(node, { kind: 'tick' });
-        this.pump();
-      }
+      this.timeoutsUntil(stepEnd);
       while (this.nextMiningAt <= this.now) {
         this.nextMiningAt += MINING_STEP_MS;
         for (const node of this.honest) this.mineStep(node);
       }
+    }
+  }
+
+  /** Hands out, earliest first, every timeout the live peers want by `end`, moving the clock to each. */
+  private timeoutsUntil(end: number): void {
+    for (;;) {
+      let next: { node: FuzzNode; at: number } | undefined;
+      for (const node of this.nodes) {
+        const at = node.alive ? node.peer.nextDeadline() : null;
+        if (at !== null && at <= end && (next === undefined || at < next.at)) next = { node, at };
+      }
+      if (next === undefined) return;
+      this.now = Math.max(this.now, next.at);
+      this.deliver(next.node, { kind: 'timeout' });
+      this.pump();
     }
   }
 

@@ -1,5 +1,5 @@
 // Test support: a Coordinator on a recording host, driven by fast-check-generated steps: admissions, statuses,
-// requests for work, shares of every kind, verifications, replica acknowledgements, ticks and jumps in time. Honest
+// requests for work, shares of every kind, verifications, replica acknowledgements, timeouts and jumps in time. Honest
 // members send only what the protocol lets them; cheaters send anything, and the verifier catches their hashes.
 import fc from 'fast-check';
 import { Coordinator, type CoordinatorNotice, type CoordinatorSettings } from '../src/cluster/coordinator.js';
@@ -56,7 +56,7 @@ export type CoordinatorStep =
       n: 'next' | 'same' | 'huge';
       body: 'needWork' | 'status';
     }
-  | { kind: 'tick'; ms: number }
+  | { kind: 'timeout'; ms: number }
   | { kind: 'timeJump'; ms: number }
   | { kind: 'newJob'; count: number; atTop: boolean; difficulty: number }
   | { kind: 'blockResult'; found: boolean };
@@ -129,7 +129,7 @@ export const coordinatorSteps: fc.Arbitrary<CoordinatorStep> = fc.oneof(
   },
   {
     weight: 3,
-    arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.constantFrom(250, 1000, 2500, 7000) }),
+    arbitrary: fc.record({ kind: fc.constant('timeout' as const), ms: fc.constantFrom(250, 1000, 2500, 7000) }),
   },
   {
     weight: 1,
@@ -366,10 +366,10 @@ export class CoordinatorRig {
       case 'signedUp':
         this.signedUp(step);
         return;
-      case 'tick':
+      case 'timeout':
       case 'timeJump':
         this.now += step.ms;
-        c.tick();
+        c.handleTimeout();
         return;
       case 'newJob':
         if (!this.demo) this.newJob(step);

@@ -10,6 +10,9 @@ import type { MiningDriver } from './mining-driver.js';
 import type { NodeLogger } from './node-logger.js';
 import { platform, type TimerHandle } from './platform.js';
 
+/** How often a lost signaling server is retried. */
+const SIGNALING_RETRY_MS = 250;
+
 /** Recomputes a share's RandomX hash for the coordinator. */
 export interface ShareHasher {
   hash(seedHash: Uint8Array, blob: Uint8Array, nonce: number): Promise<Uint8Array>;
@@ -30,6 +33,8 @@ export interface EffectParts {
 
 export class EffectRunner {
   private readonly clock: TimerHandle;
+  /** The one timer at the peer's next deadline, and that deadline. */
+  private deadline: { at: number; timer: TimerHandle } | undefined;
   private halted = false;
 
   constructor(private readonly parts: EffectParts) {
@@ -69,21 +74,38 @@ export class EffectRunner {
     await hasher?.close();
   }
 
-  /** Drives the peer's clock, and the retries of a lost signaling server: a tick every tickMs. */
+  /** Retries a lost signaling server. */
   private startClock(): TimerHandle {
-    return platform.setInterval(() => {
-      this.parts.links.reconnectSignaling();
-      this.handle({ kind: 'tick' });
-    }, this.parts.cluster.settings.tickMs);
+    return platform.setInterval(() => this.parts.links.reconnectSignaling(), SIGNALING_RETRY_MS);
   }
 
   private stopClock(): void {
     platform.clearInterval(this.clock);
+    if (this.deadline !== undefined) platform.clearTimeout(this.deadline.timer);
+    this.deadline = undefined;
   }
 
   private flush(): void {
     for (const action of this.parts.cluster.drain()) this.perform(action);
     this.parts.observer.changed();
+    this.setDeadline();
+  }
+
+  /** The peer has no clock of its own: one timer hands it a timeout at the deadline it names after each event. */
+  private setDeadline(): void {
+    const at = this.parts.cluster.nextDeadline();
+    if (this.stopped || at === this.deadline?.at) return;
+    if (this.deadline !== undefined) platform.clearTimeout(this.deadline.timer);
+    this.deadline = undefined;
+    if (at === null) return;
+    const timer = platform.setTimeout(
+      () => {
+        this.deadline = undefined;
+        this.handle({ kind: 'timeout' });
+      },
+      Math.max(0, at - Date.now()),
+    );
+    this.deadline = { at, timer };
   }
 
   private perform(action: PeerAction): void {

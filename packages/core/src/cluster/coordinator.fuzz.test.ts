@@ -1,6 +1,6 @@
 // Fuzzing the coordinator directly: admissions, statuses, requests for work, shares of every kind (valid, out of
-// range, duplicates, repeats, stale, low difficulty, forged), verifications, replica acknowledgements, ticks and jumps
-// in time, on the demo chain and on an external source whose jobs may hold a single nonce. No exception escapes,
+// range, duplicates, repeats, stale, low difficulty, forged), verifications, replica acknowledgements, timeouts and
+// jumps in time, on the demo chain and on an external source whose jobs may hold a single nonce. No exception escapes,
 // leases never overlap and stay within bounds, a share counts at most once, counters stay whole and state bounded,
 // and neither an honest member nor the coordinator itself is ever struck or banned.
 import fc from 'fast-check';

@@ -518,7 +518,7 @@ describe('what comes up the tree', () => {
     state.apply({ e: 'member', peer: idOf('silent'), parent: GW, gateway: false, since: TEST_NOW - 60_000 });
     const h = harness({}, { state });
     h.advance(DEFAULT_COORDINATOR_SETTINGS.memberTimeoutMs + 1);
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     expect(h.coordinator.state.members.has(idOf('silent'))).toBe(false);
   });
 
@@ -540,7 +540,7 @@ describe('what comes up the tree', () => {
   it('takes replicaAck only from a standby', () => {
     const h = harness();
     h.join('s', {}, { gateway: true });
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     expect(h.coordinator.successors).toEqual([idOf('s')]);
     h.join('w');
     expect(h.leasesOf('w')).toEqual([]); // held until the standby stored it
@@ -572,12 +572,12 @@ describe('admission', () => {
   it('holds the welcome until the first standby stored the member', () => {
     const h = harness();
     h.join('s', {}, { gateway: true });
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     h.ack('s');
     h.admit('w');
     expect(h.direct('w')).toEqual([]);
     expect(h.coordinator.state.members.has(idOf('w'))).toBe(true);
-    h.coordinator.tick(); // the member entry goes to the standby
+    h.coordinator.handleTimeout(); // the member entry goes to the standby
     const replicated = h.downTo('s').flatMap((body) => (body.type === 'replica' ? body.entries : []));
     expect(replicated).toContainEqual(expect.objectContaining({ e: 'member', peer: idOf('w'), parent: GW }));
     h.ack('s');
@@ -617,7 +617,7 @@ describe('standbys', () => {
     const lease = firstLease(h, 'rich');
     h.share('rich', lease, lease.start, SHARE);
     h.verifyAll(() => SHARE);
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     expect(h.coordinator.successors).toEqual(['source', 'old', 'claims-old', 'rich', 'poor'].map(idOf));
   });
 
@@ -626,7 +626,7 @@ describe('standbys', () => {
     for (let i = 0; i < 2500; i++) state.apply({ e: 'ban', peer: fakeId(i) });
     const h = harness({}, { state });
     h.join('s', {}, { gateway: true });
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     const replicas = () =>
       h.sent.flatMap(({ message }) => {
         if (message.type !== 'down') return [];
@@ -656,14 +656,14 @@ describe('standbys', () => {
     // Stored: what comes next is the log, from where the snapshot ended.
     h.ack('s', end);
     h.join('w');
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     const next = replicas().slice(3);
     expect(next.map(({ body }) => [body.from, body.snapshot])).toEqual([[end, null]]);
     expect(next[0]?.body.entries[0]).toMatchObject({ e: 'member', peer: idOf('w') });
 
     // A standby that lost track asks for everything again: it gets a new snapshot.
     h.up('s', { v, type: 'replicaAck', seq: 0, resend: true });
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     expect(
       replicas()
         .slice(4)
@@ -674,11 +674,11 @@ describe('standbys', () => {
   it('leave confirmations waiting at most a few seconds before they are passed over', () => {
     const h = harness();
     h.join('slow', {}, { gateway: true });
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     h.join('w');
     expect(h.leasesOf('w')).toEqual([]);
     h.advance(3500);
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     expect(h.coordinator.successors).toEqual([]);
     expect(h.leasesOf('w')).toHaveLength(1);
   });
@@ -686,29 +686,29 @@ describe('standbys', () => {
   it('take over by handover from a coordinator without a job source, once they have stored everything', () => {
     const h = harness();
     h.join('server', { jobSource: true }, { gateway: true });
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     expect(h.coordinator.successors).toEqual([idOf('server')]);
     expect(h.handedOver).toEqual([]);
     h.ack('server');
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     expect(h.handedOver).toEqual([idOf('server')]);
     expect(h.downTo('server').filter((body) => body.type === 'handover')).toHaveLength(1);
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     expect(h.downTo('server').filter((body) => body.type === 'handover')).toHaveLength(1);
   });
 
   it('are not handed the cluster by a coordinator that has a job source of its own, or when they have none', () => {
     const own = harness({}, { self: { jobSource: true } });
     own.join('server', { jobSource: true }, { gateway: true });
-    own.coordinator.tick();
+    own.coordinator.handleTimeout();
     own.ack('server');
-    own.coordinator.tick();
+    own.coordinator.handleTimeout();
     expect(own.handedOver).toEqual([]);
     const none = harness();
     none.join('host', {}, { gateway: true });
-    none.coordinator.tick();
+    none.coordinator.handleTimeout();
     none.ack('host');
-    none.coordinator.tick();
+    none.coordinator.handleTimeout();
     expect(none.handedOver).toEqual([]);
   });
 });
@@ -717,7 +717,7 @@ describe('leases', () => {
   it('are held, with share answers, until the first standby has stored them', () => {
     const h = harness();
     h.join('standby', { engine: 'native', maxLinks: 64 }, { gateway: true });
-    h.coordinator.tick(); // chooses the standby and sends it the state
+    h.coordinator.handleTimeout(); // chooses the standby and sends it the state
     expect(h.coordinator.successors).toEqual([idOf('standby')]);
     expect(h.downTo('standby').some((body) => body.type === 'replica')).toBe(true);
     h.join('w');
@@ -821,14 +821,14 @@ describe('a job whose nonces run out', () => {
       h.advance(10_000);
       h.needWork('c', 10);
       h.needWork('a', 10);
-      h.coordinator.tick();
+      h.coordinator.handleTimeout();
     }
     expect(h.wanted).toHaveLength(1);
     h.coordinator.setJob(externalJob('fresh', h.now()));
     expect(h.leasesOf('c').map((lease) => lease.jobId)).toEqual(['fresh']);
   });
 
-  it('makes the demo chain a new template on the next tick, never from inside the lease it was asked for', () => {
+  it('makes the demo chain a new template at the next timeout, never from inside the lease it was asked for', () => {
     const h = harness({ maxClaimedHashrate: 1e9, maxLeaseShareOfJob: 1 });
     h.join('big', { hashrate: 1e9 });
     const first = h.coordinator.currentJob;
@@ -841,12 +841,12 @@ describe('a job whose nonces run out', () => {
     const jobs = () => h.notices.filter((notice) => notice.kind === 'job').length;
     const before = jobs();
     h.advance(250);
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     expect(jobs()).toBe(before + 1);
     expect(h.coordinator.currentJob?.id).not.toBe(first?.id);
     expect(h.leasesOf('big').at(-1)?.jobId).toBe(h.coordinator.currentJob?.id);
     h.advance(250);
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     expect(jobs()).toBe(before + 2);
     expect(h.wanted).toEqual([]);
   });
@@ -858,7 +858,7 @@ describe('a job whose nonces run out', () => {
     expect(h.coordinator.clusterHashrate()).toBe(1000);
   });
 
-  it('has at most maxLeasesPerJob leases; past them, the demo chain makes a new template on the next tick', () => {
+  it('has at most maxLeasesPerJob leases; past them, the demo chain makes a new template at the next timeout', () => {
     const h = harness({ maxLeasesPerJob: 3 });
     h.join('a');
     h.join('b');
@@ -870,7 +870,7 @@ describe('a job whose nonces run out', () => {
     h.needWork('b', 10);
     expect(h.leasesOf('b').map((lease) => lease.jobId)).toEqual([job]);
     expect(h.coordinator.currentJob?.id).toBe(job);
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     expect(h.coordinator.currentJob?.id).not.toBe(job);
     expect(h.leasesOf('b').map((lease) => lease.jobId)).toEqual([job, h.coordinator.currentJob?.id]);
   });
@@ -946,7 +946,7 @@ describe('the coordinator bounds what a peer can hold on to', () => {
     const leases = h.leasesOf('cheat').length;
     h.advance(20_000);
     h.needWork('cheat', 500);
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     expect(h.leasesOf('cheat')).toHaveLength(leases);
     expect(h.coordinator.clusterHashrate()).toBe(10);
     expect(h.coordinator.successors).not.toContain(idOf('cheat'));
@@ -962,7 +962,7 @@ describe('the coordinator bounds what a peer can hold on to', () => {
     }
     const h = harness({}, { demo: false, state });
     h.join('s', {}, { gateway: true });
-    h.coordinator.tick();
+    h.coordinator.handleTimeout();
     const parts = h.sent.filter(({ to, message }) => to === idOf('s') && message.type === 'down');
     expect(parts.length).toBeGreaterThan(1);
     for (const { message } of parts) expect(decodeMessage(JSON.parse(JSON.stringify(message))).ok).toBe(true);

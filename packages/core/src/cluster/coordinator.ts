@@ -223,6 +223,8 @@ export class Coordinator {
   private nextTicket = 1;
   private nextLease = 1;
   private lastHeartbeat = Number.NEGATIVE_INFINITY;
+  /** No member falls silent before this time (members heard from since may make it later). */
+  private silenceCheckAt = Number.POSITIVE_INFINITY;
   private lastRetemplateAt = Number.NEGATIVE_INFINITY;
   /** The job whose nonces ran out, until fresh work replaces it. */
   private exhaustedJobId: string | undefined;
@@ -272,6 +274,10 @@ export class Coordinator {
   /** Every peer the coordinator has placed, itself included. */
   memberIds(): string[] {
     return [...this.members.keys()];
+  }
+
+  get memberCount(): number {
+    return this.members.size;
   }
 
   /** The members' hashrates as the coordinator measured them (see rateOf). */
@@ -490,17 +496,42 @@ export class Coordinator {
     this.host.notice({ kind: 'block', block });
   }
 
-  tick(): void {
+  /**
+   * When the coordinator next has something to do on its own, or null when nothing is due until an event: a member
+   * falls silent, a standby keeps a confirmation waiting too long, a slow standby may serve again, a heartbeat, a
+   * demo template that is overdue or used up. The checks are strict (`>`): those fall due one ms past their time.
+   */
+  nextDeadline(): number | null {
+    let earliest = Math.min(this.lastHeartbeat + this.settings.heartbeatMs, this.silenceCheckAt);
+    const due = (at: number) => {
+      if (at < earliest) earliest = at;
+    };
+    const [oldest] = this.gated;
+    if (oldest !== undefined && this.succession.length > 0) due(oldest.since + STANDBY_ACK_TIMEOUT_MS + 1);
+    for (const until of this.slowStandbys.values()) due(until);
+    const job = this.currentJob;
+    if (this.chain !== undefined && job !== undefined) {
+      due(this.exhaustedJobId === job.id ? this.host.now() : job.createdAt + 2 * this.chain.targetSeconds * 1000 + 1);
+    }
+    return earliest;
+  }
+
+  /** Does what is due by now (see nextDeadline), then flushes. */
+  handleTimeout(): void {
     const now = this.host.now();
-    for (const [id, member] of this.members) {
-      if (id !== this.host.selfId && now - member.lastSeen > this.settings.memberTimeoutMs) this.drop(id);
+    if (now >= this.silenceCheckAt) {
+      this.silenceCheckAt = Number.POSITIVE_INFINITY;
+      for (const [id, member] of this.members) {
+        if (id === this.host.selfId) continue;
+        if (now - member.lastSeen > this.settings.memberTimeoutMs) this.drop(id);
+        else this.silenceCheckAt = Math.min(this.silenceCheckAt, this.silentAt(member));
+      }
     }
     const [oldest] = this.gated;
     const [first] = this.succession;
     if (oldest !== undefined && first !== undefined && now - oldest.since > STANDBY_ACK_TIMEOUT_MS) {
       this.slowStandbys.set(first, now + SLOW_STANDBY_PENALTY_MS);
     }
-    this.updateSuccession();
     if (now - this.lastHeartbeat >= this.settings.heartbeatMs) {
       this.heartbeat();
       this.forgetSilentMembers(now);
@@ -513,16 +544,18 @@ export class Coordinator {
       if (overdue || this.exhaustedJobId === job.id) this.newDemoJob();
     }
     this.flush();
-    this.maybeHandOver();
   }
 
   /**
-   * Sends the standbys what was recorded since the last call, and lets out what the first standby has stored. The
-   * host calls it after every event, so a welcome, a lease or a share answer waits only for the standby's round trip.
+   * Reviews the standbys, sends them what was recorded since the last call, lets out what the first standby has
+   * stored, and hands over when that is due. The host calls it after every event, so a welcome, a lease or a share
+   * answer waits only for the standby's round trip.
    */
   flush(): void {
+    this.updateSuccession();
     this.replicate();
     this.release();
+    this.maybeHandOver();
   }
 
   // ---- jobs and leases ----
@@ -622,7 +655,7 @@ export class Coordinator {
     this.gateDown(seq, peer, { v: PROTOCOL_VERSION, type: 'lease', lease, job: jobToWire(record.job) });
   }
 
-  /** The job has no nonces (or lease records) left: fresh work comes on the next tick, never from here. */
+  /** The job has no nonces (or lease records) left: fresh work comes at the next timeout, never from here. */
   private exhausted(record: JobRecord): void {
     if (this.exhaustedJobId === record.job.id) return;
     this.exhaustedJobId = record.job.id;
@@ -814,8 +847,13 @@ export class Coordinator {
 
   // ---- tree ----
 
+  /** When a member not heard from again counts as gone. */
+  private silentAt(member: Member): number {
+    return member.lastSeen + this.settings.memberTimeoutMs + 1;
+  }
+
   private newMember(info: PeerInfo, parent: string, confirmed: boolean): Member {
-    return {
+    const member: Member = {
       info,
       parent,
       confirmed,
@@ -829,6 +867,8 @@ export class Coordinator {
       verifying: 0,
       lastN: -1,
     };
+    this.silenceCheckAt = Math.min(this.silenceCheckAt, this.silentAt(member));
+    return member;
   }
 
   /** Members a predecessor admitted that never reported to this term are gone. */
@@ -935,6 +975,7 @@ export class Coordinator {
    */
   private updateSuccession(): void {
     const now = this.host.now();
+    for (const [id, until] of this.slowStandbys) if (until <= now) this.slowStandbys.delete(id);
     const work = (id: string) => this.state.accounts.get(id)?.work ?? 0n;
     const eligible = [...this.members.entries()]
       .filter(
@@ -943,7 +984,7 @@ export class Coordinator {
           member.confirmed &&
           this.state.members.get(id)?.gateway === true &&
           !this.state.banned.has(id) &&
-          (this.slowStandbys.get(id) ?? 0) <= now,
+          !this.slowStandbys.has(id),
       )
       .map(([id, member]) => ({ id, member, since: this.state.members.get(id)?.since ?? now }))
       .sort(

@@ -1,5 +1,5 @@
 // Fuzzing the peer: a gateway running the demo chain, a standby gateway and honest workers, in memory, with attackers
-// that link to anyone and send random, replayed, altered and re-signed messages between ticks, mining and link
+// that link to anyone and send random, replayed, altered and re-signed messages between timeouts, mining and link
 // failures. No exception may escape a peer, no attacker may get an honest peer penalised or banned, leases never
 // overlap and stay within bounds, and once the attackers are gone the honest peers settle under one gateway.
 import fc from 'fast-check';

@@ -60,7 +60,7 @@ describe('a cluster peer', () => {
       source: 'demo',
     });
     peer.start();
-    peer.handle({ kind: 'tick' });
+    peer.handle({ kind: 'timeout' });
     expect(peer.role).toBe('discovering');
     expect(kinds(peer.drain())).toEqual(['discover']);
   });
@@ -70,7 +70,7 @@ describe('a cluster peer', () => {
     net.add('w');
     net.room = [];
     net.start('w');
-    net.tick(30_000, 1000);
+    net.advance(30_000);
     expect(net.peer('w').role).not.toBe('coordinator');
     expect(net.noticesOf('w').filter((notice) => notice.kind === 'coordinator')).toEqual([]);
   });
@@ -178,7 +178,7 @@ describe('a peer on a link', () => {
     const net = linkedStranger('g2');
     net.inject('g2', 'gw', helloFrom(net, 'g2', 'gw', true));
     net.inject('g2', 'gw', { v, type: 'join', orphan: false });
-    net.tick(250);
+    net.advance(250);
     expect(net.peer('gw').coordinatorState?.state.members.get(idOf('g2'))?.gateway).toBe(true);
   });
 
@@ -359,7 +359,7 @@ describe('a joining peer', () => {
     let answered = 0;
     while (!net.actionsOf('a').some((action) => action.kind === 'connect' && action.peer === idOf('c'))) {
       if (net.now - start > 10_000) throw new Error('never asked c');
-      net.tick(250);
+      net.advance(250);
       for (; answered < net.messages('a', 'b', 'join').length; answered++) {
         net.inject('b', 'a', { v, type: 'redirect', coordinator: null, term: 0, full: false });
       }
@@ -379,7 +379,7 @@ describe('a joining peer', () => {
       net.inject('b', 'a', net.envelopes('b', gateway).hello(idOf('a'), info, null));
       const mark = net.mark('a');
       net.inject('b', 'a', { v, type: 'redirect', coordinator: idOf('elsewhere'), term: 1, full: true });
-      net.tick(3250);
+      net.advance(3250);
       const asked = net.actionsOf('a', mark).some((a) => a.kind === 'connect' && a.peer === idOf('elsewhere'));
       expect(asked).toBe(gateway);
     }
@@ -615,7 +615,7 @@ describe('a worker', () => {
     net.inject('gw', 'w', net.envelopes('gw', true).down(1, idOf('w'), [idOf('w')], { v, type: 'handover' }));
     expect(net.peer('w').role).toBe('member');
     net.kill('gw');
-    net.tick(30_000, 500);
+    net.advance(30_000);
     expect(net.peer('w').role).not.toBe('coordinator');
     expect(net.noticesOf('w').filter((notice) => notice.kind === 'coordinator')).toHaveLength(1);
   });
@@ -668,7 +668,7 @@ describe('a standby', () => {
       }),
     );
     net.kill('gw');
-    net.tick(1000);
+    net.advance(1000);
     expect(net.peer('s').role).toBe('coordinator');
     expect([...(net.peer('s').coordinatorState?.state.banned ?? [])]).toEqual([1, 2, 3, 4, 5].map(fakeId));
   });
@@ -679,7 +679,7 @@ describe('a standby', () => {
     net.start('s');
     net.add('w');
     net.start('w');
-    net.tick(2000);
+    net.advance(2000);
     const gw = net.peer('gw').coordinatorState;
     expect(gw?.successors).toEqual([idOf('s')]);
     // w finds a share; the coordinator verifies it and answers once the standby has stored it.
@@ -690,12 +690,12 @@ describe('a standby', () => {
     const verify = net.actionsOf('gw').findLast((action) => action.kind === 'verify');
     if (verify?.kind !== 'verify') throw new Error('no verification');
     net.handle('gw', { kind: 'verified', ticket: verify.ticket, hash });
-    net.tick(500);
+    net.advance(500);
     expect(net.noticesOf('w')).toContainEqual(expect.objectContaining({ kind: 'shareResult', accepted: true }));
     const leases = [...(gw?.state.leases.keys() ?? [])];
 
     net.kill('gw');
-    net.tick(8000);
+    net.advance(8000);
     const s = net.peer('s');
     expect(s.role).toBe('coordinator');
     expect(s.currentTerm).toBe(2);
@@ -728,7 +728,7 @@ describe('a coordinator without a job source of its own', () => {
       return undefined;
     };
     net.start('server');
-    net.tick(2000);
+    net.advance(2000);
     const handovers = () => net.downPayloads('host', 'server').filter((down) => down.body.type === 'handover');
     expect(net.peer('host').coordinatorState?.successors).toEqual([idOf('server')]);
     expect(held.length).toBeGreaterThan(0);
@@ -737,7 +737,7 @@ describe('a coordinator without a job source of its own', () => {
 
     net.intercept = undefined;
     for (const ack of held.splice(0)) net.inject('server', 'host', ack);
-    net.tick(1000);
+    net.advance(1000);
     expect(handovers()).toHaveLength(1);
     expect(handovers()[0]?.term).toBe(1);
     const server = net.peer('server');
@@ -749,7 +749,7 @@ describe('a coordinator without a job source of its own', () => {
     expect(host.coordinatorState).toBeUndefined();
     expect(server.coordinatorState?.parentOf(idOf('host'))).toBe(idOf('server'));
     // The host's subtree follows.
-    net.tick(4000);
+    net.advance(4000);
     expect(net.peer('w').currentTerm).toBe(2);
     expect(net.peer('w').role).toBe('member');
     expect(handovers()).toHaveLength(1);

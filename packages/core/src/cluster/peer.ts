@@ -1,6 +1,7 @@
-// One cluster peer, sans-IO: feed it events (links, messages, mining progress, verification results, ticks) and
-// drain the actions it wants done (connect, send, mine, verify). The apps wire it to PeerJS, timers and engines;
-// the simulation wires it to an in-memory network.
+// One cluster peer, sans-IO: feed it events (links, messages, mining progress, verification results, timeouts) and
+// drain the actions it wants done (connect, send, mine, verify). It has no timer of its own: after each event its
+// driver asks nextDeadline() when to hand it a timeout. The apps wire it to PeerJS, one timer and engines; the
+// simulation wires it to an in-memory network.
 //
 // Peers form a tree under the coordinator. A joining peer asks a gateway who coordinates, joins the coordinator,
 // and attaches where the coordinator places it. Shares and status travel up the tree, leases and answers travel
@@ -39,8 +40,6 @@ import {
 } from './wire.js';
 
 export interface PeerSettings extends CoordinatorSettings {
-  /** The host calls tick() this often. */
-  tickMs: number;
   /** A link that is neither parent nor child is closed after this long. */
   transientLinkMs: number;
   /** Waiting this long for a join step, the peer tries elsewhere. */
@@ -60,7 +59,6 @@ export interface PeerSettings extends CoordinatorSettings {
 
 export const DEFAULT_PEER_SETTINGS: PeerSettings = {
   ...DEFAULT_COORDINATOR_SETTINGS,
-  tickMs: 250,
   transientLinkMs: 5000,
   joinStepTimeoutMs: 4000,
   coordinatorTimeoutMs: 6000,
@@ -127,7 +125,8 @@ export type PeerEvent =
   | { kind: 'verified'; ticket: number; hash: Uint8Array }
   | { kind: 'blockResult'; block: BlockRecord | null }
   | { kind: 'job'; job: Job }
-  | { kind: 'tick' };
+  /** The time nextDeadline() named has come: the peer does what is due. */
+  | { kind: 'timeout' };
 
 type Phase = 'discovering' | 'joining' | 'member' | 'coordinator' | 'banned';
 
@@ -213,7 +212,7 @@ export class ClusterPeer {
   private coordinator: Coordinator | undefined;
   private replica: ReplicatedState | undefined;
   private snapshotInProgress: SnapshotInProgress | undefined;
-  /** The standby this coordinator handed the cluster to; it steps down at the end of the tick. */
+  /** The standby this coordinator handed the cluster to; it steps down once the event that handed over is done. */
   private handedOverTo: string | null = null;
   /** The number of this peer's last up message; the coordinator takes each number once. */
   private upNumber = 0;
@@ -293,9 +292,46 @@ export class ClusterPeer {
   }
 
   handle(event: PeerEvent): void {
-    if (this.phase === 'banned' && event.kind !== 'tick') return;
+    if (this.phase === 'banned') return;
     this.dispatch(event);
-    this.coordinator?.flush();
+    this.afterEvent();
+  }
+
+  /**
+   * When the peer next has something to do on its own (a heartbeat, a status, a timeout, a retry, a probe), or null
+   * when it waits for events only. Its driver hands it a timeout at that time, and asks again after every event.
+   */
+  nextDeadline(): number | null {
+    if (this.phase === 'banned') return null;
+    const now = this.now();
+    let earliest = Number.POSITIVE_INFINITY;
+    const due = (at: number | null) => {
+      if (at !== null && at < earliest) earliest = at;
+    };
+    // Most checks are strict (`>`): those fall due one ms past their time.
+    if (this.phase === 'coordinator') {
+      due(this.coordinator?.nextDeadline() ?? null);
+      due(this.lastProbeAt + this.probeIntervalMs() + 1);
+    } else {
+      due(this.coordinatorWatchDeadline());
+      if (this.phase === 'member') due(this.lastStatusAt + this.settings.statusMs + 1);
+      else due(this.joinDeadline(now));
+    }
+    due(this.workRequestDeadline(now));
+    for (const [peer, link] of this.links) {
+      if (!this.linkNeeded(peer)) due(link.since + this.settings.transientLinkMs + 1);
+    }
+    return earliest === Number.POSITIVE_INFINITY ? null : earliest;
+  }
+
+  /** The coordinator's records go to its standbys; a handover it made takes effect. */
+  private afterEvent(): void {
+    if (this.coordinator === undefined) return;
+    this.coordinator.flush();
+    this.succession = [...this.coordinator.successors];
+    const successor = this.handedOverTo;
+    this.handedOverTo = null;
+    if (successor !== null) this.stepDown(successor);
   }
 
   private dispatch(event: PeerEvent): void {
@@ -352,8 +388,8 @@ export class ClusterPeer {
       case 'job':
         this.coordinator?.setJob(event.job);
         return;
-      case 'tick':
-        this.tick();
+      case 'timeout':
+        this.timeout();
         return;
     }
   }
@@ -384,7 +420,7 @@ export class ClusterPeer {
 
   private connect(peer: string): void {
     if (this.links.has(peer) || this.connecting.has(peer) || peer === this.id) return;
-    if (this.links.size + this.connecting.size >= this.maxLinks()) return; // tried again on a later tick
+    if (this.links.size + this.connecting.size >= this.maxLinks()) return; // the join step times out and tries again
     this.connecting.set(peer, this.now());
     this.push({ kind: 'connect', peer });
   }
@@ -733,15 +769,8 @@ export class ClusterPeer {
   private continueJoining(freshDiscovery = false): void {
     if (this.phase !== 'joining' && this.phase !== 'discovering') return;
     if (this.joinTarget !== null || this.pendingParent !== null || this.now() < this.backoffUntil) return;
-    const hint = this.coordinatorHint;
+    const [known] = this.joinCandidates();
     this.coordinatorHint = null;
-    const candidates = [
-      ...(this.newerCoordinator === null ? [] : [this.newerCoordinator]),
-      ...(hint === null ? [] : [hint]),
-      ...(this.lostSince === null && this.coordinatorId !== null ? [this.coordinatorId] : []),
-      ...this.succession,
-    ].filter((peer) => peer !== this.id && !this.unreachable.has(peer));
-    const known = candidates[0];
     if (known !== undefined) {
       this.askToJoin(known);
       return;
@@ -762,6 +791,16 @@ export class ClusterPeer {
       this.unreachable.clear();
       this.discover();
     }
+  }
+
+  /** Peers known to coordinate or to stand by, best first: the way in when there are any. */
+  private joinCandidates(): string[] {
+    return [
+      ...(this.newerCoordinator === null ? [] : [this.newerCoordinator]),
+      ...(this.coordinatorHint === null ? [] : [this.coordinatorHint]),
+      ...(this.lostSince === null && this.coordinatorId !== null ? [this.coordinatorId] : []),
+      ...this.succession,
+    ].filter((peer) => peer !== this.id && !this.unreachable.has(peer));
   }
 
   private askToJoin(peer: string): void {
@@ -1036,32 +1075,35 @@ export class ClusterPeer {
   }
 
   private maybeAskForWork(): void {
-    if (!this.info.mines || this.queued.length > 0) return;
-    const left = this.current === undefined ? 0 : this.current.lease.count - this.current.hashes;
-    if (left > this.info.hashrate * this.settings.renewSeconds && this.current !== undefined) return;
     const now = this.now();
-    // An unanswered request is repeated: soon when there is nothing left to mine, else after renewSeconds.
-    const repeatMs = this.current === undefined ? IDLE_REPEAT_MS : this.settings.renewSeconds * 1000;
-    if (this.needWorkAt !== null && now - this.needWorkAt < repeatMs) return;
-    if (this.phase !== 'member' && this.phase !== 'coordinator') return;
+    const at = this.workRequestDeadline(now);
+    if (at === null || at > now) return;
     this.needWorkAt = now;
     this.sendUp({ v: PROTOCOL_VERSION, type: 'needWork', hashrate: this.info.hashrate });
   }
 
+  /** When this peer asks for work next: now when little is left and it has not asked, else when an unanswered
+   * request is repeated; null while it has enough, or cannot ask. */
+  private workRequestDeadline(now: number): number | null {
+    if (!this.info.mines || this.queued.length > 0) return null;
+    if (this.phase !== 'member' && this.phase !== 'coordinator') return null;
+    const left = this.current === undefined ? 0 : this.current.lease.count - this.current.hashes;
+    if (left > this.info.hashrate * this.settings.renewSeconds && this.current !== undefined) return null;
+    if (this.needWorkAt === null) return now;
+    // An unanswered request is repeated: soon when there is nothing left to mine, else after renewSeconds.
+    const repeatMs = this.current === undefined ? IDLE_REPEAT_MS : this.settings.renewSeconds * 1000;
+    return this.needWorkAt + repeatMs;
+  }
+
   // ---- time ----
 
-  private tick(): void {
+  /** Does what is due by now; nextDeadline says when that is. */
+  private timeout(): void {
     const now = this.now();
-    if (this.phase === 'banned') return;
     if (this.phase === 'coordinator') {
-      this.coordinator?.tick();
-      this.succession = [...(this.coordinator?.successors ?? [])];
-      const successor = this.handedOverTo;
-      this.handedOverTo = null;
-      if (successor !== null) this.stepDown(successor);
+      this.coordinator?.handleTimeout();
       // A coordinator alone (just started, or cut off) looks often: the cluster it belongs to may be out there.
-      const alone = (this.coordinator?.memberIds().length ?? 0) <= 1;
-      if (now - this.lastProbeAt > (alone ? ALONE_PROBE_MS : this.settings.probeMs)) this.probeForRivals();
+      if (now - this.lastProbeAt > this.probeIntervalMs()) this.probeForRivals();
     } else if (this.phase === 'member') {
       this.watchCoordinator(now);
       if (now - this.lastStatusAt > this.settings.statusMs) {
@@ -1088,10 +1130,47 @@ export class ClusterPeer {
     }
     this.maybeAskForWork();
     for (const [peer, link] of this.links) {
-      const needed =
-        peer === this.parent || this.children.has(peer) || peer === this.joinTarget || peer === this.pendingParent;
-      if (!needed && now - link.since > this.settings.transientLinkMs) this.disconnect(peer);
+      if (!this.linkNeeded(peer) && now - link.since > this.settings.transientLinkMs) this.disconnect(peer);
     }
+  }
+
+  private linkNeeded(peer: string): boolean {
+    return peer === this.parent || this.children.has(peer) || peer === this.joinTarget || peer === this.pendingParent;
+  }
+
+  private probeIntervalMs(): number {
+    const alone = (this.coordinator?.memberCount ?? 0) <= 1;
+    return alone ? ALONE_PROBE_MS : this.settings.probeMs;
+  }
+
+  /** When a joining peer next retries, gives up a step, takes the next one, or discovers again. */
+  private joinDeadline(now: number): number | null {
+    let earliest: number | null = null;
+    const due = (at: number) => {
+      if (earliest === null || at < earliest) earliest = at;
+    };
+    if (this.retryJoinAt !== null && this.joinTarget !== null) due(this.retryJoinAt);
+    if ((this.joinTarget ?? this.pendingParent) !== null) due(this.joinStepAt + this.settings.joinStepTimeoutMs + 1);
+    else if (now < this.backoffUntil) due(this.backoffUntil);
+    else if (this.joinCandidates().length > 0 || this.discovered.some((peer) => !this.unreachable.has(peer))) due(now);
+    else due(this.discoverAt + (this.discovering ? 10_000 : 2000) + 1);
+    return earliest;
+  }
+
+  /** When the coordinator counts as gone if it stays silent, or when this standby's turn to take over comes. */
+  private coordinatorWatchDeadline(): number | null {
+    if (this.coordinatorId === null) return null;
+    if (this.lostSince === null) return this.lastHeard + this.settings.coordinatorTimeoutMs + 1;
+    const rank = this.succession.indexOf(this.id);
+    if (this.newerCoordinator !== null || rank < 0 || this.replica === undefined) return null;
+    if (this.options.keys.credential === null) return null;
+    // The turn comes once every better-placed standby has been silent for a step.
+    let turn = this.lostSince + rank * this.settings.successorStepMs;
+    for (const better of this.succession.slice(0, rank)) {
+      const answered = this.answeredAt.get(better);
+      if (answered !== undefined) turn = Math.max(turn, answered + this.settings.successorStepMs);
+    }
+    return turn;
   }
 
   /** Notices a silent coordinator, and takes over when this peer is the standby whose turn it is. */

@@ -107,6 +107,8 @@ interface SimNode {
   unanswered?: string[];
   /** When it first heard a coordinator: jobs created before that reached it by joining, not by broadcast. */
   memberSince: number | null;
+  /** Its one timer: when it fires, and which scheduling is current (the queue cannot cancel an earlier one). */
+  timer: { at: number | null; generation: number };
 }
 
 const START_MS = 1_795_510_800_000; // 2026-11-24 09:00 UTC
@@ -335,18 +337,11 @@ export class SimCluster {
       miner: undefined,
       links: new Set(),
       memberSince: null,
+      timer: { at: null, generation: 0 },
     };
     this.nodes.set(id, node);
     peer.start();
     this.flush(node);
-    const tickMs = peer.settings.tickMs;
-    const tick = () => {
-      if (!node.alive) return;
-      peer.handle({ kind: 'tick' });
-      this.flush(node);
-      this.queue.after(tickMs, tick);
-    };
-    this.queue.after(this.random() * tickMs, tick);
     const mine = () => {
       if (!node.alive) return;
       this.mineStep(node);
@@ -381,6 +376,21 @@ export class SimCluster {
 
   private flush(node: SimNode): void {
     for (const action of node.peer.drain()) this.perform(node, action);
+    this.setTimer(node);
+  }
+
+  /** Sets the peer's timer to its next deadline, as a host's driver does after every event. */
+  private setTimer(node: SimNode): void {
+    const at = node.peer.nextDeadline();
+    if (at === node.timer.at) return;
+    const generation = ++node.timer.generation;
+    node.timer.at = at;
+    if (at === null) return;
+    this.queue.at(at, () => {
+      if (generation !== node.timer.generation) return;
+      node.timer.at = null;
+      this.deliver(node.id, { kind: 'timeout' });
+    });
   }
 
   private perform(node: SimNode, action: PeerAction): void {
