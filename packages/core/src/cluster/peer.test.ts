@@ -673,6 +673,30 @@ describe('a standby', () => {
     expect([...(net.peer('s').coordinatorState?.state.banned ?? [])]).toEqual([1, 2, 3, 4, 5].map(fakeId));
   });
 
+  it('answers a share as soon as the standby acknowledged it, with no timeout on the way', () => {
+    const net = aloneGateway();
+    net.add('s', { gateway: true });
+    net.start('s');
+    net.add('w');
+    net.start('w');
+    net.advance(2000);
+    expect(net.peer('gw').coordinatorState?.successors).toEqual([idOf('s')]);
+    const lease = net.peer('w').miningLease?.lease;
+    if (lease === undefined) throw new Error('no lease');
+    const hash = new Uint8Array(32).fill(0xee).fill(0, 24);
+    const since = net.delivered.length;
+    net.handle('w', { kind: 'progress', leaseId: lease.id, hashes: 10, shares: [{ nonce: lease.start + 1, hash }] });
+    const verify = net.actionsOf('gw').findLast((action) => action.kind === 'verify');
+    if (verify?.kind !== 'verify') throw new Error('no verification');
+    // Only events from here on: the verification, the replica to the standby, its acknowledgement, the answer.
+    net.handle('gw', { kind: 'verified', ticket: verify.ticket, hash });
+    const stored = net
+      .downPayloads('gw', 's', since)
+      .flatMap((down) => (down.body.type === 'replica' ? down.body.entries : []));
+    expect(stored).toContainEqual(expect.objectContaining({ e: 'share', peer: idOf('w'), nonce: lease.start + 1 }));
+    expect(net.noticesOf('w')).toContainEqual(expect.objectContaining({ kind: 'shareResult', accepted: true }));
+  });
+
   it('takes over with the replicated state when the coordinator goes, and the members follow it', () => {
     const net = aloneGateway();
     net.add('s', { gateway: true });
