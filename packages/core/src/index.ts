@@ -6,6 +6,7 @@ export {
   type CoordinatorNotice,
   type CoordinatorSettings,
   DEFAULT_COORDINATOR_SETTINGS,
+  type MemberView,
 } from './cluster/coordinator.js';
 export type { ClusterKeys } from './cluster/envelopes.js';
 export {

@@ -6,11 +6,11 @@ import {
   bytesToHex,
   type ClusterBlock,
   type ClusterJob,
-  type ClusterMember,
   type ClusterPeer,
   type ClusterTotals,
   type JobSource,
   type JobSourceKind,
+  type MemberView,
   type PeerNotice,
   type ShareRejection,
   type SourceStatus,
@@ -70,10 +70,7 @@ export interface MeshSnapshot {
 }
 
 /** One peer in the coordinator's view, for the classroom. */
-export interface MemberView extends Omit<ClusterMember, 'creditedWork'> {
-  /** The accepted shares' difficulty summed, as the bigint /api/stats writes in decimal. */
-  creditedWork: bigint;
-}
+export type { MemberView } from '@rxmesh/core';
 
 /** What the observer reads when asked. */
 export interface ObservedParts {
@@ -163,31 +160,7 @@ export class MeshObserver {
 
   /** Every member the coordinator knows, when this peer coordinates; else null (only the coordinator knows them). */
   members(): MemberView[] | null {
-    const { cluster } = this.parts;
-    const coordinator = cluster.coordinatorState;
-    if (coordinator === undefined) return null;
-    const standbys = coordinator.successors;
-    const members: MemberView[] = [];
-    for (const id of coordinator.memberIds()) {
-      const info = coordinator.memberInfo(id);
-      if (info === undefined) continue;
-      const account = coordinator.state.accounts.get(id);
-      const parent = coordinator.parentOf(id);
-      const rank = standbys.indexOf(id);
-      members.push({
-        id,
-        name: info.name,
-        role: info.role,
-        engine: info.engine,
-        mode: info.mode,
-        hashrate: info.hashrate,
-        sharesAccepted: account?.accepted ?? 0,
-        creditedWork: account?.work ?? 0n,
-        parent: parent === undefined || id === cluster.id ? null : parent,
-        standbyRank: rank < 0 ? null : rank,
-      });
-    }
-    return members;
+    return this.parts.cluster.memberViews();
   }
 
   /** See MeshNode.refusals. */

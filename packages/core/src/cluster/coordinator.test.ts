@@ -713,6 +713,29 @@ describe('standbys', () => {
   });
 });
 
+describe('member views', () => {
+  it('show every member placed: who it is, its parent, its credited shares and its standby rank', () => {
+    const h = harness();
+    h.join('s', {}, { gateway: true });
+    h.join('w', { hashrate: 10 });
+    h.coordinator.handleTimeout();
+    h.ack('s');
+    const lease = firstLease(h, 'w');
+    h.share('w', lease, lease.start, SHARE);
+    h.verifyAll(() => SHARE);
+    const views = new Map(h.coordinator.memberViews().map((view) => [view.id, view]));
+    expect([...views.keys()].sort()).toEqual([GW, idOf('s'), idOf('w')].sort());
+    expect(views.get(GW)).toMatchObject({ role: 'gateway', parent: null, standbyRank: null, sharesAccepted: 0 });
+    expect(views.get(idOf('s'))).toMatchObject({ role: 'gateway', parent: GW, standbyRank: 0 });
+    const worker = views.get(idOf('w'));
+    expect(worker).toMatchObject({ name: testInfo('w').name, role: 'worker', parent: GW, standbyRank: null });
+    expect(worker?.hashrate).toBe(10);
+    expect(worker?.sharesAccepted).toBe(1);
+    expect(worker?.creditedWork).toBe(h.coordinator.state.accounts.get(idOf('w'))?.work);
+    expect(worker?.creditedWork).toBeGreaterThan(0n);
+  });
+});
+
 describe('leases', () => {
   it('are held, with share answers, until the first standby has stored them', () => {
     const h = harness();

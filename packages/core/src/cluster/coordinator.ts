@@ -8,6 +8,7 @@ import type { CredentialPayload } from '../identity/credential.js';
 import { DemoChain } from '../jobs/demo-chain.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
 import type { Finder } from '../jobs/job-source.js';
+import type { ClusterMember } from '../stats-contract.js';
 import { meetsDifficulty, meetsShareTarget, targetForDifficulty } from '../target.js';
 import { type Envelopes, STRANGER } from './envelopes.js';
 import { type JobRecord, type MemberRecord, ReplicatedState } from './replica.js';
@@ -130,6 +131,11 @@ export type CoordinatorNotice =
   | { kind: 'lease'; peer: string; lease: Lease }
   | { kind: 'banned'; peer: string }
   | { kind: 'refused'; peer: string; refusal: Refusal };
+
+/** One member as the coordinator sees it: a ClusterMember, with its credited work as a bigint. */
+export interface MemberView extends Omit<ClusterMember, 'creditedWork'> {
+  creditedWork: bigint;
+}
 
 interface Member {
   info: PeerInfo;
@@ -339,6 +345,26 @@ export class Coordinator {
   /** What `id` last reported about itself (its hashrate included), if the coordinator knows the peer. */
   memberInfo(id: string): PeerInfo | undefined {
     return this.members.get(id)?.info;
+  }
+
+  /** Every member it placed, itself included: who it is, where it hangs, what it is credited with, its standby rank. */
+  memberViews(): MemberView[] {
+    return [...this.members].map(([id, { info, parent }]) => {
+      const account = this.state.accounts.get(id);
+      const rank = this.succession.indexOf(id);
+      return {
+        id,
+        name: info.name,
+        role: info.role,
+        engine: info.engine,
+        mode: info.mode,
+        hashrate: info.hashrate,
+        sharesAccepted: account?.accepted ?? 0,
+        creditedWork: account?.work ?? 0n,
+        parent: id === this.host.selfId ? null : parent,
+        standbyRank: rank < 0 ? null : rank,
+      };
+    });
   }
 
   /** Where the coordinator placed `id`, if it knows the peer. */

@@ -21,6 +21,7 @@ import {
   type CoordinatorNotice,
   type CoordinatorSettings,
   DEFAULT_COORDINATOR_SETTINGS,
+  type MemberView,
 } from './coordinator.js';
 import { type ClusterKeys, Envelopes } from './envelopes.js';
 import { ReplicatedState } from './replica.js';
@@ -284,6 +285,11 @@ export class ClusterPeer {
 
   get coordinatorState(): Coordinator | undefined {
     return this.coordinator;
+  }
+
+  /** Every member of the cluster while this peer coordinates; else null (only the coordinator knows them). */
+  memberViews(): MemberView[] | null {
+    return this.coordinator?.memberViews() ?? null;
   }
 
   /** Starts joining; call once, after wiring. */
