@@ -305,7 +305,7 @@ export class Attack {
 
   /** The honest peer the coordinator placed the attacker under, if any. */
   private parentOf(attacker: FuzzNode): FuzzNode | undefined {
-    const coordinator = this.cluster.honest.find((node) => node.peer.role === 'coordinator');
+    const coordinator = this.cluster.honest.find((node) => node.peer.phase === 'coordinator');
     const parent = this.cluster.node(coordinator?.peer.coordinatorState?.parentOf(attacker.id) ?? '');
     return parent?.role === 'attacker' ? undefined : parent;
   }
@@ -528,7 +528,7 @@ export class Attack {
     const workers = c.honest.filter((node) => node.role === 'worker');
     const worker = this.pick(workers, index);
     if (worker === undefined) return;
-    const coordinator = c.honest.find((node) => node.peer.role === 'coordinator');
+    const coordinator = c.honest.find((node) => node.peer.phase === 'coordinator');
     const parentId = coordinator?.peer.coordinatorState?.parentOf(worker.id);
     const parent = parentId === undefined ? undefined : c.node(parentId);
     if (parent === undefined || parent.role === 'attacker' || !worker.links.has(parent.id)) return;

@@ -107,7 +107,7 @@ export function stateViolations(coordinator: Coordinator, settings: CoordinatorS
 export function convergenceProblems(cluster: FuzzCluster): string[] {
   const found: string[] = [];
   const honest = cluster.honest.filter((node) => node.alive);
-  const coordinators = honest.filter((node) => node.peer.role === 'coordinator');
+  const coordinators = honest.filter((node) => node.peer.phase === 'coordinator');
   if (coordinators.length !== 1) {
     found.push(`${coordinators.length} coordinators: ${coordinators.map((node) => node.name).join(', ')}`);
   }
@@ -118,7 +118,7 @@ export function convergenceProblems(cluster: FuzzCluster): string[] {
   for (const node of honest) {
     if (node === leader) continue;
     const following = node.following;
-    if (node.peer.role !== 'member') found.push(`${node.name} is ${node.peer.role}`);
+    if (node.peer.phase !== 'member') found.push(`${node.name} is ${node.peer.phase}`);
     if (following?.id !== leader.id || following.term !== leader.peer.currentTerm) {
       found.push(`${node.name} follows ${cluster.node(following?.id ?? '')?.name ?? 'nobody'} in ${following?.term}`);
     }

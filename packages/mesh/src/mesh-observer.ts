@@ -19,7 +19,7 @@ import type { Log } from './log.js';
 import type { KeyInit, MiningDriver } from './mining-driver.js';
 import { platform, type TimerHandle } from './platform.js';
 
-export type MeshRole = ClusterPeer['role'];
+export type MeshRole = ClusterPeer['phase'];
 
 /** The job as /api/stats shows it, with its source's kind and its seed. */
 export interface JobView extends ClusterJob {
@@ -110,7 +110,7 @@ export class MeshObserver {
     const init = this.keyInit;
     return {
       id: cluster.id,
-      role: cluster.role,
+      role: cluster.phase,
       coordinator: this.coordinator,
       paused,
       mining: miner?.mining ?? false,

@@ -67,7 +67,7 @@ function problemsAfterEachAction(cluster: FuzzCluster): string[] {
   const found = [...cluster.violations, ...cluster.blames];
   for (const node of cluster.honest) {
     if (node.peer.linkCount > node.maxLinks) found.push(`${node.name} holds ${node.peer.linkCount} links`);
-    if (node.peer.role === 'banned') found.push(`${node.name} is banned`);
+    if (node.peer.phase === 'banned') found.push(`${node.name} is banned`);
     const coordinator = node.peer.coordinatorState;
     if (coordinator !== undefined) found.push(...stateViolations(coordinator, PEER_SETTINGS, node.id));
   }
@@ -105,7 +105,7 @@ function expectSettled(cluster: FuzzCluster, { sameGateway }: { sameGateway: boo
   expect(leaseViolations(cluster.leases, PEER_SETTINGS)).toEqual([]);
   if (sameGateway) {
     // No attacker can make the gateway step down, or start a later term.
-    expect(cluster.gateway.peer.role).toBe('coordinator');
+    expect(cluster.gateway.peer.phase).toBe('coordinator');
     expect(cluster.gateway.peer.currentTerm).toBe(1);
   }
   // The honest peers went on mining: the ledger credits them.
@@ -152,7 +152,7 @@ describe('a cluster under attack (fuzzed)', () => {
     cluster.openBareLink(first, gateway);
     cluster.pump();
     expect(gateway.links.has(first.id)).toBe(true);
-    expect(gateway.peer.role).toBe('coordinator');
+    expect(gateway.peer.phase).toBe('coordinator');
   });
 
   it(

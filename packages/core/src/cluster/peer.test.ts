@@ -41,7 +41,7 @@ function cluster(...workers: string[]) {
 describe('a cluster peer', () => {
   it('starts the cluster when it is a gateway alone in the room, and mines its own lease', () => {
     const net = aloneGateway();
-    expect(net.peer('gw').role).toBe('coordinator');
+    expect(net.peer('gw').phase).toBe('coordinator');
     const actions = net.actionsOf('gw');
     const mine = actions.find((action) => action.kind === 'mine');
     expect(mine?.kind === 'mine' && mine.job.source).toBe('demo');
@@ -61,7 +61,7 @@ describe('a cluster peer', () => {
     });
     peer.start();
     peer.handle({ kind: 'timeout' });
-    expect(peer.role).toBe('discovering');
+    expect(peer.phase).toBe('discovering');
     expect(kinds(peer.drain())).toEqual(['discover']);
   });
 
@@ -71,7 +71,7 @@ describe('a cluster peer', () => {
     net.room = [];
     net.start('w');
     net.advance(30_000);
-    expect(net.peer('w').role).not.toBe('coordinator');
+    expect(net.peer('w').phase).not.toBe('coordinator');
     expect(net.noticesOf('w').filter((notice) => notice.kind === 'coordinator')).toEqual([]);
   });
 
@@ -89,7 +89,7 @@ describe('a cluster peer', () => {
   it('joins the coordinator, attaches under it, reports, and mines the lease it is given', () => {
     const net = cluster('w');
     const worker = net.peer('w');
-    expect(worker.role).toBe('member');
+    expect(worker.phase).toBe('member');
     expect(worker.currentTerm).toBe(1);
     expect(net.messages('w', 'gw', 'join')).toHaveLength(1);
     expect(net.messages('gw', 'w', 'welcome')).toHaveLength(1);
@@ -245,7 +245,7 @@ describe('claims of who coordinates', () => {
     const mark = net.mark('gw');
     const info = testInfo(name, gateway ? { role: 'gateway' } : {});
     net.inject(name, 'gw', net.envelopes(name, gateway).hello(idOf('gw'), info, claim));
-    return { role: net.peer('gw').role, actions: net.actionsOf('gw', mark) };
+    return { role: net.peer('gw').phase, actions: net.actionsOf('gw', mark) };
   }
 
   it('make a coordinator step down only for a gateway that claims a later term itself', () => {
@@ -400,7 +400,7 @@ function deepCluster() {
     net.start(name);
   }
   expect(net.messages('v', 'r', 'attach')).toHaveLength(1);
-  expect(net.peer('v').role).toBe('member');
+  expect(net.peer('v').phase).toBe('member');
   return net;
 }
 
@@ -477,7 +477,7 @@ describe('a relay', () => {
     };
     net.add('v');
     net.start('v');
-    expect(net.peer('v').role).toBe('member');
+    expect(net.peer('v').phase).toBe('member');
     expect(net.peer('v').miningLease).toBeUndefined();
     expect(net.noticesOf('v')).toContainEqual({
       kind: 'badMessage',
@@ -613,10 +613,10 @@ describe('a worker', () => {
       replica(net, 'w', 0, { part: 0, parts: 1 }, [{ e: 'totals', accepted: 0, rejected: 0, blocks: 0 }]),
     );
     net.inject('gw', 'w', net.envelopes('gw', true).down(1, idOf('w'), [idOf('w')], { v, type: 'handover' }));
-    expect(net.peer('w').role).toBe('member');
+    expect(net.peer('w').phase).toBe('member');
     net.kill('gw');
     net.advance(30_000);
-    expect(net.peer('w').role).not.toBe('coordinator');
+    expect(net.peer('w').phase).not.toBe('coordinator');
     expect(net.noticesOf('w').filter((notice) => notice.kind === 'coordinator')).toHaveLength(1);
   });
 });
@@ -629,7 +629,7 @@ describe('a standby', () => {
     net.start('gw');
     net.add('s', { gateway: true });
     net.start('s');
-    expect(net.peer('s').role).toBe('member');
+    expect(net.peer('s').phase).toBe('member');
     const acks = () =>
       net
         .upPayloads('s', 'gw')
@@ -669,7 +669,7 @@ describe('a standby', () => {
     );
     net.kill('gw');
     net.advance(1000);
-    expect(net.peer('s').role).toBe('coordinator');
+    expect(net.peer('s').phase).toBe('coordinator');
     expect([...(net.peer('s').coordinatorState?.state.banned ?? [])]).toEqual([1, 2, 3, 4, 5].map(fakeId));
   });
 
@@ -721,13 +721,13 @@ describe('a standby', () => {
     net.kill('gw');
     net.advance(8000);
     const s = net.peer('s');
-    expect(s.role).toBe('coordinator');
+    expect(s.phase).toBe('coordinator');
     expect(s.currentTerm).toBe(2);
     const state = s.coordinatorState?.state;
     expect(state?.accounts.get(idOf('w'))).toMatchObject({ accepted: 1 });
     expect([...(state?.leases.keys() ?? [])]).toEqual(expect.arrayContaining(leases));
     expect(state?.members.has(idOf('w'))).toBe(true);
-    expect(net.peer('w').role).toBe('member');
+    expect(net.peer('w').phase).toBe('member');
     expect(net.peer('w').currentTerm).toBe(2);
     expect(s.coordinatorState?.memberIds()).toContain(idOf('w'));
   });
@@ -757,7 +757,7 @@ describe('a coordinator without a job source of its own', () => {
     expect(net.peer('host').coordinatorState?.successors).toEqual([idOf('server')]);
     expect(held.length).toBeGreaterThan(0);
     expect(handovers()).toEqual([]);
-    expect(net.peer('host').role).toBe('coordinator');
+    expect(net.peer('host').phase).toBe('coordinator');
 
     net.intercept = undefined;
     for (const ack of held.splice(0)) net.inject('server', 'host', ack);
@@ -765,17 +765,17 @@ describe('a coordinator without a job source of its own', () => {
     expect(handovers()).toHaveLength(1);
     expect(handovers()[0]?.term).toBe(1);
     const server = net.peer('server');
-    expect(server.role).toBe('coordinator');
+    expect(server.phase).toBe('coordinator');
     expect(server.currentTerm).toBe(2);
     const host = net.peer('host');
-    expect(host.role).toBe('member');
+    expect(host.phase).toBe('member');
     expect(host.currentTerm).toBe(2);
     expect(host.coordinatorState).toBeUndefined();
     expect(server.coordinatorState?.parentOf(idOf('host'))).toBe(idOf('server'));
     // The host's subtree follows.
     net.advance(4000);
     expect(net.peer('w').currentTerm).toBe(2);
-    expect(net.peer('w').role).toBe('member');
+    expect(net.peer('w').phase).toBe('member');
     expect(handovers()).toHaveLength(1);
   });
 });

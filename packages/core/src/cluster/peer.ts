@@ -172,7 +172,7 @@ export class ClusterPeer {
   readonly id: string;
   private info: PeerInfo;
   private readonly envelopes: Envelopes;
-  private phase: Phase = 'discovering';
+  private currentPhase: Phase = 'discovering';
   private actions: PeerAction[] = [];
   private readonly links = new Map<string, Link>();
   /** Peers refused until the time given. */
@@ -253,8 +253,9 @@ export class ClusterPeer {
     return taken;
   }
 
-  get role(): Phase {
-    return this.phase;
+  /** Where this peer is: finding the room, joining, a member, coordinating, or banned. */
+  get phase(): Phase {
+    return this.currentPhase;
   }
 
   get currentTerm(): number {
@@ -298,7 +299,7 @@ export class ClusterPeer {
   }
 
   handle(event: PeerEvent): void {
-    if (this.phase === 'banned') return;
+    if (this.currentPhase === 'banned') return;
     this.dispatch(event);
     this.afterEvent();
   }
@@ -308,19 +309,19 @@ export class ClusterPeer {
    * when it waits for events only. Its driver hands it a timeout at that time, and asks again after every event.
    */
   nextDeadline(): number | null {
-    if (this.phase === 'banned') return null;
+    if (this.currentPhase === 'banned') return null;
     const now = this.now();
     let earliest = Number.POSITIVE_INFINITY;
     const due = (at: number | null) => {
       if (at !== null && at < earliest) earliest = at;
     };
     // Most checks are strict (`>`): those fall due one ms past their time.
-    if (this.phase === 'coordinator') {
+    if (this.currentPhase === 'coordinator') {
       due(this.coordinator?.nextDeadline() ?? null);
       due(this.lastProbeAt + this.probeIntervalMs() + 1);
     } else {
       due(this.coordinatorWatchDeadline());
-      if (this.phase === 'member') due(this.lastStatusAt + this.settings.statusMs + 1);
+      if (this.currentPhase === 'member') due(this.lastStatusAt + this.settings.statusMs + 1);
       else due(this.joinDeadline(now));
     }
     due(this.workRequestDeadline(now));
@@ -419,7 +420,7 @@ export class ClusterPeer {
   }
 
   private maxLinks(): number {
-    return this.phase === 'coordinator'
+    return this.currentPhase === 'coordinator'
       ? Math.min(this.info.maxLinks, this.settings.coordinatorLinks)
       : this.info.maxLinks;
   }
@@ -449,9 +450,9 @@ export class ClusterPeer {
     }
     if (peer === this.parent) {
       this.parent = null;
-      if (this.phase === 'member') {
+      if (this.currentPhase === 'member') {
         this.orphan = true;
-        this.phase = 'joining';
+        this.currentPhase = 'joining';
         // The coordinator itself was the parent: it is gone until proven otherwise.
         if (peer === this.coordinatorId && this.lostSince === null) this.lostSince = this.now();
         this.joinTarget = null;
@@ -539,7 +540,7 @@ export class ClusterPeer {
     link.gateway = gateway;
     // Only a gateway's word on who coordinates counts: anyone else could name anyone.
     const claim = gateway === null ? null : hello.coordinator;
-    if (this.phase === 'coordinator') {
+    if (this.currentPhase === 'coordinator') {
       if (claim === null || claim.id === this.id) return;
       if (claim.id === from && this.outranks(from, claim.term)) this.stepDown(from);
       // A gateway follows a coordinator of a later term: link to it, and its own hello decides.
@@ -548,8 +549,8 @@ export class ClusterPeer {
     }
     // A coordinator of a later term exists: join it rather than compete with it.
     if (claim !== null && claim.id !== this.id && claim.term > this.term) this.newerCoordinator = claim.id;
-    if (this.phase === 'joining' && from === this.pendingParent) this.attachTo(from);
-    else if (this.phase === 'joining' && (from === this.joinTarget || from === this.newerCoordinator)) {
+    if (this.currentPhase === 'joining' && from === this.pendingParent) this.attachTo(from);
+    else if (this.currentPhase === 'joining' && (from === this.joinTarget || from === this.newerCoordinator)) {
       this.joinTarget = from;
       if (gateway === null) {
         // Only gateways know the way in.
@@ -625,7 +626,7 @@ export class ClusterPeer {
   }
 
   private onRedirect(from: string, claimed: string | null, claimedTerm: number, full: boolean): void {
-    if (this.phase !== 'joining' || from !== this.joinTarget) return;
+    if (this.currentPhase !== 'joining' || from !== this.joinTarget) return;
     if (!full) {
       if (this.isGateway(from)) this.onJoinAnswer(from, claimed, claimedTerm);
       return;
@@ -644,7 +645,7 @@ export class ClusterPeer {
   }
 
   private onWelcome(from: string, welcome: Extract<Message, { type: 'welcome' }>): void {
-    if (this.phase !== 'joining' || from !== this.joinTarget || !this.isGateway(from)) return;
+    if (this.currentPhase !== 'joining' || from !== this.joinTarget || !this.isGateway(from)) return;
     if (welcome.parent !== from && welcome.placement === null) return;
     this.adoptCoordinator(from, welcome.term, welcome.succession);
     for (const block of welcome.blocks) this.rememberBlock(blockFromWire(block));
@@ -698,7 +699,7 @@ export class ClusterPeer {
 
   /** A child shows the placement the coordinator signed for it; without one, it is no child of this peer. */
   private onAttach(from: string, signed: Extract<Message, { type: 'attach' }>['placement']): void {
-    if ((this.phase !== 'member' && this.phase !== 'coordinator') || this.coordinatorId === null) return;
+    if ((this.currentPhase !== 'member' && this.currentPhase !== 'coordinator') || this.coordinatorId === null) return;
     const opened = this.envelopes.openPlacement(signed, this.coordinatorId);
     if (!opened.ok) {
       this.badMessage(from, `attach: ${opened.error}`);
@@ -716,7 +717,7 @@ export class ClusterPeer {
 
   private becomeMember(parent: string): void {
     this.parent = parent;
-    this.phase = 'member';
+    this.currentPhase = 'member';
     this.joinTarget = null;
     this.pendingParent = null;
     this.placement = null;
@@ -749,7 +750,7 @@ export class ClusterPeer {
   }
 
   private abandonJoinStep(): void {
-    if (this.phase !== 'joining' && this.phase !== 'discovering') return;
+    if (this.currentPhase !== 'joining' && this.currentPhase !== 'discovering') return;
     this.joinTarget = null;
     this.pendingParent = null;
     this.placement = null;
@@ -773,7 +774,7 @@ export class ClusterPeer {
 
   /** Takes the next join step: a standby when the coordinator was lost, else any peer the room lists. */
   private continueJoining(freshDiscovery = false): void {
-    if (this.phase !== 'joining' && this.phase !== 'discovering') return;
+    if (this.currentPhase !== 'joining' && this.currentPhase !== 'discovering') return;
     if (this.joinTarget !== null || this.pendingParent !== null || this.now() < this.backoffUntil) return;
     const [known] = this.joinCandidates();
     this.coordinatorHint = null;
@@ -810,7 +811,7 @@ export class ClusterPeer {
   }
 
   private askToJoin(peer: string): void {
-    this.phase = this.phase === 'member' ? 'member' : 'joining';
+    this.currentPhase = this.currentPhase === 'member' ? 'member' : 'joining';
     this.joinTarget = peer;
     this.joinStepAt = this.now();
     const link = this.links.get(peer);
@@ -845,7 +846,7 @@ export class ClusterPeer {
   }
 
   private onDown(from: string, message: Extract<Message, { type: 'down' }>): void {
-    const direct = this.phase === 'joining' && from === this.joinTarget && this.isGateway(from);
+    const direct = this.currentPhase === 'joining' && from === this.joinTarget && this.isGateway(from);
     if (from !== this.parent && !direct) return;
     const [me, next, ...rest] = message.route;
     if (me !== this.id && message.route.length > 0) return;
@@ -931,7 +932,7 @@ export class ClusterPeer {
         if (this.options.keys.credential !== null && this.replica !== undefined) this.takeOver(true);
         return;
       case 'banned':
-        this.phase = 'banned';
+        this.currentPhase = 'banned';
         this.current = undefined;
         this.queued = [];
         this.push({ kind: 'idle' });
@@ -1092,7 +1093,7 @@ export class ClusterPeer {
    * request is repeated; null while it has enough, or cannot ask. */
   private workRequestDeadline(now: number): number | null {
     if (!this.info.mines || this.queued.length > 0) return null;
-    if (this.phase !== 'member' && this.phase !== 'coordinator') return null;
+    if (this.currentPhase !== 'member' && this.currentPhase !== 'coordinator') return null;
     const left = this.current === undefined ? 0 : this.current.lease.count - this.current.hashes;
     if (left > this.info.hashrate * this.settings.renewSeconds && this.current !== undefined) return null;
     if (this.needWorkAt === null) return now;
@@ -1106,11 +1107,11 @@ export class ClusterPeer {
   /** Does what is due by now; nextDeadline says when that is. */
   private timeout(): void {
     const now = this.now();
-    if (this.phase === 'coordinator') {
+    if (this.currentPhase === 'coordinator') {
       this.coordinator?.handleTimeout();
       // A coordinator alone (just started, or cut off) looks often: the cluster it belongs to may be out there.
       if (now - this.lastProbeAt > this.probeIntervalMs()) this.probeForRivals();
-    } else if (this.phase === 'member') {
+    } else if (this.currentPhase === 'member') {
       this.watchCoordinator(now);
       if (now - this.lastStatusAt > this.settings.statusMs) {
         this.sendStatus();
@@ -1207,7 +1208,7 @@ export class ClusterPeer {
     }
     const lastJob = this.replica === undefined ? undefined : [...this.replica.jobs.values()].at(-1)?.job;
     const demo = this.options.source === 'demo' && (lastJob === undefined || lastJob.source === 'demo');
-    this.phase = 'coordinator';
+    this.currentPhase = 'coordinator';
     this.joinTarget = null;
     this.pendingParent = null;
     this.orphan = false;
@@ -1250,7 +1251,7 @@ export class ClusterPeer {
   /** Stops coordinating and joins `successor`, bringing this peer's subtree along. */
   private stepDown(successor: string): void {
     this.coordinator = undefined;
-    this.phase = 'joining';
+    this.currentPhase = 'joining';
     this.orphan = true;
     this.coordinatorId = successor;
     this.lostSince = null;

@@ -179,7 +179,7 @@ export class SimCluster {
     let killedAt: number | null = null;
     if (options.killCoordinatorAtSeconds !== null) {
       queue.at(seconds(options.killCoordinatorAtSeconds), () => {
-        const coordinator = [...this.nodes.values()].find((node) => node.alive && node.peer.role === 'coordinator');
+        const coordinator = [...this.nodes.values()].find((node) => node.alive && node.peer.phase === 'coordinator');
         if (coordinator !== undefined) {
           killedAt = queue.now;
           this.kill(coordinator);
@@ -197,7 +197,7 @@ export class SimCluster {
   }
 
   private finalCoordinator(): SimNode | undefined {
-    const coordinators = [...this.nodes.values()].filter((node) => node.alive && node.peer.role === 'coordinator');
+    const coordinators = [...this.nodes.values()].filter((node) => node.alive && node.peer.phase === 'coordinator');
     return coordinators.sort((a, b) => b.peer.currentTerm - a.peer.currentTerm)[0];
   }
 
@@ -205,7 +205,7 @@ export class SimCluster {
     const current = coordinator?.peer.coordinatorState?.currentJob?.id;
     let missing = 0;
     for (const node of this.nodes.values()) {
-      if (!node.alive || node.peer.role === 'banned' || node === coordinator) continue;
+      if (!node.alive || node.peer.phase === 'banned' || node === coordinator) continue;
       if (node.peer.miningLease?.job.id !== current) missing++;
     }
     return missing;
@@ -265,7 +265,7 @@ export class SimCluster {
     let latest = killedAt;
     for (const node of this.nodes.values()) {
       // Peers that joined after the kill heard the new coordinator by joining it.
-      if (!node.alive || node.peer.role === 'banned' || node.memberSince === null || node.memberSince > killedAt)
+      if (!node.alive || node.peer.phase === 'banned' || node.memberSince === null || node.memberSince > killedAt)
         continue;
       const heard = this.heardNewTerm.get(`${node.id}:${finalTerm}`);
       if (heard === undefined) return null;
@@ -351,7 +351,7 @@ export class SimCluster {
   }
 
   private killRandom(): void {
-    const candidates = [...this.nodes.values()].filter((node) => node.alive && node.peer.role !== 'coordinator');
+    const candidates = [...this.nodes.values()].filter((node) => node.alive && node.peer.phase !== 'coordinator');
     const victim = candidates[Math.floor(this.random() * candidates.length)];
     if (victim !== undefined) this.kill(victim);
   }
@@ -519,7 +519,7 @@ export class SimCluster {
     const miner = node.miner;
     if (!this.mining) return;
     if (miner === undefined) {
-      if (node.everMined && !node.cheater && node.peer.role !== 'banned') this.idleSteps++;
+      if (node.everMined && !node.cheater && node.peer.phase !== 'banned') this.idleSteps++;
       return;
     }
     node.everMined = true;
@@ -551,7 +551,7 @@ export class SimCluster {
   private sampleTopology(): void {
     for (const node of this.nodes.values()) {
       if (!node.alive) continue;
-      if (node.peer.role === 'coordinator') {
+      if (node.peer.phase === 'coordinator') {
         this.maxCoordinatorLinks = Math.max(this.maxCoordinatorLinks, node.links.size);
 
         const coordinator = node.peer.coordinatorState;
