@@ -1,14 +1,44 @@
 // The native engine against the published vectors in light and full mode, its batch mining against its own
-// single hashes, and stop() latency. Full mode builds two 2080 MiB datasets (≈25 s each on 2 cores), once.
-import { withNonce } from '@rxmesh/core';
+// single hashes, stop() latency, and a seed change without a mining gap: the second vector key builds beside the
+// first while the mining threads hash under it, setKey() then switches, and the first key's memory goes (the
+// process's RSS says so), with librandomx's own light hasher as the oracle on both sides of the switch. Full mode
+// builds a 2080 MiB dataset per vector key (≈25 s each on 2 cores), and only those: one engine goes through it all.
+import { meetsShareTarget, type Share, withNonce } from '@rxmesh/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishedVectors } from '../../../fixtures/randomx-vectors.mjs';
-import { type EngineMode, NativeEngine, ShareVerifier } from './index.js';
+import { createLightHasher, type EngineMode, NativeEngine, type NativeLightHasher, ShareVerifier } from './index.js';
 
 const vectors = publishedVectors('rx/0');
 const keys = [...new Set(vectors.map((vector) => vector.key))];
+const [firstKeyHex, secondKeyHex] = keys;
+if (firstKeyHex === undefined || secondKeyHex === undefined) throw new Error('the rx/0 vectors have fewer than 2 keys');
+const firstKey = Buffer.from(firstKeyHex, 'hex');
+const secondKey = Buffer.from(secondKeyHex, 'hex');
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const everyHashIsAShare = 2n ** 64n - 1n;
+const MIB = 2 ** 20;
+const rssMib = () => process.memoryUsage().rss / MIB;
+
+const firstOracle = createLightHasher(firstKey);
+const secondOracle = createLightHasher(secondKey);
+afterAll(() => {
+  firstOracle.release();
+  secondOracle.release();
+});
+
+async function expectPublishedVectors(engine: NativeEngine, keyHex: string): Promise<void> {
+  expect(hex(engine.key ?? new Uint8Array())).toBe(keyHex);
+  for (const vector of vectors.filter((candidate) => candidate.key === keyHex)) {
+    expect(hex(await engine.hash(Buffer.from(vector.input, 'hex')))).toBe(vector.hash);
+  }
+}
+
+function expectOracleHashes(oracle: NativeLightHasher, blob: Uint8Array, shares: Share[]): void {
+  for (const share of shares) {
+    expect(meetsShareTarget(share.hash, everyHashIsAShare)).toBe(true);
+    expect(hex(share.hash)).toBe(hex(oracle.hash(withNonce(blob, share.nonce))));
+  }
+}
 
 /** Milliseconds from stop() until the batch in flight settles. */
 async function stopLatency(engine: NativeEngine): Promise<{ milliseconds: number; hashes: number }> {
@@ -21,28 +51,42 @@ async function stopLatency(engine: NativeEngine): Promise<{ milliseconds: number
   return { milliseconds: performance.now() - begin, hashes: result.hashes };
 }
 
+/** Mines `blob` while `key` is prepared; answers the batch, the build's time and the RSS peak seen. */
+async function mineWhilePreparing(engine: NativeEngine, blob: Uint8Array, key: Uint8Array) {
+  let peakMib = rssMib();
+  const sampler = setInterval(() => {
+    peakMib = Math.max(peakMib, rssMib());
+  }, 100);
+  try {
+    const progress: number[] = [];
+    const batch = engine.mine({ blob, firstNonce: 0, count: 2 ** 31, target: everyHashIsAShare });
+    const begin = performance.now();
+    const ready = await engine.prepareKey(key, (done) => progress.push(done));
+    const buildMs = performance.now() - begin;
+    peakMib = Math.max(peakMib, rssMib());
+    engine.stop();
+    const mined = await batch;
+    return { mined, buildMs, ready, progress, peakMib };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
 describe.each<[EngineMode, number]>([
   ['light', 300_000],
-  ['full', 600_000],
+  ['full', 900_000],
 ])('native engine, %s mode', (mode, timeout) => {
   const engine = NativeEngine.create({ mode, threads: 2 });
   const progress: number[][] = [];
 
   beforeAll(async () => {
-    const ready = await engine.setKey(Buffer.from(keys[0] as string, 'hex'), (done, total) =>
-      progress.push([done, total]),
-    );
+    const ready = await engine.setKey(firstKey, (done, total) => progress.push([done, total]));
     expect(ready.datasetInitMs === null).toBe(mode === 'light');
   }, timeout);
   afterAll(() => engine.release());
 
-  it('reproduces every published rx/0 vector', { timeout }, async () => {
-    for (const [index, keyHex] of keys.entries()) {
-      if (index > 0) await engine.setKey(Buffer.from(keyHex, 'hex'));
-      for (const vector of vectors.filter((candidate) => candidate.key === keyHex)) {
-        expect(hex(await engine.hash(Buffer.from(vector.input, 'hex')))).toBe(vector.hash);
-      }
-    }
+  it('reproduces the published rx/0 vectors of the first key', { timeout }, async () => {
+    await expectPublishedVectors(engine, firstKeyHex);
   });
 
   it('reports dataset progress up to every item (full mode only)', () => {
@@ -97,6 +141,58 @@ describe.each<[EngineMode, number]>([
     await expect(engine.setKey(Buffer.from('other'))).rejects.toThrow(/busy: stop mining/);
     engine.stop();
     await batch;
+  });
+
+  it('mines under the first key while the second builds, switches, and hashes under it as librandomx does', {
+    timeout,
+  }, async () => {
+    const blob = Buffer.alloc(76, 5);
+    const steadyBegin = performance.now();
+    const steady = await engine.mine({ blob, firstNonce: 0, count: mode === 'full' ? 2000 : 200, target: 0n });
+    const steadyRate = (1000 * steady.hashes) / (performance.now() - steadyBegin);
+    const beforeMib = rssMib();
+
+    const { mined, buildMs, ready, progress, peakMib } = await mineWhilePreparing(engine, blob, secondKey);
+    expect(hex(engine.key ?? new Uint8Array())).toBe(firstKeyHex);
+    expect(ready.datasetInitMs === null).toBe(mode === 'light');
+    if (mode === 'full') expect(progress.at(-1)).toBeGreaterThan(0);
+    expect(mined.hashes).toBeGreaterThan(0);
+    expect(mined.shares.map((share) => share.nonce)).toEqual(Array.from({ length: mined.hashes }, (_, i) => i));
+    // Every hash of a full-mode batch would cost a light-mode oracle hash; a sample of them is enough.
+    expectOracleHashes(
+      firstOracle,
+      blob,
+      mined.shares.filter((_, index) => index % 50 === 0),
+    );
+
+    const switchBegin = performance.now();
+    await engine.setKey(secondKey);
+    const switchMs = performance.now() - switchBegin;
+    const afterMib = rssMib();
+    console.info(
+      `native ${mode}, 2 threads: key built in ${(buildMs / 1000).toFixed(1)} s while mining at ` +
+        `${((1000 * mined.hashes) / buildMs).toFixed(0)} H/s (steady ${steadyRate.toFixed(0)} H/s); switch ` +
+        `${switchMs.toFixed(0)} ms; RSS ${beforeMib.toFixed(0)} MiB before, peak ${peakMib.toFixed(0)} MiB, ` +
+        `${afterMib.toFixed(0)} MiB after`,
+    );
+    // The second key's memory came and the first key's went.
+    const keyMib = mode === 'full' ? 2080 : 256;
+    expect(peakMib - beforeMib).toBeGreaterThan(0.9 * keyMib);
+    expect(peakMib - afterMib).toBeGreaterThan(0.9 * keyMib);
+
+    expect(hex(engine.key ?? new Uint8Array())).toBe(secondKeyHex);
+    const after = await engine.mine({ blob, firstNonce: 500, count: 8, target: everyHashIsAShare });
+    expect(after.hashes).toBe(8);
+    expectOracleHashes(secondOracle, blob, after.shares);
+    expect(hex(await engine.hash(blob))).toBe(hex(secondOracle.hash(blob)));
+  });
+
+  it('reproduces the published rx/0 vectors of the second key, and of any further key', { timeout }, async () => {
+    await expectPublishedVectors(engine, secondKeyHex);
+    for (const keyHex of keys.slice(2)) {
+      await engine.setKey(Buffer.from(keyHex, 'hex'));
+      await expectPublishedVectors(engine, keyHex);
+    }
   });
 });
 
