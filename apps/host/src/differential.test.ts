@@ -1,10 +1,12 @@
-// The WebAssembly engine against Debian's librandomx on 2000 random (key, input) pairs over 40 keys, through
-// the `rxmesh hash --jsonl` contract: both engines run at once in their own processes.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// The WebAssembly engine against Debian's librandomx on 2000 random (key, input) pairs over 40 keys. Both engines
+// run in this process, each on threads of its own: the native engine (light mode, as `rxmesh hash --impl native`
+// opens it) on one, and two WebAssembly engines, which take the keys between them, on the others, so that both
+// cores work until the slower side is done. `rxmesh hash --jsonl` over either engine is tested in cli.test.ts.
+import { bytesToHex, hexToBytes, type MiningEngine } from '@rxmesh/core';
+import { NativeEngine } from '@rxmesh/native';
 import { describe, expect, it } from 'vitest';
+import { createWasmEngine } from './engines.js';
 
-const bin = fileURLToPath(new URL('../bin/rxmesh.js', import.meta.url));
 const KEYS = 40;
 const INPUTS_PER_KEY = 50;
 
@@ -26,49 +28,61 @@ function randomHex(random: () => number, length: number): string {
   return hex;
 }
 
-function pairs(seed: number): string[] {
+/** One key's inputs; pair number `firstPair + i` is (key, inputs[i]). */
+interface KeyGroup {
+  key: Uint8Array;
+  inputs: Uint8Array[];
+  firstPair: number;
+}
+
+function pairs(seed: number): KeyGroup[] {
   const random = pseudoRandom(seed);
-  const lines: string[] = [];
+  const groups: KeyGroup[] = [];
   for (let k = 0; k < KEYS; k++) {
     // Keys of 0..256 bytes: the ends, the 60/61/64-byte edges, and random lengths between.
     const keyLength = [0, 1, 60, 61, 64, 256][k] ?? Math.floor(random() * 257);
-    const key = randomHex(random, keyLength);
+    const key = hexToBytes(randomHex(random, keyLength));
+    const inputs: Uint8Array[] = [];
     for (let i = 0; i < INPUTS_PER_KEY; i++) {
       const inputLength = i % 5 === 0 ? 76 : i === 1 ? 0 : i === 2 ? 2000 : Math.floor(random() * 2001);
-      lines.push(JSON.stringify({ key, input: randomHex(random, inputLength) }));
+      inputs.push(hexToBytes(randomHex(random, inputLength)));
     }
+    groups.push({ key, inputs, firstPair: k * INPUTS_PER_KEY });
   }
-  return lines;
+  return groups;
 }
 
-function hashLines(impl: 'wasm' | 'native', input: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'hash', '--impl', impl, '--jsonl', '-'], { stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code === 0) resolve(stdout.trim().split('\n'));
-      else reject(new Error(`rxmesh hash --impl ${impl} exited with ${code}: ${stderr}`));
-    });
-    child.stdin.end(input);
-  });
+/** Every pair's hash in hex, in pair order; each engine takes the next key as soon as it is done with one. */
+async function hashEveryPair(engines: MiningEngine[], groups: KeyGroup[]): Promise<string[]> {
+  const hashes: string[] = [];
+  let nextGroup = 0;
+  await Promise.all(
+    engines.map(async (engine) => {
+      for (let group = groups[nextGroup++]; group !== undefined; group = groups[nextGroup++]) {
+        await engine.setKey(group.key);
+        for (const [i, input] of group.inputs.entries()) {
+          hashes[group.firstPair + i] = bytesToHex(await engine.hash(input));
+        }
+      }
+    }),
+  );
+  return hashes;
 }
 
 describe('WebAssembly engine against librandomx', () => {
   it(`agrees on ${KEYS * INPUTS_PER_KEY} random pairs over ${KEYS} keys`, { timeout: 1_500_000 }, async () => {
     const seed = 20261124;
-    const input = `${pairs(seed).join('\n')}\n`;
-    const [ours, theirs] = await Promise.all([hashLines('wasm', input), hashLines('native', input)]);
-    expect(theirs).toHaveLength(KEYS * INPUTS_PER_KEY);
-    const mismatches = ours.flatMap((line, i) => (line === theirs[i] ? [] : [i]));
-    expect(mismatches.slice(0, 5), `seed ${seed}: first mismatching lines`).toEqual([]);
-    expect(ours).toHaveLength(theirs.length);
+    const groups = pairs(seed);
+    const native = NativeEngine.create({ mode: 'light', threads: 1 });
+    const wasm = await Promise.all([createWasmEngine(1), createWasmEngine(1)]);
+    try {
+      const [ours, theirs] = await Promise.all([hashEveryPair(wasm, groups), hashEveryPair([native], groups)]);
+      expect(theirs).toHaveLength(KEYS * INPUTS_PER_KEY);
+      const mismatches = ours.flatMap((hash, i) => (hash === theirs[i] ? [] : [i]));
+      expect(mismatches.slice(0, 5), `seed ${seed}: first mismatching pairs`).toEqual([]);
+      expect(ours).toHaveLength(theirs.length);
+    } finally {
+      for (const engine of [native, ...wasm]) engine.release();
+    }
   });
 });
