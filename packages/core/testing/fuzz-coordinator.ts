@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { Coordinator, type CoordinatorNotice, type CoordinatorSettings } from '../src/cluster/coordinator.js';
 import { Envelopes } from '../src/cluster/envelopes.js';
-import { type DownBody, type Lease, type PeerInfo, PROTOCOL_VERSION, type UpBody } from '../src/cluster/wire.js';
+import { type Lease, type PeerInfo, PROTOCOL_VERSION, type UpBody } from '../src/cluster/wire.js';
 import { bytesToHex } from '../src/hex.js';
 import type { CredentialPayload } from '../src/identity/credential.js';
 import type { Identity } from '../src/identity/keys.js';
@@ -212,35 +212,51 @@ export class CoordinatorRig {
     this.memberEnvelopes = this.members.map(
       (identity) => new Envelopes({ scheme, identity, cluster, credential: null }, () => this.now),
     );
-    let coordinator: Coordinator | undefined;
-    coordinator = new Coordinator(
+    this.coordinator = new Coordinator(
       {
         selfId: this.self.id,
         envelopes: this.envelopes,
         now: () => this.now,
         random: seededRandom(7),
-        send: () => {},
         children: () => this.children,
-        deliverToSelf: (_body: DownBody) => {},
-        verify: (ticket, _seedHash, blob, nonce) => this.verifications.push({ ticket, blob, nonce }),
-        submitCandidate: (job) => this.submittedBlocks.push(job),
-        wantJob: (job) => {
-          // Asked again for a job it already asked about: exhaustion handled twice.
-          if (this.wantedJobs.includes(job.id)) this.violations.push(`fresh work asked twice for ${job.id}`);
-          this.wantedJobs.push(job.id);
-          this.jobWanted = true;
-        },
-        standbyChosen: () => {},
-        handedOver: () => this.violations.push('handed over without a standby that has its own source'),
-        notice: (notice) => this.observe(coordinator, notice),
       },
       1,
       settings,
       { demo, selfInfo: this.info(this.self.id, { role: 'gateway', jobSource: true, maxLinks: 12, hashrate: 50 }) },
     );
-    this.coordinator = coordinator;
-    coordinator.start();
+    this.coordinator.start();
     if (!demo) this.newJob({ kind: 'newJob', count: 2 ** 32, atTop: false, difficulty: 1e6 });
+    this.settle();
+  }
+
+  /** Takes what the coordinator asked for: verifications, candidates, requests for fresh work, notices. */
+  private settle(): void {
+    for (const action of this.coordinator.drain()) {
+      switch (action.kind) {
+        case 'verify':
+          this.verifications.push({ ticket: action.ticket, blob: action.blob, nonce: action.nonce });
+          break;
+        case 'submitBlock':
+          this.submittedBlocks.push(action.job);
+          break;
+        case 'wantJob':
+          // Asked again for a job it already asked about: exhaustion handled twice.
+          if (this.wantedJobs.includes(action.job.id))
+            this.violations.push(`fresh work asked twice for ${action.job.id}`);
+          this.wantedJobs.push(action.job.id);
+          this.jobWanted = true;
+          break;
+        case 'handedOver':
+          this.violations.push('handed over without a standby that has its own source');
+          break;
+        case 'notice':
+          this.observe(action.notice);
+          break;
+        default:
+          // Sends, and what it delivers to itself: the rig plays its members from the state, not the messages.
+          break;
+      }
+    }
   }
 
   /** Honest members send only what the protocol lets them; the rest cheat. */
@@ -253,10 +269,10 @@ export class CoordinatorRig {
     return infoOf(id, { name: `name ${id.slice(0, 4)}`, ...overrides });
   }
 
-  private observe(coordinator: Coordinator | undefined, notice: CoordinatorNotice): void {
+  private observe(notice: CoordinatorNotice): void {
     this.notices.push(notice);
-    const state = coordinator?.state;
-    if (notice.kind === 'lease' && state !== undefined) {
+    const { state } = this.coordinator;
+    if (notice.kind === 'lease') {
       const job = state.jobs.get(notice.lease.jobId)?.job;
       this.leases.push({
         peer: notice.peer,
@@ -291,7 +307,13 @@ export class CoordinatorRig {
       // The source answers a request for fresh work on the next step, never from within it.
       this.jobWanted = false;
       this.newJob({ kind: 'newJob', count: 2 ** 24, atTop: true, difficulty: 1e6 });
+      this.settle();
     }
+    this.apply(step);
+    this.settle();
+  }
+
+  private apply(step: CoordinatorStep): void {
     const c = this.coordinator;
     switch (step.kind) {
       case 'admit': {

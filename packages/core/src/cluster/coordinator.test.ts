@@ -7,7 +7,7 @@ import { seededRandom } from '../simulation/sim-tools.js';
 import { targetForDifficulty } from '../target.js';
 import {
   Coordinator,
-  type CoordinatorHost,
+  type CoordinatorContext,
   type CoordinatorNotice,
   type CoordinatorSettings,
   DEFAULT_COORDINATOR_SETTINGS,
@@ -83,20 +83,12 @@ function harness(settings: Partial<CoordinatorSettings> = {}, options: HarnessOp
   const wanted: Job[] = [];
   const handedOver: string[] = [];
   const children = new Set<string>();
-  const host: CoordinatorHost = {
+  const context: CoordinatorContext = {
     selfId: GW,
     envelopes: new Envelopes(testKeys('gw', { gateway: true }), () => now),
     now: () => now,
     random: seededRandom(7),
-    send: (to, message) => sent.push({ to, message }),
     children: () => children,
-    deliverToSelf: (body) => toSelf.push(body),
-    verify: (ticket, _seed, _blob, nonce) => verifications.push({ ticket, nonce }),
-    submitCandidate: (job, nonce) => submitted.push({ job, nonce }),
-    wantJob: (job) => wanted.push(job),
-    standbyChosen: () => {},
-    handedOver: (successor) => handedOver.push(successor),
-    notice: (notice) => notices.push(notice),
   };
   const selfInfo = testInfo('gw', {
     role: 'gateway',
@@ -107,7 +99,7 @@ function harness(settings: Partial<CoordinatorSettings> = {}, options: HarnessOp
     ...options.self,
   });
   const coordinator = new Coordinator(
-    host,
+    context,
     1,
     { ...DEFAULT_COORDINATOR_SETTINGS, ...settings },
     {
@@ -128,24 +120,75 @@ function harness(settings: Partial<CoordinatorSettings> = {}, options: HarnessOp
     return found;
   };
 
+  /** Sorts what the coordinator asked for since the last look into what the tests read. */
+  const collect = () => {
+    for (const action of coordinator.drain()) {
+      switch (action.kind) {
+        case 'send':
+          sent.push({ to: action.to, message: action.message });
+          break;
+        case 'deliver':
+          toSelf.push(action.body);
+          break;
+        case 'verify':
+          verifications.push({ ticket: action.ticket, nonce: action.nonce });
+          break;
+        case 'submitBlock':
+          submitted.push({ job: action.job, nonce: action.nonce });
+          break;
+        case 'wantJob':
+          wanted.push(action.job);
+          break;
+        case 'handedOver':
+          handedOver.push(action.successor);
+          break;
+        case 'notice':
+          notices.push(action.notice);
+          break;
+        case 'allowLargeMessages':
+          break;
+      }
+    }
+  };
   const downs = () =>
-    sent.flatMap(({ message }) => (message.type === 'down' ? [payloadOf<DownPayload>(message.signed)] : []));
+    h.sent.flatMap(({ message }) => (message.type === 'down' ? [payloadOf<DownPayload>(message.signed)] : []));
   const downTo = (name: string): DownBody[] =>
     downs().flatMap((payload) => (payload.to === idOf(name) ? [payload.body] : []));
   const leasesOf = (name: string): Lease[] =>
     downTo(name).flatMap((body) => (body.type === 'lease' ? [body.lease] : []));
   const resultsOf = (name: string) => downTo(name).flatMap((body) => (body.type === 'shareResult' ? [body] : []));
-  const refusals = () => notices.flatMap((notice) => (notice.kind === 'refused' ? [notice] : []));
+  const refusals = () => h.notices.flatMap((notice) => (notice.kind === 'refused' ? [notice] : []));
 
   const h = {
     coordinator,
-    sent,
-    toSelf,
-    verifications,
-    notices,
-    submitted,
-    wanted,
-    handedOver,
+    get sent() {
+      collect();
+      return sent;
+    },
+    get toSelf() {
+      collect();
+      return toSelf;
+    },
+    get verifications() {
+      collect();
+      return verifications;
+    },
+    get notices() {
+      collect();
+      return notices;
+    },
+    get submitted() {
+      collect();
+      return submitted;
+    },
+    get wanted() {
+      collect();
+      return wanted;
+    },
+    get handedOver() {
+      collect();
+      return handedOver;
+    },
     children,
     downTo,
     leasesOf,
@@ -156,7 +199,7 @@ function harness(settings: Partial<CoordinatorSettings> = {}, options: HarnessOp
     },
     now: () => now,
     /** What was sent to `name` over a direct link (welcomes, redirects). */
-    direct: (name: string) => sent.filter(({ to }) => to === idOf(name)).map(({ message }) => message),
+    direct: (name: string) => h.sent.filter(({ to }) => to === idOf(name)).map(({ message }) => message),
     /** `name` asks to join over a direct link (with its credential if `gateway`). */
     admit(name: string, overrides: Partial<PeerInfo> = {}, { gateway = false, orphan = false } = {}) {
       const info = testInfo(name, { ...(gateway ? { role: 'gateway' as const } : {}), ...overrides });
@@ -189,7 +232,7 @@ function harness(settings: Partial<CoordinatorSettings> = {}, options: HarnessOp
     },
     /** Answers every verification asked so far with `hashFor(nonce)`. */
     verifyAll(hashFor: (nonce: number) => Uint8Array) {
-      for (const { ticket, nonce } of verifications.splice(0)) coordinator.handleVerified(ticket, hashFor(nonce));
+      for (const { ticket, nonce } of h.verifications.splice(0)) coordinator.handleVerified(ticket, hashFor(nonce));
     },
     /** The first standby stores everything recorded so far. */
     ack(name: string, seq = coordinator.state.nextSeq) {

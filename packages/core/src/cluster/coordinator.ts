@@ -86,33 +86,36 @@ export const DEFAULT_COORDINATOR_SETTINGS: CoordinatorSettings = {
   maxAccounts: 10_000,
 };
 
-/** What the coordinator asks of the peer that hosts it. */
-export interface CoordinatorHost {
+/** What the coordinator reads of the peer that hosts it. */
+export interface CoordinatorContext {
   readonly selfId: string;
   /** Signs what the coordinator sends down and opens what comes up. */
   readonly envelopes: Envelopes;
   now(): number;
   random(): number;
-  /** Sends to a peer this one has a direct link with. */
-  send(to: string, message: Message): void;
   /** The peers linked below the host peer, who receive its broadcasts. */
   children(): Iterable<string>;
-  /** Delivers a down body addressed to the host peer itself. */
-  deliverToSelf(body: DownBody): void;
-  verify(ticket: number, seedHash: Uint8Array, blob: Uint8Array, nonce: number): void;
+}
+
+/** What the coordinator wants done: the peer that hosts it drains these after each call and carries them out. */
+export type CoordinatorAction =
+  /** To a peer the host peer has a direct link with. */
+  | { kind: 'send'; to: string; message: Message }
+  /** A down body addressed to the host peer itself. */
+  | { kind: 'deliver'; body: DownBody }
+  | { kind: 'verify'; ticket: number; seedHash: Uint8Array; blob: Uint8Array; nonce: number }
   /**
    * A verified candidate for the external source, and who found it: a hash that meets the job's difficulty, which
    * is a block for a daemon and a share for a pool.
    */
-  submitCandidate(job: Job, nonce: number, hash: Uint8Array, finder: Finder): void;
+  | { kind: 'submitBlock'; job: Job; nonce: number; hash: Uint8Array; finder: Finder }
   /** The current external job's nonces ran out: its source should make fresh work. */
-  wantJob(job: Job): void;
-  /** A new standby: the replicated state will go to it, in messages larger than most. */
-  standbyChosen(standby: string): void;
-  /** This coordinator handed the cluster to `successor`: the host steps down under it. */
-  handedOver(successor: string): void;
-  notice(notice: CoordinatorNotice): void;
-}
+  | { kind: 'wantJob'; job: Job }
+  /** A new standby: the replicated state goes to it, in messages larger than most. */
+  | { kind: 'allowLargeMessages'; peer: string }
+  /** This coordinator handed the cluster to `successor`: the host peer steps down under it. */
+  | { kind: 'handedOver'; successor: string }
+  | { kind: 'notice'; notice: CoordinatorNotice };
 
 /** Input the coordinator dropped, by what it defends against; counted by the host. */
 export type Refusal =
@@ -207,6 +210,7 @@ function replicaParts(entries: readonly ReplicaEntry[]): ReplicaEntry[][] {
 
 export class Coordinator {
   readonly state: ReplicatedState;
+  private actions: CoordinatorAction[] = [];
   private readonly members = new Map<string, Member>();
   /** Members dropped lately, in case they are still in the tree and report again; the oldest go first. */
   private readonly recentlyLeft = new Map<string, MemberRecord>();
@@ -240,16 +244,35 @@ export class Coordinator {
   private heartbeatBroadcast: BroadcastMessage | undefined;
 
   constructor(
-    private readonly host: CoordinatorHost,
+    private readonly context: CoordinatorContext,
     readonly term: number,
     readonly settings: CoordinatorSettings,
     options: { state?: ReplicatedState; demo: boolean; selfInfo: PeerInfo },
   ) {
     this.state = options.state ?? new ReplicatedState();
     this.logBase = this.state.nextSeq;
-    this.startedAt = host.now();
-    this.members.set(host.selfId, this.newMember(options.selfInfo, host.selfId, true));
+    this.startedAt = context.now();
+    this.members.set(context.selfId, this.newMember(options.selfInfo, context.selfId, true));
     this.chain = options.demo ? new DemoChain({ tail: this.state.blocks }) : undefined;
+  }
+
+  /** The actions wanted since the last call. */
+  drain(): CoordinatorAction[] {
+    const taken = this.actions;
+    this.actions = [];
+    return taken;
+  }
+
+  private push(action: CoordinatorAction): void {
+    this.actions.push(action);
+  }
+
+  private send(to: string, message: Message): void {
+    this.push({ kind: 'send', to, message });
+  }
+
+  private notice(notice: CoordinatorNotice): void {
+    this.push({ kind: 'notice', notice });
   }
 
   get currentJob(): Job | undefined {
@@ -288,7 +311,7 @@ export class Coordinator {
 
   /** The members' hashrates as the coordinator measured them (see rateOf). */
   clusterHashrate(): number {
-    const now = this.host.now();
+    const now = this.context.now();
     let sum = 0;
     for (const [id, member] of this.members) {
       if (member.info.mines && !this.state.banned.has(id)) sum += this.rateOf(member, now);
@@ -314,19 +337,19 @@ export class Coordinator {
     const id = info.id;
     if (this.state.banned.has(id)) {
       // Over the direct link the joiner asked on: a route of no hops.
-      this.host.send(id, { ...this.host.envelopes.down(this.term, id, [id], this.banBody()), route: [] });
+      this.send(id, { ...this.context.envelopes.down(this.term, id, [id], this.banBody()), route: [] });
       return;
     }
     const previous = this.members.get(id);
     const known = previous !== undefined || this.state.members.has(id);
     if (!known && this.state.members.size >= this.settings.maxMembers) {
-      this.host.send(id, { v: PROTOCOL_VERSION, type: 'redirect', coordinator: null, term: this.term, full: true });
-      this.host.notice({ kind: 'refused', peer: id, refusal: 'cluster-full' });
+      this.send(id, { v: PROTOCOL_VERSION, type: 'redirect', coordinator: null, term: this.term, full: true });
+      this.notice({ kind: 'refused', peer: id, refusal: 'cluster-full' });
       return;
     }
     const parent = this.placeFor(id, info, orphan && previous !== undefined);
     this.members.set(id, { ...(previous ?? this.newMember(info, parent, false)), info, parent, confirmed: false });
-    const since = this.state.members.get(id)?.since ?? this.host.now();
+    const since = this.state.members.get(id)?.since ?? this.context.now();
     const seq = this.record({ e: 'member', peer: id, parent, gateway: gateway !== null, since });
     const welcome: Message = {
       v: PROTOCOL_VERSION,
@@ -337,9 +360,9 @@ export class Coordinator {
       heartbeat: this.heartbeatBroadcast?.signed ?? null,
       job: this.currentJobBroadcast()?.signed ?? null,
       blocks: this.state.blocks.slice(-16).map(blockToWire),
-      placement: parent === this.host.selfId ? null : this.host.envelopes.placement(this.term, id, parent),
+      placement: parent === this.context.selfId ? null : this.context.envelopes.placement(this.term, id, parent),
     };
-    this.gate(seq, () => this.host.send(id, welcome));
+    this.gate(seq, () => this.send(id, welcome));
   }
 
   /** What `id` last reported about itself (its hashrate included), if the coordinator knows the peer. */
@@ -361,7 +384,7 @@ export class Coordinator {
         hashrate: info.hashrate,
         sharesAccepted: account?.accepted ?? 0,
         creditedWork: account?.work ?? 0n,
-        parent: id === this.host.selfId ? null : parent,
+        parent: id === this.context.selfId ? null : parent,
         standbyRank: rank < 0 ? null : rank,
       };
     });
@@ -380,25 +403,25 @@ export class Coordinator {
       claimed = origin;
       return this.members.has(origin) || this.state.members.has(origin) || this.recentlyLeft.has(origin);
     };
-    const opened = this.host.envelopes.openUp(message, known);
+    const opened = this.context.envelopes.openUp(message, known);
     if (!opened.ok) {
       const refusal = opened.error === STRANGER ? 'not-a-member' : 'bad-signature';
-      this.host.notice({ kind: 'refused', peer: claimed, refusal });
+      this.notice({ kind: 'refused', peer: claimed, refusal });
       return;
     }
     const { origin, term, n, body } = opened.value;
     if (term !== this.term) {
-      this.host.notice({ kind: 'refused', peer: origin, refusal: 'wrong-term' });
+      this.notice({ kind: 'refused', peer: origin, refusal: 'wrong-term' });
       return;
     }
     let member = this.members.get(origin);
     if (member === undefined && body.type === 'status') member = this.readmit(origin, body);
     if (member === undefined) {
-      this.host.notice({ kind: 'refused', peer: origin, refusal: 'not-a-member' });
+      this.notice({ kind: 'refused', peer: origin, refusal: 'not-a-member' });
       return;
     }
     if (n <= member.lastN) {
-      this.host.notice({ kind: 'refused', peer: origin, refusal: 'replayed' });
+      this.notice({ kind: 'refused', peer: origin, refusal: 'replayed' });
       return;
     }
     member.lastN = n;
@@ -417,7 +440,7 @@ export class Coordinator {
     if (replicated === undefined) {
       const dropped = this.recentlyLeft.get(origin);
       // Back where it says it is, if that parent is a member here.
-      if (dropped === undefined || (parent !== this.host.selfId && this.members.get(parent)?.confirmed !== true)) {
+      if (dropped === undefined || (parent !== this.context.selfId && this.members.get(parent)?.confirmed !== true)) {
         return undefined;
       }
       // A full cluster takes nobody back this way: it joins again like anyone else.
@@ -434,7 +457,7 @@ export class Coordinator {
   handleUp(origin: string, body: UpBody): void {
     const member = this.members.get(origin);
     if (member === undefined) return;
-    const now = this.host.now();
+    const now = this.context.now();
     switch (body.type) {
       case 'status': {
         if (body.info.id !== origin) return;
@@ -476,8 +499,8 @@ export class Coordinator {
    * coordinator knows, and the move is replicated, so a successor routes the same way.
    */
   private moveUnder(id: string, member: Member, parent: string): void {
-    if (id === parent || member.parent === parent || id === this.host.selfId) return;
-    if (parent !== this.host.selfId && this.members.get(parent)?.confirmed !== true) return;
+    if (id === parent || member.parent === parent || id === this.context.selfId) return;
+    if (parent !== this.context.selfId && this.members.get(parent)?.confirmed !== true) return;
     member.parent = parent;
     const record = this.state.members.get(id);
     if (record !== undefined)
@@ -486,7 +509,7 @@ export class Coordinator {
 
   /** A member is gone: its link to the coordinator or to its parent went down, or it went silent. */
   drop(peer: string): void {
-    if (peer === this.host.selfId) return;
+    if (peer === this.context.selfId) return;
     this.members.delete(peer);
     const record = this.state.members.get(peer);
     if (record === undefined) return;
@@ -519,7 +542,7 @@ export class Coordinator {
     if (block === null) return;
     this.record({ e: 'block', block: blockToWire(block) });
     this.broadcast({ v: PROTOCOL_VERSION, type: 'block', block: blockToWire(block) });
-    this.host.notice({ kind: 'block', block });
+    this.notice({ kind: 'block', block });
   }
 
   /**
@@ -537,18 +560,20 @@ export class Coordinator {
     for (const until of this.slowStandbys.values()) due(until);
     const job = this.currentJob;
     if (this.chain !== undefined && job !== undefined) {
-      due(this.exhaustedJobId === job.id ? this.host.now() : job.createdAt + 2 * this.chain.targetSeconds * 1000 + 1);
+      due(
+        this.exhaustedJobId === job.id ? this.context.now() : job.createdAt + 2 * this.chain.targetSeconds * 1000 + 1,
+      );
     }
     return earliest;
   }
 
   /** Does what is due by now (see nextDeadline), then flushes. */
   handleTimeout(): void {
-    const now = this.host.now();
+    const now = this.context.now();
     if (now >= this.silenceCheckAt) {
       this.silenceCheckAt = Number.POSITIVE_INFINITY;
       for (const [id, member] of this.members) {
-        if (id === this.host.selfId) continue;
+        if (id === this.context.selfId) continue;
         if (now - member.lastSeen > this.settings.memberTimeoutMs) this.drop(id);
         else this.silenceCheckAt = Math.min(this.silenceCheckAt, this.silentAt(member));
       }
@@ -595,7 +620,7 @@ export class Coordinator {
     if (this.chain === undefined || job === undefined || this.chain.blocks.length >= 2) return false;
     // What a template would ask now (the chain may also ease it for a long wait), at most every few seconds: a
     // re-template hands every member a new lease.
-    const now = this.host.now();
+    const now = this.context.now();
     if (now - this.lastRetemplateAt < RETEMPLATE_MIN_MS) return false;
     const aimed = this.chain.nextDifficulty(now, this.clusterHashrate());
     if (aimed <= job.difficulty * 4n && aimed * 4n >= job.difficulty) return false;
@@ -606,8 +631,8 @@ export class Coordinator {
 
   private newDemoJob(): void {
     if (this.chain === undefined) return;
-    const extraNonce = new Uint8Array(8).map(() => Math.floor(this.host.random() * 256));
-    const job = this.chain.template(extraNonce, this.host.now(), this.clusterHashrate());
+    const extraNonce = new Uint8Array(8).map(() => Math.floor(this.context.random() * 256));
+    const job = this.chain.template(extraNonce, this.context.now(), this.clusterHashrate());
     this.record({ e: 'job', job: jobToWire(job) });
     this.announceJob(job);
   }
@@ -615,8 +640,8 @@ export class Coordinator {
   private announceJob(job: Job): void {
     this.currentJobId = job.id;
     const message = this.currentJobBroadcast();
-    if (message !== undefined) for (const child of this.host.children()) this.host.send(child, message);
-    this.host.notice({ kind: 'job', job });
+    if (message !== undefined) for (const child of this.context.children()) this.send(child, message);
+    this.notice({ kind: 'job', job });
     for (const [id, member] of this.members) if (member.confirmed && member.info.mines) this.issueLease(id);
   }
 
@@ -626,7 +651,7 @@ export class Coordinator {
     if (job === undefined) return undefined;
     if (this.jobBroadcast?.jobId !== job.id) {
       const body: BroadcastBody = { v: PROTOCOL_VERSION, type: 'job', job: jobToWire(job) };
-      this.jobBroadcast = { jobId: job.id, message: this.host.envelopes.broadcast(this.term, body) };
+      this.jobBroadcast = { jobId: job.id, message: this.context.envelopes.broadcast(this.term, body) };
     }
     return this.jobBroadcast.message;
   }
@@ -646,7 +671,7 @@ export class Coordinator {
     const member = this.members.get(peer);
     const record = this.currentJobId === undefined ? undefined : this.state.jobs.get(this.currentJobId);
     if (member === undefined || record === undefined || this.state.banned.has(peer)) return;
-    const now = this.host.now();
+    const now = this.context.now();
     const rate = this.rateOf(member, now);
     const range = record.job.nonceRange ?? { start: 0, count: 2 ** 32 };
     const left = range.start + range.count - record.cursor;
@@ -660,7 +685,7 @@ export class Coordinator {
     // Unfinished work on this job: at most two leases' worth, whatever the peer asks.
     const done = (rate * (now - member.leased.since)) / 1000;
     if (member.leased.nonces - done > 2 * count) {
-      this.host.notice({ kind: 'refused', peer, refusal: 'unfinished-work' });
+      this.notice({ kind: 'refused', peer, refusal: 'unfinished-work' });
       return;
     }
     member.leased.nonces += count;
@@ -677,7 +702,7 @@ export class Coordinator {
     member.lastLeaseAt = now;
     member.lastLeaseCount = count;
     const seq = this.record({ e: 'lease', peer, lease, issuedAt: now });
-    this.host.notice({ kind: 'lease', peer, lease });
+    this.notice({ kind: 'lease', peer, lease });
     this.gateDown(seq, peer, { v: PROTOCOL_VERSION, type: 'lease', lease, job: jobToWire(record.job) });
   }
 
@@ -685,7 +710,7 @@ export class Coordinator {
   private exhausted(record: JobRecord): void {
     if (this.exhaustedJobId === record.job.id) return;
     this.exhaustedJobId = record.job.id;
-    if (this.chain === undefined) this.host.wantJob(record.job);
+    if (this.chain === undefined) this.push({ kind: 'wantJob', job: record.job });
   }
 
   // ---- shares ----
@@ -707,7 +732,7 @@ export class Coordinator {
       this.answer(peer, share.seq, true);
       return;
     }
-    const now = this.host.now();
+    const now = this.context.now();
     if (record.supersededAt !== null && now - record.supersededAt > this.settings.staleGraceMs) {
       this.reject(peer, share.seq, 'stale', false);
       return;
@@ -752,7 +777,7 @@ export class Coordinator {
     const member = this.members.get(peer);
     if (member !== undefined && member.verifying >= this.settings.maxPendingPerPeer) {
       // Unanswered: the peer sends it again later, when its earlier shares are settled.
-      this.host.notice({ kind: 'refused', peer, refusal: 'verifications-busy' });
+      this.notice({ kind: 'refused', peer, refusal: 'verifications-busy' });
       return;
     }
     if (member !== undefined) member.verifying++;
@@ -763,7 +788,7 @@ export class Coordinator {
   private sampled(peer: string): boolean {
     const verified = this.members.get(peer)?.verifiedValid ?? 0;
     const trust = verified / (verified + 20);
-    return this.host.random() < Math.max(0.05, 1 - trust);
+    return this.context.random() < Math.max(0.05, 1 - trust);
   }
 
   private startVerification(share: PendingShare): void {
@@ -781,7 +806,7 @@ export class Coordinator {
     const job = this.state.jobs.get(share.jobId)?.job;
     if (job === undefined) return;
     const blob = job.blob.slice();
-    this.host.verify(ticket, job.seedHash, blob, share.nonce);
+    this.push({ kind: 'verify', ticket, seedHash: job.seedHash, blob, nonce: share.nonce });
   }
 
   private verifyWaitingCandidate(): void {
@@ -804,9 +829,9 @@ export class Coordinator {
       work: share.work.toString(),
     });
     this.forgetSmallestAccount();
-    member?.meter.add(this.host.now(), Number(share.work));
+    member?.meter.add(this.context.now(), Number(share.work));
     this.gateDown(seq, share.peer, { v: PROTOCOL_VERSION, type: 'shareResult', seq: share.seq, accepted: true });
-    this.host.notice({ kind: 'share', peer: share.peer, accepted: true, verified });
+    this.notice({ kind: 'share', peer: share.peer, accepted: true, verified });
     // A candidate for a height the chain has passed would only make an orphan; a replaced job at the same height
     // (a pool's) may still count.
     const current = this.currentJob;
@@ -817,7 +842,7 @@ export class Coordinator {
   private foundBlock(job: Job, share: PendingShare): void {
     const finder = { id: share.peer, name: this.members.get(share.peer)?.info.name ?? '' };
     if (this.chain === undefined) {
-      this.host.submitCandidate(job, share.nonce, share.hash, finder);
+      this.push({ kind: 'submitBlock', job, nonce: share.nonce, hash: share.hash, finder });
       return;
     }
     const outcome = this.chain.submit(job, share.nonce, share.hash, finder);
@@ -830,15 +855,15 @@ export class Coordinator {
     const member = this.members.get(peer);
     this.record({ e: 'reject', peer, name: member?.info.name ?? '' });
     this.forgetSmallestAccount();
-    this.host.notice({ kind: 'share', peer, accepted: false, reason, verified: reason === 'invalid' });
+    this.notice({ kind: 'share', peer, accepted: false, reason, verified: reason === 'invalid' });
     this.sendDown(peer, { v: PROTOCOL_VERSION, type: 'shareResult', seq, accepted: false, reason });
     // The coordinator's own engine computes what it verifies with: it never bans itself.
-    if (!strike || member === undefined || peer === this.host.selfId) return;
+    if (!strike || member === undefined || peer === this.context.selfId) return;
     member.verifiedValid = 0;
     if (++member.strikes >= this.settings.maxStrikes && !this.state.banned.has(peer)) {
       this.record({ e: 'ban', peer });
       this.sendDown(peer, this.banBody());
-      this.host.notice({ kind: 'banned', peer });
+      this.notice({ kind: 'banned', peer });
     }
   }
 
@@ -883,7 +908,7 @@ export class Coordinator {
       info,
       parent,
       confirmed,
-      lastSeen: this.host.now(),
+      lastSeen: this.context.now(),
       strikes: 0,
       verifiedValid: 0,
       lastLeaseAt: Number.NEGATIVE_INFINITY,
@@ -908,7 +933,7 @@ export class Coordinator {
     if (info === undefined) return 0;
     const links = Math.min(this.settings.coordinatorLinks, info.maxLinks);
     const asCoordinator = links - this.settings.joinSlots;
-    if (id === this.host.selfId) return asCoordinator;
+    if (id === this.context.selfId) return asCoordinator;
     // A gateway keeps its children within what it can hold as coordinator, so its join slots are free for the
     // orphans of the one it replaces.
     if (this.state.members.get(id)?.gateway === true) return Math.max(0, asCoordinator - 1);
@@ -921,7 +946,7 @@ export class Coordinator {
   routeTo(id: string): string[] | undefined {
     const route: string[] = [];
     let current = id;
-    while (current !== this.host.selfId) {
+    while (current !== this.context.selfId) {
       route.push(current);
       const member = this.members.get(current);
       if (member === undefined || route.length > 32) return undefined;
@@ -938,9 +963,9 @@ export class Coordinator {
   private placeFor(id: string, info: PeerInfo, orphan: boolean): string {
     const children = new Map<string, number>();
     for (const member of this.members.values()) children.set(member.parent, (children.get(member.parent) ?? 0) + 1);
-    const self = this.host.selfId;
+    const self = this.context.selfId;
     // Right after a takeover the children are linked before they report: count the links.
-    const selfChildren = Math.max(children.get(self) ?? 0, [...this.host.children()].length);
+    const selfChildren = Math.max(children.get(self) ?? 0, [...this.context.children()].length);
     const selfFree = this.capacity(self) - selfChildren;
     if (selfFree > 0 && (info.role === 'gateway' || selfFree > this.settings.standbys)) return self;
     let best: { id: string; depth: number; free: number; since: number } | undefined;
@@ -962,24 +987,24 @@ export class Coordinator {
 
   /** Sends a body down the tree to one peer, signed for it. */
   sendDown(peer: string, body: DownBody): void {
-    if (peer === this.host.selfId) {
-      this.host.deliverToSelf(body);
+    if (peer === this.context.selfId) {
+      this.push({ kind: 'deliver', body });
       return;
     }
     const route = this.routeTo(peer);
     const [first] = route ?? [];
     if (route === undefined || first === undefined) return;
-    this.host.send(first, this.host.envelopes.down(this.term, peer, route, body));
+    this.send(first, this.context.envelopes.down(this.term, peer, route, body));
   }
 
   broadcast(body: BroadcastBody): void {
-    const message = this.host.envelopes.broadcast(this.term, body);
-    for (const child of this.host.children()) this.host.send(child, message);
+    const message = this.context.envelopes.broadcast(this.term, body);
+    for (const child of this.context.children()) this.send(child, message);
   }
 
   private heartbeat(): void {
-    const { credential } = this.host.envelopes.keys;
-    this.lastHeartbeat = this.host.now();
+    const { credential } = this.context.envelopes.keys;
+    this.lastHeartbeat = this.context.now();
     if (credential === null) return; // only a gateway coordinates; see ClusterPeer.takeOver
     const body: BroadcastBody = {
       v: PROTOCOL_VERSION,
@@ -988,8 +1013,8 @@ export class Coordinator {
       totals: this.totals(),
       credential,
     };
-    this.heartbeatBroadcast = this.host.envelopes.broadcast(this.term, body);
-    for (const child of this.host.children()) this.host.send(child, this.heartbeatBroadcast);
+    this.heartbeatBroadcast = this.context.envelopes.broadcast(this.term, body);
+    for (const child of this.context.children()) this.send(child, this.heartbeatBroadcast);
   }
 
   // ---- replication and handover ----
@@ -1000,13 +1025,13 @@ export class Coordinator {
    * work credited.
    */
   private updateSuccession(): void {
-    const now = this.host.now();
+    const now = this.context.now();
     for (const [id, until] of this.slowStandbys) if (until <= now) this.slowStandbys.delete(id);
     const work = (id: string) => this.state.accounts.get(id)?.work ?? 0n;
     const eligible = [...this.members.entries()]
       .filter(
         ([id, member]) =>
-          id !== this.host.selfId &&
+          id !== this.context.selfId &&
           member.confirmed &&
           this.state.members.get(id)?.gateway === true &&
           !this.state.banned.has(id) &&
@@ -1028,7 +1053,7 @@ export class Coordinator {
         this.standbySent.delete(id);
       }
     }
-    for (const id of eligible) if (!this.succession.includes(id)) this.host.standbyChosen(id);
+    for (const id of eligible) if (!this.succession.includes(id)) this.push({ kind: 'allowLargeMessages', peer: id });
     this.succession = eligible;
   }
 
@@ -1038,13 +1063,13 @@ export class Coordinator {
    */
   private maybeHandOver(): void {
     const [first] = this.succession;
-    const self = this.members.get(this.host.selfId);
+    const self = this.members.get(this.context.selfId);
     if (this.handingOver || first === undefined || self === undefined || self.info.jobSource) return;
     if (this.members.get(first)?.info.jobSource !== true) return;
     if ((this.standbyAcked.get(first) ?? -1) < this.state.nextSeq) return;
     this.handingOver = true;
     this.sendDown(first, { v: PROTOCOL_VERSION, type: 'handover' });
-    this.host.handedOver(first);
+    this.push({ kind: 'handedOver', successor: first });
   }
 
   private record(entry: ReplicaEntry): number {
@@ -1087,7 +1112,7 @@ export class Coordinator {
   }
 
   private gate(seq: number, release: () => void): void {
-    this.gated.push({ seq, release, since: this.host.now() });
+    this.gated.push({ seq, release, since: this.context.now() });
     this.release();
   }
 

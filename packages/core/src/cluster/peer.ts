@@ -14,10 +14,10 @@
 import { bytesToHex, sameBytes } from '../hex.js';
 import type { CredentialPayload } from '../identity/credential.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
-import type { Finder } from '../jobs/job-source.js';
 import { meetsDifficulty } from '../target.js';
 import {
   Coordinator,
+  type CoordinatorAction,
   type CoordinatorNotice,
   type CoordinatorSettings,
   DEFAULT_COORDINATOR_SETTINGS,
@@ -89,17 +89,16 @@ export interface ClusterPeerOptions {
 export type PeerAction =
   | { kind: 'connect'; peer: string }
   | { kind: 'disconnect'; peer: string }
-  | { kind: 'send'; to: string; message: Message }
   | { kind: 'discover' }
   /** Mine this lease now, replacing whatever is being mined. */
   | { kind: 'mine'; job: Job; lease: Lease; target: bigint }
   | { kind: 'idle' }
-  | { kind: 'verify'; ticket: number; seedHash: Uint8Array; blob: Uint8Array; nonce: number }
-  | { kind: 'submitBlock'; job: Job; nonce: number; hash: Uint8Array; finder: Finder }
-  /** The coordinator used up an external job's nonces: ask its source for fresh work. */
-  | { kind: 'wantJob'; job: Job }
-  /** A link that may carry large messages: the coordinator's, to a standby, which carries the replicated state. */
-  | { kind: 'allowLargeMessages'; peer: string }
+  /**
+   * Sends, and what the coordinator this peer hosts asks of the shell: verify a share, submit a candidate, ask the
+   * source for fresh work, allow large messages on a link (the coordinator's, to a standby, which carries the
+   * replicated state).
+   */
+  | Extract<CoordinatorAction, { kind: 'send' | 'verify' | 'submitBlock' | 'wantJob' | 'allowLargeMessages' }>
   | { kind: 'notice'; notice: PeerNotice };
 
 export type PeerNotice =
@@ -333,12 +332,43 @@ export class ClusterPeer {
 
   /** The coordinator's records go to its standbys; a handover it made takes effect. */
   private afterEvent(): void {
-    if (this.coordinator === undefined) return;
-    this.coordinator.flush();
-    this.succession = [...this.coordinator.successors];
+    const coordinator = this.coordinator;
+    if (coordinator === undefined) return;
+    // What it asks for may bring more (a share of this peer's own answered here): until it has nothing left.
+    for (;;) {
+      coordinator.flush();
+      const actions = coordinator.drain();
+      if (actions.length === 0) break;
+      for (const action of actions) this.performForCoordinator(action);
+    }
+    this.succession = [...coordinator.successors];
     const successor = this.handedOverTo;
     this.handedOverTo = null;
     if (successor !== null) this.stepDown(successor);
+  }
+
+  /** Carries out what the coordinator this peer hosts asked for: its own part here, the rest by the driver. */
+  private performForCoordinator(action: CoordinatorAction): void {
+    switch (action.kind) {
+      case 'deliver':
+        this.handleDown(action.body);
+        return;
+      case 'allowLargeMessages':
+        this.allowLargeMessages(action.peer);
+        return;
+      case 'handedOver':
+        this.handedOverTo = action.successor;
+        return;
+      case 'notice': {
+        const event = action.notice;
+        if (event.kind === 'job') this.rememberJob(event.job);
+        else if (event.kind === 'block') this.rememberBlock(event.block);
+        this.notice({ kind: 'coordinatorEvent', event });
+        return;
+      }
+      default:
+        this.push(action);
+    }
   }
 
   private dispatch(event: PeerEvent): void {
@@ -1212,32 +1242,16 @@ export class ClusterPeer {
     this.joinTarget = null;
     this.pendingParent = null;
     this.orphan = false;
-    const host = {
+    const context = {
       selfId: this.id,
       envelopes: this.envelopes,
       now: () => this.now(),
       random: () => this.options.random(),
-      send: (to: string, message: Message) => this.send(to, message),
       children: () => this.children,
-      deliverToSelf: (body: DownBody) => this.handleDown(body),
-      verify: (ticket: number, seedHash: Uint8Array, blob: Uint8Array, nonce: number) =>
-        this.push({ kind: 'verify', ticket, seedHash, blob, nonce }),
-      submitCandidate: (job: Job, nonce: number, hash: Uint8Array, finder: Finder) =>
-        this.push({ kind: 'submitBlock', job, nonce, hash, finder }),
-      wantJob: (job: Job) => this.push({ kind: 'wantJob', job }),
-      standbyChosen: (standby: string) => this.allowLargeMessages(standby),
-      handedOver: (successor: string) => {
-        this.handedOverTo = successor;
-      },
-      notice: (event: CoordinatorNotice) => {
-        if (event.kind === 'job') this.rememberJob(event.job);
-        else if (event.kind === 'block') this.rememberBlock(event.block);
-        this.notice({ kind: 'coordinatorEvent', event });
-      },
     };
     const state = this.replica;
     this.replica = undefined;
-    this.coordinator = new Coordinator(host, term, this.settings, {
+    this.coordinator = new Coordinator(context, term, this.settings, {
       ...(state === undefined ? {} : { state }),
       demo,
       selfInfo: this.info,
