@@ -52,11 +52,16 @@ function pairs(seed: number): KeyGroup[] {
   return groups;
 }
 
+/** Waits for every promise to settle, then throws the first failure: no engine is busy when it reaches release(). */
+async function settleAll(promises: readonly Promise<unknown>[]): Promise<void> {
+  for (const outcome of await Promise.allSettled(promises)) if (outcome.status === 'rejected') throw outcome.reason;
+}
+
 /** Every pair's hash in hex, in pair order; each engine takes the next key as soon as it is done with one. */
 async function hashEveryPair(engines: MiningEngine[], groups: KeyGroup[]): Promise<string[]> {
   const hashes: string[] = [];
   let nextGroup = 0;
-  await Promise.all(
+  await settleAll(
     engines.map(async (engine) => {
       for (let group = groups[nextGroup++]; group !== undefined; group = groups[nextGroup++]) {
         await engine.setKey(group.key);
@@ -76,7 +81,9 @@ describe('WebAssembly engine against librandomx', () => {
     const native = NativeEngine.create({ mode: 'light', threads: 1 });
     const wasm = await Promise.all([createWasmEngine(1), createWasmEngine(1)]);
     try {
-      const [ours, theirs] = await Promise.all([hashEveryPair(wasm, groups), hashEveryPair([native], groups)]);
+      const sides = [hashEveryPair(wasm, groups), hashEveryPair([native], groups)] as const;
+      await settleAll(sides);
+      const [ours, theirs] = await Promise.all(sides);
       expect(theirs).toHaveLength(KEYS * INPUTS_PER_KEY);
       const mismatches = ours.flatMap((hash, i) => (hash === theirs[i] ? [] : [i]));
       expect(mismatches.slice(0, 5), `seed ${seed}: first mismatching pairs`).toEqual([]);
