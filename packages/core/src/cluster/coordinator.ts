@@ -12,6 +12,7 @@ import type { ClusterMember } from '../stats-contract.js';
 import { meetsDifficulty, meetsShareTarget, targetForDifficulty } from '../target.js';
 import { type Envelopes, STRANGER } from './envelopes.js';
 import { type JobRecord, type MemberRecord, ReplicatedState } from './replica.js';
+import { ReplicationLog } from './replication-log.js';
 import {
   type BroadcastBody,
   blockToWire,
@@ -21,8 +22,6 @@ import {
   type Message,
   type PeerInfo,
   PROTOCOL_VERSION,
-  REPLICA_ENTRIES_PER_MESSAGE,
-  type ReplicaEntry,
   type ShareRejection,
   type UpBody,
 } from './wire.js';
@@ -173,9 +172,6 @@ interface PendingShare {
   candidate: boolean;
 }
 
-/** Something held back until the first standby stored entry `seq`. */
-type Gated = { seq: number; release: () => void; since: number };
-
 type UpMessage = Extract<Message, { type: 'up' }>;
 type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
 
@@ -187,27 +183,6 @@ const RETEMPLATE_MIN_MS = 5000;
 const MIN_LEASE = 64;
 
 const TWO_POW_64 = 1n << 64n;
-/** JSON characters of replicated entries per message, well within a down message's bound however sources name jobs. */
-const REPLICA_CHARS_PER_MESSAGE = 256 * 1024;
-
-/** Entries cut into bodies of at most REPLICA_ENTRIES_PER_MESSAGE entries and REPLICA_CHARS_PER_MESSAGE characters. */
-function replicaParts(entries: readonly ReplicaEntry[]): ReplicaEntry[][] {
-  const parts: ReplicaEntry[][] = [[]];
-  let chars = 0;
-  for (const entry of entries) {
-    const size = JSON.stringify(entry).length;
-    const last = parts.at(-1) as ReplicaEntry[];
-    if (last.length > 0 && (last.length >= REPLICA_ENTRIES_PER_MESSAGE || chars + size > REPLICA_CHARS_PER_MESSAGE)) {
-      parts.push([entry]);
-      chars = size;
-    } else {
-      last.push(entry);
-      chars += size;
-    }
-  }
-  return parts;
-}
-
 export class Coordinator {
   readonly state: ReplicatedState;
   private actions: CoordinatorAction[] = [];
@@ -218,12 +193,7 @@ export class Coordinator {
   private readonly startedAt: number;
   private currentJobId: string | undefined;
   private succession: string[] = [];
-  /** Replica entries not yet acknowledged by every standby, the first one numbered logBase. */
-  private log: ReplicaEntry[] = [];
-  private logBase: number;
-  private readonly standbyAcked = new Map<string, number>();
-  private readonly standbySent = new Map<string, number>();
-  private gated: Gated[] = [];
+  private readonly replication: ReplicationLog;
   /** Standbys that kept confirmations waiting, and until when they are passed over. */
   private readonly slowStandbys = new Map<string, number>();
   private readonly pending = new Map<number, PendingShare>();
@@ -250,7 +220,7 @@ export class Coordinator {
     options: { state?: ReplicatedState; demo: boolean; selfInfo: PeerInfo },
   ) {
     this.state = options.state ?? new ReplicatedState();
-    this.logBase = this.state.nextSeq;
+    this.replication = new ReplicationLog(this.state);
     this.startedAt = context.now();
     this.members.set(context.selfId, this.newMember(options.selfInfo, context.selfId, true));
     this.chain = options.demo ? new DemoChain({ tail: this.state.blocks }) : undefined;
@@ -296,7 +266,7 @@ export class Coordinator {
 
   /** An external source's new job. */
   setJob(job: Job): void {
-    this.record({ e: 'job', job: jobToWire(job) });
+    this.replication.record({ e: 'job', job: jobToWire(job) });
     this.announceJob(job);
   }
 
@@ -350,7 +320,7 @@ export class Coordinator {
     const parent = this.placeFor(id, info, orphan && previous !== undefined);
     this.members.set(id, { ...(previous ?? this.newMember(info, parent, false)), info, parent, confirmed: false });
     const since = this.state.members.get(id)?.since ?? this.context.now();
-    const seq = this.record({ e: 'member', peer: id, parent, gateway: gateway !== null, since });
+    const seq = this.replication.record({ e: 'member', peer: id, parent, gateway: gateway !== null, since });
     const welcome: Message = {
       v: PROTOCOL_VERSION,
       type: 'welcome',
@@ -446,7 +416,7 @@ export class Coordinator {
       // A full cluster takes nobody back this way: it joins again like anyone else.
       if (this.state.members.size >= this.settings.maxMembers) return undefined;
       this.recentlyLeft.delete(origin);
-      this.record({ e: 'member', peer: origin, parent, gateway: dropped.gateway, since: dropped.since });
+      this.replication.record({ e: 'member', peer: origin, parent, gateway: dropped.gateway, since: dropped.since });
     }
     const member = this.newMember(status.info, parent === origin ? (replicated?.parent ?? parent) : parent, false);
     this.members.set(origin, member);
@@ -487,8 +457,7 @@ export class Coordinator {
         return;
       case 'replicaAck':
         if (!this.succession.includes(origin)) return;
-        this.standbyAcked.set(origin, body.seq);
-        if (body.resend) this.standbySent.set(origin, body.seq);
+        this.replication.acknowledged(origin, body.seq, body.resend);
         this.release();
         return;
     }
@@ -504,7 +473,7 @@ export class Coordinator {
     member.parent = parent;
     const record = this.state.members.get(id);
     if (record !== undefined)
-      this.record({ e: 'member', peer: id, parent, gateway: record.gateway, since: record.since });
+      this.replication.record({ e: 'member', peer: id, parent, gateway: record.gateway, since: record.since });
   }
 
   /** A member is gone: its link to the coordinator or to its parent went down, or it went silent. */
@@ -513,7 +482,7 @@ export class Coordinator {
     this.members.delete(peer);
     const record = this.state.members.get(peer);
     if (record === undefined) return;
-    this.record({ e: 'left', peer });
+    this.replication.record({ e: 'left', peer });
     this.recentlyLeft.delete(peer);
     this.recentlyLeft.set(peer, record);
     if (this.recentlyLeft.size > this.settings.maxMembers) {
@@ -540,7 +509,7 @@ export class Coordinator {
   /** An external source's answer to submitCandidate. */
   handleBlockResult(block: BlockRecord | null): void {
     if (block === null) return;
-    this.record({ e: 'block', block: blockToWire(block) });
+    this.replication.record({ e: 'block', block: blockToWire(block) });
     this.broadcast({ v: PROTOCOL_VERSION, type: 'block', block: blockToWire(block) });
     this.notice({ kind: 'block', block });
   }
@@ -555,8 +524,8 @@ export class Coordinator {
     const due = (at: number) => {
       if (at < earliest) earliest = at;
     };
-    const [oldest] = this.gated;
-    if (oldest !== undefined && this.succession.length > 0) due(oldest.since + STANDBY_ACK_TIMEOUT_MS + 1);
+    const oldest = this.replication.oldestHeldSince();
+    if (oldest !== undefined && this.succession.length > 0) due(oldest + STANDBY_ACK_TIMEOUT_MS + 1);
     for (const until of this.slowStandbys.values()) due(until);
     const job = this.currentJob;
     if (this.chain !== undefined && job !== undefined) {
@@ -578,9 +547,9 @@ export class Coordinator {
         else this.silenceCheckAt = Math.min(this.silenceCheckAt, this.silentAt(member));
       }
     }
-    const [oldest] = this.gated;
+    const oldest = this.replication.oldestHeldSince();
     const [first] = this.succession;
-    if (oldest !== undefined && first !== undefined && now - oldest.since > STANDBY_ACK_TIMEOUT_MS) {
+    if (oldest !== undefined && first !== undefined && now - oldest > STANDBY_ACK_TIMEOUT_MS) {
       this.slowStandbys.set(first, now + SLOW_STANDBY_PENALTY_MS);
     }
     if (now - this.lastHeartbeat >= this.settings.heartbeatMs) {
@@ -604,7 +573,7 @@ export class Coordinator {
    */
   flush(): void {
     this.updateSuccession();
-    this.replicate();
+    this.replication.replicate(this.succession, (standby, body) => this.sendDown(standby, body));
     this.release();
     this.maybeHandOver();
   }
@@ -633,7 +602,7 @@ export class Coordinator {
     if (this.chain === undefined) return;
     const extraNonce = new Uint8Array(8).map(() => Math.floor(this.context.random() * 256));
     const job = this.chain.template(extraNonce, this.context.now(), this.clusterHashrate());
-    this.record({ e: 'job', job: jobToWire(job) });
+    this.replication.record({ e: 'job', job: jobToWire(job) });
     this.announceJob(job);
   }
 
@@ -701,7 +670,7 @@ export class Coordinator {
     };
     member.lastLeaseAt = now;
     member.lastLeaseCount = count;
-    const seq = this.record({ e: 'lease', peer, lease, issuedAt: now });
+    const seq = this.replication.record({ e: 'lease', peer, lease, issuedAt: now });
     this.notice({ kind: 'lease', peer, lease });
     this.gateDown(seq, peer, { v: PROTOCOL_VERSION, type: 'lease', lease, job: jobToWire(record.job) });
   }
@@ -820,7 +789,7 @@ export class Coordinator {
     if (record === undefined || record.shares.has(share.nonce)) return;
     const member = this.members.get(share.peer);
     const name = member?.info.name ?? '';
-    const seq = this.record({
+    const seq = this.replication.record({
       e: 'share',
       peer: share.peer,
       name,
@@ -853,7 +822,7 @@ export class Coordinator {
 
   private reject(peer: string, seq: number, reason: ShareRejection, strike: boolean): void {
     const member = this.members.get(peer);
-    this.record({ e: 'reject', peer, name: member?.info.name ?? '' });
+    this.replication.record({ e: 'reject', peer, name: member?.info.name ?? '' });
     this.forgetSmallestAccount();
     this.notice({ kind: 'share', peer, accepted: false, reason, verified: reason === 'invalid' });
     this.sendDown(peer, { v: PROTOCOL_VERSION, type: 'shareResult', seq, accepted: false, reason });
@@ -861,7 +830,7 @@ export class Coordinator {
     if (!strike || member === undefined || peer === this.context.selfId) return;
     member.verifiedValid = 0;
     if (++member.strikes >= this.settings.maxStrikes && !this.state.banned.has(peer)) {
-      this.record({ e: 'ban', peer });
+      this.replication.record({ e: 'ban', peer });
       this.sendDown(peer, this.banBody());
       this.notice({ kind: 'banned', peer });
     }
@@ -893,7 +862,7 @@ export class Coordinator {
         smallest = peer;
       }
     }
-    if (smallest !== undefined) this.record({ e: 'forget', peer: smallest });
+    if (smallest !== undefined) this.replication.record({ e: 'forget', peer: smallest });
   }
 
   // ---- tree ----
@@ -1048,10 +1017,7 @@ export class Coordinator {
       .slice(0, this.settings.standbys)
       .map(({ id }) => id);
     for (const id of this.succession) {
-      if (!eligible.includes(id)) {
-        this.standbyAcked.delete(id);
-        this.standbySent.delete(id);
-      }
+      if (!eligible.includes(id)) this.replication.forget(id);
     }
     for (const id of eligible) if (!this.succession.includes(id)) this.push({ kind: 'allowLargeMessages', peer: id });
     this.succession = eligible;
@@ -1066,45 +1032,10 @@ export class Coordinator {
     const self = this.members.get(this.context.selfId);
     if (this.handingOver || first === undefined || self === undefined || self.info.jobSource) return;
     if (this.members.get(first)?.info.jobSource !== true) return;
-    if ((this.standbyAcked.get(first) ?? -1) < this.state.nextSeq) return;
+    if (!this.replication.storedAll(first)) return;
     this.handingOver = true;
     this.sendDown(first, { v: PROTOCOL_VERSION, type: 'handover' });
     this.push({ kind: 'handedOver', successor: first });
-  }
-
-  private record(entry: ReplicaEntry): number {
-    const seq = this.state.nextSeq;
-    this.state.apply(entry);
-    this.log.push(entry);
-    return seq;
-  }
-
-  private replicate(): void {
-    const end = this.state.nextSeq;
-    for (const standby of this.succession) {
-      const sent = this.standbySent.get(standby);
-      if (sent === undefined || sent < this.logBase) {
-        // New, or too far behind for the log: the whole state, in parts.
-        const parts = replicaParts(this.state.snapshot());
-        parts.forEach((entries, part) => {
-          const snapshot = { part, parts: parts.length };
-          this.sendDown(standby, { v: PROTOCOL_VERSION, type: 'replica', from: end, snapshot, entries });
-        });
-      } else if (sent < end) {
-        let from = sent;
-        for (const entries of replicaParts(this.log.slice(sent - this.logBase, end - this.logBase))) {
-          this.sendDown(standby, { v: PROTOCOL_VERSION, type: 'replica', from, snapshot: null, entries });
-          from += entries.length;
-        }
-      }
-      this.standbySent.set(standby, end);
-    }
-    // Entries every standby has are no longer needed.
-    const lowest = Math.min(end, ...this.succession.map((id) => this.standbyAcked.get(id) ?? this.logBase));
-    if (lowest > this.logBase) {
-      this.log = this.log.slice(lowest - this.logBase);
-      this.logBase = lowest;
-    }
   }
 
   private gateDown(seq: number, to: string, body: DownBody): void {
@@ -1112,19 +1043,12 @@ export class Coordinator {
   }
 
   private gate(seq: number, release: () => void): void {
-    this.gated.push({ seq, release, since: this.context.now() });
+    this.replication.hold(seq, this.context.now(), release);
     this.release();
   }
 
   /** Sends what the first standby has stored (everything, when there is no standby). */
   private release(): void {
-    const [first] = this.succession;
-    const stored = first === undefined ? Number.POSITIVE_INFINITY : (this.standbyAcked.get(first) ?? -1);
-    let kept = 0;
-    for (const item of this.gated) {
-      if (item.seq < stored) item.release();
-      else this.gated[kept++] = item;
-    }
-    this.gated.length = kept;
+    this.replication.release(this.succession[0]);
   }
 }

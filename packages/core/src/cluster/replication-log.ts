@@ -1,0 +1,124 @@
+// The coordinator's replication: every entry it records goes to its standbys (a snapshot in parts to a new or lagging
+// one, else the log from where it stands), and what a successor must know (welcomes, leases, share answers) is held
+// until the first standby has stored the entry it depends on.
+
+import type { ReplicatedState } from './replica.js';
+import { type DownBody, PROTOCOL_VERSION, REPLICA_ENTRIES_PER_MESSAGE, type ReplicaEntry } from './wire.js';
+
+type ReplicaBody = Extract<DownBody, { type: 'replica' }>;
+
+/** Something held back until the first standby stored entry `seq`. */
+interface Held {
+  seq: number;
+  release: () => void;
+  since: number;
+}
+
+/** JSON characters of replicated entries per message, well within a down message's bound however sources name jobs. */
+const REPLICA_CHARS_PER_MESSAGE = 256 * 1024;
+
+/** Entries cut into bodies of at most REPLICA_ENTRIES_PER_MESSAGE entries and REPLICA_CHARS_PER_MESSAGE characters. */
+function replicaParts(entries: readonly ReplicaEntry[]): ReplicaEntry[][] {
+  const parts: ReplicaEntry[][] = [[]];
+  let chars = 0;
+  for (const entry of entries) {
+    const size = JSON.stringify(entry).length;
+    const last = parts.at(-1) as ReplicaEntry[];
+    if (last.length > 0 && (last.length >= REPLICA_ENTRIES_PER_MESSAGE || chars + size > REPLICA_CHARS_PER_MESSAGE)) {
+      parts.push([entry]);
+      chars = size;
+    } else {
+      last.push(entry);
+      chars += size;
+    }
+  }
+  return parts;
+}
+
+export class ReplicationLog {
+  /** Entries not yet acknowledged by every standby, the first one numbered `base`. */
+  private entries: ReplicaEntry[] = [];
+  private base: number;
+  /** What each standby said it stored, and what was sent to it. */
+  private readonly acked = new Map<string, number>();
+  private readonly sent = new Map<string, number>();
+  private held: Held[] = [];
+
+  constructor(private readonly state: ReplicatedState) {
+    this.base = state.nextSeq;
+  }
+
+  /** Applies `entry` to the state and keeps it for the standbys; returns its number. */
+  record(entry: ReplicaEntry): number {
+    const seq = this.state.nextSeq;
+    this.state.apply(entry);
+    this.entries.push(entry);
+    return seq;
+  }
+
+  /** A standby stored everything before `seq`; `resend` when it lost track and wants everything from there. */
+  acknowledged(standby: string, seq: number, resend: boolean): void {
+    this.acked.set(standby, seq);
+    if (resend) this.sent.set(standby, seq);
+  }
+
+  /** Whether `standby` has stored everything recorded. */
+  storedAll(standby: string): boolean {
+    return (this.acked.get(standby) ?? -1) >= this.state.nextSeq;
+  }
+
+  /** No longer a standby: a later return starts from a snapshot. */
+  forget(standby: string): void {
+    this.acked.delete(standby);
+    this.sent.delete(standby);
+  }
+
+  /** Sends each standby what it has not been sent yet, and drops the entries every standby has. */
+  replicate(standbys: readonly string[], send: (standby: string, body: ReplicaBody) => void): void {
+    const end = this.state.nextSeq;
+    for (const standby of standbys) {
+      const sent = this.sent.get(standby);
+      if (sent === undefined || sent < this.base) {
+        // New, or too far behind for the log: the whole state, in parts.
+        const parts = replicaParts(this.state.snapshot());
+        parts.forEach((entries, part) => {
+          const snapshot = { part, parts: parts.length };
+          send(standby, { v: PROTOCOL_VERSION, type: 'replica', from: end, snapshot, entries });
+        });
+      } else if (sent < end) {
+        let from = sent;
+        for (const entries of replicaParts(this.entries.slice(sent - this.base, end - this.base))) {
+          send(standby, { v: PROTOCOL_VERSION, type: 'replica', from, snapshot: null, entries });
+          from += entries.length;
+        }
+      }
+      this.sent.set(standby, end);
+    }
+    const lowest = Math.min(end, ...standbys.map((id) => this.acked.get(id) ?? this.base));
+    if (lowest > this.base) {
+      this.entries = this.entries.slice(lowest - this.base);
+      this.base = lowest;
+    }
+  }
+
+  /** Holds `release` until the first standby stored entry `seq`. */
+  hold(seq: number, since: number, release: () => void): void {
+    this.held.push({ seq, release, since });
+  }
+
+  /** Lets out what `first` has stored (everything, when there is no standby). */
+  release(first: string | undefined): void {
+    const stored = first === undefined ? Number.POSITIVE_INFINITY : (this.acked.get(first) ?? -1);
+    let kept = 0;
+    for (const item of this.held) {
+      if (item.seq < stored) item.release();
+      else this.held[kept++] = item;
+    }
+    this.held.length = kept;
+  }
+
+  /** Since when the oldest thing held has waited, if anything is. */
+  oldestHeldSince(): number | undefined {
+    return this.held[0]?.since;
+  }
+}
