@@ -130,6 +130,15 @@ export type PeerEvent =
 
 type Phase = 'discovering' | 'joining' | 'member' | 'coordinator' | 'banned';
 
+type Placement = Extract<Message, { type: 'attach' }>['placement'];
+
+/** The join step in progress, with what it needs; at most one at a time. */
+type JoinStep =
+  /** Asked `target` (a gateway, or the coordinator) to place this peer; asks again at `retryAt` when told to wait. */
+  | { kind: 'asking'; target: string; since: number; retryAt: number | null }
+  /** Placed under `parent`: shows it the coordinator's placement once linked. */
+  | { kind: 'attaching'; parent: string; placement: Placement | null; since: number };
+
 interface Work {
   lease: Lease;
   job: Job;
@@ -184,22 +193,16 @@ export class ClusterPeer {
   private succession: string[] = [];
   private lastHeard = 0;
   private lostSince: number | null = null;
-  /** Whom we asked to place us, and the parent it named. */
-  private joinTarget: string | null = null;
-  private joinStepAt = 0;
-  private pendingParent: string | null = null;
+  private joinStep: JoinStep | null = null;
   /** The newest job as the coordinator broadcast it (or sent it with the welcome): a child that attaches, or the
    * subtree of a relay that re-joins, may have missed it. */
   private jobBroadcast: BroadcastMessage | null = null;
   /** The welcome's heartbeat, for a re-joining relay's subtree. */
   private welcomeHeartbeat: BroadcastMessage | null = null;
-  /** The coordinator's placement under pendingParent, shown to it with attach. */
-  private placement: Extract<Message, { type: 'attach' }>['placement'] | null = null;
   private orphan = false;
   private readonly unreachable = new Set<string>();
   /** When each peer last answered a join request: a standby that answers is alive and will take over. */
   private readonly answeredAt = new Map<string, number>();
-  private retryJoinAt: number | null = null;
   /** No new join step before this time. */
   private backoffUntil = 0;
   /** A coordinator named by a full peer, tried next. */
@@ -408,7 +411,7 @@ export class ClusterPeer {
       case 'linkFailed':
         this.connecting.delete(event.peer);
         this.unreachable.add(event.peer);
-        if (this.joinTarget === event.peer || this.pendingParent === event.peer) this.abandonJoinStep();
+        if (this.joinStepPeer() === event.peer) this.abandonJoinStep();
         return;
       case 'message':
         this.receive(event.from, event.data);
@@ -485,11 +488,11 @@ export class ClusterPeer {
         this.currentPhase = 'joining';
         // The coordinator itself was the parent: it is gone until proven otherwise.
         if (peer === this.coordinatorId && this.lostSince === null) this.lostSince = this.now();
-        this.joinTarget = null;
+        this.joinStep = null;
         this.continueJoining();
       }
     }
-    if (peer === this.joinTarget || peer === this.pendingParent) this.abandonJoinStep();
+    if (peer === this.joinStepPeer()) this.abandonJoinStep();
   }
 
   private receive(from: string, data: unknown): void {
@@ -579,9 +582,9 @@ export class ClusterPeer {
     }
     // A coordinator of a later term exists: join it rather than compete with it.
     if (claim !== null && claim.id !== this.id && claim.term > this.term) this.newerCoordinator = claim.id;
-    if (this.currentPhase === 'joining' && from === this.pendingParent) this.attachTo(from);
-    else if (this.currentPhase === 'joining' && (from === this.joinTarget || from === this.newerCoordinator)) {
-      this.joinTarget = from;
+    if (this.currentPhase === 'joining' && from === this.placedUnder()) this.attachTo(from);
+    else if (this.currentPhase === 'joining' && (from === this.askedPeer() || from === this.newerCoordinator)) {
+      if (from !== this.askedPeer()) this.joinStep = { kind: 'asking', target: from, since: this.now(), retryAt: null };
       if (gateway === null) {
         // Only gateways know the way in.
         this.unreachable.add(from);
@@ -621,12 +624,13 @@ export class ClusterPeer {
     return this.lostSince === null ? this.coordinatorId : null;
   }
 
+  /** `from`, the peer this one asks, answered with whom it takes for coordinator. */
   private onJoinAnswer(from: string, claimed: string | null, claimedTerm: number): void {
-    this.answeredAt.set(from, this.now());
-    this.retryJoinAt = null;
+    const now = this.now();
+    this.answeredAt.set(from, now);
     if (claimed === from && claimedTerm >= this.term) {
       this.send(from, { v: PROTOCOL_VERSION, type: 'join', orphan: this.orphan });
-      this.joinStepAt = this.now();
+      this.joinStep = { kind: 'asking', target: from, since: now, retryAt: null };
       return;
     }
     // A gateway that still names the coordinator this peer took for lost, a whole timeout later, has heard from it:
@@ -642,21 +646,20 @@ export class ClusterPeer {
     const lostCoordinator = this.lostSince !== null ? this.coordinatorId : null;
     if (claimed !== null && claimed !== this.id && claimed !== from && claimed !== lostCoordinator) {
       // The link to the peer that showed the way is not needed any more: its slot is free for the coordinator.
-      this.joinTarget = claimed;
+      this.joinStep = { kind: 'asking', target: claimed, since: now, retryAt: null };
       this.dropTransient(from);
-      this.joinStepAt = this.now();
       if (this.links.has(claimed)) this.onJoinAnswer(claimed, claimed, claimedTerm);
       else this.connect(claimed);
       return;
     }
     // It knows no live coordinator (yet): a standby about to take over says so too. Ask it again shortly, and wait
     // for a standby beyond the join-step timeout; two peers joining at once that asked each other give up.
-    if (this.succession.includes(from)) this.joinStepAt = this.now();
-    this.retryJoinAt = this.now() + 1000;
+    const since = this.succession.includes(from) ? now : (this.joinStep?.since ?? now);
+    this.joinStep = { kind: 'asking', target: from, since, retryAt: now + 1000 };
   }
 
   private onRedirect(from: string, claimed: string | null, claimedTerm: number, full: boolean): void {
-    if (this.currentPhase !== 'joining' || from !== this.joinTarget) return;
+    if (this.currentPhase !== 'joining' || from !== this.askedPeer()) return;
     if (!full) {
       if (this.isGateway(from)) this.onJoinAnswer(from, claimed, claimedTerm);
       return;
@@ -670,12 +673,12 @@ export class ClusterPeer {
     if (named === from && claimedTerm > this.term) this.newerCoordinator = from;
     // A full peer, coordinator or not, is asked again after a pause spread over joiners, so they do not return
     // together.
-    this.joinTarget = null;
+    this.joinStep = null;
     this.backoffUntil = this.now() + 1000 + this.options.random() * 2000;
   }
 
   private onWelcome(from: string, welcome: Extract<Message, { type: 'welcome' }>): void {
-    if (this.currentPhase !== 'joining' || from !== this.joinTarget || !this.isGateway(from)) return;
+    if (this.currentPhase !== 'joining' || from !== this.askedPeer() || !this.isGateway(from)) return;
     if (welcome.parent !== from && welcome.placement === null) return;
     this.adoptCoordinator(from, welcome.term, welcome.succession);
     for (const block of welcome.blocks) this.rememberBlock(blockFromWire(block));
@@ -690,22 +693,33 @@ export class ClusterPeer {
       this.becomeMember(from);
       return;
     }
-    this.pendingParent = welcome.parent;
-    this.placement = welcome.placement;
-    this.joinStepAt = this.now();
     // The coordinator's join slot is free again at once; if the parent cannot be reached, joining starts over.
-    this.joinTarget = null;
+    this.joinStep = { kind: 'attaching', parent: welcome.parent, placement: welcome.placement, since: this.now() };
     this.dropTransient(from);
     if (this.links.get(welcome.parent)?.info !== undefined) this.attachTo(welcome.parent);
     else this.connect(welcome.parent);
   }
 
   private attachTo(parent: string): void {
-    if (this.placement === null) return;
-    this.send(parent, { v: PROTOCOL_VERSION, type: 'attach', placement: this.placement });
-    const via = this.joinTarget;
+    const placement = this.joinStep?.kind === 'attaching' ? this.joinStep.placement : null;
+    if (placement === null) return;
+    this.send(parent, { v: PROTOCOL_VERSION, type: 'attach', placement });
     this.becomeMember(parent);
-    if (via !== null && via !== parent) this.dropTransient(via);
+  }
+
+  /** Whom this peer asks to place it, if it is asking. */
+  private askedPeer(): string | null {
+    return this.joinStep?.kind === 'asking' ? this.joinStep.target : null;
+  }
+
+  /** The parent this peer was placed under and is attaching to, if it is. */
+  private placedUnder(): string | null {
+    return this.joinStep?.kind === 'attaching' ? this.joinStep.parent : null;
+  }
+
+  /** The peer the join step in progress waits on. */
+  private joinStepPeer(): string | null {
+    return this.askedPeer() ?? this.placedUnder();
   }
 
   /** The link carries the replicated state, in messages larger than most. */
@@ -748,9 +762,7 @@ export class ClusterPeer {
   private becomeMember(parent: string): void {
     this.parent = parent;
     this.currentPhase = 'member';
-    this.joinTarget = null;
-    this.pendingParent = null;
-    this.placement = null;
+    this.joinStep = null;
     // A standby hears the replicated state from its parent, the coordinator, in messages larger than most.
     if (this.options.keys.credential !== null && parent === this.coordinatorId) this.allowLargeMessages(parent);
     const rejoined = this.orphan;
@@ -781,16 +793,13 @@ export class ClusterPeer {
 
   private abandonJoinStep(): void {
     if (this.currentPhase !== 'joining' && this.currentPhase !== 'discovering') return;
-    this.joinTarget = null;
-    this.pendingParent = null;
-    this.placement = null;
+    this.joinStep = null;
     this.continueJoining();
   }
 
   /** Closes a link that serves no purpose in the tree. */
   private dropTransient(peer: string): void {
-    if (peer === this.parent || this.children.has(peer) || peer === this.pendingParent) return;
-    if (peer === this.joinTarget) return;
+    if (peer === this.parent || this.children.has(peer) || peer === this.joinStepPeer()) return;
     this.disconnect(peer);
   }
 
@@ -805,7 +814,7 @@ export class ClusterPeer {
   /** Takes the next join step: a standby when the coordinator was lost, else any peer the room lists. */
   private continueJoining(freshDiscovery = false): void {
     if (this.currentPhase !== 'joining' && this.currentPhase !== 'discovering') return;
-    if (this.joinTarget !== null || this.pendingParent !== null || this.now() < this.backoffUntil) return;
+    if (this.joinStep !== null || this.now() < this.backoffUntil) return;
     const [known] = this.joinCandidates();
     this.coordinatorHint = null;
     if (known !== undefined) {
@@ -842,8 +851,7 @@ export class ClusterPeer {
 
   private askToJoin(peer: string): void {
     this.currentPhase = this.currentPhase === 'member' ? 'member' : 'joining';
-    this.joinTarget = peer;
-    this.joinStepAt = this.now();
+    this.joinStep = { kind: 'asking', target: peer, since: this.now(), retryAt: null };
     const link = this.links.get(peer);
     if (link?.info !== undefined) {
       // Already linked: ask directly.
@@ -876,7 +884,7 @@ export class ClusterPeer {
   }
 
   private onDown(from: string, message: Extract<Message, { type: 'down' }>): void {
-    const direct = this.currentPhase === 'joining' && from === this.joinTarget && this.isGateway(from);
+    const direct = this.currentPhase === 'joining' && from === this.askedPeer() && this.isGateway(from);
     if (from !== this.parent && !direct) return;
     const [me, next, ...rest] = message.route;
     if (me !== this.id && message.route.length > 0) return;
@@ -1150,18 +1158,16 @@ export class ClusterPeer {
       }
     } else {
       this.watchCoordinator(now);
-      if (this.retryJoinAt !== null && now >= this.retryJoinAt && this.joinTarget !== null) {
-        this.retryJoinAt = null;
-        this.send(this.joinTarget, { v: PROTOCOL_VERSION, type: 'join', orphan: this.orphan });
+      const step = this.joinStep;
+      if (step?.kind === 'asking' && step.retryAt !== null && now >= step.retryAt) {
+        step.retryAt = null;
+        this.send(step.target, { v: PROTOCOL_VERSION, type: 'join', orphan: this.orphan });
       }
-      if (now - this.joinStepAt > this.settings.joinStepTimeoutMs && (this.joinTarget ?? this.pendingParent) !== null) {
-        const stuck = this.pendingParent ?? this.joinTarget;
-        this.joinTarget = null;
-        this.pendingParent = null;
-        if (stuck !== null) {
-          this.unreachable.add(stuck);
-          this.dropTransient(stuck);
-        }
+      const stuck = this.joinStepPeer();
+      if (this.joinStep !== null && stuck !== null && now - this.joinStep.since > this.settings.joinStepTimeoutMs) {
+        this.joinStep = null;
+        this.unreachable.add(stuck);
+        this.dropTransient(stuck);
       }
       this.continueJoining();
     }
@@ -1172,7 +1178,7 @@ export class ClusterPeer {
   }
 
   private linkNeeded(peer: string): boolean {
-    return peer === this.parent || this.children.has(peer) || peer === this.joinTarget || peer === this.pendingParent;
+    return peer === this.parent || this.children.has(peer) || peer === this.joinStepPeer();
   }
 
   private probeIntervalMs(): number {
@@ -1186,8 +1192,9 @@ export class ClusterPeer {
     const due = (at: number) => {
       if (earliest === null || at < earliest) earliest = at;
     };
-    if (this.retryJoinAt !== null && this.joinTarget !== null) due(this.retryJoinAt);
-    if ((this.joinTarget ?? this.pendingParent) !== null) due(this.joinStepAt + this.settings.joinStepTimeoutMs + 1);
+    const step = this.joinStep;
+    if (step?.kind === 'asking' && step.retryAt !== null) due(step.retryAt);
+    if (step !== null) due(step.since + this.settings.joinStepTimeoutMs + 1);
     else if (now < this.backoffUntil) due(this.backoffUntil);
     else if (this.joinCandidates().length > 0 || this.discovered.some((peer) => !this.unreachable.has(peer))) due(now);
     else due(this.discoverAt + (this.discovering ? 10_000 : 2000) + 1);
@@ -1239,8 +1246,7 @@ export class ClusterPeer {
     const lastJob = this.replica === undefined ? undefined : [...this.replica.jobs.values()].at(-1)?.job;
     const demo = this.options.source === 'demo' && (lastJob === undefined || lastJob.source === 'demo');
     this.currentPhase = 'coordinator';
-    this.joinTarget = null;
-    this.pendingParent = null;
+    this.joinStep = null;
     this.orphan = false;
     const context = {
       selfId: this.id,
