@@ -1,18 +1,73 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { CHROMIUM_TIERING_BUDGET } from './packages/wasm/src/jit/program-compiler.js';
 
 // Workspace packages resolve to their TypeScript sources (the "@rxmesh/source" export condition), so unit tests
 // never run stale compiled output.
 const conditions = ['@rxmesh/source'];
 
+const everyTestFile = ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'scripts/**/*.test.mjs'];
+
+/**
+ * Files that keep both cores busy (native and WebAssembly engines on threads), or that time or meter their own
+ * work (stop latency, hash rates and throttles, RSS, CPU use, a new tip within a second, a switch within 100 ms):
+ * each runs with the machine to itself.
+ */
+const runAlone = [
+  'packages/native/src/engine.test.ts',
+  'packages/wasm/src/engine/wasm-engine.test.ts',
+  'packages/wasm/src/engine/mining-control.test.ts',
+  'packages/wasm/src/program/describe-program.test.ts',
+  'apps/host/src/differential.test.ts',
+  'apps/host/src/mesh/mesh-node.test.ts',
+  'apps/host/src/sources/daemon-source.test.ts',
+  'packages/mesh/src/mining-driver.test.ts',
+  // A single core's work against the 30 s test timeout.
+  'packages/core/src/simulation/cluster-sim.test.ts',
+];
+
+/**
+ * Files that need the CPU but time nothing (the memory they check is their own): two at a time. The mining hosts
+ * of cluster.test and the mining threads of the WebAssembly prepare-key test take what CPU they get; the others
+ * keep one core busy.
+ */
+const runTwoAtATime = [
+  'apps/host/src/cluster.test.ts',
+  'packages/wasm/src/vectors.test.ts',
+  'packages/wasm/src/c-core.test.ts',
+  'packages/wasm/src/lanes.test.ts',
+  'packages/wasm/src/bad-input.test.ts',
+  'packages/wasm/src/engine/prepare-key.test.ts',
+  'packages/wasm/src/program/spec-conformance.test.ts',
+  'packages/native/src/light-hasher.test.ts',
+  'packages/native/src/prepare-key.test.ts',
+  'packages/native/src/verifier.test.ts',
+];
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'scripts/**/*.test.mjs'],
     testTimeout: 30_000,
     // V8 as in Chromium, whose tiering budget createVM() assumes unless told otherwise (Node 20's is 1.8 MB), so
     // compiled programs run here as they do in browsers.
     execArgv: [`--wasm-tiering-budget=${CHROMIUM_TIERING_BUDGET}`],
+    // Every other file mostly waits on sockets, servers and child processes, so more of them run than there are
+    // cores. Projects with a groupOrder run first, in its order; the one-worker project runs last, a file at a time.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'side by side',
+          include: everyTestFile,
+          exclude: [...configDefaults.exclude, ...runAlone, ...runTwoAtATime],
+          maxWorkers: 3,
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'two at a time', include: runTwoAtATime, maxWorkers: 2, sequence: { groupOrder: 1 } },
+      },
+      { extends: true, test: { name: 'alone', include: runAlone, maxWorkers: 1 } },
+    ],
   },
 });
