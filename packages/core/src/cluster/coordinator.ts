@@ -11,6 +11,7 @@ import type { Finder } from '../jobs/job-source.js';
 import type { ClusterMember } from '../stats-contract.js';
 import { meetsDifficulty, meetsShareTarget, targetForDifficulty } from '../target.js';
 import { type Envelopes, STRANGER } from './envelopes.js';
+import { placeFor, routeTo, type TreeView } from './placement.js';
 import { type JobRecord, type MemberRecord, ReplicatedState } from './replica.js';
 import { ReplicationLog } from './replication-log.js';
 import {
@@ -317,7 +318,7 @@ export class Coordinator {
       this.notice({ kind: 'refused', peer: id, refusal: 'cluster-full' });
       return;
     }
-    const parent = this.placeFor(id, info, orphan && previous !== undefined);
+    const parent = placeFor(this.treeView(), id, info, orphan && previous !== undefined);
     this.members.set(id, { ...(previous ?? this.newMember(info, parent, false)), info, parent, confirmed: false });
     const since = this.state.members.get(id)?.since ?? this.context.now();
     const seq = this.replication.record({ e: 'member', peer: id, parent, gateway: gateway !== null, since });
@@ -897,61 +898,19 @@ export class Coordinator {
     for (const peer of [...this.state.members.keys()]) if (!this.members.has(peer)) this.drop(peer);
   }
 
-  private capacity(id: string): number {
-    const info = this.members.get(id)?.info;
-    if (info === undefined) return 0;
-    const links = Math.min(this.settings.coordinatorLinks, info.maxLinks);
-    const asCoordinator = links - this.settings.joinSlots;
-    if (id === this.context.selfId) return asCoordinator;
-    // A gateway keeps its children within what it can hold as coordinator, so its join slots are free for the
-    // orphans of the one it replaces.
-    if (this.state.members.get(id)?.gateway === true) return Math.max(0, asCoordinator - 1);
-    // A parent link, and one free for the peer's own joining or for a joiner asking the way.
-    return Math.max(0, links - 2);
-  }
-
-  /** The route from the coordinator to `id`: each hop below the coordinator, ending with `id`; undefined when a
-   * link on the way is unknown. */
+  /** The route from the coordinator to `id` (see placement.ts). */
   routeTo(id: string): string[] | undefined {
-    const route: string[] = [];
-    let current = id;
-    while (current !== this.context.selfId) {
-      route.push(current);
-      const member = this.members.get(current);
-      if (member === undefined || route.length > 32) return undefined;
-      current = member.parent;
-    }
-    return route.reverse();
+    return routeTo(this.treeView(), id);
   }
 
-  /**
-   * Where a joining peer attaches: gateways go right under the coordinator, so replication to them is one hop;
-   * everyone else at the shallowest confirmed peer with a free slot. An orphan brings its subtree along, so nothing
-   * below it qualifies.
-   */
-  private placeFor(id: string, info: PeerInfo, orphan: boolean): string {
-    const children = new Map<string, number>();
-    for (const member of this.members.values()) children.set(member.parent, (children.get(member.parent) ?? 0) + 1);
-    const self = this.context.selfId;
-    // Right after a takeover the children are linked before they report: count the links.
-    const selfChildren = Math.max(children.get(self) ?? 0, [...this.context.children()].length);
-    const selfFree = this.capacity(self) - selfChildren;
-    if (selfFree > 0 && (info.role === 'gateway' || selfFree > this.settings.standbys)) return self;
-    let best: { id: string; depth: number; free: number; since: number } | undefined;
-    for (const [candidate, member] of this.members) {
-      if (candidate === self || candidate === id || !member.confirmed || this.state.banned.has(candidate)) continue;
-      const free = this.capacity(candidate) - (children.get(candidate) ?? 0);
-      if (free <= 0) continue;
-      const route = this.routeTo(candidate);
-      if (route === undefined || (orphan && route.includes(id))) continue;
-      const since = this.state.members.get(candidate)?.since ?? Number.POSITIVE_INFINITY;
-      const better =
-        best === undefined ||
-        route.length < best.depth ||
-        (route.length === best.depth && (free > best.free || (free === best.free && since < best.since)));
-      if (better) best = { id: candidate, depth: route.length, free, since };
-    }
-    return best?.id ?? self;
+  private treeView(): TreeView {
+    return {
+      selfId: this.context.selfId,
+      members: this.members,
+      state: this.state,
+      selfLinks: () => [...this.context.children()].length,
+      settings: this.settings,
+    };
   }
 
   /** Sends a body down the tree to one peer, signed for it. */
