@@ -8,15 +8,16 @@ const conditions = ['@rxmesh/source'];
 const everyTestFile = ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'scripts/**/*.test.mjs'];
 
 /**
- * Files that keep both cores busy (native and WebAssembly engines on threads), or that time or meter their own
- * work (stop latency, hash rates and throttles, RSS, CPU use, a new tip within a second, a switch within 100 ms):
- * each runs with the machine to itself.
+ * Files that keep both cores busy (native and WebAssembly engines on threads, mining processes), or that time or
+ * meter their own work (stop latency, hash rates and throttles, RSS, CPU use, a takeover within 10 s, a new tip
+ * within a second, a switch within 100 ms): each runs with the machine to itself.
  */
 const runAlone = [
   'packages/native/src/engine.test.ts',
   'packages/wasm/src/engine/wasm-engine.test.ts',
   'packages/wasm/src/engine/mining-control.test.ts',
   'packages/wasm/src/program/describe-program.test.ts',
+  'apps/host/src/cluster.test.ts',
   'apps/host/src/differential.test.ts',
   'apps/host/src/mesh/mesh-node.test.ts',
   'apps/host/src/sources/daemon-source.test.ts',
@@ -26,12 +27,10 @@ const runAlone = [
 ];
 
 /**
- * Files that need the CPU but time nothing (the memory they check is their own): two at a time. The mining hosts
- * of cluster.test and the mining threads of the WebAssembly prepare-key test take what CPU they get; the others
- * keep one core busy.
+ * Files that need the CPU but time nothing (the memory they check is their own): two at a time. Each keeps a core
+ * busy, but for the WebAssembly prepare-key test, whose mining threads take what CPU they get.
  */
 const runTwoAtATime = [
-  'apps/host/src/cluster.test.ts',
   'packages/wasm/src/vectors.test.ts',
   'packages/wasm/src/c-core.test.ts',
   'packages/wasm/src/lanes.test.ts',
