@@ -3,17 +3,17 @@
 // replicates its state to its standbys before it confirms anything a successor must know. What it sends down the
 // tree it signs; what comes up it takes only from the peer that signed it (docs/PROTOCOL.md).
 
-import { hexToBytes, sameBytes } from '../hex.js';
 import type { CredentialPayload } from '../identity/credential.js';
 import { DemoChain } from '../jobs/demo-chain.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
 import type { Finder } from '../jobs/job-source.js';
 import type { ClusterMember } from '../stats-contract.js';
-import { meetsDifficulty, meetsShareTarget, targetForDifficulty } from '../target.js';
 import { type Envelopes, STRANGER } from './envelopes.js';
+import { LeaseBook, type LeaseHolder, rateOf } from './lease-book.js';
 import { placeFor, routeTo, type TreeView } from './placement.js';
 import { type JobRecord, type MemberRecord, ReplicatedState } from './replica.js';
 import { ReplicationLog } from './replication-log.js';
+import { banBody, type CheckedShare, ShareDesk, type ShareSender } from './share-desk.js';
 import {
   type BroadcastBody,
   blockToWire,
@@ -140,37 +140,15 @@ export interface MemberView extends Omit<ClusterMember, 'creditedWork'> {
   creditedWork: bigint;
 }
 
-interface Member {
-  info: PeerInfo;
+/** A member as the coordinator sees it: what its lease book and share desk keep, and where it hangs. */
+interface Member extends LeaseHolder, ShareSender {
   /** The coordinator's id for its own children. */
   parent: string;
   /** Attached and heard from over the tree, so routes to it work. */
   confirmed: boolean;
   lastSeen: number;
-  strikes: number;
-  verifiedValid: number;
-  /** When it was last given a lease, to hold back a peer that asks for work faster than it could do it. */
-  lastLeaseAt: number;
-  /** Nonces in that lease. */
-  lastLeaseCount: number;
-  /** The work of its accepted shares: the hashrate that sizes its leases. */
-  meter: WorkMeter;
-  /** Nonces leased to it on one job, and since when: its unfinished work stays bounded. */
-  leased: { jobId: string; nonces: number; since: number } | null;
-  /** Its shares being verified now. */
-  verifying: number;
   /** The highest up-message number taken from it in this term. */
   lastN: number;
-}
-
-interface PendingShare {
-  peer: string;
-  seq: number;
-  jobId: string;
-  nonce: number;
-  hash: Uint8Array;
-  work: bigint;
-  candidate: boolean;
 }
 
 type UpMessage = Extract<Message, { type: 'up' }>;
@@ -180,10 +158,6 @@ type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
 const STANDBY_ACK_TIMEOUT_MS = 3000;
 const SLOW_STANDBY_PENALTY_MS = 60_000;
 const RETEMPLATE_MIN_MS = 5000;
-/** The smallest lease, so a slow or paused peer still gets a little work. */
-const MIN_LEASE = 64;
-
-const TWO_POW_64 = 1n << 64n;
 export class Coordinator {
   readonly state: ReplicatedState;
   private actions: CoordinatorAction[] = [];
@@ -197,18 +171,12 @@ export class Coordinator {
   private readonly replication: ReplicationLog;
   /** Standbys that kept confirmations waiting, and until when they are passed over. */
   private readonly slowStandbys = new Map<string, number>();
-  private readonly pending = new Map<number, PendingShare>();
-  /** "jobId:nonce" of shares being verified, and who sent each. */
-  private readonly pendingKeys = new Map<string, string>();
-  private waitingCandidates: number[] = [];
-  private nextTicket = 1;
-  private nextLease = 1;
+  private readonly leases: LeaseBook;
+  private readonly shares: ShareDesk;
   private lastHeartbeat = Number.NEGATIVE_INFINITY;
   /** No member falls silent before this time (members heard from since may make it later). */
   private silenceCheckAt = Number.POSITIVE_INFINITY;
   private lastRetemplateAt = Number.NEGATIVE_INFINITY;
-  /** The job whose nonces ran out, until fresh work replaces it. */
-  private exhaustedJobId: string | undefined;
   private handingOver = false;
   private jobBroadcast: { jobId: string; message: BroadcastMessage } | undefined;
   /** The last heartbeat, signed: welcomes carry it for a re-joining relay's subtree. */
@@ -225,6 +193,25 @@ export class Coordinator {
     this.startedAt = context.now();
     this.members.set(context.selfId, this.newMember(options.selfInfo, context.selfId, true));
     this.chain = options.demo ? new DemoChain({ tail: this.state.blocks }) : undefined;
+    const parts = {
+      selfId: context.selfId,
+      term,
+      settings,
+      state: this.state,
+      replication: this.replication,
+      now: () => context.now(),
+      push: (action: CoordinatorAction) => this.push(action),
+      gateDown: (seq: number, to: string, body: DownBody) => this.gateDown(seq, to, body),
+    };
+    this.leases = new LeaseBook({ ...parts, externalSource: this.chain === undefined });
+    this.shares = new ShareDesk({
+      ...parts,
+      members: this.members,
+      random: () => context.random(),
+      sendDown: (peer, body) => this.sendDown(peer, body),
+      currentJob: () => this.currentJob,
+      foundCandidate: (job, share) => this.foundCandidate(job, share),
+    });
   }
 
   /** The actions wanted since the last call. */
@@ -285,7 +272,7 @@ export class Coordinator {
     const now = this.context.now();
     let sum = 0;
     for (const [id, member] of this.members) {
-      if (member.info.mines && !this.state.banned.has(id)) sum += this.rateOf(member, now);
+      if (member.info.mines && !this.state.banned.has(id)) sum += rateOf(member, this.settings, now);
     }
     return sum;
   }
@@ -308,7 +295,10 @@ export class Coordinator {
     const id = info.id;
     if (this.state.banned.has(id)) {
       // Over the direct link the joiner asked on: a route of no hops.
-      this.send(id, { ...this.context.envelopes.down(this.term, id, [id], this.banBody()), route: [] });
+      this.send(id, {
+        ...this.context.envelopes.down(this.term, id, [id], banBody(this.settings.maxStrikes)),
+        route: [],
+      });
       return;
     }
     const previous = this.members.get(id);
@@ -442,15 +432,12 @@ export class Coordinator {
       case 'needWork': {
         member.lastSeen = now;
         member.info = { ...member.info, hashrate: body.hashrate };
-        // A peer asks once it has little work left; one that asks again within a sixth of its last lease, at the
-        // rate it is measured at, is ignored. A lease sized before its rate was known may last far less than planned.
-        const lastLeaseMs = (1000 * member.lastLeaseCount) / Math.max(1, this.rateOf(member, now));
-        if (now - member.lastLeaseAt >= lastLeaseMs / 6) this.issueLease(origin);
+        this.leases.askedForWork(origin, member, this.currentJobRecord());
         return;
       }
       case 'share':
         member.lastSeen = now;
-        this.takeShare(origin, body);
+        this.shares.take(origin, body);
         return;
       case 'gone':
         // Only the parent knows that a link to its child went down.
@@ -492,19 +479,20 @@ export class Coordinator {
   }
 
   handleVerified(ticket: number, hash: Uint8Array): void {
-    const share = this.pending.get(ticket);
-    if (share === undefined) return;
-    this.pending.delete(ticket);
-    this.pendingKeys.delete(`${share.jobId}:${share.nonce}`);
-    const member = this.members.get(share.peer);
-    if (member !== undefined) member.verifying = Math.max(0, member.verifying - 1);
-    if (!sameBytes(hash, share.hash)) {
-      this.reject(share.peer, share.seq, 'invalid', true);
-    } else {
-      if (member !== undefined) member.verifiedValid++;
-      this.accept(share, true);
+    this.shares.handleVerified(ticket, hash);
+  }
+
+  /** A verified candidate goes to the external source, or onto the demo chain. */
+  private foundCandidate(job: Job, share: CheckedShare): void {
+    const finder = { id: share.peer, name: this.members.get(share.peer)?.info.name ?? '' };
+    if (this.chain === undefined) {
+      this.push({ kind: 'submitBlock', job, nonce: share.nonce, hash: share.hash, finder });
+      return;
     }
-    this.verifyWaitingCandidate();
+    const outcome = this.chain.submit(job, share.nonce, share.hash, finder);
+    if (!outcome.accepted) return;
+    this.handleBlockResult(outcome.block);
+    this.newDemoJob();
   }
 
   /** An external source's answer to submitCandidate. */
@@ -530,9 +518,7 @@ export class Coordinator {
     for (const until of this.slowStandbys.values()) due(until);
     const job = this.currentJob;
     if (this.chain !== undefined && job !== undefined) {
-      due(
-        this.exhaustedJobId === job.id ? this.context.now() : job.createdAt + 2 * this.chain.targetSeconds * 1000 + 1,
-      );
+      due(this.leases.ranOut(job.id) ? this.context.now() : job.createdAt + 2 * this.chain.targetSeconds * 1000 + 1);
     }
     return earliest;
   }
@@ -562,7 +548,7 @@ export class Coordinator {
       // A demo chain whose difficulty outgrew a shrinking cluster eases it with a fresh template; one whose nonces
       // ran out makes a fresh one too.
       const overdue = now - job.createdAt > 2 * this.chain.targetSeconds * 1000;
-      if (overdue || this.exhaustedJobId === job.id) this.newDemoJob();
+      if (overdue || this.leases.ranOut(job.id)) this.newDemoJob();
     }
     this.flush();
   }
@@ -626,244 +612,13 @@ export class Coordinator {
     return this.jobBroadcast.message;
   }
 
-  /**
-   * The hashrate that sizes a peer's leases and share target. A peer's own figure counts up to the larger of
-   * maxClaimedHashrate and twice what the coordinator measured from its accepted shares: a newcomer gets a bounded
-   * hint, and nobody gets more than its shares show (two, because a minute of shares is a noisy measure).
-   */
-  private rateOf(member: Member, now: number): number {
-    const claimed = member.info.hashrate > 0 ? member.info.hashrate : this.settings.defaultHashrate;
-    const measured = member.meter.rate(now) ?? 0;
-    return Math.min(claimed, Math.max(this.settings.maxClaimedHashrate, 2 * measured));
+  private currentJobRecord(): JobRecord | undefined {
+    return this.currentJobId === undefined ? undefined : this.state.jobs.get(this.currentJobId);
   }
 
   private issueLease(peer: string): void {
     const member = this.members.get(peer);
-    const record = this.currentJobId === undefined ? undefined : this.state.jobs.get(this.currentJobId);
-    if (member === undefined || record === undefined || this.state.banned.has(peer)) return;
-    const now = this.context.now();
-    const rate = this.rateOf(member, now);
-    const range = record.job.nonceRange ?? { start: 0, count: 2 ** 32 };
-    const left = range.start + range.count - record.cursor;
-    if (left <= 0 || record.leases >= this.settings.maxLeasesPerJob) {
-      this.exhausted(record);
-      return;
-    }
-    const largest = Math.max(MIN_LEASE, Math.floor(range.count * this.settings.maxLeaseShareOfJob));
-    const count = Math.min(left, largest, Math.max(MIN_LEASE, Math.round(rate * this.settings.leaseSeconds)));
-    if (member.leased?.jobId !== record.job.id) member.leased = { jobId: record.job.id, nonces: 0, since: now };
-    // Unfinished work on this job: at most two leases' worth, whatever the peer asks.
-    const done = (rate * (now - member.leased.since)) / 1000;
-    if (member.leased.nonces - done > 2 * count) {
-      this.notice({ kind: 'refused', peer, refusal: 'unfinished-work' });
-      return;
-    }
-    member.leased.nonces += count;
-    member.meter.start(now);
-    let shareDifficulty = BigInt(Math.max(1, Math.round(rate * this.settings.shareSeconds)));
-    if (shareDifficulty > record.job.difficulty) shareDifficulty = record.job.difficulty;
-    const lease: Lease = {
-      id: `${this.term}.${this.nextLease++}`,
-      jobId: record.job.id,
-      start: record.cursor,
-      count,
-      target: targetForDifficulty(shareDifficulty).toString(),
-    };
-    member.lastLeaseAt = now;
-    member.lastLeaseCount = count;
-    const seq = this.replication.record({ e: 'lease', peer, lease, issuedAt: now });
-    this.notice({ kind: 'lease', peer, lease });
-    this.gateDown(seq, peer, { v: PROTOCOL_VERSION, type: 'lease', lease, job: jobToWire(record.job) });
-  }
-
-  /** The job has no nonces (or lease records) left: fresh work comes at the next timeout, never from here. */
-  private exhausted(record: JobRecord): void {
-    if (this.exhaustedJobId === record.job.id) return;
-    this.exhaustedJobId = record.job.id;
-    if (this.chain === undefined) this.push({ kind: 'wantJob', job: record.job });
-  }
-
-  // ---- shares ----
-
-  private takeShare(peer: string, share: Extract<UpBody, { type: 'share' }>): void {
-    if (this.state.banned.has(peer)) {
-      this.reject(peer, share.seq, 'banned', false);
-      return;
-    }
-    const record = this.state.jobs.get(share.jobId);
-    if (record === undefined) {
-      this.reject(peer, share.seq, 'unknown-job', false);
-      return;
-    }
-    const finder = record.shares.get(share.nonce);
-    // The same peer sending an accepted share again (its answer was lost with a coordinator or a route) gets the
-    // answer again, whatever happened since; it is not counted twice.
-    if (finder === peer) {
-      this.answer(peer, share.seq, true);
-      return;
-    }
-    const now = this.context.now();
-    if (record.supersededAt !== null && now - record.supersededAt > this.settings.staleGraceMs) {
-      this.reject(peer, share.seq, 'stale', false);
-      return;
-    }
-    const lease = this.state.leases.get(share.leaseId);
-    if (
-      lease === undefined ||
-      lease.peer !== peer ||
-      lease.lease.jobId !== share.jobId ||
-      share.nonce < lease.lease.start ||
-      share.nonce >= lease.lease.start + lease.lease.count
-    ) {
-      this.reject(peer, share.seq, 'out-of-range', true);
-      return;
-    }
-    const verifying = this.pendingKeys.get(`${share.jobId}:${share.nonce}`);
-    // Being verified for this peer already: the answer comes when the verification does.
-    if (verifying === peer) return;
-    if (finder !== undefined || verifying !== undefined) {
-      this.reject(peer, share.seq, 'duplicate', false);
-      return;
-    }
-    const hash = hexToBytes(share.hash);
-    const target = BigInt(lease.lease.target);
-    if (!meetsShareTarget(hash, target)) {
-      this.reject(peer, share.seq, 'low-difficulty', true);
-      return;
-    }
-    const pending: PendingShare = {
-      peer,
-      seq: share.seq,
-      jobId: share.jobId,
-      nonce: share.nonce,
-      hash,
-      work: TWO_POW_64 / (target + 1n) || 1n,
-      candidate: meetsDifficulty(hash, record.job.difficulty),
-    };
-    if (!pending.candidate && this.pending.size >= this.settings.verifyCapacity && !this.sampled(peer)) {
-      this.accept(pending, false);
-      return;
-    }
-    const member = this.members.get(peer);
-    if (member !== undefined && member.verifying >= this.settings.maxPendingPerPeer) {
-      // Unanswered: the peer sends it again later, when its earlier shares are settled.
-      this.notice({ kind: 'refused', peer, refusal: 'verifications-busy' });
-      return;
-    }
-    if (member !== undefined) member.verifying++;
-    this.startVerification(pending);
-  }
-
-  /** Past capacity, a share is checked with a probability that falls as its sender's verified record grows. */
-  private sampled(peer: string): boolean {
-    const verified = this.members.get(peer)?.verifiedValid ?? 0;
-    const trust = verified / (verified + 20);
-    return this.context.random() < Math.max(0.05, 1 - trust);
-  }
-
-  private startVerification(share: PendingShare): void {
-    const ticket = this.nextTicket++;
-    this.pending.set(ticket, share);
-    this.pendingKeys.set(`${share.jobId}:${share.nonce}`, share.peer);
-    if (share.candidate && this.pending.size > this.settings.verifyCapacity) {
-      this.waitingCandidates.push(ticket);
-      return;
-    }
-    this.requestVerification(ticket, share);
-  }
-
-  private requestVerification(ticket: number, share: PendingShare): void {
-    const job = this.state.jobs.get(share.jobId)?.job;
-    if (job === undefined) return;
-    const blob = job.blob.slice();
-    this.push({ kind: 'verify', ticket, seedHash: job.seedHash, blob, nonce: share.nonce });
-  }
-
-  private verifyWaitingCandidate(): void {
-    const ticket = this.waitingCandidates.shift();
-    const share = ticket === undefined ? undefined : this.pending.get(ticket);
-    if (ticket !== undefined && share !== undefined) this.requestVerification(ticket, share);
-  }
-
-  private accept(share: PendingShare, verified: boolean): void {
-    const record = this.state.jobs.get(share.jobId);
-    if (record === undefined || record.shares.has(share.nonce)) return;
-    const member = this.members.get(share.peer);
-    const name = member?.info.name ?? '';
-    const seq = this.replication.record({
-      e: 'share',
-      peer: share.peer,
-      name,
-      jobId: share.jobId,
-      nonce: share.nonce,
-      work: share.work.toString(),
-    });
-    this.forgetSmallestAccount();
-    member?.meter.add(this.context.now(), Number(share.work));
-    this.gateDown(seq, share.peer, { v: PROTOCOL_VERSION, type: 'shareResult', seq: share.seq, accepted: true });
-    this.notice({ kind: 'share', peer: share.peer, accepted: true, verified });
-    // A candidate for a height the chain has passed would only make an orphan; a replaced job at the same height
-    // (a pool's) may still count.
-    const current = this.currentJob;
-    const passed = current !== undefined && record.job.height < current.height;
-    if (share.candidate && verified && !passed) this.foundBlock(record.job, share);
-  }
-
-  private foundBlock(job: Job, share: PendingShare): void {
-    const finder = { id: share.peer, name: this.members.get(share.peer)?.info.name ?? '' };
-    if (this.chain === undefined) {
-      this.push({ kind: 'submitBlock', job, nonce: share.nonce, hash: share.hash, finder });
-      return;
-    }
-    const outcome = this.chain.submit(job, share.nonce, share.hash, finder);
-    if (!outcome.accepted) return;
-    this.handleBlockResult(outcome.block);
-    this.newDemoJob();
-  }
-
-  private reject(peer: string, seq: number, reason: ShareRejection, strike: boolean): void {
-    const member = this.members.get(peer);
-    this.replication.record({ e: 'reject', peer, name: member?.info.name ?? '' });
-    this.forgetSmallestAccount();
-    this.notice({ kind: 'share', peer, accepted: false, reason, verified: reason === 'invalid' });
-    this.sendDown(peer, { v: PROTOCOL_VERSION, type: 'shareResult', seq, accepted: false, reason });
-    // The coordinator's own engine computes what it verifies with: it never bans itself.
-    if (!strike || member === undefined || peer === this.context.selfId) return;
-    member.verifiedValid = 0;
-    if (++member.strikes >= this.settings.maxStrikes && !this.state.banned.has(peer)) {
-      this.replication.record({ e: 'ban', peer });
-      this.sendDown(peer, this.banBody());
-      this.notice({ kind: 'banned', peer });
-    }
-  }
-
-  /** Answers a repeated accepted share once everything recorded so far is stored by the standby. */
-  private answer(peer: string, seq: number, accepted: boolean): void {
-    this.gateDown(this.state.nextSeq - 1, peer, { v: PROTOCOL_VERSION, type: 'shareResult', seq, accepted });
-  }
-
-  private banBody(): DownBody {
-    return {
-      v: PROTOCOL_VERSION,
-      type: 'banned',
-      reason: `Banned after ${this.settings.maxStrikes} invalid shares. Check that this miner computes RandomX correctly.`,
-    };
-  }
-
-  /** The ledger keeps maxAccounts contributors: past them, the one credited with the least work goes. */
-  private forgetSmallestAccount(): void {
-    const { accounts } = this.state;
-    if (accounts.size <= this.settings.maxAccounts) return;
-    let smallest: string | undefined;
-    let least: bigint | undefined;
-    for (const [peer, account] of accounts) {
-      if (this.members.has(peer)) continue;
-      if (least === undefined || account.work < least) {
-        least = account.work;
-        smallest = peer;
-      }
-    }
-    if (smallest !== undefined) this.replication.record({ e: 'forget', peer: smallest });
+    if (member !== undefined) this.leases.issue(peer, member, this.currentJobRecord());
   }
 
   // ---- tree ----
