@@ -11,10 +11,9 @@
 // Nothing a link says counts before its signed hello passed; only gateways with the cluster's credential
 // coordinate; what travels through relays is signed by whoever it speaks for (envelopes.ts, docs/PROTOCOL.md).
 
-import { bytesToHex, sameBytes } from '../hex.js';
+import { sameBytes } from '../hex.js';
 import type { CredentialPayload } from '../identity/credential.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
-import { meetsDifficulty } from '../target.js';
 import {
   Coordinator,
   type CoordinatorAction,
@@ -24,6 +23,7 @@ import {
   type MemberView,
 } from './coordinator.js';
 import { type ClusterKeys, Envelopes } from './envelopes.js';
+import { LeaseWork } from './lease-work.js';
 import { ReplicatedState } from './replica.js';
 import {
   type BroadcastBody,
@@ -139,13 +139,6 @@ type JoinStep =
   /** Placed under `parent`: shows it the coordinator's placement once linked. */
   | { kind: 'attaching'; parent: string; placement: Placement | null; since: number };
 
-interface Work {
-  lease: Lease;
-  job: Job;
-  hashes: number;
-}
-
-type ShareBody = Extract<UpBody, { type: 'share' }>;
 type BroadcastMessage = Extract<Message, { type: 'broadcast' }>;
 
 interface Link {
@@ -169,11 +162,8 @@ const UNANSWERED_SHARE_MS = 15_000;
 const MAX_BAD_MESSAGES = 5;
 /** Peers remembered as penalised; the oldest is forgotten first. */
 const MAX_PENALIZED = 1024;
-const HASHRATE_SMOOTHING = 0.3;
 /** How often a coordinator without members looks for a rival coordinator. */
 const ALONE_PROBE_MS = 3000;
-/** How soon a peer with nothing to mine asks again for work. */
-const IDLE_REPEAT_MS = 2000;
 
 export class ClusterPeer {
   readonly settings: PeerSettings;
@@ -223,14 +213,7 @@ export class ClusterPeer {
   private latestJobId: string | undefined;
   private readonly recentBlocks: BlockRecord[] = [];
   private totalsSeen: ClusterTotals = { peers: 0, hashrate: 0, sharesAccepted: 0, sharesRejected: 0, blocksFound: 0 };
-  private current: Work | undefined;
-  private queued: Work[] = [];
-  /** Leases replaced before they were done, whose last batch may still report shares. */
-  private replaced: Work[] = [];
-  private needWorkAt: number | null = null;
-  private nextShareSeq = 1;
-  private readonly unacked = new Map<number, { body: ShareBody; sentAt: number }>();
-  private lastProgressAt: number | null = null;
+  private readonly work: LeaseWork;
   private lastStatusAt = Number.NEGATIVE_INFINITY;
   private lastProbeAt = 0;
   private readonly badMessages = new Map<string, number>();
@@ -246,6 +229,14 @@ export class ClusterPeer {
       throw new RangeError('A peer is a gateway exactly when it has a gateway credential.');
     }
     this.envelopes = new Envelopes(options.keys, options.now);
+    this.work = new LeaseWork({
+      info: this.info,
+      renewSeconds: this.settings.renewSeconds,
+      now: () => this.now(),
+      push: (action) => this.push(action),
+      sendUp: (body) => this.sendUp(body),
+      placed: () => this.currentPhase === 'member' || this.currentPhase === 'coordinator',
+    });
   }
 
   /** The actions wanted since the last call. */
@@ -273,12 +264,12 @@ export class ClusterPeer {
   }
 
   get miningLease(): { lease: Lease; job: Job } | undefined {
-    return this.current;
+    return this.work.mining;
   }
 
   /** Shares sent and not yet answered: sent again after a coordinator change. */
   get unconfirmedShares(): { jobId: string; nonce: number }[] {
-    return [...this.unacked.values()].map(({ body }) => ({ jobId: body.jobId, nonce: body.nonce }));
+    return this.work.unconfirmedShares;
   }
 
   /** The coordinator's view when this peer coordinates, else the totals of its last heartbeat. */
@@ -326,7 +317,7 @@ export class ClusterPeer {
       if (this.currentPhase === 'member') due(this.lastStatusAt + this.settings.statusMs + 1);
       else due(this.joinDeadline(now));
     }
-    due(this.workRequestDeadline(now));
+    due(this.work.requestDeadline(now));
     for (const [peer, link] of this.links) {
       if (!this.linkNeeded(peer)) due(link.since + this.settings.transientLinkMs + 1);
     }
@@ -417,7 +408,7 @@ export class ClusterPeer {
         this.receive(event.from, event.data);
         return;
       case 'progress':
-        this.progress(event.leaseId, event.hashes, event.shares);
+        this.work.progress(event.leaseId, event.hashes, event.shares);
         return;
       case 'verified':
         this.coordinator?.handleVerified(event.ticket, event.hash);
@@ -769,7 +760,7 @@ export class ClusterPeer {
     this.orphan = false;
     this.unreachable.clear();
     this.sendStatus();
-    this.resendUnconfirmed();
+    this.work.resendUnconfirmed();
     // A subtree cut off with this peer missed the coordinator's change and the jobs made meanwhile; the welcome
     // brought the last heartbeat and the current job.
     if (rejoined) {
@@ -931,7 +922,7 @@ export class ClusterPeer {
       this.totalsSeen = body.totals;
       if (!known) {
         this.sendStatus();
-        this.resendUnconfirmed();
+        this.work.resendUnconfirmed();
       }
     } else if (body.type === 'job') {
       this.rememberJob(jobFromWire(body.job));
@@ -949,9 +940,8 @@ export class ClusterPeer {
         this.takeLease(body.lease);
         return;
       case 'shareResult': {
-        const share = this.unacked.get(body.seq)?.body;
+        const share = this.work.answered(body);
         if (share === undefined) return;
-        this.unacked.delete(body.seq);
         const result = {
           kind: 'shareResult',
           jobId: share.jobId,
@@ -971,9 +961,7 @@ export class ClusterPeer {
         return;
       case 'banned':
         this.currentPhase = 'banned';
-        this.current = undefined;
-        this.queued = [];
-        this.push({ kind: 'idle' });
+        this.work.stop();
         this.notice({ kind: 'banned', reason: body.reason });
         for (const peer of [...this.links.keys()]) this.disconnect(peer);
         return;
@@ -1024,16 +1012,6 @@ export class ClusterPeer {
     });
   }
 
-  /** Sends again the shares without an answer (all of them, or those waiting longer than `olderThanMs`). */
-  private resendUnconfirmed(olderThanMs = 0): void {
-    const now = this.now();
-    for (const share of this.unacked.values()) {
-      if (now - share.sentAt < olderThanMs) continue;
-      share.sentAt = now;
-      this.sendUp(share.body);
-    }
-  }
-
   /** Keeps a job heard of by broadcast, welcome or lease; one notice per job, however often it is heard. */
   private rememberJob(job: Job): void {
     if (this.jobs.has(job.id)) return;
@@ -1058,86 +1036,7 @@ export class ClusterPeer {
 
   private takeLease(lease: Lease): void {
     const job = this.jobs.get(lease.jobId);
-    if (job === undefined || !this.info.mines) return;
-    this.needWorkAt = null;
-    const work: Work = { lease, job, hashes: 0 };
-    const latest = lease.jobId === this.latestJobId;
-    if (this.current === undefined || (latest && this.current.job.id !== this.latestJobId)) {
-      // A lease on the newest job replaces older work at once; queued leases of older jobs are dropped.
-      this.queued = this.queued.filter((queued) => queued.job.id === this.latestJobId);
-      this.startWork(work);
-    } else {
-      this.queued.push(work);
-    }
-  }
-
-  private startWork(work: Work): void {
-    if (this.current !== undefined) this.replaced = [this.current, ...this.replaced].slice(0, 4);
-    this.current = work;
-    this.lastProgressAt = this.now();
-    this.push({ kind: 'mine', job: work.job, lease: work.lease, target: BigInt(work.lease.target) });
-  }
-
-  private progress(leaseId: string, hashes: number, shares: readonly { nonce: number; hash: Uint8Array }[]): void {
-    // A batch cut short by newer work still reports what it found: its shares count, its hashes no longer matter.
-    const work = this.current?.lease.id === leaseId ? this.current : this.replaced.find((w) => w.lease.id === leaseId);
-    if (work === undefined) return;
-    for (const share of shares) {
-      const body: ShareBody = {
-        v: PROTOCOL_VERSION,
-        type: 'share',
-        seq: this.nextShareSeq++,
-        jobId: work.job.id,
-        leaseId,
-        nonce: share.nonce,
-        hash: bytesToHex(share.hash),
-      };
-      this.unacked.set(body.seq, { body, sentAt: this.now() });
-      this.sendUp(body);
-      if (meetsDifficulty(share.hash, work.job.difficulty))
-        this.notice({ kind: 'candidate', job: work.job, nonce: share.nonce });
-    }
-    if (work !== this.current) return;
-    const now = this.now();
-    const done = hashes - work.hashes;
-    if (this.lastProgressAt !== null && now > this.lastProgressAt && done > 0) {
-      const rate = (1000 * done) / (now - this.lastProgressAt);
-      this.info.hashrate =
-        this.info.hashrate === 0 ? rate : this.info.hashrate * (1 - HASHRATE_SMOOTHING) + rate * HASHRATE_SMOOTHING;
-    }
-    this.lastProgressAt = now;
-    work.hashes = hashes;
-    const left = work.lease.count - hashes;
-    if (left <= 0) {
-      const next = this.queued.shift();
-      if (next !== undefined) this.startWork(next);
-      else {
-        this.current = undefined;
-        this.push({ kind: 'idle' });
-      }
-    }
-    this.maybeAskForWork();
-  }
-
-  private maybeAskForWork(): void {
-    const now = this.now();
-    const at = this.workRequestDeadline(now);
-    if (at === null || at > now) return;
-    this.needWorkAt = now;
-    this.sendUp({ v: PROTOCOL_VERSION, type: 'needWork', hashrate: this.info.hashrate });
-  }
-
-  /** When this peer asks for work next: now when little is left and it has not asked, else when an unanswered
-   * request is repeated; null while it has enough, or cannot ask. */
-  private workRequestDeadline(now: number): number | null {
-    if (!this.info.mines || this.queued.length > 0) return null;
-    if (this.currentPhase !== 'member' && this.currentPhase !== 'coordinator') return null;
-    const left = this.current === undefined ? 0 : this.current.lease.count - this.current.hashes;
-    if (left > this.info.hashrate * this.settings.renewSeconds && this.current !== undefined) return null;
-    if (this.needWorkAt === null) return now;
-    // An unanswered request is repeated: soon when there is nothing left to mine, else after renewSeconds.
-    const repeatMs = this.current === undefined ? IDLE_REPEAT_MS : this.settings.renewSeconds * 1000;
-    return this.needWorkAt + repeatMs;
+    if (job !== undefined) this.work.take(lease, job, this.latestJobId);
   }
 
   // ---- time ----
@@ -1154,7 +1053,7 @@ export class ClusterPeer {
       if (now - this.lastStatusAt > this.settings.statusMs) {
         this.sendStatus();
         // An answer lost on a route that changed: the coordinator answers a repeat without counting it twice.
-        this.resendUnconfirmed(UNANSWERED_SHARE_MS);
+        this.work.resendUnconfirmed(UNANSWERED_SHARE_MS);
       }
     } else {
       this.watchCoordinator(now);
@@ -1171,7 +1070,7 @@ export class ClusterPeer {
       }
       this.continueJoining();
     }
-    this.maybeAskForWork();
+    this.work.maybeAskForWork();
     for (const [peer, link] of this.links) {
       if (!this.linkNeeded(peer) && now - link.since > this.settings.transientLinkMs) this.disconnect(peer);
     }
@@ -1265,7 +1164,7 @@ export class ClusterPeer {
     this.adoptCoordinator(this.id, term, []);
     this.coordinator.start();
     this.sendStatus();
-    this.resendUnconfirmed();
+    this.work.resendUnconfirmed();
   }
 
   /** Stops coordinating and joins `successor`, bringing this peer's subtree along. */
