@@ -25,6 +25,7 @@ import {
 import { type ClusterKeys, Envelopes } from './envelopes.js';
 import { LeaseWork } from './lease-work.js';
 import { ReplicatedState } from './replica.js';
+import { coordinatorSilent, outranks, type SuccessionView, successionDeadline, takeOverDue } from './succession.js';
 import {
   type BroadcastBody,
   blockFromWire,
@@ -313,7 +314,7 @@ export class ClusterPeer {
       due(this.coordinator?.nextDeadline() ?? null);
       due(this.lastProbeAt + this.probeIntervalMs() + 1);
     } else {
-      due(this.coordinatorWatchDeadline());
+      due(successionDeadline(this.successionView()));
       if (this.currentPhase === 'member') due(this.lastStatusAt + this.settings.statusMs + 1);
       else due(this.joinDeadline(now));
     }
@@ -566,7 +567,7 @@ export class ClusterPeer {
     const claim = gateway === null ? null : hello.coordinator;
     if (this.currentPhase === 'coordinator') {
       if (claim === null || claim.id === this.id) return;
-      if (claim.id === from && this.outranks(from, claim.term)) this.stepDown(from);
+      if (claim.id === from && outranks(from, claim.term, this.id, this.term)) this.stepDown(from);
       // A gateway follows a coordinator of a later term: link to it, and its own hello decides.
       else if (claim.id !== from && claim.term > this.term) this.connect(claim.id);
       return;
@@ -584,12 +585,6 @@ export class ClusterPeer {
       }
       this.onJoinAnswer(from, claim?.id ?? null, claim?.term ?? 0);
     }
-  }
-
-  /** Whether a rival coordinator's claim beats this peer's own term. */
-  private outranks(rival: string, rivalTerm: number): boolean {
-    if (rivalTerm !== this.term) return rivalTerm > this.term;
-    return rival < this.id;
   }
 
   private onJoin(from: string, orphan: boolean): void {
@@ -1100,35 +1095,25 @@ export class ClusterPeer {
     return earliest;
   }
 
-  /** When the coordinator counts as gone if it stays silent, or when this standby's turn to take over comes. */
-  private coordinatorWatchDeadline(): number | null {
-    if (this.coordinatorId === null) return null;
-    if (this.lostSince === null) return this.lastHeard + this.settings.coordinatorTimeoutMs + 1;
-    const rank = this.succession.indexOf(this.id);
-    if (this.newerCoordinator !== null || rank < 0 || this.replica === undefined) return null;
-    if (this.options.keys.credential === null) return null;
-    // The turn comes once every better-placed standby has been silent for a step.
-    let turn = this.lostSince + rank * this.settings.successorStepMs;
-    for (const better of this.succession.slice(0, rank)) {
-      const answered = this.answeredAt.get(better);
-      if (answered !== undefined) turn = Math.max(turn, answered + this.settings.successorStepMs);
-    }
-    return turn;
+  /** What this peer knows of its coordinator and the standbys, for the succession decisions. */
+  private successionView(): SuccessionView {
+    return {
+      selfId: this.id,
+      coordinatorId: this.coordinatorId,
+      lastHeard: this.lastHeard,
+      lostSince: this.lostSince,
+      succession: this.succession,
+      answeredAt: this.answeredAt,
+      newerCoordinator: this.newerCoordinator,
+      canTakeOver: this.replica !== undefined && this.options.keys.credential !== null,
+      settings: this.settings,
+    };
   }
 
   /** Notices a silent coordinator, and takes over when this peer is the standby whose turn it is. */
   private watchCoordinator(now: number): void {
-    if (this.coordinatorId === null) return;
-    if (this.lostSince === null && now - this.lastHeard > this.settings.coordinatorTimeoutMs) this.lostSince = now;
-    if (this.lostSince === null) return;
-    const rank = this.succession.indexOf(this.id);
-    if (this.newerCoordinator !== null) return;
-    if (rank < 0 || this.replica === undefined || now - this.lostSince < rank * this.settings.successorStepMs) return;
-    // A better-placed standby that still answers will take over; two coordinators would split the ledger.
-    const betterAlive = this.succession
-      .slice(0, rank)
-      .some((peer) => now - (this.answeredAt.get(peer) ?? Number.NEGATIVE_INFINITY) < this.settings.successorStepMs);
-    if (!betterAlive) this.takeOver();
+    if (this.lostSince === null && coordinatorSilent(this.successionView(), now)) this.lostSince = now;
+    if (takeOverDue(this.successionView(), now)) this.takeOver();
   }
 
   /** Begins coordinating, at the next term. After a handover the old coordinator, its parent, stays linked: it
