@@ -26,6 +26,7 @@ import { type ClusterKeys, Envelopes } from './envelopes.js';
 import { LeaseWork } from './lease-work.js';
 import { ReplicatedState } from './replica.js';
 import { coordinatorSilent, outranks, type SuccessionView, successionDeadline, takeOverDue } from './succession.js';
+import { TreeRouting } from './tree-routing.js';
 import {
   type BroadcastBody,
   blockFromWire,
@@ -177,8 +178,7 @@ export class ClusterPeer {
   /** Peers refused until the time given. */
   private readonly penalized = new Map<string, number>();
   private readonly connecting = new Map<string, number>();
-  private readonly children = new Set<string>();
-  private parent: string | null = null;
+  private readonly tree: TreeRouting;
   private coordinatorId: string | null = null;
   private term = 0;
   private succession: string[] = [];
@@ -208,8 +208,6 @@ export class ClusterPeer {
   private snapshotInProgress: SnapshotInProgress | undefined;
   /** The standby this coordinator handed the cluster to; it steps down once the event that handed over is done. */
   private handedOverTo: string | null = null;
-  /** The number of this peer's last up message; the coordinator takes each number once. */
-  private upNumber = 0;
   private readonly jobs = new Map<string, Job>();
   private latestJobId: string | undefined;
   private readonly recentBlocks: BlockRecord[] = [];
@@ -230,6 +228,14 @@ export class ClusterPeer {
       throw new RangeError('A peer is a gateway exactly when it has a gateway credential.');
     }
     this.envelopes = new Envelopes(options.keys, options.now);
+    this.tree = new TreeRouting({
+      selfId: this.id,
+      envelopes: this.envelopes,
+      term: () => this.term,
+      coordinator: () => this.coordinator,
+      send: (to, message) => this.send(to, message),
+      badMessage: (from, error) => this.badMessage(from, error),
+    });
     this.work = new LeaseWork({
       info: this.info,
       renewSeconds: this.settings.renewSeconds,
@@ -469,12 +475,12 @@ export class ClusterPeer {
     this.largeLinks.delete(peer);
     this.badMessages.delete(peer);
     this.connecting.delete(peer);
-    if (this.children.delete(peer)) {
+    if (this.tree.removeChild(peer)) {
       if (this.coordinator !== undefined) this.coordinator.drop(peer);
       else this.sendUp({ v: PROTOCOL_VERSION, type: 'gone', peer });
     }
-    if (peer === this.parent) {
-      this.parent = null;
+    if (peer === this.tree.parent) {
+      this.tree.leaveParent();
       if (this.currentPhase === 'member') {
         this.orphan = true;
         this.currentPhase = 'joining';
@@ -517,10 +523,10 @@ export class ClusterPeer {
         this.onAttach(from, message.placement);
         return;
       case 'detach':
-        if (this.children.delete(from)) this.coordinator?.drop(from);
+        if (this.tree.removeChild(from)) this.coordinator?.drop(from);
         return;
       case 'up':
-        this.onUp(from, message);
+        this.tree.relayUp(from, message);
         return;
       case 'down':
         this.onDown(from, message);
@@ -602,7 +608,7 @@ export class ClusterPeer {
       return;
     }
     this.coordinator.admit(info, orphan, link.gateway);
-    if (this.coordinator.parentOf(from) === this.id) this.children.add(from);
+    if (this.coordinator.parentOf(from) === this.id) this.tree.addChild(from);
   }
 
   /** The coordinator as far as this peer knows, unless it has gone silent. */
@@ -740,13 +746,13 @@ export class ClusterPeer {
       this.badMessage(from, 'attach: the placement is for another term, peer or parent');
       return;
     }
-    this.children.add(from);
+    this.tree.addChild(from);
     // A job made while it was on its way here reached this peer, not it.
     if (this.jobBroadcast !== null) this.send(from, this.jobBroadcast);
   }
 
   private becomeMember(parent: string): void {
-    this.parent = parent;
+    this.tree.attachUnder(parent);
     this.currentPhase = 'member';
     this.joinStep = null;
     // A standby hears the replicated state from its parent, the coordinator, in messages larger than most.
@@ -760,7 +766,7 @@ export class ClusterPeer {
     // brought the last heartbeat and the current job.
     if (rejoined) {
       for (const broadcast of [this.welcomeHeartbeat, this.jobBroadcast]) {
-        if (broadcast !== null) for (const child of this.children) this.send(child, broadcast);
+        if (broadcast !== null) this.tree.toChildren(broadcast);
       }
     }
     this.welcomeHeartbeat = null;
@@ -785,7 +791,7 @@ export class ClusterPeer {
 
   /** Closes a link that serves no purpose in the tree. */
   private dropTransient(peer: string): void {
-    if (peer === this.parent || this.children.has(peer) || peer === this.joinStepPeer()) return;
+    if (this.linkNeeded(peer)) return;
     this.disconnect(peer);
   }
 
@@ -850,48 +856,18 @@ export class ClusterPeer {
   // ---- tree traffic ----
 
   private sendUp(body: UpBody): void {
-    if (this.coordinator !== undefined) {
-      this.coordinator.handleUp(this.id, body);
-      return;
-    }
-    if (this.parent === null) return; // resent once a parent is back (shares), or superseded (status)
-    this.send(this.parent, this.envelopes.up(this.term, ++this.upNumber, body));
-  }
-
-  /** Only children pass traffic up; relays pass it on unchanged, and the coordinator checks whose it is. */
-  private onUp(from: string, message: Extract<Message, { type: 'up' }>): void {
-    if (!this.children.has(from)) return;
-    if (this.coordinator !== undefined) {
-      this.coordinator.handleUpMessage(message);
-      return;
-    }
-    if (this.parent === null) return;
-    this.send(this.parent, message);
+    this.tree.sendUp(body);
   }
 
   private onDown(from: string, message: Extract<Message, { type: 'down' }>): void {
     const direct = this.currentPhase === 'joining' && from === this.askedPeer() && this.isGateway(from);
-    if (from !== this.parent && !direct) return;
-    const [me, next, ...rest] = message.route;
-    if (me !== this.id && message.route.length > 0) return;
+    if (from !== this.tree.parent && !direct) return;
     // A gateway being asked to join may answer with a ban, signed for whatever term it coordinates.
     const signer = direct ? from : this.coordinatorId;
     if (signer === null) return;
-    // A relay checks what it passes on too: a child must never hear, from its honest parent, a message that someone
-    // above rerouted or made up, and would blame the parent for. A message of another term is dropped unblamed: it
-    // may be an honest one that crossed a change of coordinator.
-    const addressee = message.route.at(-1) ?? this.id;
-    const opened = this.envelopes.openDown(message, signer, null, addressee);
-    if (!opened.ok) {
-      this.badMessage(from, `down: ${opened.error}`);
-      return;
-    }
-    if (next !== undefined) {
-      if (this.children.has(next)) this.send(next, { ...message, route: [next, ...rest] });
-      return;
-    }
-    if (!direct && opened.value.term !== this.term) return;
-    this.handleDown(opened.value.body);
+    const opened = this.tree.routeDown(from, message, signer);
+    if (opened === undefined || (!direct && opened.term !== this.term)) return;
+    this.handleDown(opened.body);
   }
 
   /**
@@ -899,7 +875,7 @@ export class ClusterPeer {
    * introduces a new coordinator with its credential. Each is passed on unchanged.
    */
   private onBroadcast(from: string, message: Extract<Message, { type: 'broadcast' }>): void {
-    if (from !== this.parent) return;
+    if (from !== this.tree.parent) return;
     const opened = this.envelopes.openBroadcast(message);
     if (!opened.ok) {
       this.badMessage(from, `broadcast: ${opened.error}`);
@@ -925,7 +901,7 @@ export class ClusterPeer {
     } else {
       this.rememberBlock(blockFromWire(body.block));
     }
-    for (const child of this.children) this.send(child, message);
+    this.tree.toChildren(message);
   }
 
   private handleDown(body: DownBody): void {
@@ -1002,8 +978,8 @@ export class ClusterPeer {
       v: PROTOCOL_VERSION,
       type: 'status',
       info: this.info,
-      parent: this.parent ?? this.id,
-      children: this.children.size,
+      parent: this.tree.parent ?? this.id,
+      children: this.tree.children.size,
     });
   }
 
@@ -1072,7 +1048,7 @@ export class ClusterPeer {
   }
 
   private linkNeeded(peer: string): boolean {
-    return peer === this.parent || this.children.has(peer) || peer === this.joinStepPeer();
+    return this.tree.isNeighbour(peer) || peer === this.joinStepPeer();
   }
 
   private probeIntervalMs(): number {
@@ -1121,10 +1097,9 @@ export class ClusterPeer {
   private takeOver(handover = false): void {
     if (this.options.keys.credential === null) return; // only gateways coordinate
     const term = this.term + 1;
-    if (this.parent !== null) {
-      this.send(this.parent, { v: PROTOCOL_VERSION, type: 'detach' });
-      const oldParent = this.parent;
-      this.parent = null;
+    const oldParent = this.tree.leaveParent();
+    if (oldParent !== null) {
+      this.send(oldParent, { v: PROTOCOL_VERSION, type: 'detach' });
       if (!handover) this.disconnect(oldParent);
     }
     const lastJob = this.replica === undefined ? undefined : [...this.replica.jobs.values()].at(-1)?.job;
@@ -1137,7 +1112,7 @@ export class ClusterPeer {
       envelopes: this.envelopes,
       now: () => this.now(),
       random: () => this.options.random(),
-      children: () => this.children,
+      children: () => this.tree.children,
     };
     const state = this.replica;
     this.replica = undefined;
