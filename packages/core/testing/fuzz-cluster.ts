@@ -281,7 +281,7 @@ export class FuzzCluster {
         this.enqueue(() => this.deliver(node, { kind: 'verified', ticket: action.ticket, hash }));
         return;
       }
-      case 'submitBlock':
+      case 'submitCandidate':
       case 'wantJob':
       case 'allowLargeMessages':
         return;

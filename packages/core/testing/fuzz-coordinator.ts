@@ -236,7 +236,7 @@ export class CoordinatorRig {
         case 'verify':
           this.verifications.push({ ticket: action.ticket, blob: action.blob, nonce: action.nonce });
           break;
-        case 'submitBlock':
+        case 'submitCandidate':
           this.submittedBlocks.push(action.job);
           break;
         case 'wantJob':

@@ -143,7 +143,7 @@ export class EffectRunner {
           (error: unknown) => log.error(`share verification failed: ${(error as Error).message}`),
         );
         return;
-      case 'submitBlock':
+      case 'submitCandidate':
         this.submitToSource(action);
         return;
       case 'wantJob':
@@ -164,7 +164,7 @@ export class EffectRunner {
   }
 
   /** Hands a verified candidate to this peer's source, and its verdict back to the coordinator. */
-  private submitToSource(candidate: Extract<PeerAction, { kind: 'submitBlock' }>): void {
+  private submitToSource(candidate: Extract<PeerAction, { kind: 'submitCandidate' }>): void {
     const { log, jobSource, observer } = this.parts;
     if (jobSource === undefined) {
       log.warn(

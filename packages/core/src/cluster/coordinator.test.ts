@@ -133,7 +133,7 @@ function harness(settings: Partial<CoordinatorSettings> = {}, options: HarnessOp
         case 'verify':
           verifications.push({ ticket: action.ticket, nonce: action.nonce });
           break;
-        case 'submitBlock':
+        case 'submitCandidate':
           submitted.push({ job: action.job, nonce: action.nonce });
           break;
         case 'wantJob':

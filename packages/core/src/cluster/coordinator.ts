@@ -108,7 +108,7 @@ export type CoordinatorAction =
    * A verified candidate for the external source, and who found it: a hash that meets the job's difficulty, which
    * is a block for a daemon and a share for a pool.
    */
-  | { kind: 'submitBlock'; job: Job; nonce: number; hash: Uint8Array; finder: Finder }
+  | { kind: 'submitCandidate'; job: Job; nonce: number; hash: Uint8Array; finder: Finder }
   /** The current external job's nonces ran out: its source should make fresh work. */
   | { kind: 'wantJob'; job: Job }
   /** A new standby: the replicated state goes to it, in messages larger than most. */
@@ -486,7 +486,7 @@ export class Coordinator {
   private foundCandidate(job: Job, share: CheckedShare): void {
     const finder = { id: share.peer, name: this.members.get(share.peer)?.info.name ?? '' };
     if (this.chain === undefined) {
-      this.push({ kind: 'submitBlock', job, nonce: share.nonce, hash: share.hash, finder });
+      this.push({ kind: 'submitCandidate', job, nonce: share.nonce, hash: share.hash, finder });
       return;
     }
     const outcome = this.chain.submit(job, share.nonce, share.hash, finder);

@@ -100,7 +100,7 @@ export type PeerAction =
    * source for fresh work, allow large messages on a link (the coordinator's, to a standby, which carries the
    * replicated state).
    */
-  | Extract<CoordinatorAction, { kind: 'send' | 'verify' | 'submitBlock' | 'wantJob' | 'allowLargeMessages' }>
+  | Extract<CoordinatorAction, { kind: 'send' | 'verify' | 'submitCandidate' | 'wantJob' | 'allowLargeMessages' }>
   | { kind: 'notice'; notice: PeerNotice };
 
 export type PeerNotice =

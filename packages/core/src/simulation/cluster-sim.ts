@@ -466,7 +466,7 @@ export class SimCluster {
         this.queue.after(20, () => this.deliver(node.id, { kind: 'verified', ticket: action.ticket, hash }));
         return;
       }
-      case 'submitBlock':
+      case 'submitCandidate':
       case 'wantJob':
       case 'allowLargeMessages':
         return;
