@@ -97,7 +97,7 @@ function countSimulation(simSeed) {
   /** @returns {Actor} */
   const actor = () => {
     if (current === undefined) return 'outside';
-    if (current.role === 'coordinator') return 'coordinator';
+    if (current.phase === 'coordinator') return 'coordinator';
     return infoOf(current).engine === 'wasm' ? 'browser' : 'gateway';
   };
   /** @param {'sign' | 'verify'} op @param {Uint8Array} message */
