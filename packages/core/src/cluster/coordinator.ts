@@ -711,16 +711,16 @@ export class Coordinator {
     const now = this.context.now();
     for (const [id, until] of this.slowStandbys) if (until <= now) this.slowStandbys.delete(id);
     const work = (id: string) => this.state.accounts.get(id)?.work ?? 0n;
-    const eligible = [...this.members.entries()]
-      .filter(
-        ([id, member]) =>
+    const eligible = [...this.state.gateways]
+      .flatMap((id) => {
+        const member = this.members.get(id);
+        const eligibleNow =
+          member?.confirmed === true &&
           id !== this.context.selfId &&
-          member.confirmed &&
-          this.state.members.get(id)?.gateway === true &&
           !this.state.banned.has(id) &&
-          !this.slowStandbys.has(id),
-      )
-      .map(([id, member]) => ({ id, member, since: this.state.members.get(id)?.since ?? now }))
+          !this.slowStandbys.has(id);
+        return eligibleNow ? [{ id, member, since: this.state.members.get(id)?.since ?? now }] : [];
+      })
       .sort(
         (a, b) =>
           Number(b.member.info.jobSource) - Number(a.member.info.jobSource) ||

@@ -51,6 +51,8 @@ export interface MemberRecord {
 export class ReplicatedState {
   readonly jobs = new Map<string, JobRecord>();
   readonly members = new Map<string, MemberRecord>();
+  /** The members that showed a gateway credential: the few that may stand by, without a walk over every member. */
+  readonly gateways = new Set<string>();
   readonly leases = new Map<string, LeaseRecord>();
   readonly accounts = new Map<string, PeerAccount>();
   readonly banned = new Set<string>();
@@ -66,9 +68,12 @@ export class ReplicatedState {
     switch (entry.e) {
       case 'member':
         this.members.set(entry.peer, { parent: entry.parent, gateway: entry.gateway, since: entry.since });
+        if (entry.gateway) this.gateways.add(entry.peer);
+        else this.gateways.delete(entry.peer);
         return;
       case 'left':
         this.members.delete(entry.peer);
+        this.gateways.delete(entry.peer);
         return;
       case 'job': {
         const job = jobFromWire(entry.job);
