@@ -75,7 +75,7 @@ const rows = [
   [
     'WASM in Node, 1 thread',
     `${node1.hashrate.toFixed(2)} H/s`,
-    `${ratio(node1.hashrate / nativeOneThread)}x native (issue: >= 0.5)`,
+    `${ratio(node1.hashrate / nativeOneThread)}x native (target: >= 0.5)`,
   ],
   [
     'WASM in Chromium, 1 worker',
@@ -90,7 +90,7 @@ const rows = [
   [
     'WASM in Node, 2 threads',
     `${node2.hashrate.toFixed(2)} H/s`,
-    `${ratio(node2.hashrate / node1.hashrate)}x its 1 thread (issue: >= 1.8); ${ratio(node2.hashrate / native2.hashrate)}x native 2 threads`,
+    `${ratio(node2.hashrate / node1.hashrate)}x its 1 thread (target: >= 1.8); ${ratio(node2.hashrate / native2.hashrate)}x native 2 threads`,
   ],
   [
     'WASM in Chromium, 2 workers',
@@ -100,7 +100,7 @@ const rows = [
   [
     'cache init, WASM in Node vs native',
     `${node1.cacheInitMs} ms vs ${native1.cacheInitMs} ms`,
-    `${ratio(node1.cacheInitMs / native1.cacheInitMs)}x (issue: <= 2)`,
+    `${ratio(node1.cacheInitMs / native1.cacheInitMs)}x (target: <= 2)`,
   ],
   [
     'cache init, WASM in Chromium',
@@ -110,7 +110,7 @@ const rows = [
   [
     'second thread: shared WebAssembly memory',
     `${node1.wasmMemoryMb} -> ${node2.wasmMemoryMb} MiB`,
-    `+${node2.wasmMemoryMb - node1.wasmMemoryMb} MiB (issue: <= 16)`,
+    `+${node2.wasmMemoryMb - node1.wasmMemoryMb} MiB (target: <= 16)`,
   ],
   [
     'second thread: peak RSS of the process',
