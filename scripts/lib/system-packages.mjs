@@ -11,6 +11,7 @@ export const SYSTEM_PACKAGES = [
   { name: 'emscripten', why: 'compiles the RandomX core to WebAssembly', neededFor: ['start', 'test'] },
   { name: 'librandomx-dev', why: 'the native engine and the reference oracle', neededFor: ['start', 'test'] },
   { name: 'chromium', why: 'the browser tests', neededFor: ['test'] },
+  { name: 'firefox-esr', why: 'the browser tests in Firefox', neededFor: ['test'] },
   { name: 'monero', why: 'a regtest monerod for the job-source tests', neededFor: ['test'] },
 ];
 
