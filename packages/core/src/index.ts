@@ -14,6 +14,7 @@ export {
   type ClusterPeerOptions,
   DEFAULT_PEER_SETTINGS,
   type JobSourceMode,
+  type OperatorCommand,
   type PeerAction,
   type PeerEvent,
   type PeerNotice,

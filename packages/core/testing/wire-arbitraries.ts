@@ -176,6 +176,7 @@ export function wireArbitraries(world: WireWorld) {
     fc.record({ e: fc.constant('seen' as const), peer: peerId, jobId, nonce: uint32 }),
     fc.record({ e: fc.constant('account' as const), peer: peerId, name, work: decimal, accepted: seq, rejected: seq }),
     fc.record({ e: fc.constant('totals' as const), accepted: seq, rejected: seq, blocks: seq }),
+    fc.constant({ e: 'clearAccounts' as const }),
   );
 
   const downBody: fc.Arbitrary<DownBody> = fc.oneof(
@@ -214,6 +215,7 @@ export function wireArbitraries(world: WireWorld) {
       totals,
       credential,
     }),
+    fc.record({ v: fc.constant(v), type: fc.constant('stopMining' as const), issuedAt: time }),
   );
 
   const helloPayload: fc.Arbitrary<HelloPayload> = fc.record({

@@ -495,6 +495,16 @@ export class Coordinator {
     this.newDemoJob();
   }
 
+  /** The operator's stop: every browser peer below stops mining until its own Start click. */
+  stopEveryTab(): void {
+    this.broadcast({ v: PROTOCOL_VERSION, type: 'stopMining', issuedAt: this.context.now() });
+  }
+
+  /** The operator's new lesson: the leaderboard starts from zero; blocks found and the cluster's totals stay. */
+  clearAccounts(): void {
+    this.replication.record({ e: 'clearAccounts' });
+  }
+
   /** An external source's answer to submitCandidate. */
   handleBlockResult(block: BlockRecord | null): void {
     if (block === null) return;

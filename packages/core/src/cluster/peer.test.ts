@@ -15,7 +15,14 @@ import { nobleEd25519 } from '../identity/signature-scheme.js';
 import { signJson } from '../identity/signed.js';
 import type { Job } from '../jobs/job.js';
 import { ClusterPeer, DEFAULT_PEER_SETTINGS, type PeerAction } from './peer.js';
-import { jobToWire, type Message, PROTOCOL_VERSION, type ReplicaEntry, type UpPayload } from './wire.js';
+import {
+  type BroadcastPayload,
+  jobToWire,
+  type Message,
+  PROTOCOL_VERSION,
+  type ReplicaEntry,
+  type UpPayload,
+} from './wire.js';
 
 const v = PROTOCOL_VERSION;
 const kinds = (actions: PeerAction[]) => actions.map((action) => action.kind);
@@ -777,5 +784,61 @@ describe('a coordinator without a job source of its own', () => {
     expect(net.peer('w').currentTerm).toBe(2);
     expect(net.peer('w').phase).toBe('member');
     expect(handovers()).toHaveLength(1);
+  });
+});
+
+describe("the operator's commands", () => {
+  it('stop every member once per stop, relays passing the stop on, and only from the coordinator', () => {
+    const net = deepCluster();
+    const stops = (name: string) => net.noticesOf(name).filter((notice) => notice.kind === 'stopMining');
+    // A peer that does not coordinate has no cluster to stop.
+    net.handle('r', { kind: 'operator', command: 'stopEveryTab' });
+    expect(stops('r')).toEqual([]);
+    net.handle('gw', { kind: 'operator', command: 'stopEveryTab' });
+    expect(stops('r')).toHaveLength(1);
+    expect(stops('v')).toHaveLength(1);
+    const relayedStops = net
+      .messages('r', 'v', 'broadcast')
+      .filter(
+        (message) =>
+          message.type === 'broadcast' && payloadOf<BroadcastPayload>(message.signed).body.type === 'stopMining',
+      );
+    expect(relayedStops).toHaveLength(1);
+    // A repeat of the same stop (a relay replaying it) stops nothing again; the next stop does.
+    net.inject('r', 'v', relayedStops[0]);
+    expect(stops('v')).toHaveLength(1);
+    net.advance(10);
+    net.handle('gw', { kind: 'operator', command: 'stopEveryTab' });
+    expect(stops('v')).toHaveLength(2);
+  });
+
+  it('clear the leaderboard on the coordinator and its standbys, and keep the totals', () => {
+    const net = aloneGateway();
+    net.add('s', { gateway: true });
+    net.start('s');
+    net.add('w');
+    net.start('w');
+    net.advance(2000);
+    const lease = net.peer('w').miningLease?.lease;
+    if (lease === undefined) throw new Error('no lease');
+    const hash = new Uint8Array(32).fill(0xee).fill(0, 24);
+    net.handle('w', { kind: 'progress', leaseId: lease.id, hashes: 10, shares: [{ nonce: lease.start + 1, hash }] });
+    const verify = net.actionsOf('gw').findLast((action) => action.kind === 'verify');
+    if (verify?.kind !== 'verify') throw new Error('no verification');
+    net.handle('gw', { kind: 'verified', ticket: verify.ticket, hash });
+    net.advance(500);
+    const coordinator = net.peer('gw').coordinatorState;
+    expect(coordinator?.state.accounts.get(idOf('w'))).toMatchObject({ accepted: 1 });
+
+    const since = net.delivered.length;
+    net.handle('gw', { kind: 'operator', command: 'clearAccounts' });
+    net.advance(500);
+    expect(coordinator?.state.accounts.size).toBe(0);
+    expect(coordinator?.totals()).toMatchObject({ sharesAccepted: 1 });
+    expect(coordinator?.memberViews().find((view) => view.id === idOf('w'))).toMatchObject({ creditedWork: 0n });
+    const replicated = net
+      .downPayloads('gw', 's', since)
+      .flatMap((down) => (down.body.type === 'replica' ? down.body.entries : []));
+    expect(replicated).toContainEqual({ e: 'clearAccounts' });
   });
 });

@@ -111,6 +111,8 @@ export type PeerNotice =
   /** This peer's engine found a share that meets the job's own difficulty: a block (or pool share) candidate. */
   | { kind: 'candidate'; job: Job; nonce: number }
   | { kind: 'banned'; reason: string }
+  /** The operator stopped every tab; once per stop, however often it is heard. */
+  | { kind: 'stopMining' }
   | { kind: 'badMessage'; from: string; error: string }
   /** A peer's hello failed, or it claimed what it could not prove: its link is closed and it is refused a while. */
   | { kind: 'penalized'; peer: string; reason: string }
@@ -128,7 +130,11 @@ export type PeerEvent =
   | { kind: 'blockResult'; block: BlockRecord | null }
   | { kind: 'job'; job: Job }
   /** The time nextDeadline() named has come: the peer does what is due. */
-  | { kind: 'timeout' };
+  | { kind: 'timeout' }
+  /** What the operator asks of the cluster, through the coordinator this peer hosts; ignored by any other peer. */
+  | { kind: 'operator'; command: OperatorCommand };
+
+export type OperatorCommand = 'stopEveryTab' | 'clearAccounts';
 
 type Phase = 'discovering' | 'joining' | 'member' | 'coordinator' | 'banned';
 
@@ -211,6 +217,8 @@ export class ClusterPeer {
   private readonly jobs = new Map<string, Job>();
   private latestJobId: string | undefined;
   private readonly recentBlocks: BlockRecord[] = [];
+  /** The operator's last stop this peer passed on, by term and the coordinator's clock: a repeat is dropped. */
+  private lastStop = { term: -1, issuedAt: -1 };
   private totalsSeen: ClusterTotals = { peers: 0, hashrate: 0, sharesAccepted: 0, sharesRejected: 0, blocksFound: 0 };
   private readonly work: LeaseWork;
   private lastStatusAt = Number.NEGATIVE_INFINITY;
@@ -428,6 +436,10 @@ export class ClusterPeer {
         return;
       case 'timeout':
         this.timeout();
+        return;
+      case 'operator':
+        if (event.command === 'stopEveryTab') this.coordinator?.stopEveryTab();
+        else this.coordinator?.clearAccounts();
         return;
     }
   }
@@ -898,6 +910,11 @@ export class ClusterPeer {
     } else if (body.type === 'job') {
       this.rememberJob(jobFromWire(body.job));
       this.jobBroadcast = message;
+    } else if (body.type === 'stopMining') {
+      const { term: lastTerm, issuedAt: lastIssuedAt } = this.lastStop;
+      if (term < lastTerm || (term === lastTerm && body.issuedAt <= lastIssuedAt)) return;
+      this.lastStop = { term, issuedAt: body.issuedAt };
+      this.notice({ kind: 'stopMining' });
     } else {
       this.rememberBlock(blockFromWire(body.block));
     }

@@ -116,6 +116,9 @@ export class ReplicatedState {
       case 'forget':
         this.accounts.delete(entry.peer);
         return;
+      case 'clearAccounts':
+        this.accounts.clear();
+        return;
       case 'block':
         this.blocks.push(blockFromWire(entry.block));
         this.blocksFound++;

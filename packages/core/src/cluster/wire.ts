@@ -174,6 +174,8 @@ const ReplicaEntry = Type.Union([
   /** The ledger is full: this contributor, credited with the least work, is forgotten. */
   Type.Object({ e: Type.Literal('forget'), peer: PeerId }, strict),
   Type.Object({ e: Type.Literal('block'), block: WireBlock }, strict),
+  /** The operator starts a new lesson: every contributor's credited work and share counts go back to zero. */
+  Type.Object({ e: Type.Literal('clearAccounts') }, strict),
   // Snapshot entries: state that live entries built up, restated whole for a new standby.
   Type.Object({ e: Type.Literal('seen'), peer: PeerId, jobId: JobId, nonce: Uint32 }, strict),
   Type.Object(
@@ -222,6 +224,11 @@ const BroadcastBody = Type.Union([
     /** The coordinator's own credential: a peer that never linked to it checks it before following it. */
     credential: CredentialSchema,
   }),
+  /**
+   * The operator stopped every tab: browser peers stop mining, and mine again only after their own Start click.
+   * `issuedAt` (the coordinator's clock) tells a repeat of the same stop from a new one.
+   */
+  message('stopMining', { issuedAt: Time }),
 ]);
 export type BroadcastBody = Static<typeof BroadcastBody>;
 
