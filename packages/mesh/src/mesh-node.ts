@@ -9,6 +9,7 @@ import {
   type JobSource,
   type JobSourceMode,
   type MiningEngine,
+  type OperatorCommand,
   type PeerInfo,
 } from '@rxmesh/core';
 import { EffectRunner, type ShareHasher } from './effect-runner.js';
@@ -130,6 +131,16 @@ export class MeshNode {
   /** Every member the coordinator knows, when this peer coordinates; else null (only the coordinator knows them). */
   members(): MemberView[] | null {
     return this.observer.members();
+  }
+
+  /**
+   * Carries out what the operator asks of the cluster (stop every tab, clear the leaderboard) while this peer
+   * coordinates; answers false when it does not, since only the coordinator speaks for the cluster.
+   */
+  operator(command: OperatorCommand): boolean {
+    if (this.runner.stopped || this.cluster.phase !== 'coordinator') return false;
+    this.runner.handle({ kind: 'operator', command });
+    return true;
   }
 
   /** Stops hashing at once (the engine's batch is cut short) and stays in the cluster, relaying and answering. */

@@ -67,6 +67,8 @@ export interface MeshSnapshot {
   blocks: BlockView[];
   /** This peer's own daemon or pool, or null when it has none. */
   source: SourceStatus | null;
+  /** How often the operator stopped every tab since this peer started: a browser tab stops mining when it rises. */
+  operatorStops: number;
 }
 
 /** One peer in the coordinator's view, for the classroom. */
@@ -91,6 +93,7 @@ export class MeshObserver {
   private readonly refused: Record<string, number> = {};
   private coordinator: { id: string; term: number } | null = null;
   private sharesAccepted = 0;
+  private operatorStops = 0;
   private sharesRejected = 0;
   private lastRejectReason: ShareRejection | null = null;
   private keyInit: KeyInit | undefined;
@@ -143,6 +146,7 @@ export class MeshObserver {
             },
       blocks: [...this.blocks],
       source: jobSource?.status() ?? null,
+      operatorStops: this.operatorStops,
     };
   }
 
@@ -180,6 +184,9 @@ export class MeshObserver {
     switch (notice.kind) {
       case 'coordinator':
         this.coordinator = { id: notice.id, term: notice.term };
+        return;
+      case 'stopMining':
+        this.operatorStops++;
         return;
       case 'shareResult':
         if (notice.accepted) this.sharesAccepted++;

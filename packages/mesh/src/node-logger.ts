@@ -90,6 +90,9 @@ export class NodeLogger {
       case 'banned':
         log.error(notice.reason, { event: 'banned' });
         return;
+      case 'stopMining':
+        log.info('the operator stopped every browser tab; hosts mine on', { event: 'stopMining' });
+        return;
       case 'candidate':
         log.info(`found a candidate for the ${notice.job.source} job at height ${notice.job.height}`, {
           event: 'candidate',
