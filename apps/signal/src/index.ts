@@ -13,6 +13,7 @@ export { nodeEd25519 } from './identity/node-ed25519.js';
 export { METRIC_PREFIX } from './plugins/metrics.js';
 export { CONTENT_SECURITY_POLICY } from './plugins/security-headers.js';
 export type {} from './plugins/signaling.js';
+export type { TeacherCommandOutcome, TeacherOptions } from './plugins/teacher.js';
 export { buildServer, DEFAULT_WEB_ROOT, type ServerOptions } from './server.js';
 export { CONNECTION_HEADROOM, DEFAULT_HTTP_LIMITS, type HttpLimits } from './signaling/http-limits.js';
 export type { GatewayAnnouncement } from './signaling/hub.js';

@@ -10,6 +10,7 @@ import metrics from './plugins/metrics.js';
 import securityHeaders from './plugins/security-headers.js';
 import signaling from './plugins/signaling.js';
 import stats from './plugins/stats.js';
+import teacher, { type TeacherOptions } from './plugins/teacher.js';
 import webApp from './plugins/web-app.js';
 import { type HttpLimits, resolveHttpLimits, timeoutCheckIntervalMs } from './signaling/http-limits.js';
 import { resolveLimits, type SignalingLimits } from './signaling/limits.js';
@@ -38,6 +39,8 @@ export interface ServerOptions {
    * only signaling's peer count.
    */
   clusterStats?: () => ClusterStats | undefined;
+  /** The teacher's token and the gateway that carries out the teacher's commands; without them, none are taken. */
+  teacher?: TeacherOptions;
 }
 
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -70,6 +73,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(signaling, { limits, clusterKey });
   await app.register(cluster, { key: clusterKey });
   await app.register(stats, { clusterStats: options.clusterStats });
+  await app.register(teacher, options.teacher ?? {});
   await app.register(webApp, { root: options.webRoot ?? DEFAULT_WEB_ROOT });
   return app;
 }
