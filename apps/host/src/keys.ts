@@ -66,17 +66,22 @@ const SecretFile = Compile(
   Type.Object({ v: Type.Literal(1), secretKey: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) }),
 );
 
-function secretFromText(text: string, path: string): Uint8Array {
-  let value: unknown;
+/** The file's JSON if it passes `check`, else undefined. */
+function checkedJson<T>(text: string, check: (value: unknown) => value is T): T | undefined {
   try {
-    value = JSON.parse(text);
+    const value: unknown = JSON.parse(text);
+    return check(value) ? value : undefined;
   } catch {
-    value = undefined;
+    return undefined;
   }
-  if (!SecretFile.Check(value)) {
+}
+
+function secretFromText(text: string, path: string): Uint8Array {
+  const file = checkedJson(text, (value) => SecretFile.Check(value));
+  if (file === undefined) {
     throw new CliError(`${path} is not an rxmesh key file. Move it away to make a new key (peers will need it).`);
   }
-  return base64urlnopad.decode(value.secretKey);
+  return base64urlnopad.decode(file.secretKey);
 }
 
 const secretText = (identity: Identity) =>
@@ -94,6 +99,29 @@ export async function loadClusterKey(dir: string): Promise<{ cluster: Identity; 
   const cluster = newIdentity();
   await writePrivate(path, secretText(cluster));
   return { cluster, created: true };
+}
+
+const TeacherTokenFile = Compile(
+  Type.Object({ v: Type.Literal(1), teacherToken: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) }),
+);
+
+/**
+ * The secret in the teacher's link (stop every tab, start a new lesson) of the server whose data directory is
+ * `dir`, made at the first start and kept, so a bookmarked teacher's link works after a restart.
+ */
+export async function loadTeacherToken(dir: string): Promise<string> {
+  await ensureDir(dir);
+  const path = join(dir, 'teacher.token');
+  const text = await readIfThere(path);
+  if (text !== undefined) {
+    const file = checkedJson(text, (value) => TeacherTokenFile.Check(value));
+    if (file === undefined)
+      throw new CliError(`${path} is not an rxmesh teacher token. Move it away to make a new one.`);
+    return file.teacherToken;
+  }
+  const teacherToken = base64urlnopad.encode(randomBytes(32));
+  await writePrivate(path, `${JSON.stringify({ v: 1, teacherToken })}\n`);
+  return teacherToken;
 }
 
 /** The server's own embedded gateway: a fresh key each run, with the cluster key's credential. */
