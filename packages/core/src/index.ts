@@ -56,6 +56,17 @@ export {
 export { DEMO_BLOB_LENGTH, DemoChain, GENESIS_SEED } from './jobs/demo-chain.js';
 export { type BlockRecord, JOB_SOURCE_KINDS, type Job, type JobSourceKind } from './jobs/job.js';
 export type { Finder, JobSource, SourceStatus, SourceVerdict } from './jobs/job-source.js';
+export {
+  type JoinInfo,
+  JoinInfoSchema,
+  type JoinThreads,
+  JoinThreadsSchema,
+  type JoinUrl,
+  JoinUrlSchema,
+  MAX_OPERATOR_LENGTH,
+  type ServerCertificate,
+  ServerCertificateSchema,
+} from './join-contract.js';
 export type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from './mining.js';
 export { SimCluster, type SimOptions, type SimReport, THOUSAND_PEERS } from './simulation/cluster-sim.js';
 export { BACKOFF_JITTER, type Backoff, backoffDelay, formatDelay } from './sources/backoff.js';
