@@ -2,14 +2,34 @@
 // its own code; neither starts a miner (only the contributor's Start button does).
 const CLASSROOM_PATH = '/classroom';
 
+/** Storage can be refused (a private window, a blocked site): the page then keeps its choices in memory only. */
+function sessionStorageOrNull(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+function localStorageOrNull(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
 async function showClassroom(): Promise<void> {
-  const [{ StatsPoller }, { describeProgram }] = await Promise.all([
+  const [{ StatsPoller }, { describeProgram }, { takeTeacherToken }] = await Promise.all([
     import('./stats/stats-poller.js'),
     import('@rxmesh/wasm'),
+    import('./classroom/teacher-token.js'),
     import('./classroom/rx-classroom.js'),
   ]);
   const view = document.createElement('rx-classroom');
   view.stats = new StatsPoller();
+  view.teacherToken = takeTeacherToken({ location, history, storage: sessionStorageOrNull() });
+  view.settings = localStorageOrNull();
   view.describe = (input) => describeProgram(input);
   document.body.append(view);
 }

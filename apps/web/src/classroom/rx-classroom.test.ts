@@ -4,9 +4,14 @@ import { byTestId, deepQueryAll, settled, text } from '../../testing/dom.js';
 import { type ClusterMember, type ClusterStats, parseClusterStats } from '../stats/cluster-stats.js';
 import { StatsPoller } from '../stats/stats-poller.js';
 import { CLASSROOM_TITLE } from '../title.js';
-import { emptyGraphReason, joinAdvice, type RxClassroom, showcaseInput } from './rx-classroom.js';
+import { neutralName } from './hidden-names.js';
+import type { JoinAnswer } from './join-info.js';
+import { emptyGraphReason, type RxClassroom, showcaseInput } from './rx-classroom.js';
+import { noUrlsAdvice } from './rx-join.js';
 import { rankMembers } from './rx-leaderboard.js';
 import { graphDescription } from './rx-mesh-graph.js';
+import { sendTeacherCommand } from './rx-teacher.js';
+import { takeTeacherToken } from './teacher-token.js';
 import './rx-classroom.js';
 
 function member(id: string, name: string, parent: string | null, creditedWork: string, extra = {}): ClusterMember {
@@ -50,10 +55,33 @@ afterEach(() => {
   for (const view of views.splice(0)) view.remove();
 });
 
-async function mount(answer: unknown, describe?: RxClassroom['describe']): Promise<RxClassroom> {
+const JOIN: JoinAnswer = {
+  info: {
+    operator: 'Ms Rivera',
+    urls: [
+      { url: 'https://192.168.1.20:8443', scheme: 'https', address: '192.168.1.20', threads: 'all' },
+      { url: 'http://192.168.1.20:8080', scheme: 'http', address: '192.168.1.20', threads: 'one' },
+    ],
+    secureUrl: 'https://192.168.1.20:8443',
+    certificate: { fingerprint256: Array.from({ length: 32 }, () => 'AB').join(':'), selfSigned: true },
+  },
+  error: null,
+};
+
+interface MountOptions {
+  describe?: RxClassroom['describe'];
+  join?: JoinAnswer;
+  teacherToken?: string;
+  settings?: Pick<Storage, 'getItem' | 'setItem'>;
+}
+
+async function mount(answer: unknown, options: MountOptions = {}): Promise<RxClassroom> {
   const view = document.createElement('rx-classroom') as RxClassroom;
   view.stats = new StatsPoller(async () => new Response(JSON.stringify(answer)), 60_000);
-  view.describe = describe;
+  view.describe = options.describe;
+  view.askJoin = async () => options.join ?? JOIN;
+  view.teacherToken = options.teacherToken ?? null;
+  view.settings = options.settings ?? null;
   document.body.append(view);
   views.push(view);
   await new Promise((resolve) => setTimeout(resolve, 0));
@@ -132,9 +160,11 @@ describe('the inside RandomX panel', () => {
       ],
       groupCounts: { integer: 1, float: 1, control: 1, memory: 0 },
     };
-    await mount(STATS, async (input) => {
-      inputs.push(new TextDecoder().decode(input));
-      return program;
+    await mount(STATS, {
+      describe: async (input) => {
+        inputs.push(new TextDecoder().decode(input));
+        return program;
+      },
     });
     await vi.waitFor(async () => {
       await settled(document.body);
@@ -148,8 +178,10 @@ describe('the inside RandomX panel', () => {
   });
 
   it('says why when the program cannot be made', async () => {
-    await mount(STATS, async () => {
-      throw new Error('no shared memory');
+    await mount(STATS, {
+      describe: async () => {
+        throw new Error('no shared memory');
+      },
     });
     await settled(document.body);
     expect(text(deepQueryAll(document.body, 'rx-inside-randomx')[0]?.shadowRoot)).toContain(
@@ -158,23 +190,108 @@ describe('the inside RandomX panel', () => {
   });
 });
 
-describe('joinAdvice', () => {
-  const page = (origin: string) => {
-    const url = new URL(origin);
-    return { origin: url.origin, hostname: url.hostname, port: url.port, protocol: url.protocol };
-  };
-
-  it('does not tell the class to open localhost', () => {
-    expect(joinAdvice(page('http://localhost:8080')).address).toBe("this computer's network address, port 8080");
-    expect(joinAdvice(page('http://127.0.0.1:18090')).address).toContain('port 18090');
+describe('joining', () => {
+  it('shows every URL with a QR code and the threads a tab gets there, and the fingerprint to check', async () => {
+    await mount(STATS);
+    const items = deepQueryAll(document.body, '[data-testid="join-urls"] li');
+    expect(items.map((item) => item.getAttribute('data-threads'))).toEqual(['all', 'one']);
+    expect(text(items[0])).toContain('https://192.168.1.20:8443');
+    expect(text(items[0])).toContain('all threads');
+    expect(text(items[1])).toContain('one thread');
+    const codes = deepQueryAll(document.body, '[data-testid="join-urls"] svg path');
+    expect(codes).toHaveLength(2);
+    expect(codes[0]?.getAttribute('d')).not.toBe(codes[1]?.getAttribute('d'));
+    expect(text(byTestId(document.body, 'fingerprint'))).toContain('AB:AB:AB');
   });
 
-  it('names the address the class can open, and warns that plain http lets them watch but not mine', () => {
-    expect(joinAdvice(page('http://10.0.0.5:8080'))).toEqual({
-      address: 'http://10.0.0.5:8080',
-      warning: expect.stringContaining('can watch but not mine'),
+  it('says what to do when the server has no network address, or does not answer', () => {
+    const info = JOIN.info;
+    if (info === null) throw new Error('no join info');
+    expect(noUrlsAdvice({ ...info, urls: [] }, null)).toMatch(/connect it to the school network/);
+    expect(noUrlsAdvice(null, 'the server did not answer.')).toMatch(/unknown: the server did not answer/);
+    expect(noUrlsAdvice(info, null)).toBeNull();
+  });
+});
+
+describe('hiding names', () => {
+  it('replaces every contributor name in the leaderboard and the blocks, keeps gateways, and remembers it', async () => {
+    const saved = new Map<string, string>();
+    const settings = {
+      getItem: (key: string) => saved.get(key) ?? null,
+      setItem: (k: string, v: string) => void saved.set(k, v),
+    };
+    await mount(STATS, { settings });
+    const button = byTestId(document.body, 'hide-names') as HTMLButtonElement;
+    expect(button.getAttribute('aria-pressed')).toBe('false');
+    button.click();
+    await settled(document.body);
+    const board = text(byTestId(document.body, 'leaderboard'));
+    for (const name of ['Ada', 'Bo', 'Cy']) expect(board).not.toContain(name);
+    expect(board).toContain(neutralName('bbbbbbbb-2'));
+    expect(board).toContain('gateway');
+    expect(text(byTestId(document.body, 'blocks'))).toContain(`found by ${neutralName('aaaaaaaa-1')}`);
+    expect(text(byTestId(document.body, 'classroom-graph'))).not.toContain('Ada');
+
+    // The projector keeps the choice for the next lesson.
+    for (const view of views.splice(0)) view.remove();
+    await mount(STATS, { settings });
+    expect(text(byTestId(document.body, 'leaderboard'))).not.toContain('Ada');
+  });
+});
+
+describe("the teacher's controls", () => {
+  it('show only in the tab that opened the teacher link', async () => {
+    await mount(STATS);
+    expect(byTestId(document.body, 'stop-every-tab')).toBeUndefined();
+    for (const view of views.splice(0)) view.remove();
+    await mount(STATS, { teacherToken: 'x'.repeat(43) });
+    expect(byTestId(document.body, 'stop-every-tab')).toBeDefined();
+  });
+
+  it('take the token from the link, keep it for the tab, and clear it from the address bar', () => {
+    const token = 'T'.repeat(43);
+    const stored = new Map<string, string>();
+    const storage = {
+      getItem: (key: string) => stored.get(key) ?? null,
+      setItem: (k: string, v: string) => void stored.set(k, v),
+    };
+    const replaced: string[] = [];
+    const history = {
+      replaceState: (_data: unknown, _unused: string, url?: string | URL | null) => void replaced.push(String(url)),
+    };
+    const place = (hash: string) => ({ location: { hash, pathname: '/classroom', search: '' }, history, storage });
+    expect(takeTeacherToken(place(''))).toBeNull();
+    expect(takeTeacherToken(place(`#teacher=${token}`))).toBe(token);
+    expect(replaced).toEqual(['/classroom']);
+    expect(takeTeacherToken(place(''))).toBe(token);
+    expect(takeTeacherToken({ ...place('#teacher=short'), storage: null })).toBeNull();
+  });
+
+  it("send the token, and show the server's sentence or what went wrong", async () => {
+    const sent: [string, RequestInit | undefined][] = [];
+    const answer = (response: Response) =>
+      (async (url: string | URL | Request, init?: RequestInit) => {
+        sent.push([String(url), init]);
+        return response;
+      }) as typeof fetch;
+    expect(await sendTeacherCommand('stop-every-tab', 'tok', answer(new Response(null, { status: 204 })))).toMatch(
+      /Every tab stopped mining/,
+    );
+    expect(sent[0]?.[0]).toBe('/api/teacher/stop-every-tab');
+    expect(sent[0]?.[1]).toMatchObject({ method: 'POST', headers: { authorization: 'Bearer tok' } });
+    const refused = new Response(JSON.stringify({ message: 'Another peer coordinates the cluster now.' }), {
+      status: 409,
     });
-    expect(joinAdvice(page('https://class.example'))).toEqual({ address: 'https://class.example', warning: null });
+    expect(await sendTeacherCommand('new-lesson', 'tok', answer(refused))).toBe(
+      'Another peer coordinates the cluster now.',
+    );
+    expect(await sendTeacherCommand('new-lesson', 'tok', answer(new Response('oops', { status: 500 })))).toBe(
+      'The server refused (HTTP 500).',
+    );
+    const down = (async () => {
+      throw new TypeError('fetch failed');
+    }) as typeof fetch;
+    expect(await sendTeacherCommand('new-lesson', 'tok', down)).toMatch(/did not answer/);
   });
 });
 

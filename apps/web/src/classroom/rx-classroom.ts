@@ -1,5 +1,6 @@
-// The classroom view (/classroom), for a projector: the join address, the cluster's figures, the mesh as a graph,
-// the leaderboard, blocks found and what RandomX does inside. Reads /api/stats about once a second; mines nothing.
+// The classroom view (/classroom), for a projector: the join URLs with their QR codes, the cluster's figures, the
+// mesh as a graph, the leaderboard (names shown or hidden), blocks found and what RandomX does inside; and, for the
+// tab that opened the teacher's link, the teacher's controls. Reads /api/stats about once a second; mines nothing.
 import { css, html, LitElement, nothing } from 'lit';
 import { jobText, sourceText } from '../app/job-source.js';
 import { formatCount, formatHashrate } from '../format.js';
@@ -8,11 +9,15 @@ import type { StatsPoller } from '../stats/stats-poller.js';
 import { CLASSROOM_TITLE } from '../title.js';
 import { SubscriptionController } from '../ui/subscription-controller.js';
 import { figures, shared } from '../ui/theme.js';
+import { withNamesHidden } from './hidden-names.js';
+import { fetchJoinInfo, type JoinAnswer } from './join-info.js';
 import './rx-blocks.js';
 import type { ReadableProgram } from './rx-inside-randomx.js';
 import './rx-inside-randomx.js';
+import './rx-join.js';
 import './rx-leaderboard.js';
 import './rx-mesh-graph.js';
+import './rx-teacher.js';
 
 /** Why the graph is empty, when it is: the server may not coordinate the cluster, or no one joined yet. */
 export function emptyGraphReason(stats: ClusterStats | null): string | null {
@@ -28,28 +33,11 @@ export function emptyGraphReason(stats: ClusterStats | null): string | null {
   }
 }
 
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
-
-/**
- * Where the class joins. Opened on the server itself (localhost), the address is useless to others; and browsers
- * mine only on https pages or on localhost, so over plain http the class can watch but not mine.
- */
-export function joinAdvice(page: { origin: string; hostname: string; port: string; protocol: string }): {
-  address: string;
-  warning: string | null;
-} {
-  const loopback = LOOPBACK.test(page.hostname);
-  const port = page.port || (page.protocol === 'https:' ? '443' : '80');
-  const address = loopback ? `this computer's network address, port ${port}` : page.origin;
-  const warning =
-    page.protocol === 'http:'
-      ? 'Browsers mine only on https pages or on localhost: over plain http, other computers can watch but not mine.'
-      : null;
-  return { address, warning };
-}
-
 /** A new program to show this often, so the class sees that every input makes different programs. */
 const PROGRAM_EVERY_MS = 15_000;
+/** The join URLs are asked for again this often: a laptop may change networks during a lesson. */
+const JOIN_EVERY_MS = 30_000;
+const HIDE_NAMES_KEY = 'rxmesh.classroom.hideNames';
 
 /** The input whose first program the panel shows: a short text, since the stats carry no block template. */
 export function showcaseInput(height: number, turn: number): string {
@@ -63,6 +51,8 @@ export class RxClassroom extends LitElement {
     program: { state: true },
     programInput: { state: true },
     programError: { state: true },
+    join: { state: true },
+    hideNames: { state: true },
   };
 
   /** Set before the element is connected (main.ts, tests). */
@@ -72,8 +62,17 @@ export class RxClassroom extends LitElement {
   declare program: ReadableProgram | null;
   declare programInput: string;
   declare programError: string | null;
+  /** The teacher's token when this tab opened the teacher's link (main.ts sets it), else null. */
+  teacherToken: string | null = null;
+  /** Where the page keeps the hide-names choice; null keeps it for this page load only. */
+  settings: Pick<Storage, 'getItem' | 'setItem'> | null = null;
+  /** Asks the server for its join URLs; tests give their own. */
+  askJoin: () => Promise<JoinAnswer> = () => fetchJoinInfo();
+  declare join: JoinAnswer | null;
+  declare hideNames: boolean;
   private subscribed = false;
   private programTimer: ReturnType<typeof setInterval> | undefined;
+  private joinTimer: ReturnType<typeof setInterval> | undefined;
   private turn = 0;
   private shownHeight: number | undefined;
 
@@ -83,6 +82,8 @@ export class RxClassroom extends LitElement {
     this.program = null;
     this.programInput = '';
     this.programError = null;
+    this.join = null;
+    this.hideNames = false;
   }
 
   static override styles = [
@@ -108,18 +109,9 @@ export class RxClassroom extends LitElement {
         font-size: 1.8em;
         margin: 0;
       }
-      .join {
-        font-size: 1.2em;
-        margin: 0;
-        overflow-wrap: anywhere;
-      }
-      .join .url {
-        font-family: var(--rx-mono);
-      }
-      .warning {
-        flex-basis: 100%;
-        margin: 0;
-        font-size: 0.8em;
+      .join-panel,
+      .teacher-panel {
+        margin-bottom: 1rem;
       }
       dl.figures dd {
         font-size: 1.6em;
@@ -158,12 +150,25 @@ export class RxClassroom extends LitElement {
     }
     super.connectedCallback();
     document.title = CLASSROOM_TITLE;
+    this.hideNames = this.settings?.getItem(HIDE_NAMES_KEY) === 'true';
     this.programTimer = setInterval(() => void this.showNextProgram(), PROGRAM_EVERY_MS);
+    void this.askForJoin();
+    this.joinTimer = setInterval(() => void this.askForJoin(), JOIN_EVERY_MS);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.programTimer);
+    clearInterval(this.joinTimer);
+  }
+
+  private async askForJoin(): Promise<void> {
+    this.join = await this.askJoin();
+  }
+
+  private toggleNames(): void {
+    this.hideNames = !this.hideNames;
+    this.settings?.setItem(HIDE_NAMES_KEY, String(this.hideNames));
   }
 
   /** A new job shows a new program at once; the timer shows others in between. */
@@ -188,15 +193,31 @@ export class RxClassroom extends LitElement {
   }
 
   override render() {
-    const { stats, error, updatedAt } = this.stats.state;
+    const { error, updatedAt } = this.stats.state;
+    const polled = this.stats.state.stats;
+    const stats = polled !== null && this.hideNames ? withNamesHidden(polled) : polled;
     const reason = emptyGraphReason(stats);
-    const join = joinAdvice(location);
     return html`
       <header>
         <h1>rxmesh classroom</h1>
-        <p class="join">Join at <strong class=${join.address.includes('://') ? 'url' : ''}>${join.address}</strong></p>
-        ${join.warning === null ? nothing : html`<p class="warning muted">${join.warning}</p>`}
+        <div class="view-controls">
+          <button data-testid="hide-names" aria-pressed=${String(this.hideNames)} @click=${() => this.toggleNames()}>
+            ${this.hideNames ? 'Show names' : 'Hide names'}
+          </button>
+        </div>
       </header>
+      <section class="panel join-panel" aria-labelledby="join-heading">
+        <h2 id="join-heading">Join: open one of these on your computer or phone, then click Start</h2>
+        <rx-join .info=${this.join?.info ?? null} .error=${this.join?.error ?? null}></rx-join>
+      </section>
+      ${
+        this.teacherToken === null
+          ? nothing
+          : html`<section class="panel teacher-panel" aria-labelledby="teacher-heading">
+              <h2 id="teacher-heading">Teacher</h2>
+              <rx-teacher .token=${this.teacherToken}></rx-teacher>
+            </section>`
+      }
       ${error === null ? nothing : html`<p class="panel error" role="alert">${error}</p>`}
       <section class="panel" aria-labelledby="totals-title">
         <h2 id="totals-title" class="visually-hidden">The cluster</h2>

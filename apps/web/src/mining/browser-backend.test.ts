@@ -25,6 +25,7 @@ const SNAPSHOT: MeshSnapshot = {
   job: null,
   blocks: [],
   source: null,
+  operatorStops: 0,
 };
 
 const KEY = { mode: 'light' as const, seedHash: '00', done: 40, total: 100, startedAt: 1, ahead: false };
