@@ -9,6 +9,7 @@ export const PEERJS_PATH = '/peerjs';
 export const DEFAULT_ROOM = 'rxmesh';
 
 // GET /api/stats and /api/stats/members answer core's stats contract (plugins/stats.ts serializes by its schemas).
+// GET /api/classroom/join answers core's join contract (plugins/classroom-join.ts serializes by its schema).
 export type {
   ClusterBlock,
   ClusterJob,
@@ -17,5 +18,9 @@ export type {
   ClusterSource,
   ClusterStats,
   ClusterStatsAnswer,
+  JoinInfo,
+  JoinThreads,
+  JoinUrl,
+  ServerCertificate,
   StatsView,
 } from '@rxmesh/core';

@@ -9,12 +9,20 @@ export {
   type StatsView,
 } from './client.js';
 export { nodeEd25519 } from './identity/node-ed25519.js';
+export { type Interfaces, isLoopback, isWildcard, joinUrls, type Listener, urlHost } from './join-urls.js';
 // Brings the plugins' FastifyInstance decorations (app.metrics, app.signaling) to whoever imports the server.
 export { METRIC_PREFIX } from './plugins/metrics.js';
 export { CONTENT_SECURITY_POLICY } from './plugins/security-headers.js';
 export type {} from './plugins/signaling.js';
 export type { TeacherCommandOutcome, TeacherOptions } from './plugins/teacher.js';
-export { buildServer, DEFAULT_WEB_ROOT, type ServerOptions } from './server.js';
+export {
+  buildServer,
+  DEFAULT_WEB_ROOT,
+  listeningAddresses,
+  listenPlainHttp,
+  type ServerOptions,
+  type TlsCredentials,
+} from './server.js';
 export { CONNECTION_HEADROOM, DEFAULT_HTTP_LIMITS, type HttpLimits } from './signaling/http-limits.js';
 export type { GatewayAnnouncement } from './signaling/hub.js';
 export { DEFAULT_LIMITS, type SignalingLimits } from './signaling/limits.js';

@@ -94,15 +94,19 @@ export class RawPeer {
     });
   }
 
-  /** Opens the WebSocket with these query parameters (any may be missing) and resolves once it is open. */
+  /**
+   * Opens the WebSocket with these query parameters (any may be missing) and resolves once it is open; over wss for
+   * an https URL, trusting the certificate authority `ca` when given.
+   */
   static async open(
     httpUrl: string,
     query: Record<string, string>,
     headers: Record<string, string> = {},
+    ca?: string,
   ): Promise<RawPeer> {
     const url = new URL('/peerjs/peerjs', httpUrl.replace(/^http/, 'ws'));
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-    const socket = new WebSocket(url, { headers });
+    const socket = new WebSocket(url, { headers, ...(ca === undefined ? {} : { ca }) });
     const peer = new RawPeer(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
@@ -112,8 +116,8 @@ export class RawPeer {
   }
 
   /** Connects like the peerjs client and waits for OPEN. */
-  static async join(httpUrl: string, room: string, id: string, token = randomToken()): Promise<RawPeer> {
-    const peer = await RawPeer.open(httpUrl, { key: room, id, token, version: '1.5.5' });
+  static async join(httpUrl: string, room: string, id: string, token = randomToken(), ca?: string): Promise<RawPeer> {
+    const peer = await RawPeer.open(httpUrl, { key: room, id, token, version: '1.5.5' }, {}, ca);
     const first = await peer.next();
     if (first.type !== 'OPEN') throw new Error(`${id} expected OPEN, got ${JSON.stringify(first)}`);
     return peer;
