@@ -48,7 +48,22 @@ describe('rxmesh --help', () => {
   it.each([
     [
       'serve',
-      ['--port', '--bind', '--data-dir', '--trust-proxy', '--source', '--wallet', '--user', '--pass', '--no-gateway'],
+      [
+        '--port',
+        '--http-port',
+        '--tls-cert',
+        '--tls-key',
+        '--tls-self-signed',
+        '--operator',
+        '--bind',
+        '--data-dir',
+        '--trust-proxy',
+        '--source',
+        '--wallet',
+        '--user',
+        '--pass',
+        '--no-gateway',
+      ],
     ],
     ['host', ['--signal', '--threads', '--mode', '--source', '--data-dir', '--credential', '--cluster-key']],
     ['credential', ['--data-dir', '--name', '--days', '--out']],

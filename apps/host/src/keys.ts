@@ -1,7 +1,7 @@
 // What rxmesh keeps on disk for its keys, in the data directory (`--data-dir`, by default $XDG_DATA_HOME/rxmesh or
 // ~/.local/share/rxmesh): the cluster key of a server (`cluster.key`), the cluster keys a host pinned at first use
-// (`clusters.json`), and the gateway credential files `rxmesh credential` writes. Secrets are written with mode
-// 0600, in a directory of mode 0700.
+// (`clusters.json`), and the gateway credential files `rxmesh credential` writes; tls.ts keeps the self-signed https
+// certificate of `serve --tls-self-signed` there too. Secrets are written with mode 0600, in a directory of mode 0700.
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -37,7 +37,7 @@ export function newIdentity(): Identity {
   return identityFromSecret(scheme, randomBytes(32));
 }
 
-async function ensureDir(dir: string): Promise<void> {
+export async function ensureDir(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
@@ -46,14 +46,14 @@ async function ensureDir(dir: string): Promise<void> {
 }
 
 /** Writes a file whole or not at all, readable by its owner only. */
-async function writePrivate(path: string, text: string): Promise<void> {
+export async function writePrivate(path: string, text: string): Promise<void> {
   const partial = `${path}.${process.pid}.partial`;
   await writeFile(partial, text, { mode: 0o600 });
   await chmod(partial, 0o600);
   await rename(partial, path);
 }
 
-async function readIfThere(path: string): Promise<string | undefined> {
+export async function readIfThere(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {

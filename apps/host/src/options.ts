@@ -1,6 +1,6 @@
 // Parsers for CLI option values; each throws a commander error that names the flag and the accepted form.
 import { availableParallelism } from 'node:os';
-import { KEY_ID_PATTERN } from '@rxmesh/core';
+import { KEY_ID_PATTERN, MAX_OPERATOR_LENGTH } from '@rxmesh/core';
 import { InvalidArgumentError } from 'commander';
 
 export function parsePositiveInteger(value: string): number {
@@ -69,4 +69,13 @@ export function socketHost(url: URL): string {
 /** All cores but one, so the machine stays responsive; at least one. */
 export function defaultThreadCount(): number {
   return Math.max(1, availableParallelism() - 1);
+}
+
+/** Who runs a cluster, as the page shows it: one line of printable characters. */
+export function parseOperator(value: string): string {
+  const name = value.trim();
+  if (name.length === 0 || name.length > MAX_OPERATOR_LENGTH || /\p{Cc}/u.test(name)) {
+    throw new InvalidArgumentError(`Expected a name of 1 to ${MAX_OPERATOR_LENGTH} characters on one line.`);
+  }
+  return name;
 }

@@ -1,7 +1,21 @@
-// `rxmesh serve`: the web app and signaling server, with an embedded gateway peer.
-import { availableParallelism, networkInterfaces, totalmem } from 'node:os';
+// `rxmesh serve`: the web app and signaling server, with an embedded gateway peer; over http, or over https with a
+// plain-http server beside it.
+import { X509Certificate } from 'node:crypto';
+import { availableParallelism, hostname, networkInterfaces, totalmem } from 'node:os';
+import type { JoinUrl } from '@rxmesh/core';
 import type { MeshNode } from '@rxmesh/mesh';
-import { buildServer, type ClusterStats, DEFAULT_ROOM } from '@rxmesh/signal';
+import {
+  buildServer,
+  type ClusterStats,
+  DEFAULT_ROOM,
+  isWildcard,
+  joinUrls,
+  type Listener,
+  listeningAddresses,
+  listenPlainHttp,
+  type TlsCredentials,
+  urlHost,
+} from '@rxmesh/signal';
 import { Command, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { registerGatewayMetrics } from '../gateway-metrics.js';
@@ -10,10 +24,16 @@ import { defaultDataDir, loadClusterKey, serverGatewayKeys } from '../keys.js';
 import { createLog } from '../log.js';
 import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
-import { parsePort } from '../options.js';
+import { parseOperator, parsePort } from '../options.js';
+import { loadSelfSigned, machineNames, readTlsFiles } from '../tls.js';
 
 interface ServeOptions extends JobSourceFlags {
-  port: number;
+  port?: number;
+  httpPort?: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsSelfSigned: boolean;
+  operator?: string;
   bind: string;
   dataDir: string;
   trustProxy: boolean;
@@ -46,13 +66,36 @@ export function serveCommand(): Command {
       'Serve the web app and signaling server, with an embedded gateway peer on the demo chain, a Monero node or a pool.',
     )
     .addOption(
-      new Option('--port <port>', 'HTTP port for the web app, signaling and /api').default(8080).argParser(parsePort),
+      new Option(
+        '--port <port>',
+        'port of the web app, signaling and /api: http, or https with TLS (default: 8080, or 8443 with TLS)',
+      ).argParser(parsePort),
+    )
+    .addOption(
+      new Option(
+        '--http-port <port>',
+        'with TLS, the plain-http port beside https, for a projector and for whoever types http; its page ' +
+          'says where the https page is (default: 8080)',
+      ).argParser(parsePort),
+    )
+    .option('--tls-cert <file>', 'serve https with this certificate (PEM, its chain after it); goes with --tls-key')
+    .option('--tls-key <file>', 'the private key (PEM, unencrypted) of the --tls-cert certificate')
+    .option(
+      '--tls-self-signed',
+      "serve https with a certificate made for this machine's addresses, kept in --data-dir; prints its fingerprint " +
+        'for students to compare with what their browser shows',
+      false,
+    )
+    .addOption(
+      new Option('--operator <name>', 'who runs the cluster, which the page shows before anyone starts').argParser(
+        parseOperator,
+      ),
     )
     .addOption(
       new Option('--bind <address>', 'address to listen on; 0.0.0.0 lets a class on the LAN join').default('0.0.0.0'),
     )
     .addOption(
-      new Option('--data-dir <dir>', 'where the cluster key is kept (made at the first start)').default(
+      new Option('--data-dir <dir>', 'where the cluster key and a self-signed certificate are kept').default(
         defaultDataDir(),
       ),
     )
@@ -71,20 +114,37 @@ export function serveCommand(): Command {
           '--no-gateway runs no gateway here, so it takes no --source: give the source to `rxmesh host`.',
         );
       }
+      const tlsSource = checkTlsFlags(options);
       const log = createLog({ json: options.logJson });
       const { cluster, created } = await loadClusterKey(options.dataDir);
       log.info(`${created ? 'made a new' : 'the'} cluster key in ${options.dataDir}: ${cluster.id}`, {
         clusterKey: cluster.id,
       });
+      const tls = await openTls(tlsSource, options, log);
       let gateway: MeshNode | undefined;
       const app = await buildServer({
         cluster: { key: cluster.id },
         trustProxy: options.trustProxy,
         // Until the gateway has joined (and with --no-gateway), signaling answers with its own peer count.
         clusterStats: () => (gateway === undefined ? undefined : clusterStats(gateway)),
+        ...(tls === undefined ? {} : { tls }),
+        ...(options.operator === undefined ? {} : { operator: options.operator }),
       });
       registerGatewayMetrics(app.metrics, () => gateway);
-      await app.listen({ port: options.port, host: options.bind });
+      const port = options.port ?? (tls === undefined ? 8080 : 8443);
+      await listenOrExplain(() => app.listen({ port, host: options.bind }), '--port', port, options.bind);
+      if (app.plainHttp !== null) {
+        const httpPort = options.httpPort ?? 8080;
+        await listenOrExplain(
+          () => listenPlainHttp(app, { port: httpPort, host: options.bind }),
+          '--http-port',
+          httpPort,
+          options.bind,
+        ).catch(async (error: unknown) => {
+          await app.close();
+          throw error;
+        });
+      }
       // Handled from here on, so a stop while the gateway is still joining also shuts down cleanly.
       let closing = false;
       const close = async () => {
@@ -96,12 +156,17 @@ export function serveCommand(): Command {
       };
       process.once('SIGINT', close);
       process.once('SIGTERM', close);
-      const { port } = app.server.address() as { port: number };
-      for (const url of reachableUrls(options.bind, port)) process.stdout.write(`rxmesh: serving ${url}\n`);
+      const listeners = listeningAddresses(app);
+      for (const line of servingLines(listeners)) process.stdout.write(`rxmesh: ${line}\n`);
+      if (tls !== undefined) process.stdout.write(`rxmesh: ${fingerprintLine(tls)}\n`);
       if (options.gateway) {
-        const loopback = options.bind === '0.0.0.0' || options.bind === '::' ? '127.0.0.1' : options.bind;
+        // The gateway is a client of this server like any other, over plain http on the machine itself: Node's
+        // fetch would not take a self-signed certificate, nor a real one for a name that is not the loopback.
+        const plain = listeners.find((listener) => listener.scheme === 'http');
+        if (plain === undefined) throw new Error('serve listens on no plain-http server for its gateway');
+        const loopback = isWildcard(options.bind) ? '127.0.0.1' : options.bind;
         const joining = joinCluster({
-          signalUrl: new URL(`http://${loopback.includes(':') ? `[${loopback}]` : loopback}:${port}`),
+          signalUrl: new URL(`http://${urlHost(loopback)}:${plain.port}`),
           room: DEFAULT_ROOM,
           keys: serverGatewayKeys(cluster),
           info: {
@@ -133,11 +198,89 @@ export function serveCommand(): Command {
     });
 }
 
-function reachableUrls(bind: string, port: number): string[] {
-  if (bind !== '0.0.0.0' && bind !== '::') return [`http://${bind.includes(':') ? `[${bind}]` : bind}:${port}`];
-  const lanAddresses = Object.values(networkInterfaces())
-    .flat()
-    .filter((address) => address !== undefined && address.family === 'IPv4' && !address.internal)
-    .map((address) => `http://${address?.address}:${port}`);
-  return [`http://localhost:${port}`, ...lanAddresses];
+type TlsSource = { kind: 'files'; cert: string; key: string } | { kind: 'self-signed' } | undefined;
+
+/** The TLS flags, checked to fit together before anything is read or listens. */
+function checkTlsFlags(options: ServeOptions): TlsSource {
+  const { tlsCert, tlsKey, tlsSelfSigned } = options;
+  if (tlsSelfSigned && (tlsCert !== undefined || tlsKey !== undefined)) {
+    throw new CliError('Give either --tls-cert FILE --tls-key FILE or --tls-self-signed, not both.');
+  }
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new CliError(
+      '--tls-cert and --tls-key go together: give the certificate and its private key, or use --tls-self-signed.',
+    );
+  }
+  const source: TlsSource =
+    tlsCert !== undefined && tlsKey !== undefined
+      ? { kind: 'files', cert: tlsCert, key: tlsKey }
+      : tlsSelfSigned
+        ? { kind: 'self-signed' }
+        : undefined;
+  if (source === undefined && options.httpPort !== undefined) {
+    throw new CliError(
+      '--http-port is the plain-http port beside https, so it goes with --tls-cert or --tls-self-signed; ' +
+        'without them, --port is the http port.',
+    );
+  }
+  if (source !== undefined && options.port !== undefined && options.port !== 0 && options.port === options.httpPort) {
+    throw new CliError(`--port and --http-port are both ${options.port}: give each server a port of its own.`);
+  }
+  return source;
+}
+
+async function openTls(
+  source: TlsSource,
+  options: ServeOptions,
+  log: { info(message: string): void },
+): Promise<TlsCredentials | undefined> {
+  if (source === undefined) return undefined;
+  if (source.kind === 'files') return readTlsFiles(source.cert, source.key);
+  const names = machineNames({ bind: options.bind, interfaces: networkInterfaces(), hostname: hostname() });
+  const { tls, story } = await loadSelfSigned(options.dataDir, names);
+  log.info(story);
+  return tls;
+}
+
+/** Listens, or explains in a sentence why the address or port cannot be had. */
+async function listenOrExplain(listen: () => Promise<unknown>, flag: string, port: number, bind: string) {
+  try {
+    await listen();
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'EADDRINUSE') {
+      throw new CliError(`Port ${port} is in use on ${bind}: stop what listens there, or give ${flag} another port.`);
+    }
+    if (code === 'EADDRNOTAVAIL') {
+      throw new CliError(`${bind} is not an address of this machine: give --bind one of its own, or 0.0.0.0.`);
+    }
+    if (code === 'EACCES') {
+      throw new CliError(`Port ${port} needs privileges this user does not have: give ${flag} a port from 1024 up.`);
+    }
+    throw error;
+  }
+}
+
+function threadsWords(url: Pick<JoinUrl, 'scheme' | 'threads'>): string {
+  if (url.scheme === 'https') return 'all threads (https)';
+  return url.threads === 'all' ? 'all threads (this computer only)' : 'one thread (http)';
+}
+
+/** The URLs to open: on this computer (when the server listens on every address), then those of the class. */
+function servingLines(listeners: readonly Listener[]): string[] {
+  const onThisComputer = listeners
+    .filter((listener) => isWildcard(listener.address))
+    .map(({ scheme, port }) => ({ url: `${scheme}://localhost:${port}`, scheme, threads: 'all' as const }));
+  return [...onThisComputer, ...joinUrls(listeners, networkInterfaces())].map(
+    (url) => `serving ${url.url} — ${threadsWords(url)}`,
+  );
+}
+
+function fingerprintLine(tls: TlsCredentials): string {
+  const fingerprint = new X509Certificate(tls.cert).fingerprint256;
+  if (!tls.selfSigned) return `the certificate's SHA-256 fingerprint is ${fingerprint}`;
+  return (
+    `the self-signed certificate's SHA-256 fingerprint is ${fingerprint} (students compare it with the one ` +
+    'their browser shows before they accept the certificate)'
+  );
 }
