@@ -2,7 +2,7 @@
 // listens, or one the server makes for the machine's own addresses and names (--tls-self-signed) and keeps in the
 // data directory, so that its fingerprint, which students compare with what their browser shows, stays the same
 // from one lesson to the next.
-import { createPrivateKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { NetworkInterfaceInfo } from 'node:os';
@@ -170,9 +170,11 @@ async function makeSelfSigned(names: CertificateNames): Promise<{ cert: string; 
   // The X.509 library needs the Reflect metadata polyfill; loaded here, and only when a certificate is made.
   await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
-  x509.cryptoProvider.set(webcrypto);
+  // Node's Web Crypto, through the global that the library's types name.
+  const { crypto } = globalThis;
+  x509.cryptoProvider.set(crypto);
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
+  const keys = await crypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const now = Date.now();
   const serial = randomBytes(16);
   serial[0] = (serial[0] ?? 0) & 0x7f; // a positive serial number, as DER integers go
@@ -193,6 +195,6 @@ async function makeSelfSigned(names: CertificateNames): Promise<{ cert: string; 
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
     ],
   });
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey);
   return { cert: certificate.toString('pem'), key: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
 }
