@@ -1,0 +1,104 @@
+// The contributor page in Debian's Firefox ESR (apt package `firefox-esr`), driven by puppeteer-core over WebDriver
+// BiDi against the `rxmesh serve` that playwright.config.ts starts: consent before anything runs, mining with
+// accepted shares, Stop within 1 s, each with no console error, uncaught exception or CSP violation. One Firefox
+// for the file; each test opens its own browser profile (Web Locks and idb-keyval are per profile). The checks are
+// the ones the Chromium tests make, from e2e/harness/contributor-page.ts.
+import { existsSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import {
+  type ContributorTab,
+  expectAcceptedShare,
+  expectNothingBeforeStart,
+  expectStopSettles,
+  fillInPage,
+  readHooksInPage,
+  recordCspViolationsInPage,
+  startMining,
+} from './harness/contributor-page.js';
+
+const FIREFOX_PATH = '/usr/bin/firefox-esr';
+
+let browser: Browser | undefined;
+let origin = '';
+
+/** The page's hooks through puppeteer; `>>>` reaches into the components' shadow roots. */
+function puppeteerTab(page: Page): ContributorTab {
+  return {
+    readHooks: () => page.evaluate(readHooksInPage),
+    fill: (testId, value) => page.evaluate(fillInPage, [testId, value] as [string, string]),
+    click: (testId) => page.click(`>>> [data-testid="${testId}"]`),
+    workerCount: () => page.workers().length,
+  };
+}
+
+/** A tab in a fresh profile, its console, uncaught exceptions and CSP violations watched from the first script. */
+async function openTab(url: string): Promise<{ page: Page; tab: ContributorTab; problems: () => Promise<string[]> }> {
+  if (browser === undefined) throw new Error('Firefox is not running');
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  const seen: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warn') seen.push(`${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => seen.push(`pageerror: ${error instanceof Error ? error.message : String(error)}`));
+  await page.evaluateOnNewDocument(recordCspViolationsInPage);
+  await page.goto(url);
+  const tab = puppeteerTab(page);
+  const problems = async () => {
+    const { cspViolations } = await tab.readHooks();
+    return [...seen, ...cspViolations.map((violation) => `csp: ${violation}`)];
+  };
+  return { page, tab, problems };
+}
+
+test.beforeAll(async () => {
+  const testInfo = test.info();
+  testInfo.skip(testInfo.project.name !== 'desktop', 'Firefox: one browser project is enough');
+  if (!existsSync(FIREFOX_PATH)) {
+    const reason = `${FIREFOX_PATH} not found: install the Debian package firefox-esr (npm test's set-up does)`;
+    console.log(`firefox.spec.ts skipped: ${reason}`);
+    testInfo.skip(true, reason);
+  }
+  const baseURL = testInfo.project.use.baseURL;
+  if (baseURL === undefined) throw new Error('playwright.config.ts sets no baseURL');
+  origin = baseURL;
+  browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX_PATH,
+    protocol: 'webDriverBiDi',
+    headless: true,
+  });
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+  browser = undefined;
+});
+
+test('Firefox: opening the page computes no hash and starts no worker until Start is clicked', async () => {
+  const { page, tab, problems } = await openTab(`${origin}/`);
+  const hooks = await tab.readHooks();
+  expect(hooks.crossOriginIsolated).toBe(true);
+  await expectNothingBeforeStart(tab, 2000);
+  expect(await problems()).toEqual([]);
+  await page.browserContext().close();
+});
+
+test('Firefox: the page mines the demo chain and gets accepted shares', async () => {
+  const { page, tab, problems } = await openTab(`${origin}/`);
+  await startMining(tab, 1);
+  await expectAcceptedShare(tab, 50_000);
+  await tab.click('stop');
+  expect(await problems()).toEqual([]);
+  await page.browserContext().close();
+});
+
+test('Firefox: Stop brings the hash counter to rest within 1 s', async () => {
+  const { page, tab, problems } = await openTab(`${origin}/`);
+  await startMining(tab, 1);
+  const settledMs = await expectStopSettles(tab);
+  test.info().annotations.push({ type: 'stop', description: `hash counter last moved ${settledMs} ms after Stop` });
+  expect(await problems()).toEqual([]);
+  await page.browserContext().close();
+});
