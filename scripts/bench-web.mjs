@@ -4,13 +4,17 @@
 //   Start button enabled), over fresh browser profiles;
 // - the in-browser hashrate per thread (the page mining the demo chain with 1 thread, from its own hash
 //   counter), as a ratio to the same WebAssembly engine in Node and to native librandomx in light mode
-//   (`rxmesh bench`, 1 thread), alternating in rounds because this machine is shared and noisy.
-// Run after `npm run build`: node scripts/bench-web.mjs [--loads N] [--rounds R] [--seconds S]
+//   (`rxmesh bench`, 1 thread), alternating in rounds because this machine is shared and noisy;
+// - with --firefox, the same page in Debian's Firefox ESR (puppeteer-core over WebDriver BiDi) in each round too,
+//   as a ratio to Chromium's page; --pages-only leaves out the Node and native figures.
+// Run after `npm run build`: node scripts/bench-web.mjs [--loads N] [--rounds R] [--seconds S] [--firefox]
+//   [--pages-only]
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import puppeteer from 'puppeteer-core';
 import { lastJsonLine, median, repoRoot } from './lib/bench-harness.mjs';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './lib/chromium.mjs';
 
@@ -19,8 +23,11 @@ const { values } = parseArgs({
     loads: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '30' },
+    firefox: { type: 'boolean', default: false },
+    'pages-only': { type: 'boolean', default: false },
   },
 });
+const FIREFOX_PATH = '/usr/bin/firefox-esr';
 const loads = Number(values.loads);
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
@@ -39,6 +46,14 @@ const origin = await new Promise((resolve, reject) => {
   serve.on('exit', (code) => reject(new Error(`rxmesh serve exited with ${code}`)));
 });
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+const firefox = values.firefox
+  ? await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: FIREFOX_PATH,
+      protocol: 'webDriverBiDi',
+      headless: true,
+    })
+  : undefined;
 
 /** One first load in a fresh profile: bytes on the wire and time to interactive. */
 async function firstLoad() {
@@ -83,6 +98,34 @@ async function pageRate() {
   return rate;
 }
 
+/**
+ * The page in Firefox, measured as pageRate() does. `>>>` reaches into the components' shadow roots.
+ * @param {import('puppeteer-core').Browser} firefox
+ */
+async function firefoxPageRate(firefox) {
+  const context = await firefox.createBrowserContext();
+  const page = await context.newPage();
+  await page.goto(origin);
+  await page.$eval('>>> [data-testid="threads"]', (field) => {
+    const input = /** @type {HTMLInputElement} */ (field);
+    input.value = '1';
+    input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    input.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+  });
+  await page.click('>>> [data-testid="start"]');
+  const hashes = () =>
+    page.$eval('>>> [data-testid="hashrate"]', (counter) => Number(counter.getAttribute('data-hashes') ?? 0));
+  while ((await hashes()) === 0) await new Promise((resolve) => setTimeout(resolve, 500));
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  const before = await hashes();
+  const began = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const rate = (1000 * ((await hashes()) - before)) / (Date.now() - began);
+  await page.click('>>> [data-testid="stop"]');
+  await context.close();
+  return rate;
+}
+
 /** @param {'wasm' | 'native'} impl */
 async function nodeRate(impl) {
   const result = await lastJsonLine(process.execPath, [
@@ -95,33 +138,45 @@ async function nodeRate(impl) {
 
 const firstLoads = [];
 for (let i = 0; i < loads; i++) firstLoads.push(await firstLoad());
-console.log(
-  `first load, median of ${loads} fresh profiles: ${(median(firstLoads.map((load) => load.bytes)) / 1024).toFixed(1)} KiB ` +
-    `in ${median(firstLoads.map((load) => load.requests))} requests, interactive after ` +
-    `${median(firstLoads.map((load) => load.interactiveMs)).toFixed(0)} ms`,
-);
+if (loads > 0)
+  console.log(
+    `first load, median of ${loads} fresh profiles: ${(median(firstLoads.map((load) => load.bytes)) / 1024).toFixed(1)} KiB ` +
+      `in ${median(firstLoads.map((load) => load.requests))} requests, interactive after ` +
+      `${median(firstLoads.map((load) => load.interactiveMs)).toFixed(0)} ms`,
+  );
 
 const results = [];
 for (let round = 1; round <= rounds; round++) {
   const browserRate = await pageRate();
-  const wasmRate = await nodeRate('wasm');
-  const nativeRate = await nodeRate('native');
-  results.push({ browserRate, wasmRate, nativeRate });
-  console.log(
-    `round ${round}: page ${browserRate.toFixed(2)} H/s, Node WebAssembly ${wasmRate.toFixed(2)} H/s, native light ` +
-      `${nativeRate.toFixed(2)} H/s: ${(browserRate / wasmRate).toFixed(3)}x and ${(browserRate / nativeRate).toFixed(3)}x`,
-  );
+  const firefoxRate = firefox === undefined ? Number.NaN : await firefoxPageRate(firefox);
+  const wasmRate = values['pages-only'] ? Number.NaN : await nodeRate('wasm');
+  const nativeRate = values['pages-only'] ? Number.NaN : await nodeRate('native');
+  results.push({ browserRate, firefoxRate, wasmRate, nativeRate });
+  const figures = [`page ${browserRate.toFixed(2)} H/s`];
+  if (firefox !== undefined)
+    figures.push(`Firefox page ${firefoxRate.toFixed(2)} H/s (${(firefoxRate / browserRate).toFixed(3)}x)`);
+  if (!values['pages-only'])
+    figures.push(
+      `Node WebAssembly ${wasmRate.toFixed(2)} H/s, native light ${nativeRate.toFixed(2)} H/s: ` +
+        `${(browserRate / wasmRate).toFixed(3)}x and ${(browserRate / nativeRate).toFixed(3)}x`,
+    );
+  console.log(`round ${round}: ${figures.join(', ')}`);
 }
 const toWasm = median(results.map((result) => result.browserRate / result.wasmRate));
 const toNative = median(results.map((result) => result.browserRate / result.nativeRate));
-console.log(
-  `page per thread, median of ${rounds} rounds: ${toWasm.toFixed(3)}x Node WebAssembly, ${toNative.toFixed(3)}x native light`,
-);
+const firefoxToChromium = median(results.map((result) => result.firefoxRate / result.browserRate));
+if (!values['pages-only'])
+  console.log(
+    `page per thread, median of ${rounds} rounds: ${toWasm.toFixed(3)}x Node WebAssembly, ${toNative.toFixed(3)}x native light`,
+  );
+if (firefox !== undefined)
+  console.log(`Firefox page per thread, median of ${rounds} rounds: ${firefoxToChromium.toFixed(3)}x Chromium's page`);
 
 await browser.close();
+await firefox?.close();
 serve.kill('SIGTERM');
 mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
 writeFileSync(
   join(repoRoot, 'test-results/bench-web.json'),
-  `${JSON.stringify({ firstLoads, results, toWasm, toNative }, null, 2)}\n`,
+  `${JSON.stringify({ firstLoads, results, toWasm, toNative, firefoxToChromium }, null, 2)}\n`,
 );
