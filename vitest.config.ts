@@ -15,6 +15,7 @@ const everyTestFile = ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts',
 const runAlone = [
   'packages/native/src/engine.test.ts',
   'packages/wasm/src/engine/wasm-engine.test.ts',
+  'packages/wasm/src/engine/solo-engine.test.ts',
   'packages/wasm/src/engine/mining-control.test.ts',
   'packages/wasm/src/program/describe-program.test.ts',
   'apps/host/src/cluster.test.ts',

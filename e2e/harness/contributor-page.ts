@@ -115,10 +115,10 @@ export async function expectNothingBeforeStart(tab: ContributorTab, quietMs: num
   expect(hooks.hashes === null || hooks.hashes === 0).toBe(true);
 }
 
-/** Sets the threads, clicks Start and waits for the first hashes; the tab then mines. */
-export async function startMining(tab: ContributorTab, threads: number): Promise<void> {
+/** Sets the threads (unless left to the page), clicks Start and waits for the first hashes; the tab then mines. */
+export async function startMining(tab: ContributorTab, threads: number | 'page default'): Promise<void> {
   await expect.poll(async () => (await tab.readHooks()).start, { timeout: 15_000 }).toBe('visible');
-  await tab.fill('threads', String(threads));
+  if (threads !== 'page default') await tab.fill('threads', String(threads));
   await tab.click('start');
   await expect.poll(async () => (await tab.readHooks()).stop, { timeout: 15_000 }).toBe('visible');
   await expect.poll(async () => (await tab.readHooks()).hashes ?? 0, { timeout: 60_000 }).toBeGreaterThan(0);
