@@ -106,6 +106,7 @@ async function firefoxPageRate(firefox) {
   const context = await firefox.createBrowserContext();
   const page = await context.newPage();
   await page.goto(origin);
+  await page.waitForSelector('>>> [data-testid="start"]:not([disabled])');
   await page.$eval('>>> [data-testid="threads"]', (field) => {
     const input = /** @type {HTMLInputElement} */ (field);
     input.value = '1';
