@@ -20,7 +20,7 @@ import { Command, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { registerGatewayMetrics } from '../gateway-metrics.js';
 import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource } from '../job-sources.js';
-import { defaultDataDir, loadClusterKey, serverGatewayKeys } from '../keys.js';
+import { defaultDataDir, loadClusterKey, loadTeacherToken, serverGatewayKeys } from '../keys.js';
 import { createLog } from '../log.js';
 import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
@@ -121,6 +121,7 @@ export function serveCommand(): Command {
         clusterKey: cluster.id,
       });
       const tls = await openTls(tlsSource, options, log);
+      const teacherToken = await loadTeacherToken(options.dataDir);
       let gateway: MeshNode | undefined;
       const app = await buildServer({
         cluster: { key: cluster.id },
@@ -129,6 +130,13 @@ export function serveCommand(): Command {
         clusterStats: () => (gateway === undefined ? undefined : clusterStats(gateway)),
         ...(tls === undefined ? {} : { tls }),
         ...(options.operator === undefined ? {} : { operator: options.operator }),
+        teacher: {
+          token: teacherToken,
+          command: (command) => {
+            if (gateway === undefined) return 'no gateway';
+            return gateway.operator(command) ? 'done' : 'not coordinating';
+          },
+        },
       });
       registerGatewayMetrics(app.metrics, () => gateway);
       const port = options.port ?? (tls === undefined ? 8080 : 8443);
@@ -159,6 +167,7 @@ export function serveCommand(): Command {
       const listeners = listeningAddresses(app);
       for (const line of servingLines(listeners)) process.stdout.write(`rxmesh: ${line}\n`);
       if (tls !== undefined) process.stdout.write(`rxmesh: ${fingerprintLine(tls)}\n`);
+      process.stdout.write(`rxmesh: ${teacherLine(listeners, teacherToken)}\n`);
       if (options.gateway) {
         // The gateway is a client of this server like any other, over plain http on the machine itself: Node's
         // fetch would not take a self-signed certificate, nor a real one for a name that is not the loopback.
@@ -283,4 +292,11 @@ function fingerprintLine(tls: TlsCredentials): string {
     `the self-signed certificate's SHA-256 fingerprint is ${fingerprint} (students compare it with the one ` +
     'their browser shows before they accept the certificate)'
   );
+}
+
+/** The teacher's link, on this machine: it carries the token that stops every tab, so it is not for the class. */
+function teacherLine(listeners: readonly Listener[], token: string): string {
+  const [first] = listeners;
+  const origin = first === undefined ? 'http://localhost:8080' : `${first.scheme}://localhost:${first.port}`;
+  return `the teacher's view, with the controls to stop every tab and start a new lesson (keep this link to yourself): ${origin}/classroom#teacher=${token}`;
 }
