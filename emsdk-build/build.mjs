@@ -1,6 +1,6 @@
 // @ts-check
-// Compiles packages/wasm/c with Debian's emscripten and links one shared-memory module per build with the
-// wasm-ld that emscripten itself uses. Usage: node emsdk-build/build.mjs
+// Compiles packages/wasm/c with Debian's emscripten and links one module per build with the wasm-ld that
+// emscripten itself uses. Usage: node emsdk-build/build.mjs
 import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +25,12 @@ function emscriptenConfig(key) {
 const llvmRoot = emscriptenConfig('LLVM_ROOT');
 const llvmVersion = emscriptenConfig('LLVM_ADD_VERSION');
 const wasmLd = join(llvmRoot, llvmVersion ? `wasm-ld-${llvmVersion}` : 'wasm-ld');
-// 128-bit multiplication helpers (__multi3), built with atomics so they may join a shared-memory module.
-const compilerRt = join(emscriptenConfig('CACHE'), 'sysroot/lib/wasm32-emscripten/libcompiler_rt-mt.a');
+/**
+ * 128-bit multiplication helpers (__multi3); a shared-memory module needs them built with atomics.
+ * @param {boolean} sharedMemory
+ */
+const compilerRt = (sharedMemory) =>
+  join(emscriptenConfig('CACHE'), `sysroot/lib/wasm32-emscripten/libcompiler_rt${sharedMemory ? '-mt' : ''}.a`);
 
 const sources = (await readdir(sourceDir)).filter((name) => name.endsWith('.c')).sort();
 
@@ -46,12 +50,12 @@ for (const [index, build] of BUILDS.entries()) {
   info(`build ${build.name}: linking ${output}`);
   await run(wasmLd, [
     ...objects,
-    compilerRt,
+    compilerRt(build.sharedMemory),
     '-o',
     output,
     '--no-entry',
     '--import-memory',
-    '--shared-memory',
+    ...(build.sharedMemory ? ['--shared-memory'] : []),
     `--max-memory=${MAXIMUM_MEMORY_BYTES}`,
     '-z',
     `stack-size=${STACK_BYTES}`,

@@ -1,31 +1,42 @@
 // @ts-check
-// The WebAssembly builds of packages/wasm: one .wasm file each; the loader picks one by feature detection.
+// The WebAssembly builds of packages/wasm: one .wasm file each; the loader picks one by feature detection and by
+// whether the page may share memory between threads.
 
-/** @type {{ name: string, description: string, cflags: string[] }[]} */
+/**
+ * `sharedMemory`: the module imports a shared memory that several workers use at once (cross-origin isolated
+ * pages, Node); without it, a memory of one worker's own (pages that browsers do not isolate).
+ * @type {{ name: string, description: string, cflags: string[], sharedMemory: boolean }[]}
+ */
 export const BUILDS = [
   {
     name: 'simd128',
     description:
       'baseline: WebAssembly SIMD, threads and bulk memory (Chrome 91+, Firefox 89+, Safari 16.4+, Node 16.4+)',
+    cflags: ['-msimd128', '-matomics'],
+    sharedMemory: true,
+  },
+  {
+    name: 'simd128-unshared',
+    description: 'the same core over a memory of its own, for one worker where the page may not share memory',
     cflags: ['-msimd128'],
+    sharedMemory: false,
   },
 ];
 
-/** Flags for every C file. No libc: the module imports one shared memory that several workers use at once. */
+/** Flags for every C file. No libc: the module imports its memory, which TypeScript creates and lays out. */
 export const COMMON_CFLAGS = [
   '-O3',
   '-std=c11',
   '-Wall',
   '-Wextra',
   '-Werror',
-  '-matomics',
   '-mbulk-memory',
   '-mmutable-globals',
   '-ffp-contract=off',
   '-fno-math-errno',
 ];
 
-/** Each instance of the module gets this much stack; TypeScript places the stacks in the shared memory. */
+/** Each instance of the module gets this much stack; TypeScript places the stacks in the memory. */
 export const STACK_BYTES = 256 * 1024;
 
 /** Largest memory the module may grow to (a 256 MiB cache plus VMs for many threads). */

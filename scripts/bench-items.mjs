@@ -21,7 +21,7 @@ const { MAXIMUM_MEMORY_PAGES } = await import('../packages/wasm/dist/load.js');
 /** drive(first, rounds): calls items<chains> `rounds` times on item numbers first + round + chain * 7777777. */
 function driverBytes(/** @type {number} */ chains) {
   const module = new ModuleWriter();
-  module.importSharedMemory('env', 'memory', MAXIMUM_MEMORY_PAGES);
+  module.importMemory('env', 'memory', { maximumPages: MAXIMUM_MEMORY_PAGES, shared: true });
   module.importFunction('env', 'items', itemsType(chains));
   const { body } = module.defineFunction({ params: [I32, I64, I64], results: [] }, [I64], 'drive');
   // Locals: 0 destination, 1 first item, 2 rounds, 3 round.

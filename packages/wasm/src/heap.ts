@@ -1,6 +1,6 @@
-// Hands out regions of the shared memory. Only the owning thread reserves; workers receive addresses.
+// Hands out regions of the core's memory. Only the owning thread reserves; workers receive addresses.
 
-export class SharedHeap {
+export class MemoryHeap {
   private next: number;
 
   constructor(
@@ -31,7 +31,7 @@ export class SharedHeap {
   }
 }
 
-/** A fresh view: a shared memory's buffer object changes whenever it grows. */
+/** A fresh view: a memory's buffer object changes whenever it grows. */
 export function bytesOf(memory: WebAssembly.Memory, address: number, length: number): Uint8Array {
   return new Uint8Array(memory.buffer, address, length);
 }

@@ -1,5 +1,6 @@
 export type { MineRequest, MineResult, Share } from '@rxmesh/core';
 export { startBrowserWorker } from './engine/browser-starter.js';
+export { SoloEngine, type SoloEngineOptions, soloEngineMemoryBytes } from './engine/solo-engine.js';
 export type { StartedThread, ThreadRole, WorkerStarter } from './engine/thread-link.js';
 export {
   engineMemoryBytes,
@@ -9,6 +10,7 @@ export {
 } from './engine/wasm-engine.js';
 export {
   type CoreBuild,
+  canShareMemory,
   type FeatureNeeds,
   type MissingFeature,
   missingFeatures,

@@ -1,8 +1,10 @@
 // The feature check a page runs before it offers to mine: each missing feature found, with a sentence that says
-// what is missing and what to do. Node has them all (but Web Workers), so the others are hidden one at a time.
+// what is missing and what to do, and which engine the page gets. Node has them all (but Web Workers), so the
+// others are hidden one at a time.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { soloEngineMemoryBytes } from './engine/solo-engine.js';
 import { engineMemoryBytes } from './engine/wasm-engine.js';
-import { compileCore, missingFeatures } from './load.js';
+import { canShareMemory, compileCore, missingFeatures } from './load.js';
 
 const features = (needs?: Parameters<typeof missingFeatures>[0]) =>
   missingFeatures(needs).map((missing) => missing.feature);
@@ -47,31 +49,21 @@ describe('missingFeatures', () => {
     expect(missing[0]?.message).toMatch(/no SIMD .* instructions/);
   });
 
-  it('blames a page without cross-origin isolation for the missing SharedArrayBuffer, and names the fix', () => {
-    vi.stubGlobal('SharedArrayBuffer', undefined);
-    vi.stubGlobal('crossOriginIsolated', false);
-    const missing = missingFeatures({ memoryBytes: 2 ** 20 });
-    expect(missing.map(({ feature }) => feature)).toEqual(['cross-origin-isolation']);
-    expect(missing[0]?.message).toMatch(/not cross-origin isolated.*reload it.*Cross-Origin-Opener-Policy/);
-  });
-
-  it('says when shared memory is missing from a browser that is isolated or does not know isolation', () => {
-    vi.stubGlobal('SharedArrayBuffer', undefined);
-    expect(features()).toEqual(['shared-array-buffer']);
-    vi.stubGlobal('crossOriginIsolated', true);
-    expect(features()).toEqual(['shared-array-buffer']);
-  });
-
-  it('says when WebAssembly memory cannot be shared between threads', () => {
-    const unshared = class {
+  it('lets a page that may not share memory mine on one worker, and checks a memory of its own for it', () => {
+    expect(canShareMemory()).toBe(true);
+    // Browsers withhold SharedArrayBuffer, and with it shared WebAssembly memory, from pages not isolated.
+    const ownMemoryOnly = class extends WebAssembly.Memory {
       constructor(descriptor: WebAssembly.MemoryDescriptor) {
         if (descriptor.shared) throw new TypeError('shared memory is not supported');
+        super(descriptor);
       }
     };
-    vi.stubGlobal('WebAssembly', webAssemblyWith('Memory', unshared));
-    const missing = missingFeatures({ memoryBytes: 2 ** 20 });
-    expect(missing.map(({ feature }) => feature)).toEqual(['threads']);
-    expect(missing[0]?.message).toMatch(/cannot share its memory between threads/);
+    vi.stubGlobal('WebAssembly', webAssemblyWith('Memory', ownMemoryOnly));
+    expect(canShareMemory()).toBe(false);
+    expect(missingFeatures({ memoryBytes: soloEngineMemoryBytes() })).toEqual([]);
+    vi.stubGlobal('SharedArrayBuffer', undefined);
+    expect(canShareMemory()).toBe(false);
+    expect(missingFeatures({ memoryBytes: 2 ** 20 })).toEqual([]);
   });
 
   it('says when the memory cannot be had, and how much was asked', () => {
@@ -81,8 +73,19 @@ describe('missingFeatures', () => {
     expect(missing[0]?.message).toMatch(/could not set aside the 2048 MiB .* Close other tabs .* fewer threads/);
   });
 
-  it('makes compileCore fail with the same sentences', async () => {
+  it('makes compileCore fail with the same sentences, and refuse a shared build where memory is not shared', async () => {
+    vi.stubGlobal(
+      'WebAssembly',
+      webAssemblyWith('validate', () => false),
+    );
+    await expect(compileCore({ sharedMemory: false })).rejects.toThrow(/no SIMD .* instructions/);
+    vi.unstubAllGlobals();
     vi.stubGlobal('SharedArrayBuffer', undefined);
-    await expect(compileCore()).rejects.toThrow(/no shared memory \(SharedArrayBuffer\), which mining needs/);
+    await expect(compileCore()).rejects.toThrow(/may not share memory between threads .* mine with SoloEngine/);
+    expect(WebAssembly.Module.imports(await compileCore({ sharedMemory: false }))).toContainEqual({
+      module: 'env',
+      name: 'memory',
+      kind: 'memory',
+    });
   });
 });

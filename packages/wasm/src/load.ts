@@ -1,4 +1,5 @@
-// Finds, fetches and compiles the C core, and instantiates it over a shared memory, in browsers and Node alike.
+// Finds, fetches and compiles the C core, and instantiates it over its memory, in browsers and Node alike. The memory
+// is shared between threads where the JavaScript engine allows it, and a worker's own elsewhere.
 import type { CoreExports } from './exports.js';
 import type { RunPrograms } from './jit/program-runner.js';
 import { F64, ModuleWriter, Simd } from './jit/wasm-writer.js';
@@ -7,12 +8,13 @@ import { F64, ModuleWriter, Simd } from './jit/wasm-writer.js';
 export type CoreBuild = 'simd128';
 
 const PAGE_BYTES = 65536;
-/** Must match MAXIMUM_MEMORY_BYTES in emsdk-build/builds.mjs: a shared memory's maximum is part of its type. */
+/** Must match MAXIMUM_MEMORY_BYTES in emsdk-build/builds.mjs: a memory's maximum is part of its import's type. */
 export const MAXIMUM_MEMORY_PAGES = (1024 * 1024 * 1024) / PAGE_BYTES;
 
-function moduleUrl(build: CoreBuild): URL {
+function moduleUrl(build: CoreBuild, sharedMemory: boolean): URL {
+  const file = sharedMemory ? build : `${build}-unshared`;
   // build/ sits beside src/ and dist/, so this resolves from the sources and from the compiled output.
-  return new URL(`../build/rx-${build}.wasm`, import.meta.url);
+  return new URL(`../build/rx-${file}.wasm`, import.meta.url);
 }
 
 async function readModuleBytes(url: URL): Promise<ArrayBuffer> {
@@ -38,7 +40,7 @@ async function readModuleBytes(url: URL): Promise<ArrayBuffer> {
 
 /** Something this JavaScript engine lacks to run RandomX, and a sentence a visitor understands. */
 export interface MissingFeature {
-  feature: 'webassembly' | 'cross-origin-isolation' | 'shared-array-buffer' | 'simd' | 'threads' | 'memory' | 'workers';
+  feature: 'webassembly' | 'simd' | 'memory' | 'workers';
   /** What is missing and what to do about it. */
   message: string;
 }
@@ -47,7 +49,10 @@ export interface MissingFeature {
 export interface FeatureNeeds {
   /** Web Workers, which the engine runs its threads in (browsers). */
   workers?: boolean;
-  /** A shared memory of this size is created and let go, as the engine will need it: engineMemoryBytes(threads). */
+  /**
+   * A memory of this size is created and let go, as the engine will need it, of the kind canShareMemory() allows:
+   * engineMemoryBytes(threads) for WasmEngine, soloEngineMemoryBytes() for SoloEngine.
+   */
   memoryBytes?: number;
 }
 
@@ -61,16 +66,28 @@ function simdProbe(): Uint8Array<ArrayBuffer> {
   return module.finish();
 }
 
-function createsSharedMemory(bytes: number): boolean {
+function createsMemory(bytes: number, shared: boolean): boolean {
   try {
-    createSharedMemory(bytes);
+    createMemory(bytes, shared);
     return true;
   } catch {
     return false;
   }
 }
 
-/** Says what this JavaScript engine lacks to run the core (and, with `needs`, the engine), or nothing. */
+/**
+ * Whether threads may share one WebAssembly memory here, as WasmEngine needs. Browsers allow it only to pages that
+ * are cross-origin isolated (https or localhost, with the COOP and COEP headers); elsewhere SharedArrayBuffer does
+ * not exist, and mining runs on one worker with a memory of its own (SoloEngine).
+ */
+export function canShareMemory(): boolean {
+  return typeof SharedArrayBuffer === 'function' && typeof WebAssembly === 'object' && createsMemory(PAGE_BYTES, true);
+}
+
+/**
+ * Says what this JavaScript engine lacks to run the core (and, with `needs`, the engine), or nothing. A page that
+ * may not share memory lacks nothing for that: it mines with SoloEngine (canShareMemory() tells which engine).
+ */
 export function missingFeatures(needs: FeatureNeeds = {}): MissingFeature[] {
   const missing: MissingFeature[] = [];
   if (needs.workers && typeof Worker !== 'function') {
@@ -92,64 +109,52 @@ export function missingFeatures(needs: FeatureNeeds = {}): MissingFeature[] {
       message: `This browser's WebAssembly has no SIMD (vector) instructions, which this RandomX needs. ${NEWER_BROWSER}`,
     });
   }
-  if (typeof SharedArrayBuffer === 'undefined') {
-    // Browsers withhold shared memory from pages that are not cross-origin isolated.
-    missing.push(
-      globalThis.crossOriginIsolated === false
-        ? {
-            feature: 'cross-origin-isolation',
-            message:
-              'This page is not cross-origin isolated, so the browser withholds the shared memory that mining ' +
-              'needs. Open the page at its own address rather than inside another site, and reload it; if this ' +
-              "stays, tell the cluster's operator: the server must send the Cross-Origin-Opener-Policy and " +
-              'Cross-Origin-Embedder-Policy headers.',
-          }
-        : {
-            feature: 'shared-array-buffer',
-            message: `This browser has no shared memory (SharedArrayBuffer), which mining needs. ${NEWER_BROWSER}`,
-          },
-    );
-    return missing;
-  }
-  if (!createsSharedMemory(PAGE_BYTES)) {
-    missing.push({
-      feature: 'threads',
-      message: `This browser's WebAssembly cannot share its memory between threads, which mining needs. ${NEWER_BROWSER}`,
-    });
-    return missing;
-  }
-  if (needs.memoryBytes !== undefined && !createsSharedMemory(needs.memoryBytes)) {
+  const sharedMemory = canShareMemory();
+  if (needs.memoryBytes !== undefined && !createsMemory(needs.memoryBytes, sharedMemory)) {
     missing.push({
       feature: 'memory',
       message:
         `This device could not set aside the ${Math.ceil(needs.memoryBytes / 2 ** 20)} MiB of memory that ` +
-        'mining needs. Close other tabs and apps and reload the page, choose fewer threads, or use a device ' +
-        'with more memory.',
+        `mining needs. Close other tabs and apps and reload the page, ${sharedMemory ? 'choose fewer threads, ' : ''}` +
+        'or use a device with more memory.',
     });
   }
   return missing;
 }
 
-/** Compiles the core once; the module can be posted to workers. */
-export async function compileCore(build: CoreBuild = 'simd128'): Promise<WebAssembly.Module> {
+/**
+ * Compiles the core once, for a shared memory (the module can be posted to workers that share it) or for a memory
+ * of one worker's own.
+ */
+export async function compileCore(
+  options: { build?: CoreBuild; sharedMemory: boolean } = { sharedMemory: true },
+): Promise<WebAssembly.Module> {
+  const { build = 'simd128', sharedMemory } = options;
   const missing = missingFeatures();
   if (missing.length > 0) throw new Error(missing.map((feature) => feature.message).join(' '));
-  const bytes = await readModuleBytes(moduleUrl(build));
+  if (sharedMemory && !canShareMemory()) {
+    throw new Error(
+      'This page may not share memory between threads (browsers allow it only to cross-origin isolated pages), ' +
+        'which WasmEngine needs: mine with SoloEngine here, on one worker with a memory of its own.',
+    );
+  }
+  const bytes = await readModuleBytes(moduleUrl(build, sharedMemory));
   try {
     return await WebAssembly.compile(bytes);
   } catch (error) {
     throw new Error(
-      'This JavaScript engine cannot compile the RandomX core: it needs WebAssembly SIMD, threads and bulk memory.',
+      `This JavaScript engine cannot compile the RandomX core: it needs WebAssembly SIMD${sharedMemory ? ', threads' : ''} and bulk memory.`,
       { cause: error },
     );
   }
 }
 
-export function createSharedMemory(initialBytes: number): WebAssembly.Memory {
+/** A memory for the core, shared between threads or not; the modules that import it say the same. */
+export function createMemory(initialBytes: number, shared: boolean): WebAssembly.Memory {
   return new WebAssembly.Memory({
     initial: Math.ceil(initialBytes / PAGE_BYTES),
     maximum: MAXIMUM_MEMORY_PAGES,
-    shared: true,
+    shared,
   });
 }
 

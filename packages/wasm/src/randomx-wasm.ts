@@ -1,5 +1,5 @@
-// The TypeScript API over the C core: one cache per key in a shared memory, and VMs in any thread that hold a
-// handle to it.
+// The TypeScript API over the C core: one cache per key in a memory, and VMs that hold a handle to it: in any thread
+// when the memory is shared, in the owner's thread when it is not.
 import {
   isRandomxVariant,
   type MineRequest,
@@ -9,7 +9,7 @@ import {
   type Share,
   sameBytes,
 } from '@rxmesh/core';
-import { bytesOf, SharedHeap } from './heap.js';
+import { bytesOf, MemoryHeap } from './heap.js';
 import { relaxedMaddIsFused } from './jit/features.js';
 import { CHROMIUM_TIERING_BUDGET } from './jit/program-compiler.js';
 import { createProgramRunner, type RunPrograms } from './jit/program-runner.js';
@@ -18,13 +18,13 @@ import {
   type CoreBuild,
   type CoreInstance,
   compileCore,
-  createSharedMemory,
+  createMemory,
   instantiateCore,
   MAXIMUM_MEMORY_PAGES,
   type ProgressListener,
 } from './load.js';
 
-/** Each instance runs on its own stack in the shared memory. */
+/** Each instance runs on its own stack in the memory. */
 const INSTANCE_STACK_BYTES = 256 * 1024;
 /** Inputs stream through this buffer, so any length can be hashed. */
 const IO_BUFFER_BYTES = 64 * 1024;
@@ -40,10 +40,12 @@ const MAX_KEY_BYTES = 64 * 1024;
  */
 const DEFAULT_LANES = 4;
 
-/** Everything a VM in another thread needs; it can be posted to a Worker or worker_threads. */
+/** Everything a VM needs; over a shared memory, it can be posted to a Worker or worker_threads. */
 export interface VmHandle {
   readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
+  /** Whether `memory` is shared between threads; the modules compiled for the VM import it as it is. */
+  readonly sharedMemory: boolean;
   readonly variant: RandomxVariant;
   /** The rx_cache struct of the key the VM hashes under (the interpreter reads dataset items through it). */
   readonly cache: number;
@@ -99,9 +101,14 @@ export function variantIndex(core: CoreInstance, memory: WebAssembly.Memory, wan
 export interface CreateOptions {
   variant?: string;
   build?: CoreBuild;
+  /**
+   * Default true: VMs in other threads may share the memory (canShareMemory() says whether this page allows it).
+   * False: a memory of this thread's own, for pages that may not share memory; VMs then live in this thread.
+   */
+  sharedMemory?: boolean;
 }
 
-/** Where one cache lives in the shared memory: its rx_cache struct and its Argon2 memory. */
+/** Where one cache lives in the memory: its rx_cache struct and its Argon2 memory. */
 interface CacheSlot {
   struct: number;
   memory: number;
@@ -116,7 +123,8 @@ export interface CacheHandle {
 }
 
 /**
- * Owns a shared memory with one cache, and reserves room for VMs in this or other threads. A second cache slot,
+ * Owns a memory with one cache, and reserves room for VMs in this thread or, when the memory is shared, in others.
+ * A second cache slot,
  * reserved on the first prepareCache(), lets the next key be built while VMs hash under the current one; the two
  * slots then take turns, so the memory holds at most two caches however often the key changes.
  */
@@ -131,7 +139,8 @@ export class RandomxWasm {
   private constructor(
     private readonly module: WebAssembly.Module,
     private readonly core: CoreInstance,
-    private readonly heap: SharedHeap,
+    private readonly heap: MemoryHeap,
+    readonly sharedMemory: boolean,
     readonly variant: RandomxVariant,
     private readonly variantId: number,
     private slot: CacheSlot,
@@ -145,19 +154,20 @@ export class RandomxWasm {
         `Unknown RandomX variant ${JSON.stringify(variant)}; use one of ${RANDOMX_VARIANTS.join(', ')}.`,
       );
     }
-    const module = await compileCore(options.build);
-    const memory = createSharedMemory(INITIAL_MEMORY_BYTES);
+    const sharedMemory = options.sharedMemory ?? true;
+    const module = await compileCore({ build: options.build ?? 'simd128', sharedMemory });
+    const memory = createMemory(INITIAL_MEMORY_BYTES, sharedMemory);
     // The first instance starts on the linker's stack just long enough to learn where the heap begins.
     const core = await instantiateCore(module, memory, 0);
-    const heap = new SharedHeap(memory, core.exports.__heap_base.value as number);
+    const heap = new MemoryHeap(memory, core.exports.__heap_base.value as number);
     core.exports.__stack_pointer.value = heap.reserve(INSTANCE_STACK_BYTES, 16) + INSTANCE_STACK_BYTES;
     const variantId = variantIndex(core, memory, variant);
     const slot = RandomxWasm.reserveCacheSlot(core, heap, variantId);
     const ownerBuffer = heap.reserve(MAX_KEY_BYTES, 8);
-    return new RandomxWasm(module, core, heap, variant, variantId, slot, ownerBuffer);
+    return new RandomxWasm(module, core, heap, sharedMemory, variant, variantId, slot, ownerBuffer);
   }
 
-  private static reserveCacheSlot(core: CoreInstance, heap: SharedHeap, variantId: number): CacheSlot {
+  private static reserveCacheSlot(core: CoreInstance, heap: MemoryHeap, variantId: number): CacheSlot {
     const struct = heap.reserve(core.exports.rx_api_cache_struct_bytes());
     return { struct, memory: heap.reserve(core.exports.rx_api_cache_memory_bytes(variantId)) };
   }
@@ -232,6 +242,7 @@ export class RandomxWasm {
       compileSuperscalar({
         memory: this.memory,
         maximumPages: MAXIMUM_MEMORY_PAGES,
+        sharedMemory: this.sharedMemory,
         cache: slot.struct,
         cacheMemory: slot.memory,
         cacheMemoryBytes: exports.rx_api_cache_memory_bytes(this.variantId),
@@ -269,7 +280,8 @@ export class RandomxWasm {
     if (this.cacheKey === undefined) throw new Error('Call initCache(key) first.');
   }
 
-  /** Reserves the memory of one VM (scratchpad, buffers, stack) for use in another thread. */
+  /** Reserves the memory of one VM (scratchpad, buffers, stack), for RandomxVM.attach here or in a thread that
+   * shares the memory. */
   reserveVm(options: VmOptions = {}): VmHandle {
     this.requireCache();
     const superscalar = this.superscalar as WebAssembly.Module;
@@ -298,6 +310,7 @@ export class RandomxWasm {
       datasetBaseBytes: exports.rx_api_dataset_base_bytes(this.variantId) >>> 0,
       module: this.module,
       memory: this.memory,
+      sharedMemory: this.sharedMemory,
       variant: this.variant,
       cache: this.slot.struct,
       stackTop,
@@ -325,6 +338,7 @@ export function programRunnerFor(handle: VmHandle, superscalar: WebAssembly.Modu
     {
       memory: handle.memory,
       maximumPages: MAXIMUM_MEMORY_PAGES,
+      sharedMemory: handle.sharedMemory,
       iterations: handle.iterations,
       items: handle.items,
       scratchpadBytes: handle.scratchpadBytes,
@@ -335,12 +349,17 @@ export function programRunnerFor(handle: VmHandle, superscalar: WebAssembly.Modu
   );
 }
 
-/** A RandomX VM over a shared cache, in the thread that attached it. */
+/** A RandomX VM over an owner's cache, in the thread that attached it. */
 export class RandomxVM {
   private constructor(
     private readonly core: CoreInstance,
     private handle: VmHandle,
   ) {}
+
+  /** Nonces mine() hashes at a time. */
+  get lanes(): number {
+    return this.handle.lanes;
+  }
 
   /** Instantiates the core in the calling thread over the handle's memory. */
   static async attach(handle: VmHandle): Promise<RandomxVM> {

@@ -5,6 +5,7 @@ import type { ThreadRole, WorkerStarter } from './thread-link.js';
 
 function startScript(role: ThreadRole): Worker {
   if (role === 'cache') return new Worker(new URL('./browser-cache-worker.ts', import.meta.url), { type: 'module' });
+  if (role === 'solo') return new Worker(new URL('./browser-solo-worker.ts', import.meta.url), { type: 'module' });
   return new Worker(new URL('./browser-mining-worker.ts', import.meta.url), { type: 'module' });
 }
 

@@ -3,9 +3,10 @@
 // its own. Building a cache holds its thread for 0.6 s or more, which is why it happens here and not on the
 // engine's thread.
 import type { RandomxVariant } from '@rxmesh/core';
-import { type Endpoint, expose, type Remote, releaseProxy } from 'comlink';
+import { type Endpoint, expose } from 'comlink';
 import type { ProgressListener } from '../load.js';
 import { type CacheHandle, type RandomxVM, RandomxWasm, type VmHandle } from '../randomx-wasm.js';
+import { timedBuild } from './timed-build.js';
 
 export interface CacheThreadOptions {
   variant: RandomxVariant;
@@ -35,19 +36,6 @@ export interface CacheThread {
   /** Switches to the cache prepareKey(key) built; the mining threads must not be mining. */
   usePreparedKey(key: Uint8Array): Promise<KeyBuilt>;
   hash(input: Uint8Array): Uint8Array;
-}
-
-/** Builds a cache with `build`, timing it and releasing the proxied progress listener afterwards. */
-async function timedBuild(onProgress: ProgressListener | undefined, build: () => Promise<void>): Promise<number> {
-  try {
-    const begin = performance.now();
-    await build();
-    return performance.now() - begin;
-  } finally {
-    // What arrived is Comlink's proxy of the listener: closing its channel now, rather than whenever the
-    // garbage collector finds the proxy, leaves no channel open per key.
-    void (onProgress as Remote<ProgressListener> | undefined)?.[releaseProxy]();
-  }
 }
 
 /** Serves the cache thread's API to the engine on `endpoint` (a Web Worker's own scope when omitted). */

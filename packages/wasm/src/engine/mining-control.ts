@@ -1,6 +1,7 @@
 // The nonce counter, stop flag and throttle that the engine and its mining threads share, in one SharedArrayBuffer.
 // Threads take nonces a chunk at a time from the counter and always hash a chunk they took, so whenever a batch
 // stops, the hashed nonces are exactly the ones taken: a prefix of the range.
+import { requireDuty } from './engine-refusals.js';
 
 const BYTES = 16;
 /** Int32 slots after the counter. */
@@ -51,9 +52,7 @@ export class MiningControl {
   }
 
   set duty(duty: number) {
-    if (!(duty > 0 && duty <= 1)) {
-      throw new RangeError(`The throttle is a share of time above 0 and at most 1 (full speed), got ${duty}.`);
-    }
+    requireDuty(duty);
     Atomics.store(this.flags, DUTY, Math.max(1, Math.round(duty * DUTY_SCALE)));
   }
 

@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { exposeCacheThread } from './cache-thread.js';
 import { exposeMiningThread } from './mining-thread.js';
+import { exposeSoloThread } from './solo-thread.js';
 import type { ThreadRole } from './thread-link.js';
 
 export interface NodeWorkerData {
@@ -11,5 +12,5 @@ export interface NodeWorkerData {
 }
 
 if (parentPort === null) throw new Error('This module runs as a worker thread of the WebAssembly engine.');
-const { role } = workerData as NodeWorkerData;
-(role === 'cache' ? exposeCacheThread : exposeMiningThread)(nodeEndpoint(parentPort));
+const exposers = { cache: exposeCacheThread, mining: exposeMiningThread, solo: exposeSoloThread };
+exposers[(workerData as NodeWorkerData).role](nodeEndpoint(parentPort));

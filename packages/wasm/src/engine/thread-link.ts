@@ -2,8 +2,11 @@
 // that fail when the thread dies and, in Node, keep the process alive only while one is open.
 import { type Endpoint, type Remote, wrap } from 'comlink';
 
-/** The engine's two kinds of thread: the one that owns the memory and its cache, and the mining ones. */
-export type ThreadRole = 'cache' | 'mining';
+/**
+ * WasmEngine's two kinds of thread, the one that owns the memory and its cache and the mining ones, and the one
+ * worker of SoloEngine.
+ */
+export type ThreadRole = 'cache' | 'mining' | 'solo';
 
 /** A thread as the platform started it. */
 export interface StartedThread {

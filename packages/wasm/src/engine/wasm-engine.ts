@@ -5,7 +5,6 @@
 import {
   isRandomxVariant,
   type KeyReady,
-  MIN_BLOB_LENGTH,
   type MineRequest,
   type MineResult,
   type MiningEngine,
@@ -17,6 +16,7 @@ import { proxy } from 'comlink';
 import { CHROMIUM_TIERING_BUDGET } from '../jit/program-compiler.js';
 import type { ProgressListener } from '../load.js';
 import type { CacheThread, KeyBuilt } from './cache-thread.js';
+import { busyError, requireMineRequest } from './engine-refusals.js';
 import { MiningControl } from './mining-control.js';
 import type { MiningThread, ThreadMined } from './mining-thread.js';
 import { ThreadLink, type WorkerStarter } from './thread-link.js';
@@ -57,18 +57,6 @@ export function engineMemoryBytes(threads: number): number {
  */
 export function engineMemoryPeakBytes(threads: number): number {
   return engineMemoryBytes(threads) + SPARE_CACHE_BYTES;
-}
-
-const BUSY = 'The engine is busy: stop mining and wait for pending work before';
-
-function requireMineRequest({ blob, firstNonce, count, target }: MineRequest): void {
-  if (blob.length < MIN_BLOB_LENGTH) throw new RangeError(`A hashing blob has at least ${MIN_BLOB_LENGTH} bytes.`);
-  const uint32 = (value: number) => Number.isInteger(value) && value >= 0 && value < 2 ** 32;
-  if (!uint32(firstNonce) || !uint32(count)) throw new RangeError('firstNonce and count must be uint32 integers.');
-  // Checked here for the whole range: each thread sees only its chunks, and the last ones would fail mid-batch.
-  if (firstNonce + count > 2 ** 32) throw new RangeError('The nonce range must stay within uint32.');
-  if (typeof target !== 'bigint') throw new TypeError('target must be a bigint.');
-  if (target < 0n || target >= 2n ** 64n) throw new RangeError('The share target is a uint64.');
 }
 
 /**
@@ -152,7 +140,7 @@ export class WasmEngine implements MiningEngine {
   async setKey(key: Uint8Array, onProgress?: ProgressListener): Promise<KeyReady> {
     this.requireUnreleased();
     if (this.settingKey || this.preparing || this.mining || this.hashesPending > 0) {
-      throw new Error(`${BUSY} setKey().`);
+      throw busyError('setKey');
     }
     const prepared = this.prepared !== undefined && sameBytes(this.prepared.key, key) ? this.prepared : undefined;
     this.settingKey = true;
@@ -184,7 +172,7 @@ export class WasmEngine implements MiningEngine {
    */
   async prepareKey(key: Uint8Array, onProgress?: ProgressListener): Promise<KeyReady> {
     this.requireUnreleased();
-    if (this.settingKey || this.preparing) throw new Error(`${BUSY} prepareKey().`);
+    if (this.settingKey || this.preparing) throw busyError('prepareKey');
     this.preparing = true;
     this.prepared = undefined;
     try {
@@ -245,7 +233,7 @@ export class WasmEngine implements MiningEngine {
   release(): void {
     if (this.released) return;
     if (this.settingKey || this.preparing || this.mining || this.hashesPending > 0) {
-      throw new Error(`${BUSY} release().`);
+      throw busyError('release');
     }
     this.released = true;
     this.currentKey = undefined;

@@ -1,4 +1,4 @@
-// Byte offsets of the C structs the compilers read in the shared memory (wasm32). packages/wasm/c/wasm_api.c
+// Byte offsets of the C structs the compilers read in the core's memory (wasm32). packages/wasm/c/wasm_api.c
 // asserts the same numbers at compile time, so the two cannot drift apart.
 
 export const CACHE = { programs: 8 } as const;

@@ -54,6 +54,8 @@ export enum Instruction {
 export interface VmGeometry {
   memory: WebAssembly.Memory;
   maximumPages: number;
+  /** Whether `memory` is shared between threads: the module imports it as it is. */
+  sharedMemory: boolean;
   iterations: number;
   scratchpadBytes: number;
   datasetBaseBytes: number;
@@ -63,7 +65,7 @@ export interface VmGeometry {
   tieringBudget: number;
 }
 
-/** One lane's program and state, at their addresses in the shared memory (rx_vm in packages/wasm/c/hash.h). */
+/** One lane's program and state, at their addresses in the memory (rx_vm in packages/wasm/c/hash.h). */
 export interface Lane {
   program: number;
   scratchpad: number;
@@ -463,7 +465,7 @@ class ProgramEmitter {
  */
 export function compilePrograms(geometry: VmGeometry, lanes: Lane[]): Uint8Array<ArrayBuffer> {
   const module = new ModuleWriter();
-  module.importSharedMemory('env', 'memory', geometry.maximumPages);
+  module.importMemory('env', 'memory', { maximumPages: geometry.maximumPages, shared: geometry.sharedMemory });
   module.importFunction('env', 'items', itemsType(lanes.length));
   for (const { name, operands } of FLOAT_OPERATIONS) module.importFunction('env', name, floatOperationType(operands));
 

@@ -50,6 +50,8 @@ const REGISTERS: FunctionType = { params: Array<ValueType>(8).fill(I64), results
 export interface SuperscalarSource {
   memory: WebAssembly.Memory;
   maximumPages: number;
+  /** Whether `memory` is shared between threads: the module imports it as it is. */
+  sharedMemory: boolean;
   /** Address of the rx_cache struct, whose programs are already generated. */
   cache: number;
   /** Address and size of the Argon2 cache memory. */
@@ -115,7 +117,7 @@ function emitInstruction(code: CodeWriter, view: DataView, address: number): voi
 export function compileSuperscalar(source: SuperscalarSource): Uint8Array<ArrayBuffer> {
   const view = new DataView(source.memory.buffer);
   const module = new ModuleWriter();
-  module.importSharedMemory('env', 'memory', source.maximumPages);
+  module.importMemory('env', 'memory', { maximumPages: source.maximumPages, shared: source.sharedMemory });
   const programs: number[] = [];
   for (let p = 0; p < source.programCount; p++) {
     const program = source.cache + CACHE.programs + p * PROGRAM.bytes;

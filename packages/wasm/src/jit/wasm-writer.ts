@@ -1,5 +1,5 @@
 // A small writer of WebAssembly binary modules (WebAssembly core spec 1.0 with SIMD and threads), just what the
-// RandomX compilers need: function types with multiple results, imported shared memory and functions, locals,
+// RandomX compilers need: function types with multiple results, an imported memory (shared or not) and functions, locals,
 // and the instruction encodings they use.
 
 export const I32 = 0x7f;
@@ -263,11 +263,18 @@ export class ModuleWriter {
   private readonly types: FunctionType[] = [];
   private readonly imports: FunctionImport[] = [];
   private readonly functions: FunctionDefinition[] = [];
-  private memoryImport: { module: string; name: string; maximumPages: number } | undefined;
+  private memoryImport: { module: string; name: string; maximumPages: number; shared: boolean } | undefined;
 
-  /** Imports a shared memory; its maximum must equal the maximum of the memory supplied at instantiation. */
-  importSharedMemory(module: string, name: string, maximumPages: number): void {
-    this.memoryImport = { module, name, maximumPages };
+  /**
+   * Imports a memory, shared between threads or not, as the memory supplied at instantiation is; a shared one's
+   * maximum must equal that memory's maximum.
+   */
+  importMemory(
+    module: string,
+    name: string,
+    { maximumPages, shared }: { maximumPages: number; shared: boolean },
+  ): void {
+    this.memoryImport = { module, name, maximumPages, shared };
   }
 
   private typeIndex(type: FunctionType): number {
@@ -303,8 +310,15 @@ export class ModuleWriter {
 
     const imports = new ByteWriter().u32(this.imports.length + (this.memoryImport ? 1 : 0));
     if (this.memoryImport) {
-      const { module, name, maximumPages } = this.memoryImport;
-      imports.name(module).name(name).byte(0x02).byte(0x03).u32(0).u32(maximumPages);
+      const { module, name, maximumPages, shared } = this.memoryImport;
+      // Limits flags: bit 0, a maximum follows; bit 1, shared.
+      imports
+        .name(module)
+        .name(name)
+        .byte(0x02)
+        .byte(shared ? 0x03 : 0x01)
+        .u32(0)
+        .u32(maximumPages);
     }
     for (const { module, name, type } of this.imports) imports.name(module).name(name).byte(0x00).u32(type);
     section(2, imports);

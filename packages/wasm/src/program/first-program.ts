@@ -1,7 +1,8 @@
 // The first program of a hash, straight from the C core (rx_api_first_program): generated and decoded by the code
 // the hash runs, in an instance of the core of its own that holds no cache, so a page's main thread can afford it.
-import { bytesOf, SharedHeap } from '../heap.js';
-import { type CoreInstance, compileCore, createSharedMemory, instantiateCore } from '../load.js';
+// Its memory is never shared, so it works on pages that may not share memory too.
+import { bytesOf, MemoryHeap } from '../heap.js';
+import { type CoreInstance, compileCore, createMemory, instantiateCore } from '../load.js';
 import { variantIndex } from '../randomx-wasm.js';
 
 /** Inputs longer than this are refused; hashing blobs are about 76 bytes. */
@@ -35,13 +36,13 @@ interface ProgramCore {
 let programCore: Promise<ProgramCore> | undefined;
 
 async function createProgramCore(): Promise<ProgramCore> {
-  const module = await compileCore();
-  const memory = createSharedMemory(INITIAL_MEMORY_BYTES);
+  const module = await compileCore({ sharedMemory: false });
+  const memory = createMemory(INITIAL_MEMORY_BYTES, false);
   const core = await instantiateCore(module, memory, 0);
   const heapBase = core.exports.__heap_base.value as number;
   // This memory holds one instance, so it runs on the linker's own stack, which ends at __heap_base.
   core.exports.__stack_pointer.value = heapBase;
-  const heap = new SharedHeap(memory, heapBase);
+  const heap = new MemoryHeap(memory, heapBase);
   const programStructBytes = core.exports.rx_api_program_struct_bytes();
   let programBytes = 0;
   for (let variant = 0; core.exports.rx_api_variant_name(variant) !== 0; variant++) {
