@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
-import { engineMemoryBytes, engineMemoryPeakBytes } from '@rxmesh/wasm';
+import { engineMemoryBytes, engineMemoryPeakBytes, soloEngineMemoryBytes } from '@rxmesh/wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { settled, text } from '../../testing/dom.js';
+import type { MiningMode } from '../mining/mining-mode.js';
 import { defaultSettings } from '../settings.js';
 import './rx-consent.js';
 import type { RxConsent } from './rx-consent.js';
@@ -12,15 +13,22 @@ afterEach(() => {
   document.body.replaceChildren();
 });
 
-async function costFor(threads: number): Promise<string> {
+const THREADS_SHARE_MEMORY: MiningMode = { sharedMemory: true, secureContext: true };
+
+/** The consent facts for `threads` of 4 cores in `mode`: each term and its text. */
+async function factsFor(threads: number, mode = THREADS_SHARE_MEMORY): Promise<Map<string, string>> {
   const consent = document.createElement('rx-consent') as RxConsent;
   consent.settings = { ...defaultSettings(4), threads };
   consent.cores = 4;
+  consent.mode = mode;
   document.body.append(consent);
   await settled(document.body);
   const terms = [...(consent.shadowRoot?.querySelectorAll('dt') ?? [])];
-  const cost = terms.find((term) => text(term) === 'What it costs you');
-  return text(cost?.nextElementSibling);
+  return new Map(terms.map((term) => [text(term), text(term.nextElementSibling)]));
+}
+
+async function costFor(threads: number): Promise<string> {
+  return (await factsFor(threads)).get('What it costs you') ?? '';
 }
 
 describe('rx-consent', () => {
@@ -36,5 +44,30 @@ describe('rx-consent', () => {
     // One cache and about 8.5 MiB a thread; the second cache only from the first key change (or its hint) on.
     expect(Math.round(engineMemoryBytes(1) / MIB)).toBe(269);
     expect(Math.round(engineMemoryPeakBytes(1) / MIB)).toBe(525);
+  });
+
+  it('says one thread, and why, on a page that may not share memory, with the memory of that one worker', async () => {
+    const facts = await factsFor(3, { sharedMemory: false, secureContext: false });
+    const cost = facts.get('What it costs you');
+    expect(cost).toContain('1 of your 4 CPU threads');
+    expect(cost).toContain(`about ${Math.round(soloEngineMemoryBytes() / MIB)} MiB of memory`);
+    // Every key is built in place: no second cache, so no higher figure.
+    expect(cost).not.toContain('up to about');
+    expect(cost).toContain('You can change how busy it is below.');
+    const why = facts.get('Why one thread');
+    expect(why).toContain(`this page was opened over plain http (${location.origin}), not https`);
+    expect(why).toContain("To mine with all your threads, open this cluster's https address instead");
+    expect(why).toContain('--tls-self-signed');
+  });
+
+  it('blames the missing isolation, not http, on a secure page that may not share memory', async () => {
+    const why = (await factsFor(2, { sharedMemory: false, secureContext: true })).get('Why one thread');
+    expect(why).toContain('this page is not cross-origin isolated');
+    expect(why).toContain("tell the cluster's operator");
+    expect(why).not.toContain('plain http (');
+  });
+
+  it('says nothing of one thread where threads share memory', async () => {
+    expect((await factsFor(3)).has('Why one thread')).toBe(false);
   });
 });

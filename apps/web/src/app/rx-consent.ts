@@ -1,8 +1,8 @@
 // What the contributor reads before anything runs: who runs the cluster, where the hashes go, what it costs, how
 // to stop; and, once they agreed, when they did and how to take it back.
 
-import { engineMemoryBytes, engineMemoryPeakBytes } from '@rxmesh/wasm';
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing } from 'lit';
+import { type MiningMode, miningMemoryBytes, miningThreads, pageMiningMode } from '../mining/mining-mode.js';
 import type { MiningSettings } from '../settings.js';
 import type { ClusterJob } from '../stats/cluster-stats.js';
 import type { Consent } from '../storage/consent.js';
@@ -22,6 +22,7 @@ export class RxConsent extends LitElement {
     cores: { attribute: false },
     consent: { attribute: false },
     persistent: { attribute: false },
+    mode: { attribute: false },
   };
 
   declare job: ClusterJob | null;
@@ -33,6 +34,8 @@ export class RxConsent extends LitElement {
   declare cores: number;
   declare consent: Consent | undefined;
   declare persistent: boolean;
+  /** How this page mines; the browser decides, so the page's own by default. */
+  declare mode: MiningMode;
 
   static override styles = [
     shared,
@@ -85,6 +88,7 @@ export class RxConsent extends LitElement {
     this.cores = 1;
     this.consent = undefined;
     this.persistent = true;
+    this.mode = pageMiningMode();
   }
 
   /**
@@ -125,7 +129,9 @@ export class RxConsent extends LitElement {
   private renderFacts() {
     const host = location.host;
     const source = this.jobKnown ? describeJobSource(this.job, host, this.sourceUrl) : undefined;
-    const { threads, duty } = this.settings;
+    const { duty } = this.settings;
+    const threads = miningThreads(this.mode, this.settings.threads);
+    const memory = miningMemoryBytes(this.mode, threads);
     return html`
         <dl>
           <dt>Who runs this cluster</dt>
@@ -144,18 +150,40 @@ export class RxConsent extends LitElement {
           <dt>What it costs you</dt>
           <dd>
             ${threads} of your ${this.cores} CPU ${this.cores === 1 ? 'thread' : 'threads'}, busy
-            ${Math.round(duty * 100)}% of the time, and about ${Math.round(engineMemoryBytes(threads) / MIB)} MiB of
-            memory (256 MiB for the RandomX cache that all threads share, and about 8 MiB per thread), up to about
-            ${Math.round(engineMemoryPeakBytes(threads) / MIB)} MiB from when the RandomX key is about to change:
-            the next key's cache is built beside the current one, so mining goes on. Your device will run warmer and its battery will drain
-            faster. You can change both below.
+            ${Math.round(duty * 100)}% of the time, and about ${Math.round(memory.steady / MIB)} MiB of memory
+            ${
+              this.mode.sharedMemory
+                ? html`(256 MiB for the RandomX cache that all threads share, and about 8 MiB per thread), up to about
+                    ${Math.round(memory.peak / MIB)} MiB from when the RandomX key is about to change: the next key's
+                    cache is built beside the current one, so mining goes on.`
+                : html`(256 MiB for the RandomX cache, and about 8 MiB for the thread).`
+            }
+            Your device will run warmer and its battery will drain faster. You can change
+            ${this.mode.sharedMemory ? 'both' : 'how busy it is'} below.
           </dd>
+          ${this.mode.sharedMemory ? nothing : this.renderOneThread()}
           <dt>How to stop</dt>
           <dd>
             Click <strong>Stop</strong>, which stays at the top of the page while mining runs, or close this tab.
             Nothing runs until you click Start, and nothing starts by itself when you come back.
           </dd>
         </dl>
+    `;
+  }
+
+  /** Why this page mines on one thread, and where all of them are. */
+  private renderOneThread() {
+    const why = this.mode.secureContext
+      ? "this page is not cross-origin isolated (it is shown inside another site, or the server does not send the headers that isolate it; tell the cluster's operator)"
+      : `this page was opened over plain http (${location.origin}), not https`;
+    return html`
+      <dt>Why one thread</dt>
+      <dd data-testid="one-thread">
+        Mining on several threads needs memory that they share, and browsers allow that only on https pages (or on
+        localhost). Because ${why}, this page mines on one thread, with the same RandomX at the same speed per
+        thread. To mine with all your threads, open this cluster's https address instead: ask whoever runs it (a
+        server started with <code>--tls-self-signed</code> has one).
+      </dd>
     `;
   }
 

@@ -1,11 +1,18 @@
 import type { MeshSnapshot } from '@rxmesh/mesh';
-import { engineMemoryBytes, engineMemoryPeakBytes, missingFeatures } from '@rxmesh/wasm';
+import {
+  canShareMemory,
+  engineMemoryBytes,
+  engineMemoryPeakBytes,
+  missingFeatures,
+  soloEngineMemoryBytes,
+} from '@rxmesh/wasm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createBrowserBackend, explainMissing, figuresOf } from './browser-backend.js';
+import { createBrowserBackend, figuresOf } from './browser-backend.js';
 
 // The feature check finds SIMD missing, so Start stops before it would create an engine.
 vi.mock('@rxmesh/wasm', async (importActual) => ({
   ...(await importActual<typeof import('@rxmesh/wasm')>()),
+  canShareMemory: vi.fn(() => true),
   missingFeatures: vi.fn(() => [{ feature: 'simd', message: 'No SIMD.' }]),
 }));
 
@@ -57,40 +64,31 @@ describe('figuresOf', () => {
   });
 });
 
-describe('explainMissing', () => {
-  const isolation = { feature: 'cross-origin-isolation' as const, message: 'This page is not cross-origin isolated.' };
-  const simd = { feature: 'simd' as const, message: 'No SIMD.' };
-
-  it('says that plain http from another computer is the reason, and what to open instead', () => {
-    const sentences = explainMissing([isolation, simd], {
-      secure: false,
-      origin: 'http://10.0.0.5:8080',
-      port: '8080',
-    });
-    expect(sentences[0]).toContain('plain http from another computer (http://10.0.0.5:8080)');
-    expect(sentences[0]).toContain('http://localhost:8080');
-    expect(sentences[1]).toBe('No SIMD.');
-  });
-
-  it("keeps the engine's sentence on a secure page", () => {
-    expect(explainMissing([isolation], { secure: true, origin: 'https://x', port: '' })).toEqual([isolation.message]);
-  });
-});
-
 describe('createBrowserBackend', () => {
   afterEach(() => {
-    vi.unstubAllGlobals();
+    vi.mocked(canShareMemory).mockReturnValue(true);
+    vi.mocked(missingFeatures).mockClear();
+  });
+
+  const backend = createBrowserBackend(async () => {
+    throw new Error('Start went past the feature check.');
+  });
+
+  it("says what the browser lacks in the engine's own sentences", () => {
+    expect(backend.missingFeatures()).toEqual(['No SIMD.']);
+    expect(missingFeatures).toHaveBeenCalledWith({ workers: true });
   });
 
   it('checks on Start for the memory mining needs, one cache, not the peak of a key change', async () => {
-    vi.stubGlobal('isSecureContext', true);
-    vi.stubGlobal('location', { origin: 'https://x', port: '' });
-    const backend = createBrowserBackend(async () => {
-      throw new Error('Start went past the feature check.');
-    });
     await expect(backend.start({ name: '', threads: 3, duty: 1 })).rejects.toThrow('No SIMD.');
     expect(missingFeatures).toHaveBeenCalledWith({ workers: true, memoryBytes: engineMemoryBytes(3) });
     // A device that can hold one cache mines; without room for the second it re-keys in place at a seed change.
     expect(engineMemoryPeakBytes(3) - engineMemoryBytes(3)).toBeGreaterThanOrEqual(256 * 2 ** 20);
+  });
+
+  it('checks for the one worker of a page that may not share memory, whatever the threads chosen', async () => {
+    vi.mocked(canShareMemory).mockReturnValue(false);
+    await expect(backend.start({ name: '', threads: 3, duty: 1 })).rejects.toThrow('No SIMD.');
+    expect(missingFeatures).toHaveBeenCalledWith({ workers: true, memoryBytes: soloEngineMemoryBytes() });
   });
 });

@@ -1,9 +1,15 @@
 // A mining session in this tab: the WebAssembly engine on Web Workers (@rxmesh/wasm) as the miner of a mesh node
-// (@rxmesh/core) that joins the cluster of the page's own server over peerjs.
+// (@rxmesh/core) that joins the cluster of the page's own server over peerjs. Threads that share one memory where
+// the browser isolates the page; one worker with a memory of its own where it does not (mining-mode.ts).
+import type { MiningEngine } from '@rxmesh/core';
 import { type Log, MeshNode, type MeshSnapshot } from '@rxmesh/mesh';
-import { engineMemoryBytes, type MissingFeature, missingFeatures, startBrowserWorker, WasmEngine } from '@rxmesh/wasm';
+import { missingFeatures, SoloEngine, startBrowserWorker, WasmEngine } from '@rxmesh/wasm';
 import type { PageJoin } from '../mesh/page-join.js';
+import { type MiningMode, miningMemoryBytes, miningThreads, pageMiningMode } from './mining-mode.js';
 import type { MiningBackend, MiningSession, SessionFigures, StartOptions } from './session.js';
+
+/** WasmEngine or SoloEngine: both take a throttle. */
+type BrowserEngine = MiningEngine & { setThrottle(duty: number): void };
 
 /** The most links a browser peer holds (the cluster protocol's figure for browsers). */
 const BROWSER_MAX_LINKS = 8;
@@ -35,7 +41,7 @@ class MeshSession implements MiningSession {
 
   constructor(
     private readonly node: MeshNode,
-    private readonly engine: WasmEngine,
+    private readonly engine: BrowserEngine,
   ) {
     this.last = node.snapshot();
     node.subscribe((snapshot) => {
@@ -77,32 +83,27 @@ class MeshSession implements MiningSession {
   }
 }
 
-/**
- * The engine's sentences, except that a page outside a secure context hears why it is not isolated: browsers
- * isolate only https pages and localhost, so a class that opens http://<laptop>:8080 cannot mine.
- */
-export function explainMissing(missing: MissingFeature[], page: { secure: boolean; origin: string; port: string }) {
-  return missing.map((feature) =>
-    feature.feature === 'cross-origin-isolation' && !page.secure
-      ? `This page was opened over plain http from another computer (${page.origin}), and browsers share memory ` +
-        'between threads, which mining needs, only with pages on https or on localhost. Open it over https, or ' +
-        `on the server itself at http://localhost:${page.port || '80'}.`
-      : feature.message,
-  );
+/** The engine for `mode`: `threads` that share one memory, or the one worker of a page that may not share it. */
+function createEngine(mode: MiningMode, threads: number): Promise<BrowserEngine> {
+  return mode.sharedMemory
+    ? WasmEngine.create({ threads, startWorker: startBrowserWorker })
+    : SoloEngine.create({ startWorker: startBrowserWorker });
 }
 
 /** `join` registers this tab with the page's signaling server, with a fresh key (apps/web/src/mesh/page-join.ts). */
 export function createBrowserBackend(join: () => Promise<PageJoin>): MiningBackend {
-  const page = () => ({ secure: isSecureContext, origin: location.origin, port: location.port });
   return {
-    missingFeatures: () => explainMissing(missingFeatures({ workers: true }), page()),
+    missingFeatures: () => missingFeatures({ workers: true }).map(({ message }) => message),
 
-    async start({ name, threads, duty }: StartOptions): Promise<MiningSession> {
+    async start({ name, threads: chosenThreads, duty }: StartOptions): Promise<MiningSession> {
+      const mode = pageMiningMode();
+      const threads = miningThreads(mode, chosenThreads);
       // The memory check reserves what mining needs (one cache and the VMs) once and lets it go: done on Start, not
       // on page load. Room for the second cache is not required: without it the engine re-keys in place.
-      const missing = missingFeatures({ workers: true, memoryBytes: engineMemoryBytes(threads) });
-      if (missing.length > 0) throw new Error(explainMissing(missing, page()).join(' '));
-      const engine = await WasmEngine.create({ threads, startWorker: startBrowserWorker });
+      const memoryBytes = miningMemoryBytes(mode, threads).steady;
+      const missing = missingFeatures({ workers: true, memoryBytes });
+      if (missing.length > 0) throw new Error(missing.map(({ message }) => message).join(' '));
+      const engine = await createEngine(mode, threads);
       try {
         engine.setThrottle(duty);
         const { transport, keys } = await join();
@@ -114,7 +115,7 @@ export function createBrowserBackend(join: () => Promise<PageJoin>): MiningBacke
             engine: 'wasm',
             mode: 'light',
             cores: navigator.hardwareConcurrency || 1,
-            memoryMb: Math.ceil(engineMemoryBytes(threads) / 2 ** 20),
+            memoryMb: Math.ceil(memoryBytes / 2 ** 20),
             mines: true,
             maxLinks: BROWSER_MAX_LINKS,
             jobSource: false,
