@@ -1,12 +1,14 @@
-// One mining tab per browser profile: a Web Lock marks the tab that mines, and a BroadcastChannel carries its
-// figures to the other tabs of the origin, which show them instead of starting a second miner.
+// One mining tab per browser profile: a Web Lock marks the tab that mines (a claim in localStorage where the page
+// has no Web Locks: storage-locks.ts), and a BroadcastChannel carries its figures to the other tabs of the origin,
+// which show them instead of starting a second miner.
+import { STORAGE_LOCK_DEFAULTS, StorageLocks } from './storage-locks.js';
 
 export const MINER_LOCK = 'rxmesh-miner';
 export const TAB_CHANNEL = 'rxmesh-tabs';
 /** The mining tab reports every second; a report older than this means it is gone (closed, crashed, frozen). */
 export const STATUS_STALE_MS = 5000;
 
-/** The part of `navigator.locks` this uses. */
+/** The part of `navigator.locks` this uses; StorageLocks offers the same. */
 export interface LockApi {
   request(name: string, options: { ifAvailable: true }, callback: (lock: unknown) => Promise<void>): Promise<void>;
   query(): Promise<{ held?: { name?: string }[] }>;
@@ -50,11 +52,41 @@ export function parseTabMessage(data: unknown): TabMessage | undefined {
   return { kind: 'status', status: { hashrate, hashes, sharesAccepted, sharesRejected, paused } };
 }
 
+/** A tab's id in its storage claims; crypto.randomUUID is for secure contexts only. */
+function randomTabId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Web Locks where the page has them (secure contexts); else claims in localStorage, which pages on plain http have
+ * too; else none (storage turned off).
+ */
+function browserLocks(): LockApi | undefined {
+  if (typeof navigator !== 'undefined' && navigator.locks !== undefined) return navigator.locks;
+  let storage: Storage;
+  try {
+    // Reading the property throws where the browser refuses the page its storage.
+    storage = globalThis.localStorage;
+  } catch {
+    return undefined;
+  }
+  if (storage === undefined) return undefined;
+  return new StorageLocks(storage, {
+    ...STORAGE_LOCK_DEFAULTS,
+    tab: randomTabId(),
+    now: () => Date.now(),
+    onPageHide(listener) {
+      addEventListener('pagehide', listener);
+      return () => removeEventListener('pagehide', listener);
+    },
+  });
+}
+
 /** Elects the one tab of this browser profile that mines, and carries its figures to the others. */
 export class TabLeader {
   /**
-   * Without Web Locks (old browsers, pages not in a secure context) every tab may mine: there is no way to tell.
-   * Without BroadcastChannel the other tabs learn only that one mines, not its figures.
+   * Without locks (no Web Locks and no localStorage) every tab may mine: there is no way to tell. Without
+   * BroadcastChannel the other tabs learn only that one mines, not its figures.
    */
   constructor(
     private readonly locks: LockApi | undefined,
@@ -62,9 +94,8 @@ export class TabLeader {
   ) {}
 
   static forBrowser(): TabLeader {
-    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
     const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(TAB_CHANNEL) : undefined;
-    return new TabLeader(locks, channel);
+    return new TabLeader(browserLocks(), channel);
   }
 
   /** Whether another tab of this profile holds the miner lock. */
