@@ -10,7 +10,7 @@ export function watchVisibility(document: Document, onChange: (hidden: boolean) 
   return () => document.removeEventListener('visibilitychange', report);
 }
 
-/** The part of the Battery API (Chromium only) this uses. */
+/** The part of the Battery API (Chromium only, and only in secure contexts: not on plain http) this uses. */
 export interface BatteryLike {
   readonly charging: boolean;
   addEventListener(type: 'chargingchange', listener: () => void): void;
@@ -21,7 +21,8 @@ type NavigatorWithBattery = { getBattery?: () => Promise<BatteryLike> };
 
 /**
  * Calls `onChange` with whether the device runs on battery, now and on every change; answers the unsubscribe,
- * or undefined where the browser has no Battery API (the page then says the option has no effect).
+ * or undefined where the page has no Battery API (other browsers, pages on plain http): the page then says the
+ * option has no effect, and nothing pauses for it.
  */
 export async function watchBattery(
   navigator: NavigatorWithBattery,
