@@ -118,6 +118,11 @@ export class RxApp extends LitElement {
       </header>
       <main>
         ${state.error === null ? nothing : html`<p class="panel error" role="alert">${state.error}</p>`}
+        ${
+          state.notice === null
+            ? nothing
+            : html`<p class="panel" role="status" data-testid="operator-stopped">${state.notice}</p>`
+        }
         ${stats.error === null ? nothing : html`<p class="panel error">${stats.error}</p>`}
         ${state.phase === 'loading' ? html`<p class="panel loading muted">Checking this browser…</p>` : this.renderPage()}
       </main>

@@ -29,6 +29,7 @@ export function figuresOf(snapshot: MeshSnapshot): SessionFigures {
     hashes: snapshot.totalHashes,
     sharesAccepted: snapshot.sharesAccepted,
     sharesRejected: snapshot.sharesRejected,
+    stoppedByOperator: snapshot.operatorStops > 0,
     // A key built ahead of a seed change does not hold mining up: the page shows no progress for it.
     keyProgress: key !== null && key.finishedAt === null && !key.ahead ? { done: key.done, total: key.total } : null,
     joined: snapshot.coordinator !== null,

@@ -19,6 +19,8 @@ export interface SessionFigures {
   keyProgress: KeyProgress | null;
   /** Whether the tab has joined the cluster (it knows its coordinator). */
   joined: boolean;
+  /** The cluster's operator stopped every tab during this session: the page stops as if Stop was clicked. */
+  stoppedByOperator: boolean;
 }
 
 export interface MiningSession {
@@ -54,4 +56,5 @@ export const NO_FIGURES: SessionFigures = {
   sharesRejected: 0,
   keyProgress: null,
   joined: false,
+  stoppedByOperator: false,
 };

@@ -5,7 +5,7 @@ import { ConsentStore } from '../storage/consent.js';
 import { type KeyValueStore, memoryStore } from '../storage/key-value.js';
 import { LifetimeStore } from '../storage/lifetime.js';
 import { type LockApi, type TabChannel, TabLeader } from '../tabs/tab-leader.js';
-import { HISTORY_SECONDS, TabMiner } from './tab-miner.js';
+import { HISTORY_SECONDS, OPERATOR_STOPPED, TabMiner } from './tab-miner.js';
 
 interface Tab {
   miner: TabMiner;
@@ -148,6 +148,22 @@ describe('TabMiner Start and Stop', () => {
     expect(tab.miner.state.phase).toBe('ready');
     expect(tab.miner.state.figures.hashes).toBe(404);
     expect(await new LifetimeStore(tab.store).load()).toEqual({ hashes: 404, sharesAccepted: 2 });
+  });
+
+  it("stops when the cluster's operator stops every tab, says why, and mines again only on Start", async () => {
+    const tab = openTab();
+    const session = await mining(tab);
+    session.set({ hashes: 50 });
+    session.set({ stoppedByOperator: true });
+    await vi.waitFor(() => expect(tab.miner.state.phase).toBe('ready'));
+    expect(session.calls).toContain('stop');
+    expect(tab.miner.state.notice).toBe(OPERATOR_STOPPED);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(tab.miner.state.phase).toBe('ready');
+    expect(tab.backend.sessions).toHaveLength(1);
+    await tab.miner.start();
+    expect(tab.miner.state).toMatchObject({ phase: 'mining', notice: null });
+    expect(tab.backend.sessions).toHaveLength(2);
   });
 
   it('adds the counts of every session of the page, and the lifetime over visits', async () => {

@@ -37,6 +37,8 @@ export interface TabMinerState {
   missing: string[];
   /** The last failure, as a sentence for the page; cleared by the next Start. */
   error: string | null;
+  /** Why mining stopped when the contributor did not stop it (the operator did); cleared by the next Start. */
+  notice: string | null;
   /** Why mining is paused right now (only reasons the contributor enabled). */
   pausedFor: PauseReason[];
   /** Whether the browser tells the page about its battery. */
@@ -82,6 +84,7 @@ export function initialState(cores: number, persistent: boolean): TabMinerState 
     persistent,
     missing: [],
     error: null,
+    notice: null,
     pausedFor: [],
     batteryKnown: false,
     figures: { ...NO_FIGURES },
@@ -92,6 +95,9 @@ export function initialState(cores: number, persistent: boolean): TabMinerState 
 }
 
 /** An error's message without its closing full stop, to sit inside a sentence of the page. */
+export const OPERATOR_STOPPED =
+  "The cluster's operator stopped mining in every tab, so this tab stopped. Click Start to mine again.";
+
 function sentence(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
 }
@@ -181,7 +187,7 @@ export class TabMiner {
   async start(): Promise<void> {
     if (this.current.phase !== 'ready') return;
     this.stopRequested = false;
-    this.update({ phase: 'starting', error: null });
+    this.update({ phase: 'starting', error: null, notice: null });
     try {
       const lock = await this.options.tabs.acquire();
       if (lock === null) {
@@ -330,6 +336,7 @@ export class TabMiner {
       sharesRejected: this.finished.sharesRejected + (counting?.sharesRejected ?? 0),
       keyProgress: running?.keyProgress ?? null,
       joined: running?.joined ?? false,
+      stoppedByOperator: running?.stoppedByOperator ?? false,
     };
   }
 
@@ -352,8 +359,14 @@ export class TabMiner {
   private onSessionFigures(): void {
     const session = this.session;
     if (session === undefined) return;
-    this.countSessionWork(session.figures());
+    const figures = session.figures();
+    this.countSessionWork(figures);
     this.update({ figures: this.figuresNow(), lifetime: this.lifetimeNow() });
+    // A remote stop is only a stop: mining starts again only with the contributor's own click on Start.
+    if (figures.stoppedByOperator) {
+      this.update({ notice: OPERATOR_STOPPED });
+      void this.stop();
+    }
   }
 
   private onPauseCause(change: () => void): void {
