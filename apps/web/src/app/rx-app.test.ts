@@ -52,6 +52,7 @@ async function mount(options: { store?: KeyValueStore; missing?: string[] } = {}
   const app = document.createElement('rx-app') as RxApp;
   app.miner = miner;
   app.stats = new StatsPoller(async () => new Response(JSON.stringify(STATS)), 60_000);
+  app.askJoin = async () => ({ info: null, error: 'not asked in these tests' });
   document.body.append(app);
   mounted.push({ app, miner });
   await miner.init();

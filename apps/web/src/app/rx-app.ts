@@ -2,6 +2,7 @@
 // bar on top with Stop. State lives in TabMiner and StatsPoller; this element only renders it and forwards clicks.
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { MinerPhase, TabMiner } from '../mining/tab-miner.js';
+import { fetchJoinInfo, type JoinAnswer } from '../stats/join-info.js';
 import type { StatsPoller } from '../stats/stats-poller.js';
 import { pageTitle, type TitleStatus } from '../title.js';
 import { SubscriptionController } from '../ui/subscription-controller.js';
@@ -21,12 +22,21 @@ export class RxApp extends LitElement {
   static override properties = {
     miner: { attribute: false },
     stats: { attribute: false },
+    join: { state: true },
   };
 
   /** Both are set before the element is connected (main.ts, tests). */
   declare miner: TabMiner;
   declare stats: StatsPoller;
+  /** Asks the server who runs it and where its https page is; tests give their own. */
+  askJoin: () => Promise<JoinAnswer> = () => fetchJoinInfo();
+  declare join: JoinAnswer | null;
   private subscribed = false;
+
+  constructor() {
+    super();
+    this.join = null;
+  }
 
   static override styles = [
     shared,
@@ -93,6 +103,9 @@ export class RxApp extends LitElement {
       this.subscribed = true;
     }
     super.connectedCallback();
+    void this.askJoin().then((join) => {
+      this.join = join;
+    });
   }
 
   override render() {
@@ -140,6 +153,8 @@ export class RxApp extends LitElement {
       .cores=${state.cores}
       .consent=${state.consent}
       .persistent=${state.persistent}
+      .operator=${this.join?.info?.operator ?? null}
+      .secureUrl=${this.join?.info?.secureUrl ?? null}
       @withdraw=${() => this.miner.withdrawConsent()}
     ></rx-consent>`;
     const controls =

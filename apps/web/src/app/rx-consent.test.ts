@@ -16,8 +16,13 @@ afterEach(() => {
 const THREADS_SHARE_MEMORY: MiningMode = { sharedMemory: true, secureContext: true };
 
 /** The consent facts for `threads` of 4 cores in `mode`: each term and its text. */
-async function factsFor(threads: number, mode = THREADS_SHARE_MEMORY): Promise<Map<string, string>> {
+async function factsFor(
+  threads: number,
+  mode = THREADS_SHARE_MEMORY,
+  server: Partial<Pick<RxConsent, 'operator' | 'secureUrl'>> = {},
+): Promise<Map<string, string>> {
   const consent = document.createElement('rx-consent') as RxConsent;
+  Object.assign(consent, server);
   consent.settings = { ...defaultSettings(4), threads };
   consent.cores = 4;
   consent.mode = mode;
@@ -65,6 +70,20 @@ describe('rx-consent', () => {
     expect(why).toContain('this page is not cross-origin isolated');
     expect(why).toContain("tell the cluster's operator");
     expect(why).not.toContain('plain http (');
+  });
+
+  it('names the operator the server names, and otherwise the server', async () => {
+    expect(
+      (await factsFor(1, THREADS_SHARE_MEMORY, { operator: 'Ms Rivera, room 12' })).get('Who runs this cluster'),
+    ).toMatch(/^Ms Rivera, room 12, on the server at /);
+    expect((await factsFor(1)).get('Who runs this cluster')).toMatch(/^Whoever runs the server at /);
+  });
+
+  it("links the cluster's https page for all threads, when the server has one", async () => {
+    const secureUrl = 'https://192.168.1.20:8443';
+    const why = (await factsFor(3, { sharedMemory: false, secureContext: false }, { secureUrl })).get('Why one thread');
+    expect(why).toContain(`open this cluster's https address instead: ${secureUrl}.`);
+    expect(why).not.toContain('--tls-self-signed');
   });
 
   it('says nothing of one thread where threads share memory', async () => {

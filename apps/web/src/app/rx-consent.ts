@@ -23,6 +23,8 @@ export class RxConsent extends LitElement {
     consent: { attribute: false },
     persistent: { attribute: false },
     mode: { attribute: false },
+    operator: { attribute: false },
+    secureUrl: { attribute: false },
   };
 
   declare job: ClusterJob | null;
@@ -36,6 +38,10 @@ export class RxConsent extends LitElement {
   declare persistent: boolean;
   /** How this page mines; the browser decides, so the page's own by default. */
   declare mode: MiningMode;
+  /** Who runs the cluster, as `rxmesh serve --operator` names them; null when the server names no one. */
+  declare operator: string | null;
+  /** The cluster's https page at this page's host, where all threads mine; null when the server has none. */
+  declare secureUrl: string | null;
 
   static override styles = [
     shared,
@@ -89,6 +95,8 @@ export class RxConsent extends LitElement {
     this.consent = undefined;
     this.persistent = true;
     this.mode = pageMiningMode();
+    this.operator = null;
+    this.secureUrl = null;
   }
 
   /**
@@ -136,8 +144,12 @@ export class RxConsent extends LitElement {
         <dl>
           <dt>Who runs this cluster</dt>
           <dd>
-            Whoever runs the server at <strong>${host}</strong>. This page talks only to that server and to other
-            browsers and computers in its cluster.
+            ${
+              this.operator === null
+                ? html`Whoever runs the server at <strong>${host}</strong>.`
+                : html`<strong data-testid="operator">${this.operator}</strong>, on the server at ${host}.`
+            }
+            This page talks only to that server and to other browsers and computers in its cluster.
           </dd>
           <dt>Where your hashes go</dt>
           <dd data-testid="job-source">
@@ -181,8 +193,12 @@ export class RxConsent extends LitElement {
       <dd data-testid="one-thread">
         Mining on several threads needs memory that they share, and browsers allow that only on https pages (or on
         localhost). Because ${why}, this page mines on one thread, with the same RandomX at the same speed per
-        thread. To mine with all your threads, open this cluster's https address instead: ask whoever runs it (a
-        server started with <code>--tls-self-signed</code> has one).
+        thread. To mine with all your threads, open this cluster's https address instead:
+        ${
+          this.secureUrl === null
+            ? html`ask whoever runs it (a server started with <code>--tls-self-signed</code> has one).`
+            : html`<a href=${this.secureUrl} data-testid="secure-url">${this.secureUrl}</a>.`
+        }
       </dd>
     `;
   }

@@ -2,10 +2,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { byTestId, deepQueryAll, settled, text } from '../../testing/dom.js';
 import { type ClusterMember, type ClusterStats, parseClusterStats } from '../stats/cluster-stats.js';
+import type { JoinAnswer } from '../stats/join-info.js';
 import { StatsPoller } from '../stats/stats-poller.js';
 import { CLASSROOM_TITLE } from '../title.js';
 import { neutralName } from './hidden-names.js';
-import type { JoinAnswer } from './join-info.js';
 import { emptyGraphReason, type RxClassroom, showcaseInput } from './rx-classroom.js';
 import { noUrlsAdvice } from './rx-join.js';
 import { rankMembers } from './rx-leaderboard.js';
@@ -47,7 +47,18 @@ const STATS = {
   job: { source: 'demo', height: 7, difficulty: '300' },
   coordinator: 'gateway-id',
   members: MEMBERS,
-  blocks: [{ height: 6, id: 'f'.repeat(64), finderId: 'aaaaaaaa-1', finderName: 'Ada', foundAt: Date.now() - 30_000 }],
+  blocks: [
+    {
+      height: 6,
+      id: 'f'.repeat(64),
+      finderId: 'aaaaaaaa-1',
+      finderName: 'Ada',
+      // 30 s before each poll reads it, however long the test file took to get there.
+      get foundAt() {
+        return Date.now() - 30_000;
+      },
+    },
+  ],
 };
 
 const views: RxClassroom[] = [];

@@ -46,7 +46,12 @@ describe('figuresOf', () => {
       sharesRejected: 1,
       keyProgress: null,
       joined: true,
+      stoppedByOperator: false,
     });
+  });
+
+  it("tells the page when the cluster's operator stopped every tab", () => {
+    expect(figuresOf({ ...SNAPSHOT, operatorStops: 1 }).stoppedByOperator).toBe(true);
   });
 
   it('shows key progress only while the key mining waits for is being built', () => {
