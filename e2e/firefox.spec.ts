@@ -1,8 +1,9 @@
 // The contributor page in Debian's Firefox ESR (apt package `firefox-esr`), driven by puppeteer-core over WebDriver
 // BiDi against the `rxmesh serve` that playwright.config.ts starts: consent before anything runs, mining with
-// accepted shares, Stop within 1 s, each with no console error, uncaught exception or CSP violation. One Firefox
-// for the file; each test opens its own browser profile (Web Locks and idb-keyval are per profile). The checks are
-// the ones the Chromium tests make, from e2e/harness/contributor-page.ts.
+// accepted shares, Stop within 1 s, and the same for a tab on plain http from a name that is not localhost (not a
+// secure context, so not isolated: one worker), each with no console error, uncaught exception or CSP violation.
+// One Firefox for the file; each test opens its own browser profile (Web Locks and idb-keyval are per profile). The
+// checks are the ones the Chromium tests make, from e2e/harness/contributor-page.ts.
 import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -18,6 +19,8 @@ import {
 } from './harness/contributor-page.js';
 
 const FIREFOX_PATH = '/usr/bin/firefox-esr';
+/** A name Firefox resolves to loopback (`network.dns.localDomains`): a page from it is not a secure context. */
+const HTTP_NAME = 'classroom.test';
 
 let browser: Browser | undefined;
 let origin = '';
@@ -68,6 +71,7 @@ test.beforeAll(async () => {
     executablePath: FIREFOX_PATH,
     protocol: 'webDriverBiDi',
     headless: true,
+    extraPrefsFirefox: { 'network.dns.localDomains': HTTP_NAME },
   });
 });
 
@@ -97,6 +101,22 @@ test('Firefox: the page mines the demo chain and gets accepted shares', async ()
 test('Firefox: Stop brings the hash counter to rest within 1 s', async () => {
   const { page, tab, problems } = await openTab(`${origin}/`);
   await startMining(tab, 1);
+  const settledMs = await expectStopSettles(tab);
+  test.info().annotations.push({ type: 'stop', description: `hash counter last moved ${settledMs} ms after Stop` });
+  expect(await problems()).toEqual([]);
+  await page.browserContext().close();
+});
+
+test('Firefox: a tab on plain http, not a secure context, mines with one worker, gets a share accepted and stops within 1 s', async () => {
+  const { page, tab, problems } = await openTab(`http://${HTTP_NAME}:${new URL(origin).port}/`);
+  const hooks = await tab.readHooks();
+  expect(hooks.secureContext).toBe(false);
+  expect(hooks.crossOriginIsolated).toBe(false);
+  await expectNothingBeforeStart(tab, 2000);
+  // The page's default threads would ask for more than one: without shared memory it mines with one worker.
+  await startMining(tab, 'page default');
+  expect(tab.workerCount()).toBe(1);
+  await expectAcceptedShare(tab, 50_000);
   const settledMs = await expectStopSettles(tab);
   test.info().annotations.push({ type: 'stop', description: `hash counter last moved ${settledMs} ms after Stop` });
   expect(await problems()).toEqual([]);
