@@ -19,6 +19,8 @@ const runAlone = [
   'packages/wasm/src/engine/mining-control.test.ts',
   'packages/wasm/src/program/describe-program.test.ts',
   'apps/host/src/cluster.test.ts',
+  // A browser mining on both cores in a network namespace, against a server in another.
+  'apps/host/src/lan.test.ts',
   'apps/host/src/differential.test.ts',
   'apps/host/src/mesh/mesh-node.test.ts',
   'apps/host/src/sources/daemon-source.test.ts',
