@@ -1,9 +1,8 @@
 import { defineConfig, devices } from '@playwright/test';
+import { E2E_DATA_DIR, E2E_OPERATOR, E2E_PORT } from './e2e/harness/e2e-server.js';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './scripts/lib/chromium.mjs';
 
 // Browser tests drive Debian's Chromium (apt package `chromium`); Playwright's own browser downloads are not used.
-const E2E_PORT = 18_080;
-
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results/e2e',
@@ -23,8 +22,7 @@ export default defineConfig({
     { name: 'phone', use: { ...devices['Pixel 7'], channel: undefined } },
   ],
   webServer: {
-    // Its cluster key lives with the test results, not in the user's data directory.
-    command: `node apps/host/bin/rxmesh.js serve --port ${E2E_PORT} --bind 127.0.0.1 --data-dir test-results/e2e-serve`,
+    command: `node apps/host/bin/rxmesh.js serve --port ${E2E_PORT} --bind 127.0.0.1 --data-dir ${E2E_DATA_DIR} --operator '${E2E_OPERATOR}'`,
     url: `http://127.0.0.1:${E2E_PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 30_000,

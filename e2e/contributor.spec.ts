@@ -1,12 +1,16 @@
 // The contributor page and the classroom view against the real `rxmesh serve` (playwright.config.ts starts it):
 // consent before anything runs, two tabs in separate browser profiles mining the demo chain, Stop, the throttle,
-// the classroom graph, and screenshots at desktop and phone sizes.
+// the classroom graph with its join URL, the teacher's new lesson and stop of every tab, and screenshots at desktop
+// and phone sizes.
+import { readFileSync } from 'node:fs';
 import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { E2E_DATA_DIR, E2E_OPERATOR } from './harness/e2e-server.js';
 
 interface StatsMember {
   id: string;
   engine: string;
   sharesAccepted: number;
+  creditedWork: string;
   parent: string | null;
 }
 
@@ -59,6 +63,7 @@ test('opening the page computes no hash and starts no worker until Start is clic
   const problems = watchConsole(page);
   await page.goto('/');
   await expect(page.getByTestId('start')).toBeVisible();
+  await expect(page.getByTestId('operator')).toHaveText(E2E_OPERATOR);
   // Time enough for anything that would start by itself to start.
   await page.waitForTimeout(3000);
   expect(page.workers()).toHaveLength(0);
@@ -100,9 +105,19 @@ test('two tabs in separate profiles mine the demo chain, get accepted shares, an
   expect(mining.every((member) => member.sharesAccepted > 0)).toBe(true);
 
   // The classroom view, in a third profile, lists both tabs and draws the graph with their links.
+  // The teacher opens the link `rxmesh serve` printed: the token leaves the address bar at once.
+  const { teacherToken } = JSON.parse(readFileSync(`${E2E_DATA_DIR}/teacher.token`, 'utf8')) as {
+    teacherToken: string;
+  };
   const classroom = await tabInOwnProfile(browser, baseURL);
   const classroomProblems = watchConsole(classroom.page);
-  await classroom.page.goto('/classroom');
+  await classroom.page.goto(`/classroom#teacher=${teacherToken}`);
+  await expect(classroom.page.getByTestId('stop-every-tab')).toBeVisible();
+  expect(new URL(classroom.page.url()).hash).toBe('');
+  await expect(classroom.page.getByTestId('join-urls').locator('li svg path')).toHaveCount(1);
+  await expect(classroom.page.getByTestId('join-urls')).toContainText(
+    `http://127.0.0.1:${new URL(baseURL ?? '').port}`,
+  );
   const graph = classroom.page.getByTestId('classroom-graph');
   await expect(graph).toBeVisible();
   for (const member of mining) {
@@ -118,7 +133,29 @@ test('two tabs in separate profiles mine the demo chain, get accepted shares, an
   await first.page.setViewportSize({ width: 390, height: 844 });
   await first.page.screenshot({ path: testInfo.outputPath('mining-phone.png'), fullPage: true });
 
-  for (const { page } of tabs) await page.getByTestId('stop').click();
+  // A new lesson: every contributor's credited work starts again from zero (new shares add up slowly meanwhile).
+  const creditedWork = async () =>
+    (await stats(first.page)).members
+      .filter((member) => member.engine === 'wasm')
+      .reduce((sum, member) => sum + Number(member.creditedWork), 0);
+  const workBefore = await creditedWork();
+  expect(workBefore).toBeGreaterThan(0);
+  await classroom.page.getByTestId('new-lesson').click();
+  await classroom.page.getByTestId('confirm-new-lesson').click();
+  await expect(classroom.page.getByTestId('teacher-outcome')).toContainText('starts from zero');
+  await expect.poll(creditedWork, { timeout: 5000 }).toBeLessThan(workBefore);
+
+  // Stop every tab: each tab stops by itself, says why, and starts nothing again until its own Start.
+  await classroom.page.getByTestId('stop-every-tab').click();
+  await expect(classroom.page.getByTestId('teacher-outcome')).toContainText('Every tab stopped mining');
+  for (const { page } of tabs) {
+    await expect(page.getByTestId('start')).toBeVisible({ timeout: 5000 });
+    await expect(page.getByTestId('operator-stopped')).toBeVisible();
+  }
+  const stoppedAt = await Promise.all(tabs.map(({ page }) => hashesOf(page)));
+  await first.page.waitForTimeout(3000);
+  expect(await Promise.all(tabs.map(({ page }) => hashesOf(page)))).toEqual(stoppedAt);
+  for (const { page } of tabs) await expect(page.getByTestId('stop')).toHaveCount(0);
   for (const context of [...tabs.map((tab) => tab.context), classroom.context]) await context.close();
   expect([...problems.flat(), ...classroomProblems]).toEqual([]);
 });

@@ -1,0 +1,7 @@
+// The `rxmesh serve` that playwright.config.ts starts for the browser tests, as the tests know it.
+
+export const E2E_PORT = 18_080;
+/** The server's data directory (cluster key, teacher's token) lives with the test results, not the user's. */
+export const E2E_DATA_DIR = 'test-results/e2e-serve';
+/** Who the consent page says runs the cluster. */
+export const E2E_OPERATOR = 'the rxmesh browser tests';
