@@ -1,7 +1,9 @@
 // The contributor's settings (threads, duty cycle, automatic pauses) and the Start button.
+
 import { css, html, LitElement, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { formatPercent } from '../format.js';
+import { type MiningMode, miningThreads, pageMiningMode } from '../mining/mining-mode.js';
 import type { MinerPhase } from '../mining/tab-miner.js';
 import { DUTY_MAX, DUTY_MIN, DUTY_STEP, type MiningSettings, NAME_MAX_LENGTH } from '../settings.js';
 import { shared } from '../ui/theme.js';
@@ -15,10 +17,13 @@ export class RxControls extends LitElement {
     cores: { attribute: false },
     phase: { attribute: false },
     batteryKnown: { attribute: false },
+    mode: { attribute: false },
   };
 
   declare settings: MiningSettings;
   declare cores: number;
+  /** How this page mines; without shared memory it has one thread, whatever was chosen. */
+  declare mode: MiningMode;
   declare phase: MinerPhase;
   declare batteryKnown: boolean;
 
@@ -96,10 +101,13 @@ export class RxControls extends LitElement {
     this.cores = 1;
     this.phase = 'loading';
     this.batteryKnown = false;
+    this.mode = pageMiningMode();
   }
 
   override render() {
-    const { threads, duty, pauseWhenHidden, pauseOnBattery } = this.settings;
+    const { duty, pauseWhenHidden, pauseOnBattery } = this.settings;
+    const threads = miningThreads(this.mode, this.settings.threads);
+    const maxThreads = this.mode.sharedMemory ? this.cores : 1;
     const running = this.phase === 'starting' || this.phase === 'mining' || this.phase === 'stopping';
     const percent = Math.round(duty * 100);
     return html`
@@ -131,7 +139,7 @@ export class RxControls extends LitElement {
             type="number"
             inputmode="numeric"
             min="1"
-            max=${this.cores}
+            max=${maxThreads}
             step="1"
             .value=${live(String(threads))}
             ?disabled=${running}
@@ -140,9 +148,11 @@ export class RxControls extends LitElement {
           />
           <p class="help" id="threads-help">
             ${
-              running
-                ? 'Stop mining to change the number of threads or your name.'
-                : `1 to ${this.cores}. The default leaves one of your cores free.`
+              !this.mode.sharedMemory
+                ? 'One thread on this page: see “Why one thread” above for how to mine with all of them.'
+                : running
+                  ? 'Stop mining to change the number of threads or your name.'
+                  : `1 to ${this.cores}. The default leaves one of your cores free.`
             }
           </p>
         </div>
