@@ -79,7 +79,11 @@ test('the page says why it mines on one thread, waits for Start, mines with one 
   // Chromium has no Battery API outside secure contexts: the page says the option does nothing here.
   await expect(page.getByText('does not report its battery')).toBeVisible();
   await expectNothingBeforeStart(tab, 2000);
-  await page.screenshot({ path: testInfo.outputPath('one-thread-consent.png'), fullPage: true });
+  await page.screenshot({ path: testInfo.outputPath('one-thread-consent-desktop.png'), fullPage: true });
+  const desktopSize = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: testInfo.outputPath('one-thread-consent-phone.png'), fullPage: true });
+  if (desktopSize !== null) await page.setViewportSize(desktopSize);
 
   const name = `one-thread ${Date.now() % 100_000}`;
   await tab.fill('name', name);
