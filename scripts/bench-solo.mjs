@@ -8,12 +8,11 @@
 // page's hashes per second of CPU time that its renderer process (the page and its workers) used, which the load
 // of other programs changes less. Also the memory of each mining tab: its renderer's resident size.
 // Run after `npm run build`: node scripts/bench-solo.mjs [--rounds R] [--seconds S]
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { median, repoRoot } from './lib/bench-harness.mjs';
+import { median, repoRoot, serveOnLoopback } from './lib/bench-harness.mjs';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './lib/chromium.mjs';
 
 const { values } = parseArgs({
@@ -28,20 +27,7 @@ const seconds = Number(values.seconds);
 const LAN_NAME = 'rxmesh-lan.test';
 const MIB = 2 ** 20;
 
-const serve = spawn(process.execPath, ['apps/host/bin/rxmesh.js', 'serve', '--port', '0', '--bind', '127.0.0.1'], {
-  cwd: repoRoot,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-/** @type {string} */
-const isolatedOrigin = await new Promise((resolve, reject) => {
-  let stdout = '';
-  serve.stdout.on('data', (chunk) => {
-    stdout += chunk;
-    const url = /serving (http:\S+)/.exec(stdout)?.[1];
-    if (url !== undefined) resolve(url);
-  });
-  serve.on('exit', (code) => reject(new Error(`rxmesh serve exited with ${code}`)));
-});
+const { child: serve, url: isolatedOrigin } = await serveOnLoopback();
 const lanOrigin = `http://${LAN_NAME}:${new URL(isolatedOrigin).port}`;
 
 /** A Chromium of its own for one page, so that its renderer processes are its page's alone. */

@@ -9,13 +9,12 @@
 //   as a ratio to Chromium's page; --pages-only leaves out the Node and native figures.
 // Run after `npm run build`: node scripts/bench-web.mjs [--loads N] [--rounds R] [--seconds S] [--firefox]
 //   [--pages-only]
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import puppeteer from 'puppeteer-core';
-import { lastJsonLine, median, repoRoot } from './lib/bench-harness.mjs';
+import { lastJsonLine, median, repoRoot, serveOnLoopback } from './lib/bench-harness.mjs';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './lib/chromium.mjs';
 
 const { values } = parseArgs({
@@ -33,18 +32,7 @@ const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const bin = join(repoRoot, 'apps/host/bin/rxmesh.js');
 
-const serve = spawn(process.execPath, [bin, 'serve', '--port', '0', '--bind', '127.0.0.1'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const origin = await new Promise((resolve, reject) => {
-  let stdout = '';
-  serve.stdout.on('data', (chunk) => {
-    stdout += chunk;
-    const url = /serving (http:\S+)/.exec(stdout)?.[1];
-    if (url !== undefined) resolve(url);
-  });
-  serve.on('exit', (code) => reject(new Error(`rxmesh serve exited with ${code}`)));
-});
+const { child: serve, url: origin } = await serveOnLoopback();
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
 const firefox = values.firefox
   ? await puppeteer.launch({

@@ -84,3 +84,20 @@ export function startRxmesh(args) {
   });
   return { child, lines, stdout: () => stdout };
 }
+
+/**
+ * `rxmesh serve` on a free loopback port, as `startRxmesh` runs it, once it says where it serves.
+ * @param {string[]} [args] more flags
+ */
+export async function serveOnLoopback(args = []) {
+  const serve = startRxmesh(['serve', '--port', '0', '--bind', '127.0.0.1', ...args]);
+  /** @type {string} */
+  const url = await new Promise((resolve, reject) => {
+    serve.child.stdout.on('data', () => {
+      const serving = /serving (http:\S+)/.exec(serve.stdout())?.[1];
+      if (serving !== undefined) resolve(serving);
+    });
+    serve.child.on('exit', (code) => reject(new Error(`rxmesh serve exited with ${code}`)));
+  });
+  return { ...serve, url };
+}
