@@ -7,7 +7,7 @@ import { StatsPoller } from '../stats/stats-poller.js';
 import { CLASSROOM_TITLE } from '../title.js';
 import { neutralName } from './hidden-names.js';
 import { emptyGraphReason, type RxClassroom, showcaseInput } from './rx-classroom.js';
-import { noUrlsAdvice } from './rx-join.js';
+import { noUrlsAdvice, threadsWords } from './rx-join.js';
 import { rankMembers } from './rx-leaderboard.js';
 import { graphDescription } from './rx-mesh-graph.js';
 import { sendTeacherCommand } from './rx-teacher.js';
@@ -209,6 +209,8 @@ describe('joining', () => {
     expect(text(items[0])).toContain('https://192.168.1.20:8443');
     expect(text(items[0])).toContain('all threads');
     expect(text(items[1])).toContain('one thread');
+    const loopback = { url: 'http://127.0.0.1:8080', scheme: 'http', address: '127.0.0.1', threads: 'all' } as const;
+    expect(threadsWords(loopback)).toMatch(/only on this computer/);
     const codes = deepQueryAll(document.body, '[data-testid="join-urls"] svg path');
     expect(codes).toHaveLength(2);
     expect(codes[0]?.getAttribute('d')).not.toBe(codes[1]?.getAttribute('d'));

@@ -10,9 +10,10 @@ import { QUIET_ZONE, qrPath } from './qr-code.js';
 const SHOWN = 3;
 
 export function threadsWords(url: JoinUrl): string {
-  return url.threads === 'all'
+  if (url.threads === 'one') return 'one thread: plain http from another computer is not a secure context';
+  return url.scheme === 'https'
     ? 'all threads: the page is on https'
-    : 'one thread: plain http from another computer is not a secure context';
+    : 'all threads, but only on this computer: other computers get one thread over plain http';
 }
 
 /** What the view says when the server names no URL, or when it could not be asked. */
