@@ -6,3 +6,11 @@ export type RandomxVariant = (typeof RANDOMX_VARIANTS)[number];
 export function isRandomxVariant(name: string): name is RandomxVariant {
   return (RANDOMX_VARIANTS as readonly string[]).includes(name);
 }
+
+/** `name` as a variant, or a RangeError that lists the variants there are. */
+export function requireRandomxVariant(name: string): RandomxVariant {
+  if (!isRandomxVariant(name)) {
+    throw new RangeError(`Unknown RandomX variant ${JSON.stringify(name)}; use one of ${RANDOMX_VARIANTS.join(', ')}.`);
+  }
+  return name;
+}

@@ -1,4 +1,4 @@
-export { isRandomxVariant, RANDOMX_VARIANTS, type RandomxVariant } from './algorithm.js';
+export { isRandomxVariant, RANDOMX_VARIANTS, type RandomxVariant, requireRandomxVariant } from './algorithm.js';
 export { BENCHMARK_KEY_TEXT, benchmarkBlob } from './benchmark.js';
 export { MIN_BLOB_LENGTH, NONCE_OFFSET, readNonce, withNonce } from './blob.js';
 export {

@@ -1,11 +1,11 @@
 // The TypeScript API over the C core: one cache per key in a memory, and VMs that hold a handle to it: in any thread
 // when the memory is shared, in the owner's thread when it is not.
 import {
-  isRandomxVariant,
   type MineRequest,
   type MineResult,
   RANDOMX_VARIANTS,
   type RandomxVariant,
+  requireRandomxVariant,
   type Share,
   sameBytes,
 } from '@rxmesh/core';
@@ -148,12 +148,7 @@ export class RandomxWasm {
   ) {}
 
   static async create(options: CreateOptions = {}): Promise<RandomxWasm> {
-    const variant = options.variant ?? 'rx/0';
-    if (!isRandomxVariant(variant)) {
-      throw new RangeError(
-        `Unknown RandomX variant ${JSON.stringify(variant)}; use one of ${RANDOMX_VARIANTS.join(', ')}.`,
-      );
-    }
+    const variant = requireRandomxVariant(options.variant ?? 'rx/0');
     const sharedMemory = options.sharedMemory ?? true;
     const module = await compileCore({ build: options.build ?? 'simd128', sharedMemory });
     const memory = createMemory(INITIAL_MEMORY_BYTES, sharedMemory);

@@ -2,13 +2,12 @@
 // on a LAN address): the same core, JIT and lanes as WasmEngine, on one worker with a memory of its own, and the
 // MiningEngine semantics of WasmEngine. Nothing here touches SharedArrayBuffer, which such pages do not have.
 import {
-  isRandomxVariant,
   type KeyReady,
   type MineRequest,
   type MineResult,
   type MiningEngine,
-  RANDOMX_VARIANTS,
   type RandomxVariant,
+  requireRandomxVariant,
 } from '@rxmesh/core';
 import { proxy } from 'comlink';
 import { CHROMIUM_TIERING_BUDGET } from '../jit/program-compiler.js';
@@ -63,12 +62,8 @@ export class SoloEngine implements MiningEngine {
   }
 
   static async create(options: SoloEngineOptions): Promise<SoloEngine> {
-    const { variant = 'rx/0', startWorker, tieringBudget = CHROMIUM_TIERING_BUDGET } = options;
-    if (!isRandomxVariant(variant)) {
-      throw new RangeError(
-        `Unknown RandomX variant ${JSON.stringify(variant)}; use one of ${RANDOMX_VARIANTS.join(', ')}.`,
-      );
-    }
+    const { variant: variantName = 'rx/0', startWorker, tieringBudget = CHROMIUM_TIERING_BUDGET } = options;
+    const variant = requireRandomxVariant(variantName);
     const worker = new ThreadLink<SoloThread>(startWorker('solo', 'WebAssembly mining worker'));
     try {
       const memoryBytes = await worker.call((thread) => thread.open({ variant, tieringBudget }));

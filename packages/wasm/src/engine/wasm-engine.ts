@@ -3,13 +3,12 @@
 // the MiningEngine semantics of NativeEngine. The platform comes in as a WorkerStarter; everything else is the same
 // code on both.
 import {
-  isRandomxVariant,
   type KeyReady,
   type MineRequest,
   type MineResult,
   type MiningEngine,
-  RANDOMX_VARIANTS,
   type RandomxVariant,
+  requireRandomxVariant,
   sameBytes,
 } from '@rxmesh/core';
 import { proxy } from 'comlink';
@@ -87,15 +86,11 @@ export class WasmEngine implements MiningEngine {
   ) {}
 
   static async create(options: WasmEngineOptions): Promise<WasmEngine> {
-    const { threads, variant = 'rx/0', startWorker, tieringBudget = CHROMIUM_TIERING_BUDGET } = options;
+    const { threads, variant: variantName = 'rx/0', startWorker, tieringBudget = CHROMIUM_TIERING_BUDGET } = options;
     if (!Number.isInteger(threads) || threads < 1) {
       throw new RangeError(`threads must be a positive integer, got ${threads}.`);
     }
-    if (!isRandomxVariant(variant)) {
-      throw new RangeError(
-        `Unknown RandomX variant ${JSON.stringify(variant)}; use one of ${RANDOMX_VARIANTS.join(', ')}.`,
-      );
-    }
+    const variant = requireRandomxVariant(variantName);
     const cacheThread = new ThreadLink<CacheThread>(startWorker('cache', 'WebAssembly cache thread'));
     try {
       const memory = await cacheThread.call((thread) => thread.open({ variant, miningVms: threads, tieringBudget }));

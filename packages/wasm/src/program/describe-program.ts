@@ -2,7 +2,7 @@
 // The program comes from the C core, generated and decoded by the code the hash runs; the first program depends on
 // the input alone (specs.md chapter 2: Hash512 of the input through AesGenerator1R, then AesGenerator4R), so this
 // needs no cache and runs in a page's main thread.
-import { isRandomxVariant, RANDOMX_VARIANTS, type RandomxVariant } from '@rxmesh/core';
+import { type RandomxVariant, requireRandomxVariant } from '@rxmesh/core';
 import { Instruction } from '../jit/program-compiler.js';
 import { readDecodedProgram } from './decoded-program.js';
 import { firstProgram } from './first-program.js';
@@ -64,12 +64,7 @@ const maskHex = (mask: bigint) => mask.toString(16).padStart(16, '0');
 
 /** The first program a RandomX hash of `input` (at most 64 KiB) runs, as readable instructions. */
 export async function describeProgram(input: Uint8Array, options: DescribeOptions = {}): Promise<ProgramDescription> {
-  const variant = options.variant ?? 'rx/0';
-  if (!isRandomxVariant(variant)) {
-    throw new RangeError(
-      `Unknown RandomX variant ${JSON.stringify(variant)}; use one of ${RANDOMX_VARIANTS.join(', ')}.`,
-    );
-  }
+  const variant = requireRandomxVariant(options.variant ?? 'rx/0');
   const first = await firstProgram(input, variant);
   const program = readDecodedProgram(first.program);
   const formatter = new InstructionFormatter(first.scratchpadLevelBytes);
