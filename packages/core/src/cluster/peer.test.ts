@@ -628,6 +628,34 @@ describe('a worker', () => {
   });
 });
 
+/** The gateway's cluster with a gateway `s` (its standby) and a worker `w`, settled. */
+function withStandbyAndWorker() {
+  const net = aloneGateway();
+  net.add('s', { gateway: true });
+  net.start('s');
+  net.add('w');
+  net.start('w');
+  net.advance(2000);
+  return net;
+}
+
+/**
+ * `w` reports a share of its lease and the coordinator verifies it. Answers the share's nonce, and `since`: the index
+ * of the first message after the report.
+ */
+function verifiedShare(net: TestNet): { since: number; nonce: number } {
+  const lease = net.peer('w').miningLease?.lease;
+  if (lease === undefined) throw new Error('no lease');
+  const hash = new Uint8Array(32).fill(0xee).fill(0, 24);
+  const nonce = lease.start + 1;
+  const since = net.delivered.length;
+  net.handle('w', { kind: 'progress', leaseId: lease.id, hashes: 10, shares: [{ nonce, hash }] });
+  const verify = net.actionsOf('gw').findLast((action) => action.kind === 'verify');
+  if (verify?.kind !== 'verify') throw new Error('no verification');
+  net.handle('gw', { kind: 'verified', ticket: verify.ticket, hash });
+  return { since, nonce };
+}
+
 describe('a standby', () => {
   it('installs a snapshot that comes in parts only once the last part arrived, then follows the log', () => {
     const net = new TestNet();
@@ -681,46 +709,23 @@ describe('a standby', () => {
   });
 
   it('answers a share as soon as the standby acknowledged it, with no timeout on the way', () => {
-    const net = aloneGateway();
-    net.add('s', { gateway: true });
-    net.start('s');
-    net.add('w');
-    net.start('w');
-    net.advance(2000);
+    const net = withStandbyAndWorker();
     expect(net.peer('gw').coordinatorState?.successors).toEqual([idOf('s')]);
-    const lease = net.peer('w').miningLease?.lease;
-    if (lease === undefined) throw new Error('no lease');
-    const hash = new Uint8Array(32).fill(0xee).fill(0, 24);
-    const since = net.delivered.length;
-    net.handle('w', { kind: 'progress', leaseId: lease.id, hashes: 10, shares: [{ nonce: lease.start + 1, hash }] });
-    const verify = net.actionsOf('gw').findLast((action) => action.kind === 'verify');
-    if (verify?.kind !== 'verify') throw new Error('no verification');
     // Only events from here on: the verification, the replica to the standby, its acknowledgement, the answer.
-    net.handle('gw', { kind: 'verified', ticket: verify.ticket, hash });
+    const { since, nonce } = verifiedShare(net);
     const stored = net
       .downPayloads('gw', 's', since)
       .flatMap((down) => (down.body.type === 'replica' ? down.body.entries : []));
-    expect(stored).toContainEqual(expect.objectContaining({ e: 'share', peer: idOf('w'), nonce: lease.start + 1 }));
+    expect(stored).toContainEqual(expect.objectContaining({ e: 'share', peer: idOf('w'), nonce }));
     expect(net.noticesOf('w')).toContainEqual(expect.objectContaining({ kind: 'shareResult', accepted: true }));
   });
 
   it('takes over with the replicated state when the coordinator goes, and the members follow it', () => {
-    const net = aloneGateway();
-    net.add('s', { gateway: true });
-    net.start('s');
-    net.add('w');
-    net.start('w');
-    net.advance(2000);
+    const net = withStandbyAndWorker();
     const gw = net.peer('gw').coordinatorState;
     expect(gw?.successors).toEqual([idOf('s')]);
     // w finds a share; the coordinator verifies it and answers once the standby has stored it.
-    const lease = net.peer('w').miningLease?.lease;
-    if (lease === undefined) throw new Error('no lease');
-    const hash = new Uint8Array(32).fill(0xee).fill(0, 24);
-    net.handle('w', { kind: 'progress', leaseId: lease.id, hashes: 10, shares: [{ nonce: lease.start + 1, hash }] });
-    const verify = net.actionsOf('gw').findLast((action) => action.kind === 'verify');
-    if (verify?.kind !== 'verify') throw new Error('no verification');
-    net.handle('gw', { kind: 'verified', ticket: verify.ticket, hash });
+    verifiedShare(net);
     net.advance(500);
     expect(net.noticesOf('w')).toContainEqual(expect.objectContaining({ kind: 'shareResult', accepted: true }));
     const leases = [...(gw?.state.leases.keys() ?? [])];
@@ -813,19 +818,8 @@ describe("the operator's commands", () => {
   });
 
   it('clear the leaderboard on the coordinator and its standbys, and keep the totals', () => {
-    const net = aloneGateway();
-    net.add('s', { gateway: true });
-    net.start('s');
-    net.add('w');
-    net.start('w');
-    net.advance(2000);
-    const lease = net.peer('w').miningLease?.lease;
-    if (lease === undefined) throw new Error('no lease');
-    const hash = new Uint8Array(32).fill(0xee).fill(0, 24);
-    net.handle('w', { kind: 'progress', leaseId: lease.id, hashes: 10, shares: [{ nonce: lease.start + 1, hash }] });
-    const verify = net.actionsOf('gw').findLast((action) => action.kind === 'verify');
-    if (verify?.kind !== 'verify') throw new Error('no verification');
-    net.handle('gw', { kind: 'verified', ticket: verify.ticket, hash });
+    const net = withStandbyAndWorker();
+    verifiedShare(net);
     net.advance(500);
     const coordinator = net.peer('gw').coordinatorState;
     expect(coordinator?.state.accounts.get(idOf('w'))).toMatchObject({ accepted: 1 });
