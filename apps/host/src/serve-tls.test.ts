@@ -16,23 +16,23 @@ import { RXMESH_BIN, type ServeProcess, startServe } from '../testing/serve-proc
 const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-serve-tls-'));
 const dataDir = join(scratch, 'data');
 const certPath = join(dataDir, 'self-signed-cert.pem');
+/** https and http on free loopback ports, with the certificate kept in `dataDir`. */
+const SELF_SIGNED_ON_LOOPBACK = [
+  '--tls-self-signed',
+  '--bind',
+  '127.0.0.1',
+  '--port',
+  '0',
+  '--http-port',
+  '0',
+  '--data-dir',
+  dataDir,
+];
 let serve: ServeProcess;
 let cert: string;
 
 beforeAll(async () => {
-  serve = await startServe([
-    '--tls-self-signed',
-    '--bind',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--http-port',
-    '0',
-    '--data-dir',
-    dataDir,
-    '--operator',
-    'Ms. Rivera, room 12',
-  ]);
+  serve = await startServe([...SELF_SIGNED_ON_LOOPBACK, '--operator', 'Ms. Rivera, room 12']);
   cert = readFileSync(certPath, 'utf8');
 });
 
@@ -128,18 +128,7 @@ describe('rxmesh serve --tls-self-signed', () => {
 
   it('keeps the certificate, and its fingerprint, across a restart with the same data directory', async () => {
     expect(await serve.stop()).toBe(0);
-    serve = await startServe([
-      '--tls-self-signed',
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--http-port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--no-gateway',
-    ]);
+    serve = await startServe([...SELF_SIGNED_ON_LOOPBACK, '--no-gateway']);
     expect(serve.fingerprint).toBe(new X509Certificate(cert).fingerprint256);
     expect(readFileSync(certPath, 'utf8')).toBe(cert);
     expect(serve.stderr()).toMatch(/the self-signed certificate in .* covers this machine's addresses/);
