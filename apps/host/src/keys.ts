@@ -175,22 +175,17 @@ export interface GatewayCredential {
 export async function readCredentialFile(path: string): Promise<GatewayCredential> {
   const text = await readIfThere(path);
   if (text === undefined) throw new CliError(`The credential file ${path} does not exist.`);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
-  const payload = CredentialFile.Check(value) ? readCredential(value.credential) : undefined;
-  if (!CredentialFile.Check(value) || payload === undefined) {
+  const file = checkedJson(text, (value) => CredentialFile.Check(value));
+  const payload = file === undefined ? undefined : readCredential(file.credential);
+  if (file === undefined || payload === undefined) {
     throw new CliError(`${path} is not an rxmesh credential file. Make one with \`rxmesh credential\` on the server.`);
   }
-  const identity = identityFromSecret(scheme, base64urlnopad.decode(value.secretKey));
-  const checked = checkCredential(scheme, payload.cluster, identity.id, value.credential, Date.now());
+  const identity = identityFromSecret(scheme, base64urlnopad.decode(file.secretKey));
+  const checked = checkCredential(scheme, payload.cluster, identity.id, file.credential, Date.now());
   if (!checked.ok) {
     throw new CliError(`The credential in ${path} cannot be used: ${checked.error}. Ask the operator for a new one.`);
   }
-  return { identity, credential: value.credential, payload };
+  return { identity, credential: file.credential, payload };
 }
 
 // ---- cluster keys pinned at first use ----
