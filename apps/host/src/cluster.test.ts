@@ -102,6 +102,12 @@ async function serve(args: string[] = [], dataDir = newDir()) {
   };
 }
 
+/**
+ * What the gateways of the demo-chain tests are told: a share every 2 s per miner instead of 15, so that a light
+ * host's first accepted share comes in seconds. Every gateway gets it, since a host that takes over coordinates.
+ */
+const SHARES_EVERY_2_S = ['--share-seconds', '2'];
+
 const peerId = (lines: LogLine[]) => lines.find((line) => line.peer !== undefined)?.peer;
 
 const tookOver = (lines: LogLine[]) =>
@@ -111,9 +117,9 @@ describe('a cluster of rxmesh processes on loopback', () => {
   it('rxmesh serve and two gateway hosts get accepted shares on the demo chain, /api/stats lists them, and after a restart the server takes coordination back from the host that carried on', {
     timeout: 180_000,
   }, async () => {
-    const { server, url, host, credential, dataDir } = await serve();
-    const alpha = host('alpha', ...credential('alpha'));
-    const beta = host('beta', ...credential('beta'));
+    const { server, url, host, credential, dataDir } = await serve(SHARES_EVERY_2_S);
+    const alpha = host('alpha', ...credential('alpha'), ...SHARES_EVERY_2_S);
+    const beta = host('beta', ...credential('beta'), ...SHARES_EVERY_2_S);
     const stats = await until('accepted shares from both hosts in /api/stats', 90_000, async () => {
       const body = (await (await fetch(`${url}/api/stats`)).json()) as ClusterStats;
       return body.peers === 3 && accepted(alpha.lines) > 0 && accepted(beta.lines) > 0 ? body : undefined;
@@ -148,7 +154,7 @@ describe('a cluster of rxmesh processes on loopback', () => {
       tookOver(alpha.lines) ? [alpha] : tookOver(beta.lines) ? [beta] : undefined,
     );
     const port = new URL(url).port;
-    const restarted = start(['serve', '--port', port, '--bind', '127.0.0.1', '--data-dir', dataDir]);
+    const restarted = start(['serve', '--port', port, '--bind', '127.0.0.1', '--data-dir', dataDir, ...SHARES_EVERY_2_S]);
     // It may start a cluster of its own before it finds the host's; either way it ends up coordinating the one
     // cluster, at a later term than the host's.
     const hostTerm = tookOver(successor.lines)?.term ?? 0;
@@ -242,12 +248,12 @@ describe('a cluster of rxmesh processes on loopback', () => {
     timeout: 180_000,
   }, async () => {
     const { host, credential } = await serve(['--no-gateway']);
-    const gateway = host('gateway', '--source', 'demo', ...credential('gateway'));
+    const gateway = host('gateway', '--source', 'demo', ...credential('gateway'), ...SHARES_EVERY_2_S);
     await until('the gateway to coordinate', 30_000, () =>
       gateway.lines.some((line) => line.event === 'coordinator' && line.self) ? true : undefined,
     );
-    const alpha = host('alpha', ...credential('alpha'));
-    const beta = host('beta', ...credential('beta'));
+    const alpha = host('alpha', ...credential('alpha'), ...SHARES_EVERY_2_S);
+    const beta = host('beta', ...credential('beta'), ...SHARES_EVERY_2_S);
     await until('accepted shares from both hosts', 90_000, () =>
       accepted(alpha.lines) > 0 && accepted(beta.lines) > 0 ? true : undefined,
     );

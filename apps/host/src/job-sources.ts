@@ -1,10 +1,10 @@
-// The job source flags that `rxmesh serve` and `rxmesh host` share: --source (repeatable, for pool failover),
-// --wallet, --user and --pass, checked together into one plan before anything connects.
-import type { JobSource } from '@rxmesh/core';
+// The gateway flags that `rxmesh serve` and `rxmesh host` share: --source (repeatable, for pool failover),
+// --wallet, --user and --pass, checked together into one plan before anything connects, and --share-seconds.
+import { DEFAULT_COORDINATOR_SETTINGS, type JobSource } from '@rxmesh/core';
 import type { Log } from '@rxmesh/mesh';
 import { type Command, Option } from 'commander';
 import { CliError } from './errors.js';
-import { type JobSourceSpec, parseJobSource, parsePort, socketHost } from './options.js';
+import { type JobSourceSpec, parseJobSource, parsePort, parsePositiveInteger, socketHost } from './options.js';
 import { DaemonSource } from './sources/daemon-source.js';
 import { StratumSource } from './sources/stratum-source.js';
 
@@ -18,6 +18,8 @@ export interface JobSourceFlags {
   tlsFingerprint?: string;
   nicehash?: boolean;
   keepalive?: boolean;
+  /** While this gateway coordinates, each miner's share target aims at one share per this many seconds. */
+  shareSeconds: number;
 }
 
 export type JobSourcePlan =
@@ -38,7 +40,10 @@ const SOURCE_FLAG_HELP =
   'job source: demo, daemon+http://HOST:PORT, or stratum+tcp://HOST:PORT / stratum+ssl://HOST:PORT ' +
   '(repeat --source for pools to fail over to, in order)';
 
-/** Adds --source, --wallet, --user and --pass; `sourceHelp` replaces the --source description. */
+/**
+ * Adds what a gateway is told: --source, --wallet, --user, --pass and the pool flags, and --share-seconds;
+ * `sourceHelp` replaces the --source description.
+ */
 export function addJobSourceOptions(command: Command, sourceHelp = SOURCE_FLAG_HELP): Command {
   return command
     .addOption(
@@ -60,7 +65,16 @@ export function addJobSourceOptions(command: Command, sourceHelp = SOURCE_FLAG_H
       "trust a stratum+ssl pool's self-signed certificate with this SHA-256 fingerprint (the refusal names it)",
     )
     .option('--nicehash', 'leave the nonce byte the pool fixes alone even if the pool does not say so', false)
-    .option('--keepalive', 'send keepalived to the pool even if it does not list the extension', false);
+    .option('--keepalive', 'send keepalived to the pool even if it does not list the extension', false)
+    .addOption(
+      new Option(
+        '--share-seconds <s>',
+        "while this gateway coordinates, each miner's share target aims at one share per this many seconds: fewer " +
+          'show work sooner and cost the gateway more verification',
+      )
+        .default(DEFAULT_COORDINATOR_SETTINGS.shareSeconds)
+        .argParser(parsePositiveInteger),
+    );
 }
 
 /** A Monero address in base58: 95 characters (standard or subaddress) or 106 (integrated). */

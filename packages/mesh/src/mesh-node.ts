@@ -11,6 +11,7 @@ import {
   type MiningEngine,
   type OperatorCommand,
   type PeerInfo,
+  type PeerSettings,
 } from '@rxmesh/core';
 import { EffectRunner, type ShareHasher } from './effect-runner.js';
 import { LinkAdapter } from './link-adapter.js';
@@ -43,6 +44,8 @@ export interface MeshNodeOptions {
   log: Log;
   /** How often to log this peer's rate and the cluster's figures. */
   statusSeconds: number;
+  /** The cluster peer's settings where they differ from the defaults (the share interval while it coordinates). */
+  settings?: Partial<PeerSettings> | undefined;
 }
 
 export class MeshNode {
@@ -62,6 +65,7 @@ export class MeshNode {
       now: () => Date.now(),
       random: () => Math.random(),
       source: options.source,
+      ...(options.settings === undefined ? {} : { settings: options.settings }),
     });
     const miner =
       engine === undefined

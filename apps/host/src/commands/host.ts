@@ -138,6 +138,7 @@ export function hostCommand(): Command {
         hasher,
         log,
         statusSeconds: options.statusSeconds,
+        settings: { shareSeconds: options.shareSeconds },
       }).catch(async (error: unknown) => {
         engine.release();
         await hasher.close();

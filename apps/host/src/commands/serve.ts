@@ -195,6 +195,7 @@ export function serveCommand(): Command {
           hasher: await openShareHasher(undefined, (message) => log.warn(message)),
           log,
           statusSeconds: 30,
+          settings: { shareSeconds: options.shareSeconds },
         });
         // A stop during the join closes the server under it: that failure is the stop, not an error.
         const joined = await joining.catch((error: unknown) => {
