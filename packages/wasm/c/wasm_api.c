@@ -23,6 +23,8 @@ typedef struct {
   rx_vm lanes[RX_MAX_LANES];
   uint32_t lane_count;
   rx_blake2b_state input_hash;
+  /* The sealed inputs of rx_api_hash_lanes, one per lane. */
+  uint8_t seeds[RX_MAX_LANES][64];
 } api_vm;
 
 typedef struct {
@@ -59,15 +61,17 @@ uint32_t rx_api_max_lanes(void) { return RX_MAX_LANES; }
 uint32_t rx_api_program_iterations(uint32_t variant) { return variants[variant]->program_iterations; }
 uint32_t rx_api_cache_accesses(uint32_t variant) { return variants[variant]->cache_accesses; }
 uint32_t rx_api_dataset_base_bytes(uint32_t variant) { return (uint32_t)variants[variant]->dataset_base_bytes; }
-/* Hashing an input of any length: begin, absorb it in pieces, finish. */
+/* Hashing inputs of any length, up to one per lane: for each, begin, absorb it in pieces and seal it into its
+ * lane; then rx_api_hash_lanes hashes the sealed lanes together and writes `count` hashes of 32 bytes. */
 void rx_api_hash_begin(api_vm *vm) { rx_blake2b_init(&vm->input_hash, 64); }
 void rx_api_hash_absorb(api_vm *vm, const uint8_t *piece, uint32_t piece_bytes) {
   rx_blake2b_update(&vm->input_hash, piece, piece_bytes);
 }
-void rx_api_hash_finish(api_vm *vm, uint8_t hash[32]) {
-  uint8_t seed[64];
-  rx_blake2b_final(&vm->input_hash, seed);
-  rx_vm_hash_from_seed(&vm->lanes[0], seed, hash);
+void rx_api_hash_seal(api_vm *vm, uint32_t lane) { rx_blake2b_final(&vm->input_hash, vm->seeds[lane]); }
+void rx_api_hash_lanes(api_vm *vm, uint32_t count, uint8_t *hashes) {
+  rx_vm *vms[RX_MAX_LANES];
+  for (uint32_t lane = 0; lane < count; lane++) vms[lane] = &vm->lanes[lane];
+  rx_vms_hash_from_seeds(vms, count, (const uint8_t(*)[64])vm->seeds, (uint8_t(*)[32])hashes);
 }
 
 static uint64_t share_value(const uint8_t hash[32]) {

@@ -17,7 +17,8 @@ export interface CoreExports {
   rx_api_dataset_base_bytes(variant: number): number;
   rx_api_hash_begin(vm: number): void;
   rx_api_hash_absorb(vm: number, piece: number, pieceBytes: number): void;
-  rx_api_hash_finish(vm: number, hash: number): void;
+  rx_api_hash_seal(vm: number, lane: number): void;
+  rx_api_hash_lanes(vm: number, count: number, hashes: number): void;
   rx_api_mine(
     vm: number,
     blob: number,

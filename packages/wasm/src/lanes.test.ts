@@ -1,5 +1,6 @@
-// mine() hashes several nonces in lockstep, one per lane. Every lane count must give librandomx's hashes, batches
-// that do not divide into lanes must be exact, and a hash computed after the share buffer filled must not count.
+// mine() hashes several nonces in lockstep, one per lane, and hashEach() several inputs. Every lane count must give
+// librandomx's hashes, batches that do not divide into lanes must be exact, and a hash computed after the share
+// buffer filled must not count.
 import { randomBytes } from 'node:crypto';
 import { createLightHasher } from '@rxmesh/native';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +48,25 @@ describe('mining in lanes', () => {
     expect(result.hashes).toBe(64);
     expect(result.stoppedEarly).toBe(true);
     expect(result.shares.map((share) => share.nonce)).toEqual(Array.from({ length: 64 }, (_, i) => i));
+  });
+
+  it('hashEach: inputs of any length on as many lanes, each as librandomx hashes it; none, or more than the lanes, is refused', {
+    timeout: 120_000,
+  }, async () => {
+    const randomx = await RandomxWasm.create();
+    await randomx.initCache(key);
+    const vm = await randomx.createVM({ lanes: 3 });
+    // Empty, a hashing blob, and one longer than the 64 KiB the VM takes in at a time; then one alone.
+    const inputs = [new Uint8Array(0), blob, randomBytes(64 * 1024 + 1)];
+    const oracle = createLightHasher(key);
+    try {
+      expect(vm.hashEach(inputs).map(hex)).toEqual(inputs.map((input) => hex(oracle.hash(input))));
+      expect(hex(vm.hash(blob))).toBe(hex(oracle.hash(blob)));
+    } finally {
+      oracle.release();
+    }
+    expect(() => vm.hashEach([])).toThrow(/1 to 3 inputs on this VM, got 0/);
+    expect(() => vm.hashEach([blob, blob, blob, blob])).toThrow(/1 to 3 inputs on this VM, got 4/);
   });
 
   it('refuses lane counts outside 1 to 4', async () => {

@@ -38,7 +38,8 @@ async function hashRecordingPrograms(randomx: RandomxWasm, input: Uint8Array) {
   exports.rx_api_hash_begin(handle.vm);
   new Uint8Array(memory.buffer, handle.io, input.length).set(input);
   exports.rx_api_hash_absorb(handle.vm, handle.io, input.length);
-  exports.rx_api_hash_finish(handle.vm, handle.io);
+  exports.rx_api_hash_seal(handle.vm, 0);
+  exports.rx_api_hash_lanes(handle.vm, 1, handle.io);
   return { hash: new Uint8Array(memory.buffer, handle.io, 32).slice(), programs };
 }
 
