@@ -95,9 +95,18 @@ export async function openKeyedHasher(
   );
 }
 
-/** The WebAssembly engine on worker_threads, its VMs told this process's tiering budget. */
+/**
+ * The WebAssembly engine on worker_threads, its VMs told this process's tiering budget; hashes that wait for its
+ * cache thread go there 4 at a time.
+ */
 export function createWasmEngine(threads: number, variant: RandomxVariant = 'rx/0'): Promise<WasmEngine> {
-  return WasmEngine.create({ threads, variant, startWorker: startNodeWorker, tieringBudget: WASM_TIERING_BUDGET });
+  return WasmEngine.create({
+    threads,
+    variant,
+    startWorker: startNodeWorker,
+    tieringBudget: WASM_TIERING_BUDGET,
+    hashLanes: 4,
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 // The engine's cache thread: owns the shared WebAssembly memory and its caches (the current key's, and the next
 // one's while it is prepared), reserves the mining threads' VMs once, and hashes single inputs on a one-lane VM of
-// its own. Building a cache holds its thread for 0.6 s or more, which is why it happens here and not on the
-// engine's thread.
+// its own (several at once on a VM with a lane for each, reserved the first time several come). Building a cache
+// holds its thread for 0.6 s or more, which is why it happens here and not on the engine's thread.
 import type { RandomxVariant } from '@rxmesh/core';
 import { type Endpoint, expose } from 'comlink';
 import type { ProgressListener } from '../load.js';
@@ -12,6 +12,8 @@ export interface CacheThreadOptions {
   variant: RandomxVariant;
   /** Mining VMs to reserve with the first key. */
   miningVms: number;
+  /** The most inputs hashEach() takes: the lanes of its VM. */
+  hashLanes: number;
   tieringBudget: number;
 }
 
@@ -35,7 +37,8 @@ export interface CacheThread {
   prepareKey(key: Uint8Array, onProgress: ProgressListener | undefined): Promise<{ cacheInitMs: number }>;
   /** Switches to the cache prepareKey(key) built; the mining threads must not be mining. */
   usePreparedKey(key: Uint8Array): Promise<KeyBuilt>;
-  hash(input: Uint8Array): Uint8Array;
+  /** The hashes of 1 to `hashLanes` inputs under the current key, computed together. */
+  hashEach(inputs: Uint8Array[]): Promise<Uint8Array[]>;
 }
 
 /** Serves the cache thread's API to the engine on `endpoint` (a Web Worker's own scope when omitted). */
@@ -43,6 +46,7 @@ export function exposeCacheThread(endpoint?: Endpoint): void {
   let opened: { randomx: RandomxWasm; options: CacheThreadOptions } | undefined;
   let miningVms: VmHandle[] = [];
   let hashingVm: RandomxVM | undefined;
+  let lanesVm: RandomxVM | undefined;
 
   const open = () => {
     if (opened === undefined) throw new Error('Open the cache thread first.');
@@ -58,7 +62,7 @@ export function exposeCacheThread(endpoint?: Endpoint): void {
       miningVms = Array.from({ length: count }, () => randomx.reserveVm({ tieringBudget }));
       hashingVm = await randomx.createVM({ lanes: 1, tieringBudget });
     } else {
-      await hashingVm.useCache(cache.superscalar, cache.cache);
+      for (const vm of [hashingVm, lanesVm]) await vm?.useCache(cache.superscalar, cache.cache);
     }
     return { cache, miningVms };
   };
@@ -86,9 +90,12 @@ export function exposeCacheThread(endpoint?: Endpoint): void {
       return followKey();
     },
 
-    hash(input) {
+    async hashEach(inputs) {
       if (hashingVm === undefined) throw new Error('Call setKey(key) first.');
-      return hashingVm.hash(input);
+      if (inputs.length === 1) return hashingVm.hashEach(inputs);
+      const { randomx, options } = open();
+      lanesVm ??= await randomx.createVM({ lanes: options.hashLanes, tieringBudget: options.tieringBudget });
+      return lanesVm.hashEach(inputs);
     },
   };
   expose(thread, endpoint);

@@ -240,6 +240,9 @@ describe('WebAssembly engine, 2 threads', () => {
 describe('WebAssembly engine, before a key and after release', () => {
   it('refuses bad options, work before setKey, and any use after release()', async () => {
     await expect(WasmEngine.create({ threads: 0, startWorker: startNodeWorker })).rejects.toThrow(/positive integer/);
+    await expect(WasmEngine.create({ threads: 1, hashLanes: 5, startWorker: startNodeWorker })).rejects.toThrow(
+      /hashLanes must be 1 to 4, got 5/,
+    );
     await expect(WasmEngine.create({ threads: 1, variant: 'rx/1', startWorker: startNodeWorker })).rejects.toThrow(
       /Unknown RandomX variant/,
     );
