@@ -154,7 +154,16 @@ describe('a cluster of rxmesh processes on loopback', () => {
       tookOver(alpha.lines) ? [alpha] : tookOver(beta.lines) ? [beta] : undefined,
     );
     const port = new URL(url).port;
-    const restarted = start(['serve', '--port', port, '--bind', '127.0.0.1', '--data-dir', dataDir, ...SHARES_EVERY_2_S]);
+    const restarted = start([
+      'serve',
+      '--port',
+      port,
+      '--bind',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir,
+      ...SHARES_EVERY_2_S,
+    ]);
     // It may start a cluster of its own before it finds the host's; either way it ends up coordinating the one
     // cluster, at a later term than the host's.
     const hostTerm = tookOver(successor.lines)?.term ?? 0;

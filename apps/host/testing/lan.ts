@@ -47,7 +47,12 @@ export class Lan {
     const lan = new Lan(host('teacher', '10.77.0.1'), host('student', '10.77.0.2'));
     const ends = [`rxt${tag}`, `rxs${tag}`] as const;
     try {
-      for (const { namespace } of [lan.teacher, lan.student]) ip('netns', 'add', namespace);
+      for (const { namespace } of [lan.teacher, lan.student]) {
+        ip('netns', 'add', namespace);
+        // IPv4 only: an IPv6 link-local address finishes its duplicate detection a moment after the link is up, and
+        // Chromium takes that for a network change and aborts the page load in flight (ERR_NETWORK_CHANGED).
+        ip('netns', 'exec', namespace, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6');
+      }
       ip('link', 'add', ends[0], 'type', 'veth', 'peer', 'name', ends[1]);
       for (const [index, { namespace, address }] of [lan.teacher, lan.student].entries()) {
         const end = ends[index] ?? '';
