@@ -150,9 +150,13 @@ export class TestNet {
     this.now = end;
   }
 
-  /** A peer crashes: its links go down on the other side, and it never acts again. */
-  kill(name: string): void {
+  /**
+   * A peer crashes: it never acts again, and its links go down on the other side, unless `linksStayUp` (a WebRTC
+   * channel to a killed process can stay open on the other side for a long while).
+   */
+  kill(name: string, { linksStayUp = false } = {}): void {
     this.dead.add(name);
+    if (linksStayUp) return;
     for (const key of [...this.links]) {
       const [a, b] = key.split(' ') as [string, string];
       if (a !== name) continue;

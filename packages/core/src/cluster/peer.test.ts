@@ -745,6 +745,19 @@ describe('a standby', () => {
   });
 });
 
+describe('a member whose coordinator falls silent', () => {
+  it('closes the link to it even while the link stays up, and joins the standby that took over', () => {
+    const net = withStandbyAndWorker();
+    expect(net.peer('gw').coordinatorState?.parentOf(idOf('w'))).toBe(idOf('gw'));
+    net.kill('gw', { linksStayUp: true });
+    net.advance(15_000);
+    expect(net.peer('s')).toMatchObject({ phase: 'coordinator', currentTerm: 2 });
+    expect(net.peer('w')).toMatchObject({ phase: 'member', currentTerm: 2 });
+    expect(net.actionsOf('w')).toContainEqual({ kind: 'disconnect', peer: idOf('gw') });
+    expect(net.peer('s').coordinatorState?.memberIds()).toContain(idOf('w'));
+  });
+});
+
 describe('a coordinator without a job source of its own', () => {
   it('hands the cluster to a gateway with one once it has stored everything, and joins under it', () => {
     const net = new TestNet();

@@ -1105,7 +1105,13 @@ export class ClusterPeer {
 
   /** Notices a silent coordinator, and takes over when this peer is the standby whose turn it is. */
   private watchCoordinator(now: number): void {
-    if (this.lostSince === null && coordinatorSilent(this.successionView(), now)) this.lostSince = now;
+    if (this.lostSince === null && coordinatorSilent(this.successionView(), now)) {
+      this.lostSince = now;
+      // A link to a killed process can stay open for a long while: a member under the silent coordinator closes
+      // it and joins again, as when the link fails. One under a relay stays: the relay joins again with its subtree.
+      const parent = this.tree.parent;
+      if (this.currentPhase === 'member' && parent !== null && parent === this.coordinatorId) this.disconnect(parent);
+    }
     if (takeOverDue(this.successionView(), now)) this.takeOver();
   }
 
