@@ -61,6 +61,22 @@ async function until<T>(what: string, timeoutMs: number, probe: () => T | undefi
   }
 }
 
+/** Runs `wait`; if it fails, the error also carries each process's last log lines, so that a failure says why. */
+async function explained<T>(wait: Promise<T>, processes: Record<string, { lines: LogLine[] }>): Promise<T> {
+  try {
+    return await wait;
+  } catch (error) {
+    const logs = Object.entries(processes).map(
+      ([name, { lines }]) =>
+        `${name}:\n${lines
+          .slice(-12)
+          .map((line) => `  ${JSON.stringify(line)}`)
+          .join('\n')}`,
+    );
+    throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
+  }
+}
+
 const accepted = (lines: LogLine[], after = 0) =>
   lines.filter((line) => line.event === 'share' && line.accepted && Date.parse(line.time) > after).length;
 
@@ -275,8 +291,11 @@ describe('a cluster of rxmesh processes on loopback', () => {
     expect(since - killedAt).toBeLessThan(10_000);
     expect(tookOver(other.lines)).toBeUndefined();
     // The other host re-joins the new coordinator through signaling, and both get shares accepted again.
-    await until('accepted shares from both hosts after the takeover', 90_000, () =>
-      accepted(alpha.lines, since) > 0 && accepted(beta.lines, since) > 0 ? true : undefined,
+    await explained(
+      until('accepted shares from both hosts after the takeover', 90_000, () =>
+        accepted(alpha.lines, since) > 0 && accepted(beta.lines, since) > 0 ? true : undefined,
+      ),
+      { alpha, beta },
     );
   });
 });
