@@ -13,8 +13,8 @@ import { type Monerod, REGTEST_WALLET, startMonerod } from '../apps/host/testing
 const SERVE_PORT = 18_091;
 const serveUrl = `http://127.0.0.1:${SERVE_PORT}`;
 const rxmesh = fileURLToPath(new URL('../apps/host/bin/rxmesh.js', import.meta.url));
-/** About 10 s of one browser thread per block, a few s of a native light thread. */
-const DIFFICULTY = 300;
+/** A few seconds of one browser thread per block, a second or two of a native light thread. */
+const DIFFICULTY = 100;
 
 interface StatsBlock {
   height: number;

@@ -5,5 +5,5 @@ export const E2E_PORT = 18_080;
 export const E2E_DATA_DIR = 'test-results/e2e-serve';
 /** Who the consent page says runs the cluster. */
 export const E2E_OPERATOR = 'the rxmesh browser tests';
-/** A share every 5 s per tab instead of 15, so that a tab's first accepted share comes within seconds. */
-export const E2E_SHARE_SECONDS = 5;
+/** A share every 2 s per tab instead of 15, so that a tab's first accepted share comes within seconds. */
+export const E2E_SHARE_SECONDS = 2;

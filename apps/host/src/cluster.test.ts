@@ -207,9 +207,10 @@ describe('a cluster of rxmesh processes on loopback', () => {
   }, async () => {
     const pool = await ScriptedPool.start();
     pools.push(pool);
-    // A Monero-shaped 76-byte blob and a target of difficulty about 120 (8 hex digits: the top 32 bits, LE).
+    // A Monero-shaped 76-byte blob and a target of difficulty 100, the least the gateway takes (8 hex digits: the
+    // top 32 bits, LE).
     const blob = `1010${'ab'.repeat(35)}00000000${'cd'.repeat(32)}01`;
-    const target = Math.floor(2 ** 32 / 120)
+    const target = Math.floor(2 ** 32 / 100)
       .toString(16)
       .padStart(8, '0')
       .match(/../g)

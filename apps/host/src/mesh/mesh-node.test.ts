@@ -74,6 +74,8 @@ describe('MeshNode on librandomx, peerjs and the signaling server', () => {
       hasher: await openShareHasher(engine, (message) => warnings.push(message)),
       log,
       statusSeconds: 60,
+      // A share every 2 s instead of 15: the first verified share comes within seconds.
+      settings: { shareSeconds: 2 },
     });
     try {
       const snapshots: MeshSnapshot[] = [];
