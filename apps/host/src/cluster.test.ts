@@ -4,14 +4,13 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { bytesToHex, hexToBytes, meetsShareTarget, parseStratumTarget, withNonce } from '@rxmesh/core';
 import { createLightHasher } from '@rxmesh/native';
 import type { ClusterStats } from '@rxmesh/signal';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RXMESH_BIN as bin } from '../testing/rxmesh-cli.js';
 import { ScriptedPool } from '../testing/scripted-pool.js';
 
-const bin = fileURLToPath(new URL('../bin/rxmesh.js', import.meta.url));
 const children: ChildProcess[] = [];
 const pools: ScriptedPool[] = [];
 const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-cluster-'));

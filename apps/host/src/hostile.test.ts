@@ -16,7 +16,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type Credential,
   DEFAULT_COORDINATOR_SETTINGS,
@@ -52,9 +51,9 @@ import {
   until,
   watchMemory,
 } from '../testing/hostile.js';
+import { RXMESH_BIN as bin } from '../testing/rxmesh-cli.js';
 import { newIdentity, scheme } from './keys.js';
 
-const bin = fileURLToPath(new URL('../bin/rxmesh.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-hostile-'));
 const children: ChildProcess[] = [];
 const strangers: Stranger[] = [];

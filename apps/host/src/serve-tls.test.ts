@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { until } from '../testing/hostile.js';
-import { RXMESH_BIN, type ServeProcess, startServe } from '../testing/serve-process.js';
+import { RXMESH_BIN } from '../testing/rxmesh-cli.js';
+import { type ServeProcess, startServe } from '../testing/serve-process.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-serve-tls-'));
 const dataDir = join(scratch, 'data');

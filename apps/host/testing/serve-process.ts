@@ -1,9 +1,7 @@
 // Test support: the real `rxmesh serve` (bin/rxmesh.js over the compiled dist/) as a child process, started in a
 // network namespace or wherever `launcher` says, with the URLs and certificate fingerprint it prints at start.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-export const RXMESH_BIN = fileURLToPath(new URL('../bin/rxmesh.js', import.meta.url));
+import { RXMESH_BIN } from './rxmesh-cli.js';
 
 /** One `rxmesh: serving URL — words` line. */
 export interface ServingLine {
