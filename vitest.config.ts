@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { CHROMIUM_TIERING_BUDGET } from './packages/wasm/src/jit/program-compiler.js';
 
 // Workspace packages resolve to their TypeScript sources (the "@rxmesh/source" export condition), so unit tests
@@ -45,11 +46,40 @@ const runTwoAtATime = [
   'packages/core/src/simulation/cluster-sim.test.ts',
 ];
 
+/**
+ * The longest files of their group, which start first so that the short ones fill the workers around them. Vitest
+ * orders by past durations once it has them, and a fresh clone by file size, which puts these late.
+ */
+const longestFirst = [
+  'apps/host/src/cli.test.ts',
+  'apps/host/src/cli-hash.test.ts',
+  'apps/host/src/hostile.test.ts',
+  'packages/wasm/src/vectors.test.ts',
+  'packages/wasm/src/c-core.test.ts',
+  'packages/core/src/simulation/cluster-sim.test.ts',
+];
+
+/** Vitest's order, with `longestFirst` moved to the front of each project (projects keep their own order). */
+class LongestFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => {
+      const index = longestFirst.findIndex((path) => file.moduleId.endsWith(path));
+      return index < 0 ? longestFirst.length : index;
+    };
+    const sorted = await super.sort(files);
+    const projects = [...new Set(sorted.map((file) => file.project.name))];
+    return projects.flatMap((name) =>
+      sorted.filter((file) => file.project.name === name).sort((a, b) => rank(a) - rank(b)),
+    );
+  }
+}
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
     testTimeout: 30_000,
+    sequence: { sequencer: LongestFirstSequencer },
     // V8 as in Chromium, whose tiering budget createVM() assumes unless told otherwise (Node 20's is 1.8 MB), so
     // compiled programs run here as they do in browsers.
     execArgv: [`--wasm-tiering-budget=${CHROMIUM_TIERING_BUDGET}`],
