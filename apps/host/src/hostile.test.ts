@@ -464,16 +464,15 @@ describe('hostile peers against rxmesh serve and an honest host', () => {
       link.send(signer.hello(gatewayId, strangerInfo(liar.id, { role: 'gateway', startedAt: 0 }), claim(liar.id)));
       // And totals of its own, as a coordinator's heartbeat, unless the gateway already closed the link on the hello.
       const totals = { peers: 999_999, hashrate: 1e12, sharesAccepted: 999_999, sharesRejected: 0, blocksFound: 999 };
-      if (link.isOpen)
-        link.send(
-          signer.broadcast(1_000, {
-            v: PROTOCOL_VERSION,
-            type: 'heartbeat',
-            succession: [],
-            totals,
-            credential: selfMade(liar.id),
-          }),
-        );
+      link.sendIfOpen(
+        signer.broadcast(1_000, {
+          v: PROTOCOL_VERSION,
+          type: 'heartbeat',
+          succession: [],
+          totals,
+          credential: selfMade(liar.id),
+        }),
+      );
       await link.closedWithin(3_000);
       expected++;
       expect(await refused('penalized'), what).toBe(expected);

@@ -170,6 +170,23 @@ export class RawLink {
     this.sendText(JSON.stringify(message));
   }
 
+  /**
+   * Writes one message unless the link has closed, as the other side may do at any moment; answers whether it went
+   * out. The frame is made before the check, so that no work falls between the check and the write.
+   */
+  sendIfOpen(message: object): boolean {
+    const frame = JSON.stringify(message);
+    if (!this.isOpen) return false;
+    try {
+      this.connection.dataChannel.send(frame);
+      return true;
+    } catch (error) {
+      // Closed in the instant between the check and the write.
+      if ((error as Error).name === 'InvalidStateError') return false;
+      throw error;
+    }
+  }
+
   /** Waits until at most `bytes` are still unsent: a stranger that floods still cannot outrun its channel. */
   async drain(bytes = 1024 * 1024, timeoutMs = 30_000): Promise<void> {
     await until(
