@@ -6,13 +6,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, type Page, test } from '@playwright/test';
 import { type Monerod, REGTEST_WALLET, startMonerod } from '../apps/host/testing/monerod.js';
+import { RXMESH_BIN } from '../apps/host/testing/rxmesh-cli.js';
 
 const SERVE_PORT = 18_091;
 const serveUrl = `http://127.0.0.1:${SERVE_PORT}`;
-const rxmesh = fileURLToPath(new URL('../apps/host/bin/rxmesh.js', import.meta.url));
 /** A few seconds of one browser thread per block, a second or two of a native light thread. */
 const DIFFICULTY = 100;
 
@@ -35,7 +34,7 @@ const hostLog: string[] = [];
 let daemon: Monerod | undefined;
 
 function start(args: string[], output: string[]): ChildProcess {
-  const child = spawn(process.execPath, [rxmesh, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [RXMESH_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   children.push(child);

@@ -1,7 +1,8 @@
 // The WebAssembly engine against Debian's librandomx on 2000 random (key, input) pairs over 40 keys. Both engines
 // run in this process, each on threads of its own: the native engine (light mode, as `rxmesh hash --impl native`
 // opens it) on one, and two WebAssembly engines (as a host opens them: 4 waiting hashes go together, on lanes),
-// which take the keys between them, on the others, so that both cores work until the slower side is done. `rxmesh hash --jsonl` over either engine is tested in cli.test.ts.
+// which take the keys between them, on the others, so that both cores work until the slower side is done.
+// `rxmesh hash --jsonl` over either engine is tested in cli-hash.test.ts.
 import { bytesToHex, hexToBytes, type MiningEngine } from '@rxmesh/core';
 import { NativeEngine } from '@rxmesh/native';
 import { describe, expect, it } from 'vitest';

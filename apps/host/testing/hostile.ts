@@ -178,7 +178,7 @@ export class RawLink {
     const frame = JSON.stringify(message);
     if (!this.isOpen) return false;
     try {
-      this.connection.dataChannel.send(frame);
+      this.sendText(frame);
       return true;
     } catch (error) {
       // Closed in the instant between the check and the write.
