@@ -2,8 +2,9 @@
 // `npm test` after set-up: typecheck, lint, unit and integration tests (vitest), browser tests (Playwright).
 // Every stage runs even when an earlier one fails, and the run ends with one "N passed, N failed" line.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripVTControlCharacters } from 'node:util';
 import { formatDuration, info } from './lib/log.mjs';
 import { run } from './lib/run.mjs';
 
@@ -17,7 +18,7 @@ const e2eReport = join(repoRoot, 'test-results/e2e-report.json');
  *   name: string,
  *   commands: [string, string[]][],
  *   concurrency?: number,
- *   counts?: () => { passed: number, failed: number },
+ *   counts?: () => { passed: number, failed: number, failures: string[] },
  * }[]}
  */
 const stages = [
@@ -47,15 +48,40 @@ const stages = [
       const report = JSON.parse(readFileSync(unitReport, 'utf8'));
       // A suite that fails to load fails no test, so count it instead.
       const failed = report.numFailedTests || (report.success ? 0 : Math.max(1, report.numFailedTestSuites));
-      return { passed: report.numPassedTests, failed };
+      /** @type {string[]} */
+      const failures = [];
+      for (const file of report.testResults) {
+        const where = relative(repoRoot, file.name);
+        if (file.status === 'failed' && file.assertionResults.length === 0) failures.push(`${where}: ${file.message}`);
+        for (const test of file.assertionResults) {
+          if (test.status === 'failed') failures.push(`${where} › ${test.fullName}: ${test.failureMessages[0] ?? ''}`);
+        }
+      }
+      return { passed: report.numPassedTests, failed, failures };
     },
   },
   {
     name: 'browser (playwright, Debian chromium)',
     commands: [[bin('playwright'), ['test']]],
     counts: () => {
-      const { stats } = JSON.parse(readFileSync(e2eReport, 'utf8'));
-      return { passed: stats.expected + stats.flaky, failed: stats.unexpected };
+      const { stats, suites, config } = JSON.parse(readFileSync(e2eReport, 'utf8'));
+      /** @type {string[]} */
+      const failures = [];
+      /** @param {any} suite */
+      const visit = (suite) => {
+        for (const spec of suite.specs ?? []) {
+          if (spec.ok) continue;
+          const error = spec.tests
+            .flatMap((/** @type {any} */ test) => test.results)
+            .find((/** @type {any} */ result) => result.error)?.error;
+          failures.push(
+            `${relative(repoRoot, join(config.rootDir, spec.file))}:${spec.line} › ${spec.title}: ${error?.message ?? 'did not pass'}`,
+          );
+        }
+        for (const child of suite.suites ?? []) visit(child);
+      };
+      for (const suite of suites) visit(suite);
+      return { passed: stats.expected + stats.flaky, failed: stats.unexpected, failures };
     },
   },
 ];
@@ -93,6 +119,11 @@ process.stdout.write('\nrxmesh test summary\n');
 for (const { name, ok, counts, ms } of results) {
   const detail = counts ? `${counts.passed} passed, ${counts.failed} failed` : ok ? 'clean' : 'FAILED';
   process.stdout.write(`  ${ok ? 'ok  ' : 'FAIL'} ${name.padEnd(40)} ${detail.padEnd(24)} ${formatDuration(ms)}\n`);
+}
+// The first lines of each failure, so that the end of a long log says what broke.
+for (const failure of results.flatMap(({ counts }) => counts?.failures ?? [])) {
+  const lines = stripVTControlCharacters(failure).split('\n').slice(0, 6);
+  process.stdout.write(`\n  failed: ${lines.join('\n          ')}\n`);
 }
 const passed = results.reduce((sum, { counts }) => sum + (counts?.passed ?? 0), 0);
 const failed = results.reduce((sum, { counts }) => sum + (counts?.failed ?? 0), 0);
