@@ -494,14 +494,21 @@ export class SignalingHub {
 
   private expireQueue(roomName: string, room: Room, destination: string, queue: QueuedMessage[], now: number): void {
     // Every message waits equally long, so the queue is in expiry order.
-    let expired = 0;
-    while (expired < queue.length && (queue[expired]?.expiresAt ?? Number.POSITIVE_INFINITY) <= now) expired++;
-    if (expired === 0) return;
-    const messages = queue.splice(0, expired);
+    const senders = new Set<string>();
+    for (const message of queue) {
+      if (message.expiresAt > now) break;
+      senders.add(message.src);
+    }
+    if (senders.size === 0) return;
+    // A sender told EXPIRE has given up on this destination, so what it queued after the expired message
+    // (the candidates of the same offer) goes with it: one EXPIRE, and nothing stale delivered later.
+    const messages = queue.filter((message) => senders.has(message.src));
+    const kept = queue.filter((message) => !senders.has(message.src));
+    queue.splice(0, queue.length, ...kept);
     this.dequeued(roomName, messages);
-    this.metrics.expired('timeout', expired);
+    this.metrics.expired('timeout', messages.length);
     if (queue.length === 0) room.queues.delete(destination);
-    for (const src of new Set(messages.map((message) => message.src))) {
+    for (const src of senders) {
       const sender = room.peers.get(src);
       if (sender?.socket.readyState === OPEN_STATE) sender.socket.send(expire(destination, src));
     }

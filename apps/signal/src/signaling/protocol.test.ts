@@ -171,17 +171,20 @@ describe('PeerJS signaling: relay', () => {
     expect(alice.unread()).toEqual([]);
   });
 
-  it('sends EXPIRE to the sender when the destination never shows up, and drops the message', async () => {
+  it('sends one EXPIRE to the sender when the destination never shows up, and drops its messages', async () => {
     const url = await start({ limits: { messageExpiryMs: 150 } });
     const alice = await join(url, 'room', 'alice');
     const sentAt = Date.now();
     alice.send(signal('OFFER', 'ghost', 'dc_lost'));
+    // Later than the offer, so that it would outlive it if messages expired one by one.
+    await new Promise((resolve) => setTimeout(resolve, 60));
     alice.send(signal('CANDIDATE', 'ghost', 'dc_lost'));
     expect(await alice.next()).toEqual({ type: 'EXPIRE', src: 'ghost', dst: 'alice' });
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(140);
     const ghost = await join(url, 'room', 'ghost');
     alice.send(signal('OFFER', 'ghost', 'dc_fresh'));
     expect(await ghost.next()).toMatchObject({ type: 'OFFER', payload: { connectionId: 'dc_fresh' } });
+    await expect(alice.next(300), 'the candidate expired with its offer, not on its own').rejects.toThrow();
   });
 
   it('answers EXPIRE at once when the destination queue is full', async () => {
