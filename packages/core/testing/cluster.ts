@@ -167,6 +167,15 @@ export class TestNet {
     this.run();
   }
 
+  /** The link between `a` and `b` fails: both hear linkDown. */
+  cut(a: string, b: string): void {
+    if (!this.links.delete(`${a} ${b}`)) return;
+    this.links.delete(`${b} ${a}`);
+    this.enqueue(a, (peer) => peer.handle({ kind: 'linkDown', peer: idOf(b) }));
+    this.enqueue(b, (peer) => peer.handle({ kind: 'linkDown', peer: idOf(a) }));
+    this.run();
+  }
+
   linked(a: string, b: string): boolean {
     return this.links.has(`${a} ${b}`);
   }

@@ -758,6 +758,23 @@ describe('a member whose coordinator falls silent', () => {
   });
 });
 
+describe('a standby cut off from its coordinator', () => {
+  it('does not take over while the coordinator answers its join requests, if only to say it is full', () => {
+    const net = withStandbyAndWorker();
+    const full: Message = { v, type: 'redirect', coordinator: idOf('gw'), term: 1, full: true };
+    net.intercept = ({ from, to, message }) =>
+      from === 'gw' && to === 's' && message.type === 'welcome' ? full : message;
+    net.cut('gw', 's');
+    net.advance(20_000);
+    expect(net.peer('s').phase).toBe('joining');
+    expect(net.peer('gw')).toMatchObject({ phase: 'coordinator', currentTerm: 1 });
+
+    net.intercept = undefined;
+    net.advance(5_000);
+    expect(net.peer('s')).toMatchObject({ phase: 'member', currentTerm: 1 });
+  });
+});
+
 describe('a coordinator without a job source of its own', () => {
   it('hands the cluster to a gateway with one once it has stored everything, and joins under it', () => {
     const net = new TestNet();

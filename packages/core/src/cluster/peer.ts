@@ -669,6 +669,11 @@ export class ClusterPeer {
       return;
     }
     this.answeredAt.set(from, this.now());
+    if (from === this.coordinatorId && claimedTerm === this.term) {
+      // The coordinator answered, if only to say it is full: it is alive, and a standby must not take over.
+      this.lastHeard = this.now();
+      this.lostSince = null;
+    }
     const lostCoordinator = this.lostSince !== null ? this.coordinatorId : null;
     const named = this.isGateway(from) ? claimed : null;
     if (named !== null && named !== from && named !== this.id && named !== lostCoordinator) {
