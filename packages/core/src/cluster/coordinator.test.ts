@@ -14,6 +14,7 @@ import {
 } from './coordinator.js';
 import { Envelopes } from './envelopes.js';
 import { ReplicatedState } from './replica.js';
+import { REPLICA_PATIENCE_MS } from './replication-log.js';
 import {
   type DownBody,
   type DownPayload,
@@ -24,6 +25,7 @@ import {
   type PeerInfo,
   PROTOCOL_VERSION,
   REPLICA_ENTRIES_PER_MESSAGE,
+  type ReplicaEntry,
   type UpBody,
 } from './wire.js';
 
@@ -712,6 +714,61 @@ describe('standbys', () => {
         .slice(4)
         .map(({ body }) => body.snapshot?.part),
     ).toEqual([0, 1, 2]);
+  });
+
+  it('keep one replica in flight each: what is recorded before its acknowledgement leaves with it, in one message', () => {
+    const h = harness();
+    h.join('s', {}, { gateway: true });
+    h.coordinator.flush();
+    h.ack('s');
+    const replicas = () => h.downTo('s').flatMap((body) => (body.type === 'replica' ? [body] : []));
+    const members = (body: { entries: readonly ReplicaEntry[] } | undefined) =>
+      (body?.entries ?? []).flatMap((entry) => (entry.e === 'member' ? [entry.peer] : []));
+    const before = replicas().length;
+    h.join('a');
+    h.coordinator.flush();
+    const inFlight = replicas().at(-1);
+    expect(replicas()).toHaveLength(before + 1);
+    expect(members(inFlight)).toEqual([idOf('a')]);
+
+    h.join('b');
+    h.coordinator.flush();
+    h.join('c');
+    h.coordinator.flush();
+    expect(replicas(), 'nothing more leaves before the acknowledgement').toHaveLength(before + 1);
+
+    h.ack('s', (inFlight?.from ?? 0) + (inFlight?.entries.length ?? 0));
+    h.coordinator.flush();
+    expect(replicas()).toHaveLength(before + 2);
+    expect(members(replicas().at(-1))).toEqual([idOf('b'), idOf('c')]);
+  });
+
+  it('get what waits for a lost acknowledgement after a second, and so see the gap and ask again', () => {
+    const h = harness();
+    h.join('s', {}, { gateway: true });
+    h.coordinator.flush();
+    h.ack('s');
+    const replicas = () => h.downTo('s').flatMap((body) => (body.type === 'replica' ? [body] : []));
+    h.join('a');
+    h.coordinator.flush();
+    const lost = replicas().at(-1);
+    const count = replicas().length;
+    h.join('b');
+    h.coordinator.flush();
+    expect(h.coordinator.nextDeadline()).toBeLessThanOrEqual(h.now() + REPLICA_PATIENCE_MS);
+    h.advance(REPLICA_PATIENCE_MS - 1);
+    h.coordinator.handleTimeout();
+    expect(replicas()).toHaveLength(count);
+    h.advance(1);
+    h.coordinator.handleTimeout();
+    expect(replicas()).toHaveLength(count + 1);
+    expect(replicas().at(-1)?.from).toBe((lost?.from ?? 0) + (lost?.entries.length ?? 0));
+
+    // The standby never got `lost`: it asks for everything from where it stands, and gets it.
+    h.up('s', { v, type: 'replicaAck', seq: lost?.from ?? 0, resend: true });
+    h.coordinator.flush();
+    expect(replicas()).toHaveLength(count + 2);
+    expect(replicas().at(-1)?.from).toBe(lost?.from);
   });
 
   it('leave confirmations waiting at most a few seconds before they are passed over', () => {

@@ -526,6 +526,8 @@ export class Coordinator {
     const oldest = this.replication.oldestHeldSince();
     if (oldest !== undefined && this.succession.length > 0) due(oldest + STANDBY_ACK_TIMEOUT_MS + 1);
     for (const until of this.slowStandbys.values()) due(until);
+    const patience = this.replication.nextDeadline(this.succession);
+    if (patience !== undefined) due(patience);
     const job = this.currentJob;
     if (this.chain !== undefined && job !== undefined) {
       due(this.leases.ranOut(job.id) ? this.context.now() : job.createdAt + 2 * this.chain.targetSeconds * 1000 + 1);
@@ -570,7 +572,7 @@ export class Coordinator {
    */
   flush(): void {
     this.updateSuccession();
-    this.replication.replicate(this.succession, (standby, body) => this.sendDown(standby, body));
+    this.replication.replicate(this.succession, this.context.now(), (standby, body) => this.sendDown(standby, body));
     this.release();
     this.maybeHandOver();
   }

@@ -14,6 +14,12 @@ interface Held {
   since: number;
 }
 
+/**
+ * How long a standby's acknowledgement may keep what was recorded since from leaving: past it, the rest goes anyway,
+ * so that a message lost on a changed route shows the standby a gap (and it asks again) instead of stalling it.
+ */
+export const REPLICA_PATIENCE_MS = 1000;
+
 /** JSON characters of replicated entries per message, well within a down message's bound however sources name jobs. */
 const REPLICA_CHARS_PER_MESSAGE = 256 * 1024;
 
@@ -42,6 +48,7 @@ export class ReplicationLog {
   /** What each standby said it stored, and what was sent to it. */
   private readonly acked = new Map<string, number>();
   private readonly sent = new Map<string, number>();
+  private readonly lastSentAt = new Map<string, number>();
   private held: Held[] = [];
 
   constructor(private readonly state: ReplicatedState) {
@@ -71,10 +78,14 @@ export class ReplicationLog {
   forget(standby: string): void {
     this.acked.delete(standby);
     this.sent.delete(standby);
+    this.lastSentAt.delete(standby);
   }
 
-  /** Sends each standby what it has not been sent yet, and drops the entries every standby has. */
-  replicate(standbys: readonly string[], send: (standby: string, body: ReplicaBody) => void): void {
+  /**
+   * Sends each standby what it has not been sent yet, unless it has not acknowledged the last message yet, and drops
+   * the entries every standby has.
+   */
+  replicate(standbys: readonly string[], now: number, send: (standby: string, body: ReplicaBody) => void): void {
     const end = this.state.nextSeq;
     for (const standby of standbys) {
       const sent = this.sent.get(standby);
@@ -86,12 +97,16 @@ export class ReplicationLog {
           send(standby, { v: PROTOCOL_VERSION, type: 'replica', from: end, snapshot, entries });
         });
       } else if (sent < end) {
+        // One message in flight per standby: what is recorded meanwhile leaves with its acknowledgement, so a burst
+        // of events costs a message per round trip, not one each.
+        if (this.awaitingAck(standby) && now < (this.lastSentAt.get(standby) ?? 0) + REPLICA_PATIENCE_MS) continue;
         let from = sent;
         for (const entries of replicaParts(this.entries.slice(sent - this.base, end - this.base))) {
           send(standby, { v: PROTOCOL_VERSION, type: 'replica', from, snapshot: null, entries });
           from += entries.length;
         }
       }
+      if (sent !== end) this.lastSentAt.set(standby, now);
       this.sent.set(standby, end);
     }
     const lowest = Math.min(end, ...standbys.map((id) => this.acked.get(id) ?? this.base));
@@ -99,6 +114,22 @@ export class ReplicationLog {
       this.entries = this.entries.slice(lowest - this.base);
       this.base = lowest;
     }
+  }
+
+  /** When entries held back for an acknowledgement go anyway (see REPLICA_PATIENCE_MS), if any are. */
+  nextDeadline(standbys: readonly string[]): number | undefined {
+    let earliest: number | undefined;
+    for (const standby of standbys) {
+      const sent = this.sent.get(standby);
+      if (sent === undefined || sent >= this.state.nextSeq || !this.awaitingAck(standby)) continue;
+      const at = (this.lastSentAt.get(standby) ?? 0) + REPLICA_PATIENCE_MS;
+      if (earliest === undefined || at < earliest) earliest = at;
+    }
+    return earliest;
+  }
+
+  private awaitingAck(standby: string): boolean {
+    return (this.acked.get(standby) ?? -1) < (this.sent.get(standby) ?? -1);
   }
 
   /** Holds `release` until the first standby stored entry `seq`. */
