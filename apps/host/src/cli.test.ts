@@ -55,11 +55,30 @@ describe('rxmesh --help', () => {
         '--pass',
         '--no-gateway',
         '--share-seconds',
+        '--ice-server',
+        '--turn-secret',
+        '--turn-ttl',
+        '--public-address',
+        '--max-links',
       ],
     ],
     [
       'host',
-      ['--signal', '--threads', '--mode', '--source', '--data-dir', '--credential', '--cluster-key', '--share-seconds'],
+      [
+        '--signal',
+        '--threads',
+        '--mode',
+        '--source',
+        '--data-dir',
+        '--credential',
+        '--cluster-key',
+        '--share-seconds',
+        '--ice-server',
+        '--turn-secret',
+        '--turn-ttl',
+        '--public-address',
+        '--max-links',
+      ],
     ],
     ['credential', ['--data-dir', '--name', '--days', '--out']],
     ['hash', ['--impl', '--variant', '--key-hex', '--input-hex', '--jsonl']],
@@ -68,6 +87,20 @@ describe('rxmesh --help', () => {
     const { code, stdout } = rxmesh([command, '--help']);
     expect(code).toBe(0);
     for (const flag of flags) expect(stdout).toMatch(new RegExp(`^\\s+${flag}\\b.*\\S+\\s+\\S+`, 'm'));
+  });
+});
+
+describe('the network flags', () => {
+  it.each([
+    [['--ice-server', 'http://turn.example.org'], 'turn:USER:PASSWORD@HOST[:PORT]'],
+    [['--ice-server', 'turn:turn.example.org'], 'has no credentials: give them in the URL'],
+    [['--public-address', 'turn.example.org'], 'Expected an IPv4 or IPv6 address'],
+    [['--max-links', '0'], 'Expected a whole number of 1 or more'],
+    [['--max-links', '57'], 'Expected at most 56'],
+  ])('refuse %j with a sentence that says what to give', (flags, sentence) => {
+    const { code, stderr } = rxmesh(['serve', '--port', '0', '--data-dir', join(scratch, 'flags'), ...flags]);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain(sentence);
   });
 });
 

@@ -2,7 +2,7 @@
 // protocol refused, read from the gateway at each scrape. Labels are the counters' fixed names, never a peer.
 import type { MeshNode } from '@rxmesh/mesh';
 import { METRIC_PREFIX } from '@rxmesh/signal';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** A counter whose values, by label, come from `read` at each scrape. */
 function countersFrom(
@@ -27,6 +27,20 @@ function countersFrom(
 }
 
 export function registerGatewayMetrics(registry: Registry, gateway: () => MeshNode | undefined): void {
+  new Gauge({
+    name: `${METRIC_PREFIX}cluster_links`,
+    help:
+      "Links the cluster's members opened, by path: direct (their own addresses), stun (an address a router mapped), " +
+      'turn (relayed by a TURN server), failed (never opened); summed over what each member last reported.',
+    labelNames: ['path'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const links = gateway()?.snapshot().totals.links;
+      if (links === undefined) return;
+      for (const [path, count] of Object.entries(links)) this.set({ path }, count);
+    },
+  });
   countersFrom(
     registry,
     'mesh_link_events_total',

@@ -8,6 +8,13 @@ export {
   PEERJS_PATH,
   type StatsView,
 } from './client.js';
+export {
+  checkIceOptions,
+  DEFAULT_TURN_TTL_SECONDS,
+  type IceOptions,
+  iceConfigFor,
+  turnCredentials,
+} from './ice/turn-credentials.js';
 export { nodeEd25519 } from './identity/node-ed25519.js';
 export { type Interfaces, isLoopback, isWildcard, joinUrls, type Listener, urlHost } from './join-urls.js';
 // Brings the plugins' FastifyInstance decorations (app.metrics, app.signaling) to whoever imports the server.

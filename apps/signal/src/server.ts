@@ -9,10 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { publicKeyOfId, type ServerCertificate } from '@rxmesh/core';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ClusterStats } from './client.js';
+import type { IceOptions } from './ice/turn-credentials.js';
 import type { Listener } from './join-urls.js';
 import classroomJoin from './plugins/classroom-join.js';
 import cluster from './plugins/cluster.js';
 import health from './plugins/health.js';
+import ice from './plugins/ice.js';
 import metrics from './plugins/metrics.js';
 import securityHeaders from './plugins/security-headers.js';
 import signaling from './plugins/signaling.js';
@@ -63,6 +65,8 @@ export interface ServerOptions {
   tls?: TlsCredentials;
   /** Who runs the cluster, which /api/classroom/join tells the consent page. */
   operator?: string;
+  /** The STUN and TURN servers /api/ice hands each peer; none unless given. */
+  ice?: IceOptions;
 }
 
 declare module 'fastify' {
@@ -113,6 +117,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(signaling, { limits, clusterKey });
   await app.register(cluster, { key: clusterKey });
   await app.register(stats, { clusterStats: options.clusterStats });
+  await app.register(ice, options.ice ?? { servers: [] });
   await app.register(teacher, options.teacher ?? {});
   await app.register(classroomJoin, {
     operator: options.operator,

@@ -20,10 +20,16 @@ export {
   type PeerNotice,
   type PeerSettings,
 } from './cluster/peer.js';
+export { maxLinksFor } from './cluster/placement.js';
 export {
   type ClusterTotals,
   decodeMessage,
   type Lease,
+  LINK_REACH,
+  type LinkPath,
+  type LinkPaths,
+  LinkPathsSchema,
+  type LinkReach,
   type Message,
   type PeerInfo,
   PROTOCOL_VERSION,
@@ -33,6 +39,14 @@ export {
   type ShareRejection,
 } from './cluster/wire.js';
 export { bytesToHex, hexToBytes, sameBytes } from './hex.js';
+export {
+  type IceConfig,
+  IceConfigSchema,
+  type IceServer,
+  IceServerSchema,
+  iceServerHost,
+  parseIceServer,
+} from './ice-contract.js';
 export {
   type Credential,
   type CredentialPayload,
@@ -68,7 +82,14 @@ export {
   ServerCertificateSchema,
 } from './join-contract.js';
 export type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from './mining.js';
-export { SimCluster, type SimOptions, type SimReport, THOUSAND_PEERS } from './simulation/cluster-sim.js';
+export {
+  INTERNET_NAT,
+  type NatModel,
+  SimCluster,
+  type SimOptions,
+  type SimReport,
+  THOUSAND_PEERS,
+} from './simulation/cluster-sim.js';
 export { BACKOFF_JITTER, type Backoff, backoffDelay, formatDelay } from './sources/backoff.js';
 export {
   type BlockAnswer,

@@ -3,6 +3,7 @@
 // against them, and every other reader takes their types. Here rather than in the server because the page (which
 // must not bundle Fastify) and the server both depend on core.
 import Type, { type Static } from 'typebox';
+import { LinkPathsSchema } from './cluster/wire.js';
 
 /** Members /api/stats lists unless the server is told otherwise: a classroom's worth, under 40 KB with the longest ids and names. */
 export const DEFAULT_MEMBER_LIMIT = 100;
@@ -93,6 +94,8 @@ const clusterFigures = {
   job: Type.Union([ClusterJobSchema, Type.Null()]),
   /** The coordinator's id, or null when none is known. */
   coordinator: Type.Union([PeerIdText, Type.Null()]),
+  /** The links the members opened, by path (direct, through STUN, relayed by TURN) and failed; null unless known. */
+  links: Type.Union([LinkPathsSchema, Type.Null()]),
 };
 /** The embedded gateway's daemon or pool; null with the demo chain or without a gateway. */
 const SourceOrNone = Type.Union([ClusterSourceSchema, Type.Null()]);

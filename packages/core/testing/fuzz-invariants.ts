@@ -69,8 +69,11 @@ const isCount = (value: number) => Number.isSafeInteger(value) && value >= 0;
 export function stateViolations(coordinator: Coordinator, settings: CoordinatorSettings, selfId: string): string[] {
   const found: string[] = [];
   const { state } = coordinator;
-  const totals = coordinator.totals();
-  for (const [name, value] of Object.entries(totals)) {
+  const { links, ...totals } = coordinator.totals();
+  for (const [name, value] of [
+    ...Object.entries(totals),
+    ...Object.entries(links).map(([path, count]) => [`links.${path}`, count] as const),
+  ]) {
     if (name === 'hashrate' ? !(Number.isFinite(value) && value >= 0) : !isCount(value)) {
       found.push(`totals.${name} is ${value}`);
     }

@@ -1,4 +1,6 @@
 // The rxmesh peer at work: core's ClusterPeer on peerjs data channels, with its timers, miner and share hasher.
+
+export { fetchIceConfig, IceSupply, type IceSupplyOptions, mergeIceConfigs } from './ice-supply.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, MAX_LINK_MESSAGE_BYTES } from './link-codec.js';
 export type { Log, LogFields } from './log.js';
 export {
@@ -13,8 +15,8 @@ export {
   type ShareHasher,
 } from './mesh-node.js';
 export { DEFAULT_GUARD_LIMITS, GuardedPeer, type GuardLimits, type PeerjsPeer } from './peerjs-guard.js';
+export { isPublicAddress, type ProbeConnection, probeReach, reachFromCandidates } from './reach-probe.js';
 export {
-  type IceServer,
   type LinkCounter,
   type LinkCounters,
   type LinkProblem,

@@ -107,6 +107,11 @@ export class LinkAdapter {
       }
       this.connections.set(other, connection);
       this.deliver({ kind: 'linkUp', peer: other });
+      // ICE has chosen its pair by now; its candidates' types say the path.
+      void connection.path().then((path) => {
+        if (path !== null && this.connections.get(other) === connection)
+          this.deliver({ kind: 'linkPath', peer: other, path });
+      });
     });
     connection.on('message', (data) => {
       if (this.connections.get(other) === connection) this.deliver({ kind: 'message', from: other, data });

@@ -8,6 +8,7 @@ import {
   type Job,
   type JobSource,
   type KeyReady,
+  type LinkPath,
   type MineRequest,
   type MineResult,
   type MiningEngine,
@@ -56,6 +57,11 @@ class FakeConnection extends Emitter implements MeshConnection {
       if (!this.closed) this.other?.emit('message', copy);
     }, 1);
     return true;
+  }
+
+  /** In one process, between the peers' own addresses. */
+  async path(): Promise<LinkPath> {
+    return 'direct';
   }
 
   close(): void {

@@ -8,7 +8,14 @@
 // bound is counted (LinkCounters) and reported as a problem. GuardedPeer is the MeshTransport a MeshNode runs on.
 import Type, { type Static, type TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { describeError, Listeners, type PeerjsConnection, PeerjsLink, type ReportProblem } from './peerjs-link.js';
+import {
+  describeError,
+  Listeners,
+  type PeerjsConnection,
+  PeerjsLink,
+  type ReportProblem,
+  type StatsEntry,
+} from './peerjs-link.js';
 import { platform, type TimerHandle } from './platform.js';
 import {
   type LinkCounter,
@@ -62,7 +69,10 @@ interface PeerjsInternals {
 interface InternalConnection extends PeerjsConnection {
   readonly connectionId: string;
   /** Null once the connection is closed. */
-  readonly peerConnection: { ondatachannel: ((event: { channel: { close(): void } }) => void) | null } | null;
+  readonly peerConnection: {
+    ondatachannel: ((event: { channel: { close(): void } }) => void) | null;
+    getStats(): Promise<{ forEach(visit: (entry: StatsEntry) => void): void }>;
+  } | null;
   /** A Promise in peerjs 1.5, which settles once WebRTC has taken the description or candidate. */
   handleMessage(frame: SignalFrame): unknown;
 }

@@ -1,6 +1,7 @@
 // One link to another peer over a peerjs data connection with `raw` serialization: messages pass through
 // link-codec.ts, and whatever goes wrong on the way (a frame no rxmesh peer sends, a message over the bound, a send
 // the channel cannot take, a listener that throws) is counted, reported and closes this link, never the process.
+import type { LinkPath } from '@rxmesh/core';
 import {
   checkMaxMessageBytes,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -9,6 +10,7 @@ import {
   MAX_LINK_MESSAGE_BYTES,
 } from './link-codec.js';
 import { platform } from './platform.js';
+import { isPublicAddress } from './reach-probe.js';
 import type { LinkCounter, MeshConnection } from './transport.js';
 
 /**
@@ -24,9 +26,25 @@ interface DataChannel {
   send(data: string): void;
 }
 
+/** One entry of an RTCStatsReport, with the fields the path is read from. */
+export interface StatsEntry {
+  readonly type: string;
+  readonly id: string;
+  readonly selectedCandidatePairId?: string;
+  readonly nominated?: boolean;
+  readonly state?: string;
+  readonly localCandidateId?: string;
+  readonly remoteCandidateId?: string;
+  readonly candidateType?: string;
+  readonly address?: string;
+  readonly ip?: string;
+}
+
 /** The parts of a peerjs `DataConnection` a link uses. */
 export interface PeerjsConnection {
   readonly peer: string;
+  /** The WebRTC connection under it; null once closed. */
+  readonly peerConnection?: { getStats(): Promise<{ forEach(visit: (entry: StatsEntry) => void): void }> } | null;
   readonly open: boolean;
   /** Set once peerjs has the channel: at once on the side that offered, on `datachannel` on the other. */
   readonly dataChannel: DataChannel | null | undefined;
@@ -134,6 +152,35 @@ export class PeerjsLink implements MeshConnection {
   close(): void {
     this.ended();
     this.connection.close();
+  }
+
+  async path(): Promise<LinkPath | null> {
+    const report = await this.connection.peerConnection?.getStats().catch(() => undefined);
+    if (report === undefined) return null;
+    const entries = new Map<string, StatsEntry>();
+    report.forEach((entry) => {
+      entries.set(entry.id, entry);
+    });
+    const all = [...entries.values()];
+    const selectedId = all.find((entry) => entry.type === 'transport')?.selectedCandidatePairId;
+    // Where the transport names no pair (wrtc), the nominated pair that succeeded is the one in use.
+    const pair =
+      (selectedId === undefined ? undefined : entries.get(selectedId)) ??
+      all.find((entry) => entry.type === 'candidate-pair' && entry.nominated === true && entry.state === 'succeeded');
+    if (pair === undefined) return null;
+    const candidates = [pair.localCandidateId, pair.remoteCandidateId].map((id) =>
+      id === undefined ? undefined : entries.get(id),
+    );
+    const types = candidates.map((candidate) => candidate?.candidateType);
+    if (types.includes('relay')) return 'turn';
+    // A peer-reflexive address learned from a check is a router's mapping only when it is a public one.
+    const mapped = candidates.some(
+      (candidate) =>
+        candidate?.candidateType === 'srflx' ||
+        (candidate?.candidateType === 'prflx' && isPublicAddress(candidate.address ?? candidate.ip ?? '')),
+    );
+    if (mapped) return 'stun';
+    return types.every((type) => type === 'host' || type === 'prflx') ? 'direct' : null;
   }
 
   private sendFailed(reason: string): false {

@@ -11,6 +11,11 @@ interface PlatformGlobals {
   clearTimeout(timer: TimerHandle): void;
   queueMicrotask(callback: () => void): void;
   readonly performance: { now(): number };
+  fetch(
+    url: string,
+    init?: { cache?: 'no-store'; signal?: unknown },
+  ): Promise<{ ok: boolean; status: number; json(): Promise<unknown> }>;
+  readonly AbortSignal: { timeout(ms: number): unknown };
 }
 
 /** Looked up on each call, so test clocks installed later (vi.useFakeTimers) are seen. */

@@ -4,6 +4,8 @@
 // peerjs nor WebRTC. Also the steps every peerjs client of an rxmesh signaling server shares: its options and the
 // wait for the server's OPEN, with one sentence for every way that fails.
 
+import type { IceServer, LinkPath } from '@rxmesh/core';
+
 /** One link to another peer, carrying messages (JSON values): a peerjs data connection behind the guard. */
 export interface MeshConnection {
   /** The id of the peer at the other end. */
@@ -25,6 +27,11 @@ export interface MeshConnection {
    */
   send(message: unknown): boolean;
   close(): void;
+  /**
+   * How the link's packets go, once open: between the peers' own addresses, through an address a router mapped
+   * (STUN), or relayed by TURN; null when WebRTC does not say.
+   */
+  path(): Promise<LinkPath | null>;
 }
 
 /** This peer's registration with the signaling server (a guarded peerjs `Peer`), once the server has said OPEN. */
@@ -98,13 +105,6 @@ export interface LinkProblem {
   message: string;
 }
 
-/** An ICE server as RTCPeerConnection takes it. */
-export interface IceServer {
-  urls: string | string[];
-  username?: string;
-  credential?: string;
-}
-
 /** The parts of a WHATWG `URL` used here (core's typings have no `URL`; Node's and browsers' satisfy this). */
 export interface UrlParts {
   readonly href: string;
@@ -122,8 +122,9 @@ export interface SignalingTarget {
   /** The server's PeerJS path (`PEERJS_PATH` of @rxmesh/signal). */
   path: string;
   /**
-   * STUN/TURN servers. None unless given, so peers reach each other only on the same host or network and nothing
-   * is contacted but the signaling server (peerjs's own default is Google STUN and the PeerJS TURN service).
+   * STUN/TURN servers: what the signaling server's /api/ice names. None unless given, so peers reach each other
+   * only on the same host or network and nothing is contacted but the signaling server (peerjs's own default is
+   * Google STUN and the PeerJS TURN service).
    */
   iceServers?: IceServer[];
   /** peerjs log level: 0 none (default), 1 errors, 2 warnings, 3 everything. */

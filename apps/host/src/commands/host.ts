@@ -17,9 +17,10 @@ import {
 import { createLog } from '../log.js';
 import { fetchClusterKey, joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
+import { addNetworkOptions, announcedMaxLinks, iceOptionsOf, type NetworkFlags } from '../network-options.js';
 import { defaultThreadCount, parseClusterKey, parseHttpUrl, parsePositiveInteger } from '../options.js';
 
-interface HostOptions extends JobSourceFlags {
+interface HostOptions extends JobSourceFlags, NetworkFlags {
   signal: URL;
   threads: number;
   mode: 'light' | 'full';
@@ -50,10 +51,12 @@ export function hostCommand(): Command {
         .choices(['light', 'full'])
         .default('full'),
     );
-  return addJobSourceOptions(
-    command,
-    'make this host a gateway with its own job source: demo, daemon+http://HOST:PORT or stratum+tcp://HOST:PORT ' +
-      '(see `rxmesh serve --help`)',
+  return addNetworkOptions(
+    addJobSourceOptions(
+      command,
+      'make this host a gateway with its own job source: demo, daemon+http://HOST:PORT or stratum+tcp://HOST:PORT ' +
+        '(see `rxmesh serve --help`)',
+    ),
   )
     .option('--room <id>', 'the cluster id on the signaling server', DEFAULT_ROOM)
     .addOption(
@@ -80,6 +83,7 @@ export function hostCommand(): Command {
     )
     .action(async (options: HostOptions) => {
       const plan = planJobSource(options);
+      const ice = iceOptionsOf(options);
       const jobSource = options.source.length > 0;
       if (jobSource && options.credential === undefined) {
         throw new CliError(
@@ -127,9 +131,12 @@ export function hostCommand(): Command {
           cores: availableParallelism(),
           memoryMb: Math.round(totalmem() / 2 ** 20),
           mines: true,
-          maxLinks: 64,
+          maxLinks: announcedMaxLinks(options, gateway !== undefined),
           jobSource,
         },
+        ice,
+        askServerForIce: true,
+        ...(options.publicAddress === undefined ? {} : { publicAddress: options.publicAddress }),
         // A gateway carries on a demo chain it inherits; only one with --source demo starts one.
         ...(plan.kind === 'demo'
           ? { source: 'demo' as const }

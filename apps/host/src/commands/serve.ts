@@ -24,10 +24,11 @@ import { defaultDataDir, loadClusterKey, loadTeacherToken, serverGatewayKeys } f
 import { createLog } from '../log.js';
 import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
+import { addNetworkOptions, announcedMaxLinks, iceOptionsOf, type NetworkFlags } from '../network-options.js';
 import { parseOperator, parsePort } from '../options.js';
 import { loadSelfSigned, machineNames, readTlsFiles } from '../tls.js';
 
-interface ServeOptions extends JobSourceFlags {
+interface ServeOptions extends JobSourceFlags, NetworkFlags {
   port?: number;
   httpPort?: number;
   tlsCert?: string;
@@ -52,6 +53,7 @@ function clusterStats(gateway: MeshNode): ClusterStats {
   return {
     view: members === null ? 'member' : 'coordinator',
     ...snapshot.totals,
+    links: snapshot.totals.links ?? null,
     job: job === null ? null : { source: job.source, height: job.height, difficulty: job.difficulty },
     coordinator: snapshot.coordinator?.id ?? null,
     members: (members ?? []).map((member) => ({ ...member, creditedWork: member.creditedWork.toString() })),
@@ -104,7 +106,7 @@ export function serveCommand(): Command {
       "behind a reverse proxy: count each client by the address in X-Forwarded-For, not the proxy's",
       false,
     );
-  return addJobSourceOptions(command)
+  return addNetworkOptions(addJobSourceOptions(command))
     .option('--no-gateway', 'run no gateway peer here: only signaling and the web app')
     .option('--log-json', 'log one JSON object per line instead of text', false)
     .action(async (options: ServeOptions) => {
@@ -115,6 +117,7 @@ export function serveCommand(): Command {
         );
       }
       const tlsSource = checkTlsFlags(options);
+      const ice = iceOptionsOf(options);
       const log = createLog({ json: options.logJson });
       const { cluster, created } = await loadClusterKey(options.dataDir);
       log.info(`${created ? 'made a new' : 'the'} cluster key in ${options.dataDir}: ${cluster.id}`, {
@@ -130,6 +133,7 @@ export function serveCommand(): Command {
         clusterStats: () => (gateway === undefined ? undefined : clusterStats(gateway)),
         ...(tls === undefined ? {} : { tls }),
         ...(options.operator === undefined ? {} : { operator: options.operator }),
+        ice,
         teacher: {
           token: teacherToken,
           command: (command) => {
@@ -186,9 +190,12 @@ export function serveCommand(): Command {
             memoryMb: Math.round(totalmem() / 2 ** 20),
             // The server's machine verifies and coordinates; it hashes only if someone runs `rxmesh host` on it.
             mines: false,
-            maxLinks: 64,
+            maxLinks: announcedMaxLinks(options, true),
             jobSource: true,
           },
+          ice,
+          askServerForIce: false,
+          ...(options.publicAddress === undefined ? {} : { publicAddress: options.publicAddress }),
           ...(plan.kind === 'demo'
             ? { source: 'demo' as const }
             : { source: 'external' as const, jobSource: openJobSource(plan, log) }),

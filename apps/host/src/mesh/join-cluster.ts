@@ -3,13 +3,19 @@
 // find it, and a MeshNode runs the cluster peer on it.
 import { randomBytes } from 'node:crypto';
 import { type Credential, signalingToken } from '@rxmesh/core';
-import { MeshNode, type MeshNodeOptions } from '@rxmesh/mesh';
-import { PEERJS_PATH } from '@rxmesh/signal';
-import { createNodePeer } from './node-peer.js';
+import { fetchIceConfig, IceSupply, MeshNode, type MeshNodeOptions, mergeIceConfigs } from '@rxmesh/mesh';
+import { type IceOptions, iceConfigFor, PEERJS_PATH } from '@rxmesh/signal';
+import { createNodePeer, probeNodeReach, setIceServers } from './node-peer.js';
 
 export interface JoinOptions extends Omit<MeshNodeOptions, 'transport'> {
   signalUrl: URL;
   room: string;
+  /** This peer's own STUN and TURN servers (--ice-server, --turn-secret); none unless given. */
+  ice?: IceOptions;
+  /** Whether to add the servers the signaling server names at /api/ice (not for its own gateway); false unless given. */
+  askServerForIce?: boolean;
+  /** Behind a 1:1 NAT: the address to offer beside this machine's own. */
+  publicAddress?: string;
 }
 
 /** Signaling forgets its gateways when it restarts: a gateway announces itself again this often. */
@@ -55,12 +61,38 @@ async function announceGateway(
 }
 
 export async function joinCluster(options: JoinOptions): Promise<MeshNode> {
-  const { signalUrl, room, ...node } = options;
+  const { signalUrl, room, ice = { servers: [] }, askServerForIce = false, publicAddress, ...node } = options;
   const { identity, credential } = node.keys;
   const token = signalingToken(node.keys.scheme, identity, room, Date.now(), randomBytes(6));
-  const transport = await createNodePeer({ signalUrl: signalUrl.toString(), room, id: identity.id, token });
+  let transport: Awaited<ReturnType<typeof createNodePeer>> | undefined;
+  const { supply, iceServers } = await IceSupply.open({
+    load: async () => {
+      const own = iceConfigFor(ice, Date.now());
+      return askServerForIce ? mergeIceConfigs(own, await fetchIceConfig(signalUrl.origin)) : own;
+    },
+    onChange: (servers) => {
+      if (transport !== undefined) setIceServers(transport, servers);
+    },
+    warn: (message) => node.log.warn(message),
+  });
+  transport = await createNodePeer({
+    signalUrl: signalUrl.toString(),
+    room,
+    id: identity.id,
+    token,
+    iceServers,
+    ...(publicAddress === undefined ? {} : { publicAddress }),
+  }).catch((error: unknown) => {
+    supply.stop();
+    throw error;
+  });
+  transport.peer.on('close', () => supply.stop());
+  if (iceServers.length > 0) {
+    node.log.info(`ICE servers: ${iceServers.flatMap((server) => server.urls).join(', ')}`);
+  }
   node.log.info(`joined room "${room}" as ${identity.id}`, { peer: identity.id });
-  const mesh = MeshNode.start({ ...node, transport });
+  const reach = await probeNodeReach(iceServers, publicAddress);
+  const mesh = MeshNode.start({ ...node, info: { ...node.info, reach }, transport });
   if (credential !== null) {
     let lastProblem: string | null = null;
     const announce = async () => {

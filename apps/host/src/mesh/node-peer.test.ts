@@ -15,7 +15,7 @@ import {
 import { buildServer, PEERJS_PATH } from '@rxmesh/signal';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodePeer, type NodePeerOptions, type Peer } from './node-peer.js';
+import { createNodePeer, type NodePeerOptions, type Peer, publicAddressTwin } from './node-peer.js';
 
 /**
  * Offers only loopback ICE candidates, so the peers' WebRTC traffic, like the signaling, goes to 127.0.0.1 alone,
@@ -172,6 +172,9 @@ describe('the stock peerjs client in Node behind the guard (node-peer.ts over @r
     expect(bob.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
     const [atAlice, atBob] = await link(alice, bob);
     expect(atBob.peer).toBe('alice-1');
+    // On the loopback, between the peers' own addresses: no router mapped one, and no TURN server relays.
+    expect(await atAlice.path()).toBe('direct');
+    expect(await atBob.path()).toBe('direct');
 
     const toBob = nextMessage(atBob);
     expect(atAlice.send({ job: 42, name: 'Zoë 🦊' })).toBe(true);
@@ -378,5 +381,61 @@ describe('the stock peerjs client in Node behind the guard (node-peer.ts over @r
     await expect(createNodePeer({ signalUrl, room: ROOM, id: 'taken-1' })).rejects.toThrow(
       /Could not join room "guard" at http:\/\/127\.0\.0\.1:\d+: ID "taken-1" is taken \(unavailable-id\)\./,
     );
+  });
+});
+
+describe('a server behind a 1:1 NAT (--public-address)', () => {
+  /** The candidates a real RTCPeerConnection gathers for a data channel, with no ICE servers. */
+  async function gather(): Promise<{ candidate: string; sdpMid: string | null; sdpMLineIndex: number | null }[]> {
+    const connection = new wrtc.RTCPeerConnection({ iceServers: [] });
+    const found: { candidate: string; sdpMid: string | null; sdpMLineIndex: number | null }[] = [];
+    const done = new Promise<void>((resolve) => {
+      connection.onicecandidate = ({ candidate }) => {
+        if (candidate === null) resolve();
+        else
+          found.push({
+            candidate: candidate.candidate,
+            sdpMid: candidate.sdpMid,
+            sdpMLineIndex: candidate.sdpMLineIndex,
+          });
+      };
+    });
+    connection.createDataChannel('probe');
+    await connection.setLocalDescription(await connection.createOffer());
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 3000))]);
+    connection.close();
+    return found;
+  }
+
+  it('offers each host address at the public address too, as a reflexive candidate WebRTC takes', async () => {
+    const gathered = await gather();
+    const hosts = gathered.filter(
+      ({ candidate }) => / typ host/.test(candidate) && /\d+\.\d+\.\d+\.\d+ \d+ typ/.test(candidate),
+    );
+    expect(hosts.length, 'this machine has an IPv4 address besides the loopback').toBeGreaterThan(0);
+    const remote = new wrtc.RTCPeerConnection({ iceServers: [] });
+    remote.createDataChannel('probe');
+    await remote.setRemoteDescription(
+      await (async () => {
+        const offerer = new wrtc.RTCPeerConnection({ iceServers: [] });
+        offerer.createDataChannel('probe');
+        const offer = await offerer.createOffer();
+        offerer.close();
+        return offer;
+      })(),
+    );
+    for (const host of hosts) {
+      const twin = publicAddressTwin(host.candidate, '203.0.113.7');
+      const [, , , , , port] = host.candidate.split(' ');
+      expect(twin).toMatch(
+        new RegExp(`^candidate:\\S+ 1 (udp|tcp) \\d+ 203\\.0\\.113\\.7 ${port} typ srflx raddr \\S+ rport ${port}`),
+      );
+      // WebRTC takes it as a remote candidate.
+      await remote.addIceCandidate({ candidate: twin ?? '', sdpMid: host.sdpMid, sdpMLineIndex: host.sdpMLineIndex });
+    }
+    remote.close();
+    expect(
+      publicAddressTwin(hosts[0]?.candidate.replace('typ host', 'typ relay') ?? '', '203.0.113.7'),
+    ).toBeUndefined();
   });
 });

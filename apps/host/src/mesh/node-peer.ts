@@ -5,7 +5,15 @@
 // the streams) Node has.
 import { createRequire } from 'node:module';
 import wrtc from '@roamhq/wrtc';
-import { GuardedPeer, type GuardLimits, type IceServer, peerjsOptions, whenRegistered } from '@rxmesh/mesh';
+import type { IceServer, LinkReach } from '@rxmesh/core';
+import {
+  GuardedPeer,
+  type GuardLimits,
+  type ProbeConnection,
+  peerjsOptions,
+  probeReach,
+  whenRegistered,
+} from '@rxmesh/mesh';
 import { PEERJS_PATH } from '@rxmesh/signal';
 import type { Peer } from 'peerjs';
 import { WebSocket } from 'ws';
@@ -21,8 +29,10 @@ export interface NodePeerOptions {
   id?: string;
   /** The token that holds the id (for a key id, a signaling token signed by the key); random unless given. */
   token?: string;
-  /** STUN/TURN servers; none by default (see SignalingTarget.iceServers in @rxmesh/core). */
+  /** STUN/TURN servers; none by default (see SignalingTarget.iceServers in @rxmesh/mesh); see setIceServers. */
   iceServers?: IceServer[];
+  /** Behind a 1:1 NAT: the public address offered beside each address of this machine (see publicAddressTwin). */
+  publicAddress?: string;
   /** peerjs log level: 0 none (default), 1 errors, 2 warnings, 3 everything. */
   debug?: 0 | 1 | 2 | 3;
   /** The guard's bounds, DEFAULT_GUARD_LIMITS unless given. */
@@ -41,13 +51,64 @@ class SignalingSocket extends WebSocket {
   }
 }
 
+/**
+ * For a host candidate of this machine (IPv4, UDP or TCP), the same port at `address` as a server-reflexive
+ * candidate: what a STUN server would have answered behind a 1:1 NAT, which maps every port to the same one.
+ * Undefined for any other candidate.
+ */
+export function publicAddressTwin(candidate: string, address: string): string | undefined {
+  const match = /^candidate:(\S+) (\d+) (\S+) (\d+) (\d{1,3}(?:\.\d{1,3}){3}) (\d+) typ host(.*)$/.exec(candidate);
+  if (match === null) return undefined;
+  const [, foundation, component, transport, priority, ip, port, rest] = match;
+  if (ip === address) return undefined;
+  // RFC 8445's type preference for server-reflexive candidates (100, against 126 for host) in the top byte.
+  const reflexive = ((100 << 24) | (Number(priority) & 0xffffff)) >>> 0;
+  return `candidate:${foundation}1 ${component} ${transport} ${reflexive} ${address} ${port} typ srflx raddr ${ip} rport ${port}${rest}`;
+}
+
+let offeredPublicAddress: string | undefined;
+
+/** An icecandidate event as wrtc dispatches it; other events pass through. */
+interface CandidateEvent {
+  type: string;
+  candidate?: { candidate: string; sdpMid: string | null; sdpMLineIndex: number | null } | null;
+}
+
+/** wrtc's RTCPeerConnection, offering the --public-address twin of each host candidate after it. */
+class NodePeerConnection extends wrtc.RTCPeerConnection {
+  constructor(...args: ConstructorParameters<typeof wrtc.RTCPeerConnection>) {
+    super(...args);
+    // wrtc hands every event to dispatchEvent, which calls onicecandidate: the twin follows the original there.
+    const target = this as unknown as { dispatchEvent(event: CandidateEvent): boolean };
+    const dispatch = target.dispatchEvent.bind(this);
+    Object.assign(this, {
+      dispatchEvent: (event: CandidateEvent): boolean => {
+        const delivered = dispatch(event);
+        const { candidate } = event;
+        if (event.type !== 'icecandidate' || offeredPublicAddress === undefined || !candidate) return delivered;
+        const twin = publicAddressTwin(candidate.candidate, offeredPublicAddress);
+        if (twin !== undefined) {
+          const init = { candidate: twin, sdpMid: candidate.sdpMid, sdpMLineIndex: candidate.sdpMLineIndex };
+          dispatch({ type: 'icecandidate', candidate: new wrtc.RTCIceCandidate(init) });
+        }
+        return delivered;
+      },
+    });
+  }
+}
+
+/** The ICE servers links opened from now on use: peerjs hands its config to each new RTCPeerConnection. */
+export function setIceServers(peer: GuardedPeer<Peer>, iceServers: IceServer[]): void {
+  (peer.peer.options.config as { iceServers: IceServer[] }).iceServers = iceServers;
+}
+
 type Peerjs = typeof import('peerjs');
 let peerjsModule: Peerjs | undefined;
 
 function loadPeerjs(): Peerjs {
   if (peerjsModule === undefined) {
     const scope = globalThis as Record<string, unknown>;
-    scope.RTCPeerConnection ??= wrtc.RTCPeerConnection;
+    scope.RTCPeerConnection ??= NodePeerConnection;
     scope.RTCSessionDescription ??= wrtc.RTCSessionDescription;
     scope.RTCIceCandidate ??= wrtc.RTCIceCandidate;
     scope.WebSocket ??= SignalingSocket;
@@ -61,6 +122,7 @@ function loadPeerjs(): Peerjs {
 /** Joins `room` on the signaling server and resolves with the guarded peer once the server has answered OPEN. */
 export async function createNodePeer(options: NodePeerOptions): Promise<GuardedPeer<Peer>> {
   const { Peer: PeerClass } = loadPeerjs();
+  offeredPublicAddress = options.publicAddress;
   const signalUrl = new URL(options.signalUrl);
   const peerOptions = peerjsOptions({
     signalUrl,
@@ -75,4 +137,11 @@ export async function createNodePeer(options: NodePeerOptions): Promise<GuardedP
   const guarded = new GuardedPeer(peer, options.limits);
   await whenRegistered(peer, { room: options.room, signalUrl });
   return guarded;
+}
+
+/** How other peers reach this machine, from the candidates WebRTC gathers here with `iceServers`. */
+export function probeNodeReach(iceServers: IceServer[], publicAddress: string | undefined): Promise<LinkReach> {
+  // A 1:1 NAT lets every port through to this machine: the operator's word is all there is to find out.
+  if (publicAddress !== undefined) return Promise.resolve('public');
+  return probeReach((config) => new wrtc.RTCPeerConnection(config) as unknown as ProbeConnection, iceServers);
 }

@@ -73,6 +73,7 @@ export default async function stats(app: FastifyInstance, options: StatsOptions)
     sharesAccepted: 0,
     sharesRejected: 0,
     blocksFound: 0,
+    links: null,
     job: null,
     coordinator: null,
     members: [],

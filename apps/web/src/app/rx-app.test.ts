@@ -53,6 +53,7 @@ async function mount(options: { store?: KeyValueStore; missing?: string[] } = {}
   app.miner = miner;
   app.stats = new StatsPoller(async () => new Response(JSON.stringify(STATS)), 60_000);
   app.askJoin = async () => ({ info: null, error: 'not asked in these tests' });
+  app.askIce = async () => [{ urls: ['turn:turn.example.org:3478'], username: '1:u', credential: 'c' }];
   document.body.append(app);
   mounted.push({ app, miner });
   await miner.init();
@@ -70,6 +71,7 @@ describe('<rx-app> before Start', () => {
   it('says where the hashes go and what it costs, and offers Start but no Stop', async () => {
     const { backend } = await mount();
     expect(text(byTestId(document.body, 'job-source'))).toContain('To a demo chain.');
+    expect(text(byTestId(document.body, 'talks-to'))).toContain('the TURN server turn.example.org:3478');
     expect(byTestId(document.body, 'start')).toBeDefined();
     expect(byTestId(document.body, 'stop')).toBeUndefined();
     expect(byTestId(document.body, 'hashrate')?.getAttribute('data-hashes')).toBe('0');

@@ -1,5 +1,7 @@
 // The contributor page: consent, settings and Start, the live figures beside or below them, and while mining a
 // bar on top with Stop. State lives in TabMiner and StatsPoller; this element only renders it and forwards clicks.
+import type { IceServer } from '@rxmesh/core';
+import { fetchIceConfig } from '@rxmesh/mesh';
 import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
 import type { MinerPhase, TabMiner } from '../mining/tab-miner.js';
 import { fetchJoinInfo, type JoinAnswer } from '../stats/join-info.js';
@@ -23,6 +25,7 @@ export class RxApp extends LitElement {
     miner: { attribute: false },
     stats: { attribute: false },
     join: { state: true },
+    iceServers: { state: true },
   };
 
   /** Both are set before the element is connected (main.ts, tests). */
@@ -31,11 +34,15 @@ export class RxApp extends LitElement {
   /** Asks the server who runs it and where its https page is; tests give their own. */
   askJoin: () => Promise<JoinAnswer> = () => fetchJoinInfo();
   declare join: JoinAnswer | null;
+  /** Asks the server which STUN and TURN servers it names, for the consent text; tests give their own. */
+  askIce: () => Promise<IceServer[]> = async () => (await fetchIceConfig(location.origin)).iceServers;
+  declare iceServers: IceServer[] | null;
   private subscribed = false;
 
   constructor() {
     super();
     this.join = null;
+    this.iceServers = null;
   }
 
   static override styles = [
@@ -106,6 +113,13 @@ export class RxApp extends LitElement {
     void this.askJoin().then((join) => {
       this.join = join;
     });
+    // Unanswered, the text keeps saying it is asking; Start then says what failed.
+    void this.askIce().then(
+      (iceServers) => {
+        this.iceServers = iceServers;
+      },
+      () => {},
+    );
   }
 
   override render() {
@@ -155,6 +169,7 @@ export class RxApp extends LitElement {
       .persistent=${state.persistent}
       .operator=${this.join?.info?.operator ?? null}
       .secureUrl=${this.join?.info?.secureUrl ?? null}
+      .iceServers=${this.iceServers}
       @withdraw=${() => this.miner.withdrawConsent()}
     ></rx-consent>`;
     const controls =

@@ -1,6 +1,7 @@
 // What the contributor reads before anything runs: who runs the cluster, where the hashes go, what it costs, how
 // to stop; and, once they agreed, when they did and how to take it back.
 
+import type { IceServer } from '@rxmesh/core';
 import { css, html, LitElement, nothing } from 'lit';
 import { type MiningMode, miningMemoryBytes, miningThreads, pageMiningMode } from '../mining/mining-mode.js';
 import type { MiningSettings } from '../settings.js';
@@ -8,6 +9,7 @@ import type { ClusterJob } from '../stats/cluster-stats.js';
 import type { Consent } from '../storage/consent.js';
 import { shared } from '../ui/theme.js';
 import { describeJobSource } from './job-source.js';
+import { whomThePageTalksTo } from './network-text.js';
 
 const MIB = 2 ** 20;
 
@@ -25,6 +27,7 @@ export class RxConsent extends LitElement {
     mode: { attribute: false },
     operator: { attribute: false },
     secureUrl: { attribute: false },
+    iceServers: { attribute: false },
   };
 
   declare job: ClusterJob | null;
@@ -42,6 +45,8 @@ export class RxConsent extends LitElement {
   declare operator: string | null;
   /** The cluster's https page at this page's host, where all threads mine; null when the server has none. */
   declare secureUrl: string | null;
+  /** The STUN and TURN servers the server names at /api/ice; null until it answered. */
+  declare iceServers: readonly IceServer[] | null;
 
   static override styles = [
     shared,
@@ -97,6 +102,7 @@ export class RxConsent extends LitElement {
     this.mode = pageMiningMode();
     this.operator = null;
     this.secureUrl = null;
+    this.iceServers = null;
   }
 
   /**
@@ -149,7 +155,7 @@ export class RxConsent extends LitElement {
                 ? html`Whoever runs the server at <strong>${host}</strong>.`
                 : html`<strong data-testid="operator">${this.operator}</strong>, on the server at ${host}.`
             }
-            This page talks only to that server and to other browsers and computers in its cluster.
+            <span data-testid="talks-to">${whomThePageTalksTo(this.iceServers)}</span>
           </dd>
           <dt>Where your hashes go</dt>
           <dd data-testid="job-source">

@@ -1,6 +1,7 @@
 // This tab's peer: the stock peerjs client behind core's guard (GuardedPeer), registered in a room on the signaling
-// server the page came from. No ICE servers, so the tab contacts nothing but the page's origin; peers on the same
-// host or network reach it.
+// server the page came from, with the STUN and TURN servers that server names (none unless it names some, and then
+// the tab contacts nothing but the page's origin; peers on the same host or network reach it).
+import type { IceServer } from '@rxmesh/core';
 import { GuardedPeer, peerjsOptions, whenRegistered } from '@rxmesh/mesh';
 import { DEFAULT_ROOM, PEERJS_PATH } from '@rxmesh/signal/client';
 import { Peer } from 'peerjs';
@@ -14,6 +15,8 @@ export interface BrowserPeerOptions {
   token?: string;
   /** peerjs log level: 0 none (default), 1 errors, 2 warnings, 3 everything. */
   debug?: 0 | 1 | 2 | 3;
+  /** What the page's server answered at /api/ice; see setIceServers. */
+  iceServers?: IceServer[];
 }
 
 /**
@@ -27,7 +30,7 @@ export async function createBrowserPeer(options: BrowserPeerOptions = {}): Promi
     signalUrl,
     room,
     path: PEERJS_PATH,
-    iceServers: [],
+    iceServers: options.iceServers ?? [],
     debug: options.debug ?? 0,
     ...(options.token === undefined ? {} : { token: options.token }),
   });
@@ -36,4 +39,9 @@ export async function createBrowserPeer(options: BrowserPeerOptions = {}): Promi
   const guarded = new GuardedPeer(peer);
   await whenRegistered(peer, { room, signalUrl });
   return guarded;
+}
+
+/** The ICE servers links opened from now on use: peerjs hands its config to each new RTCPeerConnection. */
+export function setIceServers(peer: GuardedPeer<Peer>, iceServers: IceServer[]): void {
+  (peer.peer.options.config as { iceServers: IceServer[] }).iceServers = iceServers;
 }

@@ -1,14 +1,24 @@
 // What a tab needs to join its page's cluster, made at Start: a fresh Ed25519 key for this session (its id in the
 // cluster; the key never leaves the tab), the cluster key the page's own server answers with (only gateways that
-// key authorized may coordinate this tab), and the tab's peer, registered with a token the key signed.
-import { type ClusterKeys, identityFromSecret, KEY_ID_PATTERN, nobleEd25519, signalingToken } from '@rxmesh/core';
-import type { MeshTransport } from '@rxmesh/mesh';
+// key authorized may coordinate this tab), the STUN and TURN servers it names (with TURN credentials renewed before
+// they expire), and the tab's peer, registered with a token the key signed.
+import {
+  type ClusterKeys,
+  identityFromSecret,
+  KEY_ID_PATTERN,
+  type LinkReach,
+  nobleEd25519,
+  signalingToken,
+} from '@rxmesh/core';
+import { fetchIceConfig, IceSupply, type MeshTransport, type ProbeConnection, probeReach } from '@rxmesh/mesh';
 import { DEFAULT_ROOM } from '@rxmesh/signal/client';
-import { createBrowserPeer } from './browser-peer.js';
+import { createBrowserPeer, setIceServers } from './browser-peer.js';
 
 export interface PageJoin {
   transport: MeshTransport;
   keys: ClusterKeys;
+  /** How other peers reach this tab, from the candidates it gathers with the server's STUN and TURN servers. */
+  reach: LinkReach;
 }
 
 const CLUSTER_URL = '/api/cluster';
@@ -38,6 +48,20 @@ export async function joinFromPage(): Promise<PageJoin> {
     Date.now(),
     crypto.getRandomValues(new Uint8Array(6)),
   );
-  const transport = await createBrowserPeer({ id: identity.id, token });
-  return { transport, keys: { scheme: nobleEd25519, identity, cluster, credential: null } };
+  let peer: Awaited<ReturnType<typeof createBrowserPeer>> | undefined;
+  const { supply, iceServers } = await IceSupply.open({
+    load: () => fetchIceConfig(location.origin),
+    onChange: (servers) => {
+      if (peer !== undefined) setIceServers(peer, servers);
+    },
+    warn: (message) => console.warn(message),
+  });
+  peer = await createBrowserPeer({ id: identity.id, token, iceServers }).catch((error: unknown) => {
+    supply.stop();
+    throw error;
+  });
+  peer.peer.on('close', () => supply.stop());
+  const transport: MeshTransport = peer;
+  const reach = await probeReach((config) => new RTCPeerConnection(config) as unknown as ProbeConnection, iceServers);
+  return { transport, keys: { scheme: nobleEd25519, identity, cluster, credential: null }, reach };
 }

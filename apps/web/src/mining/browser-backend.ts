@@ -107,7 +107,7 @@ export function createBrowserBackend(join: () => Promise<PageJoin>): MiningBacke
       const engine = await createEngine(mode, threads);
       try {
         engine.setThrottle(duty);
-        const { transport, keys } = await join();
+        const { transport, keys, reach } = await join();
         const node = MeshNode.start({
           transport,
           keys,
@@ -120,6 +120,7 @@ export function createBrowserBackend(join: () => Promise<PageJoin>): MiningBacke
             mines: true,
             maxLinks: BROWSER_MAX_LINKS,
             jobSource: false,
+            reach,
           },
           source: 'none',
           engine,

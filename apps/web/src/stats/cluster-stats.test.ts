@@ -17,6 +17,7 @@ describe('parseClusterStats', () => {
       ...TODAY,
       view: 'signaling',
       coordinator: null,
+      links: null,
       memberCount: 0,
       members: [],
       blocks: [],

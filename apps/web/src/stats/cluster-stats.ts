@@ -116,6 +116,7 @@ export function parseClusterStats(value: unknown): ClusterStatsAnswer {
     blocksFound: fieldOr(answerFields.blocksFound, value.blocksFound, 0),
     job: parseJob(value.job),
     coordinator: fieldOr(answerFields.coordinator, value.coordinator, null),
+    links: fieldOr(answerFields.links, value.links, null),
     // Never fewer than listed: a server without the count listed every member.
     memberCount: Math.max(members.length, fieldOr(answerFields.memberCount, value.memberCount, 0)),
     members,

@@ -13,6 +13,7 @@ import {
   DEFAULT_COORDINATOR_SETTINGS,
 } from './coordinator.js';
 import { Envelopes } from './envelopes.js';
+import { maxLinksFor } from './placement.js';
 import { ReplicatedState } from './replica.js';
 import { REPLICA_PATIENCE_MS } from './replication-log.js';
 import {
@@ -598,6 +599,21 @@ describe('what comes up the tree', () => {
 });
 
 describe('admission', () => {
+  it('holds at most the member links a peer announces: with one, the next gateway joins under the first', () => {
+    const links = (memberLinks: number, gateway: boolean) =>
+      maxLinksFor(memberLinks, gateway, DEFAULT_COORDINATOR_SETTINGS);
+    const h = harness({}, { self: { maxLinks: links(1, true) } });
+    h.join('first', { maxLinks: links(2, true) }, { gateway: true });
+    h.join('second', { maxLinks: links(2, true) }, { gateway: true });
+    h.join('third');
+    h.join('fourth');
+    // The coordinator's one link; the first gateway's two, its parent and one child; the second's two likewise.
+    expect(h.coordinator.parentOf(idOf('first'))).toBe(GW);
+    expect(h.coordinator.parentOf(idOf('second'))).toBe(idOf('first'));
+    expect(h.coordinator.parentOf(idOf('third'))).toBe(idOf('second'));
+    expect(h.coordinator.parentOf(idOf('fourth'))).toBe(idOf('third'));
+  });
+
   it('refuses a joiner past maxMembers with a full redirect, and takes a known member back', () => {
     const h = harness({ maxMembers: 2 });
     h.join('a');

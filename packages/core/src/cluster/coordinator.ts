@@ -10,7 +10,7 @@ import type { Finder } from '../jobs/job-source.js';
 import type { ClusterMember } from '../stats-contract.js';
 import { type Envelopes, STRANGER } from './envelopes.js';
 import { LeaseBook, type LeaseHolder, rateOf } from './lease-book.js';
-import { placeFor, routeTo, type TreeView } from './placement.js';
+import { type LinkRecord, placeFor, routeTo, type TreeView } from './placement.js';
 import { type JobRecord, type MemberRecord, ReplicatedState } from './replica.js';
 import { ReplicationLog } from './replication-log.js';
 import { banBody, type CheckedShare, ShareDesk, type ShareSender } from './share-desk.js';
@@ -20,6 +20,7 @@ import {
   type DownBody,
   jobToWire,
   type Lease,
+  type LinkPaths,
   type Message,
   type PeerInfo,
   PROTOCOL_VERSION,
@@ -149,6 +150,8 @@ interface Member extends LeaseHolder, ShareSender {
   lastSeen: number;
   /** The highest up-message number taken from it in this term. */
   lastN: number;
+  /** The links it opened, as its last status said. */
+  links?: LinkPaths;
 }
 
 type UpMessage = Extract<Message, { type: 'up' }>;
@@ -171,6 +174,8 @@ export class Coordinator {
   private readonly replication: ReplicationLog;
   /** Standbys that kept confirmations waiting, and until when they are passed over. */
   private readonly slowStandbys = new Map<string, number>();
+  /** Members that joiners could not open a link to, since one last could; placement avoids them. */
+  private readonly linkRecords = new Map<string, LinkRecord>();
   private readonly leases: LeaseBook;
   private readonly shares: ShareDesk;
   private lastHeartbeat = Number.NEGATIVE_INFINITY;
@@ -278,21 +283,35 @@ export class Coordinator {
   }
 
   totals() {
+    const links: LinkPaths = { direct: 0, stun: 0, turn: 0, failed: 0 };
+    for (const member of this.members.values()) {
+      if (member.links === undefined) continue;
+      for (const path of ['direct', 'stun', 'turn', 'failed'] as const) links[path] += member.links[path];
+    }
     return {
       peers: this.members.size,
       hashrate: this.clusterHashrate(),
       sharesAccepted: this.state.sharesAccepted,
       sharesRejected: this.state.sharesRejected,
       blocksFound: this.state.blocksFound,
+      links,
     };
   }
 
   /**
-   * A peer on a direct link asks to be placed. `gateway` is the credential its hello showed, if any. The welcome
-   * goes out once the first standby knows the member, so a successor never ignores a peer this coordinator placed.
+   * A peer on a direct link asks to be placed. `gateway` is the credential its hello showed, if any; `unreachable`
+   * the members it could not open a link to while joining, which it is placed away from and which count against
+   * them as relays. The welcome goes out once the first standby knows the member, so a successor never ignores a
+   * peer this coordinator placed.
    */
-  admit(info: PeerInfo, orphan: boolean, gateway: CredentialPayload | null): void {
+  admit(info: PeerInfo, orphan: boolean, gateway: CredentialPayload | null, unreachable: readonly string[] = []): void {
     const id = info.id;
+    for (const peer of unreachable) {
+      if (!this.members.has(peer) || peer === this.context.selfId) continue;
+      const record = this.linkRecords.get(peer) ?? { failures: 0 };
+      record.failures++;
+      this.linkRecords.set(peer, record);
+    }
     if (this.state.banned.has(id)) {
       // Over the direct link the joiner asked on: a route of no hops.
       this.send(id, {
@@ -308,7 +327,14 @@ export class Coordinator {
       this.notice({ kind: 'refused', peer: id, refusal: 'cluster-full' });
       return;
     }
-    const parent = placeFor(this.treeView(), id, info, orphan && previous !== undefined);
+    const parent = placeFor(
+      this.treeView(),
+      id,
+      info,
+      orphan && previous !== undefined,
+      new Set(unreachable),
+      this.linkRecords,
+    );
     this.members.set(id, { ...(previous ?? this.newMember(info, parent, false)), info, parent, confirmed: false });
     const since = this.state.members.get(id)?.since ?? this.context.now();
     const seq = this.replication.record({ e: 'member', peer: id, parent, gateway: gateway !== null, since });
@@ -424,6 +450,9 @@ export class Coordinator {
         if (body.info.id !== origin) return;
         const first = !member.confirmed;
         Object.assign(member, { info: body.info, confirmed: true, lastSeen: now });
+        if (body.links !== undefined) member.links = body.links;
+        // A joiner reached its parent: the joiners before it that could not are no reason to avoid it.
+        if (first) this.linkRecords.delete(body.parent);
         this.moveUnder(origin, member, body.parent);
         if (this.retemplateForHashrate()) return; // the new job brings everyone a lease
         if (first && body.info.mines) this.issueLease(origin);
@@ -468,6 +497,7 @@ export class Coordinator {
   drop(peer: string): void {
     if (peer === this.context.selfId) return;
     this.members.delete(peer);
+    this.linkRecords.delete(peer);
     const record = this.state.members.get(peer);
     if (record === undefined) return;
     this.replication.record({ e: 'left', peer });

@@ -35,6 +35,8 @@ import {
   decodeMessage,
   jobFromWire,
   type Lease,
+  type LinkPath,
+  type LinkPaths,
   type Message,
   type PeerInfo,
   PROTOCOL_VERSION,
@@ -123,6 +125,8 @@ export type PeerEvent =
   | { kind: 'linkUp'; peer: string }
   | { kind: 'linkDown'; peer: string }
   | { kind: 'linkFailed'; peer: string }
+  /** The way a link's packets took, once ICE chose (after linkUp). */
+  | { kind: 'linkPath'; peer: string; path: LinkPath }
   | { kind: 'message'; from: string; data: unknown }
   /** Mining progress on a lease: nonces lease.start .. lease.start + hashes - 1 are done. */
   | { kind: 'progress'; leaseId: string; hashes: number; shares: readonly { nonce: number; hash: Uint8Array }[] }
@@ -198,6 +202,9 @@ export class ClusterPeer {
   private welcomeHeartbeat: BroadcastMessage | null = null;
   private orphan = false;
   private readonly unreachable = new Set<string>();
+  /** Links this peer opened whose path is not known yet, and the count of every path so far. */
+  private readonly opened = new Set<string>();
+  private readonly linkPaths: LinkPaths = { direct: 0, stun: 0, turn: 0, failed: 0 };
   /** When each peer last answered a join request: a standby that answers is alive and will take over. */
   private readonly answeredAt = new Map<string, number>();
   /** No new join step before this time. */
@@ -389,6 +396,7 @@ export class ClusterPeer {
         return;
       case 'linkUp': {
         const outgoing = this.connecting.delete(event.peer);
+        if (outgoing) this.opened.add(event.peer);
         if ((this.penalized.get(event.peer) ?? 0) > this.now()) {
           this.push({ kind: 'disconnect', peer: event.peer });
           return;
@@ -412,10 +420,15 @@ export class ClusterPeer {
         return;
       }
       case 'linkDown':
+        this.opened.delete(event.peer);
         this.lostLink(event.peer);
         return;
+      case 'linkPath':
+        // Counted by the peer that opened the link, so that the cluster's sum counts each once.
+        if (this.opened.delete(event.peer)) this.linkPaths[event.path]++;
+        return;
       case 'linkFailed':
-        this.connecting.delete(event.peer);
+        if (this.connecting.delete(event.peer)) this.linkPaths.failed++;
         this.unreachable.add(event.peer);
         if (this.joinStepPeer() === event.peer) this.abandonJoinStep();
         return;
@@ -523,7 +536,7 @@ export class ClusterPeer {
         this.onHello(from, message);
         return;
       case 'join':
-        this.onJoin(from, message.orphan);
+        this.onJoin(from, message.orphan, message.unreachable ?? []);
         return;
       case 'welcome':
         this.onWelcome(from, message);
@@ -605,7 +618,18 @@ export class ClusterPeer {
     }
   }
 
-  private onJoin(from: string, orphan: boolean): void {
+  /** A join request, naming the peers this one could not reach while joining (the latest, as many as fit). */
+  private joinRequest(): Message {
+    const unreachable = [...this.unreachable].slice(-8);
+    return {
+      v: PROTOCOL_VERSION,
+      type: 'join',
+      orphan: this.orphan,
+      ...(unreachable.length > 0 ? { unreachable } : {}),
+    };
+  }
+
+  private onJoin(from: string, orphan: boolean, unreachable: readonly string[]): void {
     const link = this.links.get(from);
     const info = link?.info;
     if (link === undefined || info === undefined) return;
@@ -619,7 +643,7 @@ export class ClusterPeer {
       });
       return;
     }
-    this.coordinator.admit(info, orphan, link.gateway);
+    this.coordinator.admit(info, orphan, link.gateway, unreachable);
     if (this.coordinator.parentOf(from) === this.id) this.tree.addChild(from);
   }
 
@@ -633,7 +657,7 @@ export class ClusterPeer {
     const now = this.now();
     this.answeredAt.set(from, now);
     if (claimed === from && claimedTerm >= this.term) {
-      this.send(from, { v: PROTOCOL_VERSION, type: 'join', orphan: this.orphan });
+      this.send(from, this.joinRequest());
       this.joinStep = { kind: 'asking', target: from, since: now, retryAt: null };
       return;
     }
@@ -864,7 +888,7 @@ export class ClusterPeer {
     const link = this.links.get(peer);
     if (link?.info !== undefined) {
       // Already linked: ask directly.
-      this.send(peer, { v: PROTOCOL_VERSION, type: 'join', orphan: this.orphan });
+      this.send(peer, this.joinRequest());
     } else {
       this.connect(peer);
     }
@@ -1002,6 +1026,7 @@ export class ClusterPeer {
       info: this.info,
       parent: this.tree.parent ?? this.id,
       children: this.tree.children.size,
+      links: { ...this.linkPaths },
     });
   }
 
@@ -1053,7 +1078,7 @@ export class ClusterPeer {
       const step = this.joinStep;
       if (step?.kind === 'asking' && step.retryAt !== null && now >= step.retryAt) {
         step.retryAt = null;
-        this.send(step.target, { v: PROTOCOL_VERSION, type: 'join', orphan: this.orphan });
+        this.send(step.target, this.joinRequest());
       }
       const stuck = this.joinStepPeer();
       if (this.joinStep !== null && stuck !== null && now - this.joinStep.since > this.settings.joinStepTimeoutMs) {

@@ -24,6 +24,14 @@ export interface TreeView {
   settings: { coordinatorLinks: number; joinSlots: number; standbys: number };
 }
 
+/**
+ * The `maxLinks` a peer announces so that it holds at most `memberLinks` links in the tree (its parent and its
+ * children, or its children as coordinator), by the capacity rule below; links to joiners asking the way come on top.
+ */
+export function maxLinksFor(memberLinks: number, gateway: boolean, settings: { joinSlots: number }): number {
+  return gateway ? memberLinks + settings.joinSlots : memberLinks + 1;
+}
+
 /** Children a member may take. */
 function capacity(tree: TreeView, id: string): number {
   const info = tree.members.get(id)?.info;
@@ -52,12 +60,39 @@ export function routeTo(tree: TreeView, id: string): string[] | undefined {
   return route.reverse();
 }
 
+/** What placement knows of links into a member: joiners that could not open one, since the last that could. */
+export interface LinkRecord {
+  failures: number;
+}
+
+/** A relay that this many joiners in a row could not reach takes joiners only when no other has room. */
+const FAILURES_TO_AVOID = 2;
+
+/**
+ * How likely a joiner's link to `parent` is to open, best first: 0 when either end is reachable by anyone (a public
+ * address, or a TURN server relaying for it), 1 when both are behind routers or the ICE candidates said nothing,
+ * 2 when joiners in a row have failed to reach it.
+ */
+function linkTier(parent: PeerInfo, joiner: PeerInfo, record: LinkRecord | undefined): number {
+  if ((record?.failures ?? 0) >= FAILURES_TO_AVOID) return 2;
+  const open = (reach: PeerInfo['reach']) => reach === 'public' || reach === 'relay';
+  return open(parent.reach) || open(joiner.reach) ? 0 : 1;
+}
+
 /**
  * Where a joining peer attaches: gateways go right under the coordinator, so replication to them is one hop;
- * everyone else at the shallowest confirmed peer with a free slot. An orphan brings its subtree along, so nothing
- * below it qualifies.
+ * everyone else under the confirmed peer with a free slot its link to is likeliest to open (see linkTier), the
+ * shallowest of those. Never under a peer it says it could not reach (`avoid`). An orphan brings its subtree along,
+ * so nothing below it qualifies. With nowhere else, the coordinator takes it.
  */
-export function placeFor(tree: TreeView, id: string, info: PeerInfo, orphan: boolean): string {
+export function placeFor(
+  tree: TreeView,
+  id: string,
+  info: PeerInfo,
+  orphan: boolean,
+  avoid: ReadonlySet<string> = new Set(),
+  links: ReadonlyMap<string, LinkRecord> = new Map(),
+): string {
   const children = new Map<string, number>();
   for (const member of tree.members.values()) children.set(member.parent, (children.get(member.parent) ?? 0) + 1);
   const self = tree.selfId;
@@ -65,19 +100,24 @@ export function placeFor(tree: TreeView, id: string, info: PeerInfo, orphan: boo
   const selfChildren = Math.max(children.get(self) ?? 0, tree.selfLinks());
   const selfFree = capacity(tree, self) - selfChildren;
   if (selfFree > 0 && (info.role === 'gateway' || selfFree > tree.settings.standbys)) return self;
-  let best: { id: string; depth: number; free: number; since: number } | undefined;
+  let best: { id: string; tier: number; depth: number; free: number; since: number } | undefined;
   for (const [candidate, member] of tree.members) {
     if (candidate === self || candidate === id || !member.confirmed || tree.state.banned.has(candidate)) continue;
+    if (avoid.has(candidate)) continue;
     const free = capacity(tree, candidate) - (children.get(candidate) ?? 0);
     if (free <= 0) continue;
     const route = routeTo(tree, candidate);
     if (route === undefined || (orphan && route.includes(id))) continue;
     const since = tree.state.members.get(candidate)?.since ?? Number.POSITIVE_INFINITY;
+    const tier = linkTier(member.info, info, links.get(candidate));
+    const depth = route.length;
     const better =
       best === undefined ||
-      route.length < best.depth ||
-      (route.length === best.depth && (free > best.free || (free === best.free && since < best.since)));
-    if (better) best = { id: candidate, depth: route.length, free, since };
+      tier < best.tier ||
+      (tier === best.tier &&
+        (depth < best.depth ||
+          (depth === best.depth && (free > best.free || (free === best.free && since < best.since)))));
+    if (better) best = { id: candidate, tier, depth, free, since };
   }
   return best?.id ?? self;
 }

@@ -23,6 +23,14 @@ const Name = Type.String({ maxLength: 40 });
 const JobId = Type.String({ minLength: 1, maxLength: 128 });
 const strict = { additionalProperties: false } as const;
 
+/**
+ * How others reach a peer, by the ICE candidates it gathered: `public`, an address of its own anyone can reach;
+ * `relay`, a TURN server relays for it; `nat`, behind a router, reachable where hole punching works; `local`, only
+ * addresses of its own network (no STUN answer); `unknown`, not found out.
+ */
+export const LINK_REACH = ['public', 'relay', 'nat', 'local', 'unknown'] as const;
+export type LinkReach = (typeof LINK_REACH)[number];
+
 /** A gateway holds a credential and may coordinate; everyone else is a worker. */
 export const ROLES = ['gateway', 'worker'] as const;
 
@@ -44,6 +52,8 @@ export const PeerInfoSchema = Type.Object(
     startedAt: Time,
     /** A gateway with a daemon, a pool or the demo chain of its own, rather than only what it inherits. */
     jobSource: Type.Boolean(),
+    /** Whether others can open links to this peer, from the ICE candidates it gathered (see LINK_REACH). */
+    reach: Type.Optional(Type.Enum(LINK_REACH)),
   },
   { additionalProperties: false },
 );
@@ -112,6 +122,23 @@ export const SHARE_REJECTIONS = [
 ] as const;
 export type ShareRejection = (typeof SHARE_REJECTIONS)[number];
 
+/**
+ * Links peers opened, by the way their packets took once ICE chose: `direct` between the peers' own addresses,
+ * `stun` through an address a router mapped (hole punching), `turn` relayed by a TURN server; and `failed`, links
+ * that never opened. Each link is counted by the peer that opened it.
+ */
+export const LinkPathsSchema = Type.Object(
+  {
+    direct: Type.Integer({ minimum: 0 }),
+    stun: Type.Integer({ minimum: 0 }),
+    turn: Type.Integer({ minimum: 0 }),
+    failed: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type LinkPaths = Static<typeof LinkPathsSchema>;
+export type LinkPath = Exclude<keyof LinkPaths, 'failed'>;
+
 const ClusterTotals = Type.Object(
   {
     peers: Type.Integer({ minimum: 0 }),
@@ -119,6 +146,8 @@ const ClusterTotals = Type.Object(
     sharesAccepted: Type.Integer({ minimum: 0 }),
     sharesRejected: Type.Integer({ minimum: 0 }),
     blocksFound: Type.Integer({ minimum: 0 }),
+    /** The links the members opened, summed over what each last reported. */
+    links: Type.Optional(LinkPathsSchema),
   },
   { additionalProperties: false },
 );
@@ -148,6 +177,8 @@ const UpBody = Type.Union([
     info: PeerInfoSchema,
     parent: PeerId,
     children: Type.Integer({ minimum: 0, maximum: 1024 }),
+    /** The links this peer opened since it started. */
+    links: Type.Optional(LinkPathsSchema),
   }),
   message('gone', { peer: PeerId }),
   /** Entries below `seq` are stored; `resend` asks for everything from `seq` on (a gap, or a fresh standby). */
@@ -293,7 +324,8 @@ const MessageSchema = Type.Union([
   /** First message on every link, both ways: who I am (signed for this link), and my credential if I have one. */
   message('hello', { signed: SignedHello, credential: Type.Union([CredentialSchema, Type.Null()]) }),
   /** To the coordinator over a direct link: place me in the tree. */
-  message('join', { orphan: Type.Boolean() }),
+  /** `unreachable`: peers this one could not open a link to while joining, which the coordinator places it away from. */
+  message('join', { orphan: Type.Boolean(), unreachable: Type.Optional(Type.Array(PeerId, { maxItems: 8 })) }),
   /** The coordinator's answer: attach to `parent` (possibly the coordinator itself). */
   message('welcome', {
     term: Seq,

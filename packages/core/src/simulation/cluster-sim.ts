@@ -3,7 +3,7 @@
 // a cheap stand-in for RandomX, and a verifier that recomputes it. Deterministic for a given seed.
 
 import { ClusterPeer, type PeerAction, type PeerSettings } from '../cluster/peer.js';
-import type { Lease, PeerInfo } from '../cluster/wire.js';
+import type { Lease, LinkReach, PeerInfo } from '../cluster/wire.js';
 import { issueCredential } from '../identity/credential.js';
 import { type Identity, identityFromSecret } from '../identity/keys.js';
 import type { SignatureScheme } from '../identity/signature-scheme.js';
@@ -30,7 +30,29 @@ export interface SimOptions {
   endSeconds: number;
   drainSeconds: number;
   settings?: Partial<PeerSettings>;
+  /** Routers between the peers; without it, every link opens. */
+  nat?: NatModel;
 }
+
+/**
+ * Who sits behind a router that blocks links it was not asked for. A link opens when either end has a public
+ * address, or when both are behind cone NATs (STUN hole punching); a symmetric NAT, which maps each destination to
+ * a port of its own, lets only links to public addresses through. With `turn`, a TURN server relays every link.
+ */
+export interface NatModel {
+  /** The share of browsers behind a NAT, and of hosts but the first (the server's gateway, public). */
+  browsersBehindNat: number;
+  hostsBehindNat: number;
+  /** The share of those NATs that are symmetric. */
+  symmetric: number;
+  turn: boolean;
+}
+
+/** Home and mobile networks: most browsers behind NAT, a quarter of those symmetric (carrier-grade NAT). */
+export const INTERNET_NAT: NatModel = { browsersBehindNat: 0.85, hostsBehindNat: 0.25, symmetric: 0.25, turn: false };
+
+/** How long ICE tries before a link that cannot open fails (the mesh gives up a connection after 10 s). */
+const LINK_FAIL_MS = 10_000;
 
 /**
  * The scenario of the issue: 12 hosts and 988 browsers (5 of them cheaters) joining over a minute, 20% churn from
@@ -81,6 +103,13 @@ export interface SimReport {
   maxTreeDepth: number;
   /** Of the mining seconds of peers that had had work, the share spent without a lease: waiting for work. */
   idleFraction: number;
+  /** From a peer's start to its first work (mining steps are 1 s apart), over the peers that got work. */
+  firstWorkP50Ms: number;
+  firstWorkP99Ms: number;
+  /** Live peers, started at least a minute before mining stopped, that never got work. */
+  neverMined: number;
+  /** Links that could not open through the routers (see NatModel). */
+  linksFailed: number;
 }
 
 interface Miner {
@@ -96,6 +125,7 @@ interface Miner {
 interface SimNode {
   id: string;
   kind: 'host' | 'browser';
+  router: 'public' | 'cone' | 'symmetric';
   peer: ClusterPeer;
   alive: boolean;
   hashrate: number;
@@ -103,6 +133,7 @@ interface SimNode {
   miner: Miner | undefined;
   links: Set<string>;
   everMined?: boolean;
+  startedAt: number;
   /** Shares it was still waiting on when it died. */
   unanswered?: string[];
   /** When it first heard a coordinator: jobs created before that reached it by joining, not by broadcast. */
@@ -129,6 +160,7 @@ export class SimCluster {
   private readonly nodes = new Map<string, SimNode>();
   private readonly linkTimes = new Map<string, number>();
   private messages = 0;
+  private linksFailed = 0;
   private readonly jobCreated = new Map<string, number>();
   private readonly reach: { createdAt: number; ms: number }[] = [];
   private readonly leases: Lease[] = [];
@@ -141,6 +173,8 @@ export class SimCluster {
   private maxCoordinatorLinks = 0;
   private maxTreeDepth = 0;
   private busySteps = 0;
+  /** From each peer's start to its first mining step. */
+  private readonly firstWork: number[] = [];
   private idleSteps = 0;
 
   constructor(private readonly options: SimOptions) {
@@ -255,6 +289,15 @@ export class SimCluster {
       maxCoordinatorLinks: this.maxCoordinatorLinks,
       maxTreeDepth: this.maxTreeDepth,
       idleFraction: this.idleSteps / Math.max(1, this.idleSteps + this.busySteps),
+      firstWorkP50Ms: quantile(this.firstWork, 0.5),
+      firstWorkP99Ms: quantile(this.firstWork, 0.99),
+      neverMined: alive.filter(
+        (node) =>
+          !node.everMined &&
+          node.peer.phase !== 'banned' &&
+          node.startedAt < START_MS + (this.options.endSeconds - 60) * 1000,
+      ).length,
+      linksFailed: this.linksFailed,
     };
   }
 
@@ -296,6 +339,7 @@ export class SimCluster {
     const name = `${kind} ${this.nextId++}`;
     const hashrate = kind === 'host' ? 200 + this.random() * 200 : 5 + this.random() * 25;
     const gateway = kind === 'host';
+    const router = this.routerFor(kind, first);
     const credential = gateway
       ? issueCredential(this.scheme, this.cluster, {
           key: id,
@@ -318,6 +362,7 @@ export class SimCluster {
       maxLinks: kind === 'host' ? 64 : 8,
       startedAt: this.queue.now,
       jobSource: first,
+      ...(this.options.nat === undefined ? {} : { reach: this.reachOf(router) }),
     };
     const peer = new ClusterPeer({
       info,
@@ -330,6 +375,8 @@ export class SimCluster {
     const node: SimNode = {
       id,
       kind,
+      router,
+      startedAt: this.queue.now,
       peer,
       alive: true,
       hashrate,
@@ -354,6 +401,25 @@ export class SimCluster {
     const candidates = [...this.nodes.values()].filter((node) => node.alive && node.peer.phase !== 'coordinator');
     const victim = candidates[Math.floor(this.random() * candidates.length)];
     if (victim !== undefined) this.kill(victim);
+  }
+
+  private routerFor(kind: SimNode['kind'], first: boolean): SimNode['router'] {
+    const nat = this.options.nat;
+    if (nat === undefined || first) return 'public';
+    const behind = kind === 'host' ? nat.hostsBehindNat : nat.browsersBehindNat;
+    if (this.random() >= behind) return 'public';
+    return this.random() < nat.symmetric ? 'symmetric' : 'cone';
+  }
+
+  /** What the peer's ICE candidates say: a symmetric NAT looks like any other to one STUN server. */
+  private reachOf(router: SimNode['router']): LinkReach {
+    if (router === 'public') return 'public';
+    return this.options.nat?.turn ? 'relay' : 'nat';
+  }
+
+  private linkOpens(a: SimNode, b: SimNode): boolean {
+    if (this.options.nat?.turn || a.router === 'public' || b.router === 'public') return true;
+    return a.router === 'cone' && b.router === 'cone';
   }
 
   /** The peer vanishes; each neighbour notices its link is dead after 1-4 s, as WebRTC does. */
@@ -403,6 +469,11 @@ export class SimCluster {
           if (!node.alive) return;
           if (target === undefined || !target.alive) {
             this.queue.after(3000, () => this.deliver(node.id, { kind: 'linkFailed', peer: action.peer }));
+            return;
+          }
+          if (!this.linkOpens(node, target)) {
+            this.linksFailed++;
+            this.queue.after(LINK_FAIL_MS, () => this.deliver(node.id, { kind: 'linkFailed', peer: action.peer }));
             return;
           }
           node.links.add(target.id);
@@ -522,6 +593,7 @@ export class SimCluster {
       if (node.everMined && !node.cheater && node.peer.phase !== 'banned') this.idleSteps++;
       return;
     }
+    if (!node.everMined) this.firstWork.push(this.queue.now - node.startedAt);
     node.everMined = true;
     if (!node.cheater) this.busySteps++;
     const budget = node.hashrate * (MINING_STEP_MS / 1000) + miner.carry;
