@@ -22,6 +22,8 @@ const runAlone = [
   'apps/host/src/cluster.test.ts',
   // A browser mining on both cores in a network namespace, against a server in another.
   'apps/host/src/lan.test.ts',
+  // Light hosts mining in namespaces behind NAT routers, against a server and coturn in another.
+  'apps/host/src/nat.test.ts',
   'apps/host/src/differential.test.ts',
   'apps/host/src/mesh/mesh-node.test.ts',
   'apps/host/src/sources/daemon-source.test.ts',

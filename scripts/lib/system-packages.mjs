@@ -13,6 +13,8 @@ export const SYSTEM_PACKAGES = [
   { name: 'chromium', why: 'the browser tests', neededFor: ['test'] },
   { name: 'firefox-esr', why: 'the browser tests in Firefox', neededFor: ['test'] },
   { name: 'monero', why: 'a regtest monerod for the job-source tests', neededFor: ['test'] },
+  { name: 'coturn', why: 'a TURN server for the tests of peers behind NAT', neededFor: ['test'] },
+  { name: 'nftables', why: 'the NAT routers of the tests of peers behind NAT', neededFor: ['test'] },
 ];
 
 /**
