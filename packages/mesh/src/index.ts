@@ -25,6 +25,7 @@ export {
   peerjsOptions,
   type RegisteringPeer,
   type SignalingTarget,
+  setIceServers,
   type UrlParts,
   whenRegistered,
   zeroLinkCounters,

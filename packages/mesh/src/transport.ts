@@ -153,6 +153,14 @@ export function peerjsOptions(target: SignalingTarget) {
   };
 }
 
+/**
+ * The ICE servers links opened from now on use: peerjs hands the `config` of its options (see peerjsOptions) to each
+ * new RTCPeerConnection, so renewed TURN credentials take effect without a new registration.
+ */
+export function setIceServers(peer: { readonly options: { config?: unknown } }, iceServers: IceServer[]): void {
+  (peer.options.config as { iceServers: IceServer[] }).iceServers = iceServers;
+}
+
 /** peerjs's `Peer` before the server's OPEN; its errors carry a `type` such as `unavailable-id`. */
 export interface RegisteringPeer {
   once(event: 'open', listener: () => void): unknown;

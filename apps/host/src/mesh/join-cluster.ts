@@ -3,9 +3,16 @@
 // find it, and a MeshNode runs the cluster peer on it.
 import { randomBytes } from 'node:crypto';
 import { type Credential, signalingToken } from '@rxmesh/core';
-import { fetchIceConfig, IceSupply, MeshNode, type MeshNodeOptions, mergeIceConfigs } from '@rxmesh/mesh';
+import {
+  fetchIceConfig,
+  IceSupply,
+  MeshNode,
+  type MeshNodeOptions,
+  mergeIceConfigs,
+  setIceServers,
+} from '@rxmesh/mesh';
 import { type IceOptions, iceConfigFor, PEERJS_PATH } from '@rxmesh/signal';
-import { createNodePeer, probeNodeReach, setIceServers } from './node-peer.js';
+import { createNodePeer, probeNodeReach } from './node-peer.js';
 
 export interface JoinOptions extends Omit<MeshNodeOptions, 'transport'> {
   signalUrl: URL;
@@ -71,7 +78,7 @@ export async function joinCluster(options: JoinOptions): Promise<MeshNode> {
       return askServerForIce ? mergeIceConfigs(own, await fetchIceConfig(signalUrl.origin)) : own;
     },
     onChange: (servers) => {
-      if (transport !== undefined) setIceServers(transport, servers);
+      if (transport !== undefined) setIceServers(transport.peer, servers);
     },
     warn: (message) => node.log.warn(message),
   });

@@ -29,7 +29,7 @@ export interface NodePeerOptions {
   id?: string;
   /** The token that holds the id (for a key id, a signaling token signed by the key); random unless given. */
   token?: string;
-  /** STUN/TURN servers; none by default (see SignalingTarget.iceServers in @rxmesh/mesh); see setIceServers. */
+  /** STUN/TURN servers; none by default (see SignalingTarget.iceServers in @rxmesh/mesh); see setIceServers in @rxmesh/mesh. */
   iceServers?: IceServer[];
   /** Behind a 1:1 NAT: the public address offered beside each address of this machine (see publicAddressTwin). */
   publicAddress?: string;
@@ -95,11 +95,6 @@ class NodePeerConnection extends wrtc.RTCPeerConnection {
       },
     });
   }
-}
-
-/** The ICE servers links opened from now on use: peerjs hands its config to each new RTCPeerConnection. */
-export function setIceServers(peer: GuardedPeer<Peer>, iceServers: IceServer[]): void {
-  (peer.peer.options.config as { iceServers: IceServer[] }).iceServers = iceServers;
 }
 
 type Peerjs = typeof import('peerjs');

@@ -15,7 +15,7 @@ export interface BrowserPeerOptions {
   token?: string;
   /** peerjs log level: 0 none (default), 1 errors, 2 warnings, 3 everything. */
   debug?: 0 | 1 | 2 | 3;
-  /** What the page's server answered at /api/ice; see setIceServers. */
+  /** What the page's server answered at /api/ice; see setIceServers in @rxmesh/mesh. */
   iceServers?: IceServer[];
 }
 
@@ -39,9 +39,4 @@ export async function createBrowserPeer(options: BrowserPeerOptions = {}): Promi
   const guarded = new GuardedPeer(peer);
   await whenRegistered(peer, { room, signalUrl });
   return guarded;
-}
-
-/** The ICE servers links opened from now on use: peerjs hands its config to each new RTCPeerConnection. */
-export function setIceServers(peer: GuardedPeer<Peer>, iceServers: IceServer[]): void {
-  (peer.peer.options.config as { iceServers: IceServer[] }).iceServers = iceServers;
 }

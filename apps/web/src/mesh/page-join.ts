@@ -10,9 +10,16 @@ import {
   nobleEd25519,
   signalingToken,
 } from '@rxmesh/core';
-import { fetchIceConfig, IceSupply, type MeshTransport, type ProbeConnection, probeReach } from '@rxmesh/mesh';
+import {
+  fetchIceConfig,
+  IceSupply,
+  type MeshTransport,
+  type ProbeConnection,
+  probeReach,
+  setIceServers,
+} from '@rxmesh/mesh';
 import { DEFAULT_ROOM } from '@rxmesh/signal/client';
-import { createBrowserPeer, setIceServers } from './browser-peer.js';
+import { createBrowserPeer } from './browser-peer.js';
 
 export interface PageJoin {
   transport: MeshTransport;
@@ -52,7 +59,7 @@ export async function joinFromPage(): Promise<PageJoin> {
   const { supply, iceServers } = await IceSupply.open({
     load: () => fetchIceConfig(location.origin),
     onChange: (servers) => {
-      if (peer !== undefined) setIceServers(peer, servers);
+      if (peer !== undefined) setIceServers(peer.peer, servers);
     },
     warn: (message) => console.warn(message),
   });
