@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { type Browser, chromium, expect as expectPage, type Page } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../../scripts/lib/chromium.mjs';
-import { Lan, namespacesUnavailable } from '../testing/lan.js';
+import { Lan } from '../testing/lan.js';
+import { namespacesUnavailable, wrapInNamespace } from '../testing/namespaces.js';
 import { type ServeProcess, startServe } from '../testing/serve-process.js';
 
 const unavailable = namespacesUnavailable();
@@ -60,7 +61,7 @@ describe.skipIf(unavailable !== undefined)('a classroom on a LAN', () => {
       launcher: lan.teacher.launcher,
     });
     browser = await chromium.launch({
-      executablePath: lan.wrap(lan.student, CHROMIUM_PATH, scratch),
+      executablePath: wrapInNamespace(lan.student, CHROMIUM_PATH, scratch),
       args: CHROMIUM_FLAGS,
     });
   }, 30_000);

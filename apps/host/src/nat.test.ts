@@ -11,7 +11,8 @@ import type { IceConfig } from '@rxmesh/core';
 import type { ClusterStats } from '@rxmesh/signal';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Coturn, startCoturn } from '../testing/coturn.js';
-import { type Host, NatLayout, namespacesUnavailable } from '../testing/nat.js';
+import { type Host, namespacesUnavailable } from '../testing/namespaces.js';
+import { NatLayout } from '../testing/nat.js';
 import { RXMESH_BIN } from '../testing/rxmesh-cli.js';
 import { startServe } from '../testing/serve-process.js';
 

@@ -10,27 +10,8 @@
 //   home B   192.168.12.2 ── router B 192.168.12.1
 //
 // Both routers drop what comes in from the internet unless it answers a connection from inside, as home routers do.
-import { type ExecFileSyncOptions, execFileSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Host } from './lan.js';
-
-export { type Host, namespacesUnavailable } from './lan.js';
-
-const EXEC: ExecFileSyncOptions = { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] };
-
-function ip(...args: string[]): string {
-  return execFileSync('ip', args, EXEC) as string;
-}
-
-/** Runs `program` in `namespace`, with `input` on its stdin. */
-function inside(namespace: string, program: string, args: string[], input?: string): string {
-  return execFileSync('ip', ['netns', 'exec', namespace, program, ...args], {
-    ...EXEC,
-    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    input,
-  }) as string;
-}
+import { execFileSync } from 'node:child_process';
+import { addNamespace, type Host, ip, namespaceHost, removeNamespaces, runInside } from './namespaces.js';
 
 /** How a router maps its LAN's connections to ports of its internet address. */
 export type NatKind = 'cone' | 'symmetric';
@@ -85,21 +66,17 @@ export class NatLayout {
   /** Builds the layout; on failure removes what it made and throws. */
   static create(): NatLayout {
     const tag = process.pid.toString(36);
-    const host = (role: string, address: string): Host => {
-      const namespace = `rxmesh-${role}-${tag}`;
-      return { namespace, address, launcher: ['ip', 'netns', 'exec', namespace] };
-    };
     const home = (letter: 'a' | 'b', nat: NatKind): Home => {
       const lan = letter === 'a' ? '192.168.11' : '192.168.12';
       return {
-        host: host(`home${letter}`, `${lan}.2`),
-        router: { ...host(`router${letter}`, `203.0.113.2${letter === 'a' ? 1 : 2}`), lanAddress: `${lan}.1` },
+        host: namespaceHost(`home${letter}`, `${lan}.2`),
+        router: { ...namespaceHost(`router${letter}`, `203.0.113.2${letter === 'a' ? 1 : 2}`), lanAddress: `${lan}.1` },
         nat,
       };
     };
     const layout = new NatLayout(
       `rxmesh-inet-${tag}`,
-      host('public', PUBLIC_ADDRESS),
+      namespaceHost('public', PUBLIC_ADDRESS),
       home('a', 'cone'),
       home('b', 'symmetric'),
     );
@@ -110,14 +87,6 @@ export class NatLayout {
       throw error;
     }
     return layout;
-  }
-
-  private addNamespace(namespace: string): void {
-    ip('netns', 'add', namespace);
-    // IPv4 only: an IPv6 link-local address finishes its duplicate detection a moment after the link is up, which
-    // Chromium takes for a network change; and peers should meet only over the addresses this layout routes.
-    inside(namespace, 'sh', ['-c', 'for f in all default; do echo 1 > /proc/sys/net/ipv6/conf/$f/disable_ipv6; done']);
-    ip('-n', namespace, 'link', 'set', 'lo', 'up');
   }
 
   /** A veth pair from `a` (named `aEnd`) to `b` (named `bEnd`), both ends up; each end is made in its namespace. */
@@ -136,44 +105,28 @@ export class NatLayout {
 
   private build(): void {
     try {
-      execFileSync('nft', ['--version'], EXEC);
+      execFileSync('nft', ['--version'], { stdio: 'ignore' });
     } catch {
       throw new Error('The NAT routers need nft: install nftables (apt-get install nftables) and run the tests again.');
     }
-    this.addNamespace(this.internet);
+    addNamespace(this.internet);
     ip('-n', this.internet, 'link', 'add', 'br0', 'type', 'bridge');
     ip('-n', this.internet, 'link', 'set', 'br0', 'up');
 
-    this.addNamespace(this.publicHost.namespace);
+    addNamespace(this.publicHost.namespace);
     this.plugIn(this.publicHost.namespace, 'wan', this.publicHost.address, 'public');
 
     for (const [index, { host, router, nat }] of [this.homeA, this.homeB].entries()) {
-      this.addNamespace(router.namespace);
-      this.addNamespace(host.namespace);
+      addNamespace(router.namespace);
+      addNamespace(host.namespace);
       this.plugIn(router.namespace, 'wan', router.address, `router${index}`);
       this.link(router.namespace, 'lan', host.namespace, 'eth0');
       ip('-n', router.namespace, 'addr', 'add', `${router.lanAddress}/24`, 'dev', 'lan');
       ip('-n', host.namespace, 'addr', 'add', `${host.address}/24`, 'dev', 'eth0');
       ip('-n', host.namespace, 'route', 'add', 'default', 'via', router.lanAddress);
-      inside(router.namespace, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
-      inside(router.namespace, 'nft', ['-f', '-'], routerRules(nat));
+      runInside(router.namespace, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
+      runInside(router.namespace, 'nft', ['-f', '-'], routerRules(nat));
     }
-  }
-
-  /** Runs `command ARGS` on `host` to the end and answers its stdout; throws with its stderr when it fails. */
-  run(host: Host, command: string, args: string[] = []): string {
-    return inside(host.namespace, command, args);
-  }
-
-  /**
-   * An executable for Playwright's `executablePath` that runs `program` on `host`: Playwright starts the browser
-   * itself, with its pipes, so the namespace goes in front of it here.
-   */
-  wrap(host: Host, program: string, dir: string): string {
-    const path = join(dir, `${host.namespace}-${program.split('/').at(-1)}`);
-    writeFileSync(path, `#!/bin/sh\nexec ${host.launcher.join(' ')} ${program} "$@"\n`);
-    chmodSync(path, 0o755);
-    return path;
   }
 
   /** Removes every namespace of the layout; what still runs in them loses its network. Never throws. */
@@ -183,12 +136,6 @@ export class NatLayout {
       this.publicHost.namespace,
       ...[this.homeA, this.homeB].flatMap(({ host, router }) => [router.namespace, host.namespace]),
     ];
-    for (const namespace of namespaces) {
-      try {
-        ip('netns', 'del', namespace);
-      } catch {
-        // Not made, or already gone.
-      }
-    }
+    removeNamespaces(namespaces);
   }
 }
