@@ -36,6 +36,9 @@ describe('rxmesh --help', () => {
       expect(stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 
+  /** What `serve` and `host` share for the network their peer lives on. */
+  const NETWORK_FLAGS = ['--ice-server', '--turn-secret', '--turn-ttl', '--public-address', '--max-links'];
+
   it.each([
     [
       'serve',
@@ -55,11 +58,7 @@ describe('rxmesh --help', () => {
         '--pass',
         '--no-gateway',
         '--share-seconds',
-        '--ice-server',
-        '--turn-secret',
-        '--turn-ttl',
-        '--public-address',
-        '--max-links',
+        ...NETWORK_FLAGS,
       ],
     ],
     [
@@ -73,11 +72,7 @@ describe('rxmesh --help', () => {
         '--credential',
         '--cluster-key',
         '--share-seconds',
-        '--ice-server',
-        '--turn-secret',
-        '--turn-ttl',
-        '--public-address',
-        '--max-links',
+        ...NETWORK_FLAGS,
       ],
     ],
     ['credential', ['--data-dir', '--name', '--days', '--out']],

@@ -661,6 +661,16 @@ describe('admission', () => {
   });
 });
 
+/** A coordinator whose one standby, `s`, has stored everything so far; and the replicas sent to it. */
+function withStoredStandby() {
+  const h = harness();
+  h.join('s', {}, { gateway: true });
+  h.coordinator.flush();
+  h.ack('s');
+  const replicas = () => h.downTo('s').flatMap((body) => (body.type === 'replica' ? [body] : []));
+  return { h, replicas };
+}
+
 describe('standbys', () => {
   it('are gateways ranked by a job source, then by how long the coordinator has known them, then by work', () => {
     const h = harness({ standbys: 8 });
@@ -733,11 +743,7 @@ describe('standbys', () => {
   });
 
   it('keep one replica in flight each: what is recorded before its acknowledgement leaves with it, in one message', () => {
-    const h = harness();
-    h.join('s', {}, { gateway: true });
-    h.coordinator.flush();
-    h.ack('s');
-    const replicas = () => h.downTo('s').flatMap((body) => (body.type === 'replica' ? [body] : []));
+    const { h, replicas } = withStoredStandby();
     const members = (body: { entries: readonly ReplicaEntry[] } | undefined) =>
       (body?.entries ?? []).flatMap((entry) => (entry.e === 'member' ? [entry.peer] : []));
     const before = replicas().length;
@@ -760,11 +766,7 @@ describe('standbys', () => {
   });
 
   it('get what waits for a lost acknowledgement after a second, and so see the gap and ask again', () => {
-    const h = harness();
-    h.join('s', {}, { gateway: true });
-    h.coordinator.flush();
-    h.ack('s');
-    const replicas = () => h.downTo('s').flatMap((body) => (body.type === 'replica' ? [body] : []));
+    const { h, replicas } = withStoredStandby();
     h.join('a');
     h.coordinator.flush();
     const lost = replicas().at(-1);
