@@ -10,7 +10,7 @@ import type { Finder } from '../jobs/job-source.js';
 import type { ClusterMember } from '../stats-contract.js';
 import { type Envelopes, STRANGER } from './envelopes.js';
 import { LeaseBook, type LeaseHolder, rateOf } from './lease-book.js';
-import { type LinkRecord, placeFor, routeTo, type TreeView } from './placement.js';
+import { placeFor, routeTo, type TreeView } from './placement.js';
 import { type JobRecord, type MemberRecord, ReplicatedState } from './replica.js';
 import { ReplicationLog } from './replication-log.js';
 import { banBody, type CheckedShare, ShareDesk, type ShareSender } from './share-desk.js';
@@ -175,7 +175,7 @@ export class Coordinator {
   /** Standbys that kept confirmations waiting, and until when they are passed over. */
   private readonly slowStandbys = new Map<string, number>();
   /** Members that joiners could not open a link to, since one last could; placement avoids them. */
-  private readonly linkRecords = new Map<string, LinkRecord>();
+  private readonly linkFailures = new Map<string, number>();
   private readonly leases: LeaseBook;
   private readonly shares: ShareDesk;
   private lastHeartbeat = Number.NEGATIVE_INFINITY;
@@ -308,9 +308,7 @@ export class Coordinator {
     const id = info.id;
     for (const peer of unreachable) {
       if (!this.members.has(peer) || peer === this.context.selfId) continue;
-      const record = this.linkRecords.get(peer) ?? { failures: 0 };
-      record.failures++;
-      this.linkRecords.set(peer, record);
+      this.linkFailures.set(peer, (this.linkFailures.get(peer) ?? 0) + 1);
     }
     if (this.state.banned.has(id)) {
       // Over the direct link the joiner asked on: a route of no hops.
@@ -333,7 +331,7 @@ export class Coordinator {
       info,
       orphan && previous !== undefined,
       new Set(unreachable),
-      this.linkRecords,
+      this.linkFailures,
     );
     this.members.set(id, { ...(previous ?? this.newMember(info, parent, false)), info, parent, confirmed: false });
     const since = this.state.members.get(id)?.since ?? this.context.now();
@@ -452,7 +450,7 @@ export class Coordinator {
         Object.assign(member, { info: body.info, confirmed: true, lastSeen: now });
         if (body.links !== undefined) member.links = body.links;
         // A joiner reached its parent: the joiners before it that could not are no reason to avoid it.
-        if (first) this.linkRecords.delete(body.parent);
+        if (first) this.linkFailures.delete(body.parent);
         this.moveUnder(origin, member, body.parent);
         if (this.retemplateForHashrate()) return; // the new job brings everyone a lease
         if (first && body.info.mines) this.issueLease(origin);
@@ -497,7 +495,7 @@ export class Coordinator {
   drop(peer: string): void {
     if (peer === this.context.selfId) return;
     this.members.delete(peer);
-    this.linkRecords.delete(peer);
+    this.linkFailures.delete(peer);
     const record = this.state.members.get(peer);
     if (record === undefined) return;
     this.replication.record({ e: 'left', peer });

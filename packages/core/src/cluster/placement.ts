@@ -60,11 +60,6 @@ export function routeTo(tree: TreeView, id: string): string[] | undefined {
   return route.reverse();
 }
 
-/** What placement knows of links into a member: joiners that could not open one, since the last that could. */
-export interface LinkRecord {
-  failures: number;
-}
-
 /** A relay that this many joiners in a row could not reach takes joiners only when no other has room. */
 const FAILURES_TO_AVOID = 2;
 
@@ -73,8 +68,8 @@ const FAILURES_TO_AVOID = 2;
  * address, or a TURN server relaying for it), 1 when both are behind routers or the ICE candidates said nothing,
  * 2 when joiners in a row have failed to reach it.
  */
-function linkTier(parent: PeerInfo, joiner: PeerInfo, record: LinkRecord | undefined): number {
-  if ((record?.failures ?? 0) >= FAILURES_TO_AVOID) return 2;
+function linkTier(parent: PeerInfo, joiner: PeerInfo, failures: number): number {
+  if (failures >= FAILURES_TO_AVOID) return 2;
   const open = (reach: PeerInfo['reach']) => reach === 'public' || reach === 'relay';
   return open(parent.reach) || open(joiner.reach) ? 0 : 1;
 }
@@ -91,7 +86,8 @@ export function placeFor(
   info: PeerInfo,
   orphan: boolean,
   avoid: ReadonlySet<string> = new Set(),
-  links: ReadonlyMap<string, LinkRecord> = new Map(),
+  /** By member: the joiners in a row that could not open a link to it. */
+  linkFailures: ReadonlyMap<string, number> = new Map(),
 ): string {
   const children = new Map<string, number>();
   for (const member of tree.members.values()) children.set(member.parent, (children.get(member.parent) ?? 0) + 1);
@@ -109,7 +105,7 @@ export function placeFor(
     const route = routeTo(tree, candidate);
     if (route === undefined || (orphan && route.includes(id))) continue;
     const since = tree.state.members.get(candidate)?.since ?? Number.POSITIVE_INFINITY;
-    const tier = linkTier(member.info, info, links.get(candidate));
+    const tier = linkTier(member.info, info, linkFailures.get(candidate) ?? 0);
     const depth = route.length;
     const better =
       best === undefined ||
