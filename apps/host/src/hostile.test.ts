@@ -51,6 +51,7 @@ import {
   until,
   watchMemory,
 } from '../testing/hostile.js';
+import { recordingLog } from '../testing/recording-log.js';
 import { RXMESH_BIN as bin } from '../testing/rxmesh-cli.js';
 import { newIdentity, scheme } from './keys.js';
 
@@ -251,10 +252,20 @@ function peakGrowth(before: ServerMemory, peak: ServerMemory): number {
 }
 
 /** A peer (a worker that does not mine) joins the cluster in this process, as a browser tab or a host would. */
-async function newcomer(): Promise<MeshNode> {
-  const node = await joinAsNewcomer(url, DEFAULT_ROOM, clusterKey);
+async function newcomer(): Promise<{ node: MeshNode; member: (withinMs: number) => Promise<void> }> {
+  const log = recordingLog();
+  const node = await joinAsNewcomer(url, DEFAULT_ROOM, clusterKey, log);
   newcomers.push(node);
-  return node;
+  /** Waits until the newcomer is a member; a failure says where it stood and what it logged. */
+  const member = (withinMs: number) =>
+    until('the newcomer to be a member', withinMs, () => (node.snapshot().role === 'member' ? true : undefined)).then(
+      () => undefined,
+      (error: Error) => {
+        const lines = log.lines.map(({ level, message }) => `  ${level}: ${message}`).join('\n');
+        throw new Error(`${error.message} It is ${node.snapshot().role}; it logged:\n${lines || '  nothing'}`);
+      },
+    );
+  return { node, member };
 }
 
 beforeAll(async () => {
@@ -708,9 +719,9 @@ describe('hostile peers against rxmesh serve and an honest host', () => {
     const listed = JSON.parse(await getText(url, `/peerjs/${DEFAULT_ROOM}/peers`)) as string[];
     expect(listed.sort()).toEqual([gatewayId, hostId].sort());
     const began = Date.now();
-    const node = await newcomer();
+    const { node, member } = await newcomer();
     try {
-      await until('the newcomer to be a member', 10_000, () => (node.snapshot().role === 'member' ? true : undefined));
+      await member(10_000);
       const joinMs = Date.now() - began;
       console.info(`joined among 1,500 silent ids in ${joinMs} ms`);
       expect(joinMs).toBeLessThan(5_000);
@@ -829,14 +840,14 @@ describe('hostile peers against rxmesh serve and an honest host', () => {
     await flood.flushed();
     await new Promise((resolve) => setTimeout(resolve, 300));
     const refusedOffers = await linkEvents('refusedOffers');
-    const node = await newcomer();
+    const evictedOffers = await linkEvents('evictedOffers');
+    const { node, member } = await newcomer();
     try {
-      await until('the newcomer to be a member', 5_000, () =>
-        node.snapshot().role === 'member' ? true : undefined,
-      ).catch(async (error: Error) => {
+      await member(5_000).catch(async (error: Error) => {
         const refused = (await linkEvents('refusedOffers')) - refusedOffers;
+        const evicted = (await linkEvents('evictedOffers')) - evictedOffers;
         throw new Error(
-          `${error.message} The gateway's guard refused ${refused} offer(s) while the newcomer tried to link.`,
+          `${error.message}\nThe gateway's guard refused ${refused} offer(s) and closed ${evicted} still opening while the newcomer tried to link.`,
         );
       });
     } finally {

@@ -7,7 +7,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject, randomBytes, randomUUID, sign } from 'node:crypto';
 import wrtc from '@roamhq/wrtc';
 import { type Identity, idOfPublicKey, type PeerInfo, type SignatureScheme, signalingToken } from '@rxmesh/core';
-import type { MeshNode } from '@rxmesh/mesh';
+import type { Log, MeshNode } from '@rxmesh/mesh';
 import { PEERJS_PATH } from '@rxmesh/signal';
 import { WebSocket } from 'ws';
 import { newIdentity, scheme } from '../src/keys.js';
@@ -514,8 +514,13 @@ export function watchMemory(httpUrl: string, everyMs = 100) {
 }
 
 /** An honest peer that joins the cluster at `url` in this process, as a tab or a host would: a worker that does not
- * mine. */
-export function joinAsNewcomer(url: string, room: string, clusterKey: string): Promise<MeshNode> {
+ * mine. Its log goes to `log`, when given. */
+export function joinAsNewcomer(
+  url: string,
+  room: string,
+  clusterKey: string,
+  log: Log = { info: () => {}, warn: () => {}, error: () => {} },
+): Promise<MeshNode> {
   return joinCluster({
     signalUrl: new URL(url),
     room,
@@ -531,7 +536,7 @@ export function joinAsNewcomer(url: string, room: string, clusterKey: string): P
       jobSource: false,
     },
     source: 'none',
-    log: { info: () => {}, warn: () => {}, error: () => {} },
+    log,
     statusSeconds: 600,
   });
 }
