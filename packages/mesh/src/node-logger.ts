@@ -113,6 +113,16 @@ export class NodeLogger {
           difficulty: notice.job.difficulty.toString(),
         });
         return;
+      case 'joinStepFailed': {
+        const why = notice.cause === 'linkFailed' ? 'the link failed' : 'no answer in time';
+        log.warn(
+          notice.placed
+            ? `could not link to ${notice.peer}, the parent the coordinator chose (${why}); asking for another parent`
+            : `could not reach ${notice.peer} to join (${why}); trying another way in`,
+          { event: 'joinStepFailed', peer: notice.peer, placed: notice.placed, cause: notice.cause },
+        );
+        return;
+      }
       case 'coordinatorEvent':
         if (notice.event.kind === 'banned') log.warn(`banned ${notice.event.peer} for invalid shares`);
         return;

@@ -118,6 +118,8 @@ export type PeerNotice =
   | { kind: 'badMessage'; from: string; error: string }
   /** A peer's hello failed, or it claimed what it could not prove: its link is closed and it is refused a while. */
   | { kind: 'penalized'; peer: string; reason: string }
+  /** A join step was given up: the link to `peer` failed, or nothing came back in time. */
+  | { kind: 'joinStepFailed'; peer: string; placed: boolean; cause: 'linkFailed' | 'timedOut' }
   | { kind: 'coordinatorEvent'; event: CoordinatorNotice };
 
 export type PeerEvent =
@@ -430,7 +432,15 @@ export class ClusterPeer {
       case 'linkFailed':
         if (this.connecting.delete(event.peer)) this.linkPaths.failed++;
         this.unreachable.add(event.peer);
-        if (this.joinStepPeer() === event.peer) this.abandonJoinStep();
+        if (this.joinStepPeer() === event.peer) {
+          this.notice({
+            kind: 'joinStepFailed',
+            peer: event.peer,
+            placed: this.placedUnder() !== null,
+            cause: 'linkFailed',
+          });
+          this.abandonJoinStep();
+        }
         return;
       case 'message':
         this.receive(event.from, event.data);
@@ -1082,6 +1092,7 @@ export class ClusterPeer {
       }
       const stuck = this.joinStepPeer();
       if (this.joinStep !== null && stuck !== null && now - this.joinStep.since > this.settings.joinStepTimeoutMs) {
+        this.notice({ kind: 'joinStepFailed', peer: stuck, placed: this.placedUnder() !== null, cause: 'timedOut' });
         this.joinStep = null;
         this.unreachable.add(stuck);
         this.dropTransient(stuck);
