@@ -72,12 +72,53 @@ describe.skipIf(unavailable !== undefined)('peers behind NAT', () => {
     return { output: () => output };
   }
 
+  /**
+   * Polls `signal`'s /api/stats (from the public host) until `found` gives something. A failure names what was
+   * awaited, with the last stats and the tail of each log.
+   */
+  async function waitForStats<T>(
+    what: string,
+    signal: string,
+    found: (body: ClusterStats) => T | undefined,
+    logs: Record<string, () => string>,
+    timeoutMs = 35_000,
+  ): Promise<T> {
+    let last: ClusterStats | undefined;
+    return vi
+      .waitFor(
+        async () => {
+          last = await fetchFrom<ClusterStats>(layout.publicHost, `${signal}/api/stats`);
+          const value = found(last);
+          if (value === undefined) throw new Error(`not yet: ${what}`);
+          return value;
+        },
+        { timeout: timeoutMs, interval: 500 },
+      )
+      .catch(() => {
+        const tails = Object.entries(logs).map(
+          ([name, output]) => `${name}:\n${output().trim().split('\n').slice(-8).join('\n')}`,
+        );
+        const members = last?.members.map(({ name, id, parent, sharesAccepted }) => ({
+          name,
+          id,
+          parent,
+          sharesAccepted,
+        }));
+        throw new Error(
+          `Waited ${timeoutMs} ms for ${what}. Last stats: ${JSON.stringify({ members, links: last?.links })}\n${tails.join('\n')}`,
+        );
+      });
+  }
+
   beforeAll(async () => {
     layout = NatLayout.create();
     coturn = await startCoturn({
       host: layout.publicHost,
       secret: TURN_SECRET,
-      allowedPeers: ['203.0.113.0/24', '192.168.0.0/16'],
+      // Relaying to its own address fails in a namespace (coturn binds its relay sockets to the internet interface:
+      // "udp send: Network is unreachable"), and coturn then ends the whole allocation; the homes' LANs are not routed
+      // from the internet at all.
+      deniedPeers: [`${layout.publicHost.address}/32`, '192.168.0.0/16'],
     });
   }, 20_000);
 
@@ -129,50 +170,75 @@ describe.skipIf(unavailable !== undefined)('peers behind NAT', () => {
     }
   }, 20_000);
 
-  it('hosts behind NAT, without ICE servers, mine through the public gateway', async () => {
-    const serve = await startServe(
-      ['--port', '8080', '--bind', '0.0.0.0', '--data-dir', join(scratch, 'serve'), '--share-seconds', '2'],
-      { launcher: layout.publicHost.launcher },
+  it('hosts behind NAT mine through the public gateway; a relay they cannot reach is routed around, or reached through TURN', async () => {
+    // Each cluster's gateway takes one member (--max-links 1), so the second host is placed under the first: home
+    // A's host behind the cone router, home B's behind the symmetric one. Without ICE servers, or with STUN alone,
+    // no path exists between those two routers; a TURN relay makes one.
+    const clusters = await Promise.all(
+      [
+        { name: 'direct', port: 8080, ice: [], counted: 'failed' as const },
+        {
+          name: 'turn',
+          port: 8082,
+          ice: ['--ice-server', coturn.url, '--turn-secret', TURN_SECRET],
+          counted: 'turn' as const,
+        },
+      ].map(async ({ name, port, ice, counted }) => {
+        const serve = await startServe(
+          [
+            ...['--port', String(port), '--bind', '0.0.0.0', '--data-dir', join(scratch, `relay-${name}`)],
+            ...['--share-seconds', '2', '--max-links', '1', ...ice],
+          ],
+          { launcher: layout.publicHost.launcher },
+        );
+        return { name, serve, signal: `http://${layout.publicHost.address}:${port}`, counted };
+      }),
     );
     try {
-      const signal = `http://${layout.publicHost.address}:8080`;
-      const homes = [
-        { name: 'home-a', home: layout.homeA },
-        { name: 'home-b', home: layout.homeB },
-      ].map(({ name, home }) => ({
-        name,
-        peer: startHost(home.host, [
-          ...['--signal', signal, '--mode', 'light', '--threads', '1', '--name', name],
-          ...['--data-dir', join(scratch, name)],
-        ]),
-      }));
-      const stats = await vi
-        .waitFor(
-          async () => {
-            const body = await fetchFrom<ClusterStats>(layout.publicHost, `${signal}/api/stats`);
-            for (const { name } of homes) {
-              const member = body.members.find((m) => m.name === name);
-              if (member === undefined || member.sharesAccepted === 0)
-                throw new Error(`${name} has no accepted share yet`);
-            }
-            return body;
-          },
-          { timeout: 35_000, interval: 500 },
-        )
-        .catch((error: Error) => {
-          const logs = homes.map(
-            ({ name, peer }) => `${name}:\n${peer.output().trim().split('\n').slice(-8).join('\n')}`,
+      const hostArgs = (signal: string, name: string) => [
+        ...['--signal', signal, '--mode', 'light', '--threads', '1', '--name', name],
+        ...['--data-dir', join(scratch, name)],
+      ];
+      const [direct, turn] = await Promise.all(
+        clusters.map(async ({ name, serve, signal, counted }) => {
+          const first = startHost(layout.homeA.host, hostArgs(signal, `first-${name}`));
+          const logs = { [`first-${name}`]: first.output, server: serve.stderr };
+          const firstId = await waitForStats(
+            `first-${name} to be a member`,
+            signal,
+            (body) => body.members.find((m) => m.name === `first-${name}`)?.id,
+            logs,
           );
-          const server = serve.stderr().trim().split('\n').slice(-8).join('\n');
-          throw new Error(`${error.message}\n${logs.join('\n')}\nserver:\n${server}`);
-        });
-      expect(stats.view).toBe('coordinator');
-      for (const { name } of homes) {
-        expect(stats.members.find((m) => m.name === name)?.sharesAccepted).toBeGreaterThan(0);
-      }
+          const second = startHost(layout.homeB.host, hostArgs(signal, `second-${name}`));
+          const body = await waitForStats(
+            `second-${name} to have an accepted share, and a ${counted} link counted`,
+            signal,
+            (body) => {
+              const member = body.members.find((m) => m.name === `second-${name}`);
+              return (member?.sharesAccepted ?? 0) > 0 && (body.links?.[counted] ?? 0) > 0 ? body : undefined;
+            },
+            { ...logs, [`second-${name}`]: second.output },
+          );
+          return { firstId, body, second };
+        }),
+      );
+      if (direct === undefined || turn === undefined) throw new Error('Both clusters should have run.');
+      const parentOfSecond = ({ body }: { body: ClusterStats }) =>
+        body.members.find((m) => m.name.startsWith('second-'))?.parent;
+
+      // Without ICE servers the link to the first host never opens, so the second asks again and the gateway takes it.
+      expect(direct.body.view).toBe('coordinator');
+      expect(parentOfSecond(direct)).toBe(direct.body.coordinator);
+      expect(direct.second.output()).toMatch(
+        new RegExp(
+          `could not link to ${direct.firstId}, the parent the coordinator chose .*; asking for another parent`,
+        ),
+      );
+      // With TURN: under the first host, through the relay.
+      expect(parentOfSecond(turn)).toBe(turn.firstId);
     } finally {
       for (const child of children.splice(0)) child.kill('SIGKILL');
-      await serve.stop();
+      await Promise.all(clusters.map(({ serve }) => serve.stop()));
     }
-  }, 45_000);
+  }, 60_000);
 });

@@ -25,8 +25,8 @@ export interface CoturnOptions {
   /** coturn's `static-auth-secret`, the one `rxmesh serve --turn-secret` is given. */
   secret: string;
   realm?: string;
-  /** Peer addresses relaying may reach; coturn refuses some ranges unless they are allowed here. */
-  allowedPeers?: string[];
+  /** Peer addresses coturn refuses to relay to. */
+  deniedPeers?: string[];
   timeoutMs?: number;
 }
 
@@ -58,7 +58,7 @@ function configuration(options: CoturnOptions, realm: string, dir: string): stri
     'simple-log',
     `pidfile=${join(dir, 'turnserver.pid')}`,
     `userdb=${join(dir, 'turndb')}`,
-    ...(options.allowedPeers ?? []).map((cidr) => `allowed-peer-ip=${cidrRange(cidr)}`),
+    ...(options.deniedPeers ?? []).map((cidr) => `denied-peer-ip=${cidrRange(cidr)}`),
     '',
   ].join('\n');
 }
