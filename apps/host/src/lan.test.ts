@@ -6,46 +6,16 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, expect as expectPage, type Page } from '@playwright/test';
+import { type Browser, chromium } from '@playwright/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../../scripts/lib/chromium.mjs';
+import { membersSeenBy, mineUntilAccepted } from '../testing/browser-tab.js';
 import { Lan } from '../testing/lan.js';
 import { namespacesUnavailable, wrapInNamespace } from '../testing/namespaces.js';
 import { type ServeProcess, startServe } from '../testing/serve-process.js';
 
 const unavailable = namespacesUnavailable();
 if (unavailable !== undefined) console.warn(`lan.test.ts is skipped: ${unavailable}.`);
-
-interface Member {
-  engine: string;
-  sharesAccepted: number;
-}
-
-/** /api/stats as the student's page reads it: the test's own namespace has no route to the teacher. */
-async function membersSeenBy(page: Page): Promise<Member[]> {
-  return page.evaluate(async () => ((await (await fetch('/api/stats')).json()) as { members: Member[] }).members);
-}
-
-/**
- * Clicks Start with this many threads and waits for the tab's first accepted share; if none comes, the error says
- * how far the tab got and what the server logged.
- */
-async function mineUntilAccepted(page: Page, threads: number, serve: ServeProcess): Promise<void> {
-  await page.getByTestId('threads').fill(String(threads));
-  await page.getByTestId('start').click();
-  await expectPage(page.getByTestId('stop')).toBeVisible();
-  try {
-    await expectPage(page.getByTestId('shares-accepted')).not.toHaveText(/^\s*0\s*$/, { timeout: 40_000 });
-  } catch (error) {
-    const hashes = await page.getByTestId('hashrate').getAttribute('data-hashes');
-    const buildingKey = await page.getByTestId('key-progress').count();
-    const log = serve.stderr().trim().split('\n').slice(-8).join('\n');
-    throw new Error(
-      `${(error as Error).message}\nThe tab computed ${hashes} hashes${buildingKey ? ' and still builds its key' : ''}; ` +
-        `the server's last lines:\n${log}`,
-    );
-  }
-}
 
 describe.skipIf(unavailable !== undefined)('a classroom on a LAN', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-lan-'));

@@ -7,11 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { chromium, expect as expectPage } from '@playwright/test';
 import type { IceConfig } from '@rxmesh/core';
 import type { ClusterStats } from '@rxmesh/signal';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type Coturn, startCoturn } from '../testing/coturn.js';
-import { type Host, namespacesUnavailable } from '../testing/namespaces.js';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../../scripts/lib/chromium.mjs';
+import { membersSeenBy, mineUntilAccepted } from '../testing/browser-tab.js';
+import { type Coturn, startCoturn, TURN_PORT } from '../testing/coturn.js';
+import { type Host, namespacesUnavailable, wrapInNamespace } from '../testing/namespaces.js';
 import { NatLayout } from '../testing/nat.js';
 import { RXMESH_BIN } from '../testing/rxmesh-cli.js';
 import { startServe } from '../testing/serve-process.js';
@@ -239,6 +242,34 @@ describe.skipIf(unavailable !== undefined)('peers behind NAT', () => {
     } finally {
       for (const child of children.splice(0)) child.kill('SIGKILL');
       await Promise.all(clusters.map(({ serve }) => serve.stop()));
+    }
+  }, 60_000);
+
+  it('a browser tab behind the symmetric router names the TURN server before Start, then mines through the gateway', async () => {
+    const { address } = layout.publicHost;
+    const serve = await startServe(
+      [
+        ...['--port', '8084', '--bind', '0.0.0.0', '--data-dir', join(scratch, 'tab-serve'), '--share-seconds', '2'],
+        ...['--ice-server', coturn.url, '--turn-secret', TURN_SECRET],
+      ],
+      { launcher: layout.publicHost.launcher },
+    );
+    const browser = await chromium.launch({
+      executablePath: wrapInNamespace(layout.homeB.host, CHROMIUM_PATH, scratch),
+      args: CHROMIUM_FLAGS,
+    });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://${address}:8084/`);
+      await expectPage(page.getByTestId('talks-to')).toContainText(`the TURN server ${address}:${TURN_PORT}`);
+      await mineUntilAccepted(page, 1, serve);
+      const tabs = (await membersSeenBy(page)).filter((member) => member.engine === 'wasm');
+      expect(tabs.map((tab) => tab.sharesAccepted)).toEqual([expect.any(Number)]);
+      expect(tabs[0]?.sharesAccepted).toBeGreaterThan(0);
+      await page.getByTestId('stop').click();
+    } finally {
+      await browser.close();
+      await serve.stop();
     }
   }, 60_000);
 });
