@@ -692,6 +692,18 @@ describe('standbys', () => {
     expect(h.coordinator.successors).toEqual(['source', 'old', 'claims-old', 'rich', 'poor'].map(idOf));
   });
 
+  it('put gateways that anyone can reach before those behind routers, whom joiners behind other routers cannot reach', () => {
+    const h = harness({ standbys: 8 });
+    h.join('home', { reach: 'nat' }, { gateway: true });
+    h.advance(1000);
+    h.join('relayed', { reach: 'relay' }, { gateway: true });
+    h.advance(1000);
+    h.join('public', { reach: 'public' }, { gateway: true });
+    h.join('source', { jobSource: true, reach: 'nat' }, { gateway: true });
+    h.coordinator.handleTimeout();
+    expect(h.coordinator.successors).toEqual(['source', 'relayed', 'public', 'home'].map(idOf));
+  });
+
   it('get the state in snapshot parts of at most 1000 entries, then the log', () => {
     const state = new ReplicatedState();
     for (let i = 0; i < 2500; i++) state.apply({ e: 'ban', peer: fakeId(i) });

@@ -10,7 +10,7 @@ import type { Finder } from '../jobs/job-source.js';
 import type { ClusterMember } from '../stats-contract.js';
 import { type Envelopes, STRANGER } from './envelopes.js';
 import { LeaseBook, type LeaseHolder, rateOf } from './lease-book.js';
-import { placeFor, routeTo, type TreeView } from './placement.js';
+import { placeFor, reachableByAll, routeTo, type TreeView } from './placement.js';
 import { type JobRecord, type MemberRecord, ReplicatedState } from './replica.js';
 import { ReplicationLog } from './replication-log.js';
 import { banBody, type CheckedShare, ShareDesk, type ShareSender } from './share-desk.js';
@@ -764,6 +764,8 @@ export class Coordinator {
       .sort(
         (a, b) =>
           Number(b.member.info.jobSource) - Number(a.member.info.jobSource) ||
+          // Every joiner must reach the coordinator: a gateway behind a router would strand those behind others.
+          Number(reachableByAll(b.member.info)) - Number(reachableByAll(a.member.info)) ||
           a.since - b.since ||
           (work(b.id) > work(a.id) ? 1 : work(b.id) < work(a.id) ? -1 : 0) ||
           (a.id < b.id ? -1 : 1),

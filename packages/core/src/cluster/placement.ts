@@ -70,8 +70,12 @@ const FAILURES_TO_AVOID = 2;
  */
 function linkTier(parent: PeerInfo, joiner: PeerInfo, failures: number): number {
   if (failures >= FAILURES_TO_AVOID) return 2;
-  const open = (reach: PeerInfo['reach']) => reach === 'public' || reach === 'relay';
-  return open(parent.reach) || open(joiner.reach) ? 0 : 1;
+  return reachableByAll(parent) || reachableByAll(joiner) ? 0 : 1;
+}
+
+/** Whether any peer can open a link to this one: it has a public address, or a TURN server relays for it. */
+export function reachableByAll(info: PeerInfo): boolean {
+  return info.reach === 'public' || info.reach === 'relay';
 }
 
 /**
