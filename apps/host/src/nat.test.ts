@@ -60,7 +60,7 @@ describe.skipIf(unavailable !== undefined)('peers behind NAT', () => {
   }
 
   /** `rxmesh host` on `host`; its output is kept for failure messages. */
-  function startHost(host: Host, args: string[]): { output: () => string } {
+  function startHost(host: Host, args: string[]): { child: ChildProcess; output: () => string } {
     const child = spawn('ip', ['netns', 'exec', host.namespace, process.execPath, RXMESH_BIN, 'host', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -72,7 +72,7 @@ describe.skipIf(unavailable !== undefined)('peers behind NAT', () => {
     child.stderr?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
     });
-    return { output: () => output };
+    return { child, output: () => output };
   }
 
   /**
@@ -174,76 +174,74 @@ describe.skipIf(unavailable !== undefined)('peers behind NAT', () => {
   }, 20_000);
 
   it('hosts behind NAT mine through the public gateway; a relay they cannot reach is routed around, or reached through TURN', async () => {
-    // Each cluster's gateway takes one member (--max-links 1), so the second host is placed under the first: home
-    // A's host behind the cone router, home B's behind the symmetric one. Without ICE servers, or with STUN alone,
-    // no path exists between those two routers; a TURN relay makes one.
-    const clusters = await Promise.all(
-      [
-        { name: 'direct', port: 8080, ice: [], counted: 'failed' as const },
-        {
-          name: 'turn',
-          port: 8082,
-          ice: ['--ice-server', coturn.url, '--turn-secret', TURN_SECRET],
-          counted: 'turn' as const,
-        },
-      ].map(async ({ name, port, ice, counted }) => {
-        const serve = await startServe(
-          [
-            ...['--port', String(port), '--bind', '0.0.0.0', '--data-dir', join(scratch, `relay-${name}`)],
-            ...['--share-seconds', '2', '--max-links', '1', ...ice],
-          ],
-          { launcher: layout.publicHost.launcher },
-        );
-        return { name, serve, signal: `http://${layout.publicHost.address}:${port}`, counted };
-      }),
-    );
-    try {
-      const hostArgs = (signal: string, name: string) => [
-        ...['--signal', signal, '--mode', 'light', '--threads', '1', '--name', name],
-        ...['--data-dir', join(scratch, name)],
+    // Three clusters, each with a host in home A (behind the cone router) that joins first and one in home B (behind
+    // the symmetric router). Without ICE servers both go under the gateway. With --max-links 1 the gateway takes one
+    // member, so the second is placed under the first: with STUN alone no path exists between those two routers, and
+    // the second is re-placed under the gateway; a TURN relay makes one.
+    const { address } = layout.publicHost;
+    /** Runs one cluster until both hosts have an accepted share (and a link of `counted` is counted), then stops it. */
+    const runCluster = async (name: string, port: number, args: string[], counted: 'failed' | 'turn' | null) => {
+      const serve = await startServe(
+        [
+          ...['--port', String(port), '--bind', '0.0.0.0', '--data-dir', join(scratch, `serve-${name}`)],
+          ...['--share-seconds', '2', ...args],
+        ],
+        { launcher: layout.publicHost.launcher },
+      );
+      const signal = `http://${address}:${port}`;
+      const hostArgs = (host: string) => [
+        ...['--signal', signal, '--mode', 'light', '--threads', '1', '--name', host],
+        ...['--data-dir', join(scratch, host)],
       ];
-      const [direct, turn] = await Promise.all(
-        clusters.map(async ({ name, serve, signal, counted }) => {
-          const first = startHost(layout.homeA.host, hostArgs(signal, `first-${name}`));
-          const logs = { [`first-${name}`]: first.output, server: serve.stderr };
-          const firstId = await waitForStats(
-            `first-${name} to be a member`,
-            signal,
-            (body) => body.members.find((m) => m.name === `first-${name}`)?.id,
-            logs,
-          );
-          const second = startHost(layout.homeB.host, hostArgs(signal, `second-${name}`));
-          const body = await waitForStats(
-            `second-${name} to have an accepted share, and a ${counted} link counted`,
-            signal,
-            (body) => {
-              const member = body.members.find((m) => m.name === `second-${name}`);
-              return (member?.sharesAccepted ?? 0) > 0 && (body.links?.[counted] ?? 0) > 0 ? body : undefined;
-            },
-            { ...logs, [`second-${name}`]: second.output },
-          );
-          return { firstId, body, second };
-        }),
-      );
-      if (direct === undefined || turn === undefined) throw new Error('Both clusters should have run.');
-      const parentOfSecond = ({ body }: { body: ClusterStats }) =>
-        body.members.find((m) => m.name.startsWith('second-'))?.parent;
+      const hosts: ChildProcess[] = [];
+      try {
+        const first = startHost(layout.homeA.host, hostArgs(`first-${name}`));
+        hosts.push(first.child);
+        const logs = { [`first-${name}`]: first.output, server: serve.stderr };
+        const firstId = await waitForStats(
+          `first-${name} to be a member`,
+          signal,
+          (body) => body.members.find((m) => m.name === `first-${name}`)?.id,
+          logs,
+        );
+        const second = startHost(layout.homeB.host, hostArgs(`second-${name}`));
+        hosts.push(second.child);
+        const body = await waitForStats(
+          `both hosts to have an accepted share${counted === null ? '' : `, and a ${counted} link counted`}`,
+          signal,
+          (body) => {
+            const mined = [`first-${name}`, `second-${name}`].every(
+              (host) => (body.members.find((m) => m.name === host)?.sharesAccepted ?? 0) > 0,
+            );
+            return mined && (counted === null || (body.links?.[counted] ?? 0) > 0) ? body : undefined;
+          },
+          { ...logs, [`second-${name}`]: second.output },
+        );
+        const parentOf = (host: string) => body.members.find((m) => m.name === `${host}-${name}`)?.parent;
+        const parents = { first: parentOf('first'), second: parentOf('second') };
+        return { coordinator: body.coordinator, view: body.view, firstId, secondLog: second.output(), parents };
+      } finally {
+        for (const child of hosts) child.kill('SIGKILL');
+        await serve.stop();
+      }
+    };
 
-      // Without ICE servers the link to the first host never opens, so the second asks again and the gateway takes it.
-      expect(direct.body.view).toBe('coordinator');
-      expect(parentOfSecond(direct)).toBe(direct.body.coordinator);
-      expect(direct.second.output()).toMatch(
-        new RegExp(
-          `could not link to ${direct.firstId}, the parent the coordinator chose .*; asking for another parent`,
-        ),
-      );
-      // With TURN: under the first host, through the relay.
-      expect(parentOfSecond(turn)).toBe(turn.firstId);
-    } finally {
-      for (const child of children.splice(0)) child.kill('SIGKILL');
-      await Promise.all(clusters.map(({ serve }) => serve.stop()));
-    }
-  }, 60_000);
+    const plain = await runCluster('plain', 8080, [], null);
+    expect(plain.view).toBe('coordinator');
+    expect(plain.parents).toEqual({ first: plain.coordinator, second: plain.coordinator });
+
+    const [stun, turn] = await Promise.all([
+      runCluster('stun', 8082, ['--max-links', '1', '--ice-server', `stun:${address}:${TURN_PORT}`], 'failed'),
+      runCluster('turn', 8083, ['--max-links', '1', '--ice-server', coturn.url, '--turn-secret', TURN_SECRET], 'turn'),
+    ]);
+    // STUN alone: the link to the first host never opens, so the second asks again and the gateway takes it.
+    expect(stun.parents).toEqual({ first: stun.coordinator, second: stun.coordinator });
+    expect(stun.secondLog).toMatch(
+      new RegExp(`could not link to ${stun.firstId}, the parent the coordinator chose .*; asking for another parent`),
+    );
+    // With TURN: under the first host, through the relay.
+    expect(turn.parents).toEqual({ first: turn.coordinator, second: turn.firstId });
+  }, 100_000);
 
   it('a browser tab behind the symmetric router names the TURN server before Start, then mines through the gateway', async () => {
     const { address } = layout.publicHost;
