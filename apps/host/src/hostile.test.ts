@@ -836,9 +836,14 @@ describe('hostile peers against rxmesh serve and an honest host', () => {
     const flood = await SocketFlood.open({ httpUrl: url, room: DEFAULT_ROOM, count: 12, firstAddress: 45 });
     floods.push(flood);
     const sdp = await realOfferSdp();
+    const relayedOffers = () => counter('rxmesh_signal_frames_relayed_total', { type: 'OFFER' });
+    const relayedBefore = await relayedOffers();
     flood.send(() => offerFrames(gatewayId, sdp, 2));
-    await flood.flushed();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // All 24 on the gateway's signaling socket before the newcomer's: the gateway takes its frames in order. (A busy
+    // server reads its sockets in any order, and offers after the newcomer's would close its connection as the oldest.)
+    await until('signaling to relay the 24 offers', 5_000, async () =>
+      (await relayedOffers()) >= relayedBefore + 24 ? true : undefined,
+    );
     const refusedOffers = await linkEvents('refusedOffers');
     const evictedOffers = await linkEvents('evictedOffers');
     const { node, member } = await newcomer();
