@@ -151,6 +151,7 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 const MINING_STEP_MS = 1000;
+const HOST_ARRIVAL_SECONDS = 24;
 
 export class SimCluster {
   readonly queue = new EventQueue(START_MS);
@@ -197,10 +198,15 @@ export class SimCluster {
     const { options, queue } = this;
     const seconds = (s: number) => START_MS + s * 1000;
     // The first host is the gateway with the demo chain, as `rxmesh serve` embeds one; the others may take over.
-    for (let i = 0; i < options.hosts; i++) queue.at(seconds(i * 2), () => this.addPeer('host', false, i === 0));
+    // The hosts arrive over the first HOST_ARRIVAL_SECONDS however many there are (12 hosts: 2 s apart), then the
+    // browsers ramp up.
+    const hostSpacing = HOST_ARRIVAL_SECONDS / Math.max(options.hosts, 1);
+    for (let i = 0; i < options.hosts; i++) {
+      queue.at(seconds(i * hostSpacing), () => this.addPeer('host', false, i === 0));
+    }
     for (let i = 0; i < options.browsers; i++) {
       const cheater = i < options.cheaters;
-      queue.at(seconds(options.hosts * 2 + (options.rampSeconds * i) / options.browsers), () =>
+      queue.at(seconds(HOST_ARRIVAL_SECONDS + (options.rampSeconds * i) / options.browsers), () =>
         this.addPeer('browser', cheater),
       );
     }
