@@ -433,12 +433,7 @@ export class ClusterPeer {
         if (this.connecting.delete(event.peer)) this.linkPaths.failed++;
         this.unreachable.add(event.peer);
         if (this.joinStepPeer() === event.peer) {
-          this.notice({
-            kind: 'joinStepFailed',
-            peer: event.peer,
-            placed: this.placedUnder() !== null,
-            cause: 'linkFailed',
-          });
+          this.noticeJoinStepFailed(event.peer, 'linkFailed');
           this.abandonJoinStep();
         }
         return;
@@ -834,6 +829,11 @@ export class ClusterPeer {
     if (changed) this.notice({ kind: 'coordinator', id, term, self: id === this.id });
   }
 
+  /** Tells the shell that the join step waiting on `peer` is given up, while the step still says what it was. */
+  private noticeJoinStepFailed(peer: string, cause: 'linkFailed' | 'timedOut'): void {
+    this.notice({ kind: 'joinStepFailed', peer, placed: this.placedUnder() !== null, cause });
+  }
+
   private abandonJoinStep(): void {
     if (this.currentPhase !== 'joining' && this.currentPhase !== 'discovering') return;
     this.joinStep = null;
@@ -1092,7 +1092,7 @@ export class ClusterPeer {
       }
       const stuck = this.joinStepPeer();
       if (this.joinStep !== null && stuck !== null && now - this.joinStep.since > this.settings.joinStepTimeoutMs) {
-        this.notice({ kind: 'joinStepFailed', peer: stuck, placed: this.placedUnder() !== null, cause: 'timedOut' });
+        this.noticeJoinStepFailed(stuck, 'timedOut');
         this.joinStep = null;
         this.unreachable.add(stuck);
         this.dropTransient(stuck);
