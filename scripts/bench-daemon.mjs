@@ -14,7 +14,7 @@
 // regtest cannot keep a chain across restarts, so phase 1 cannot reuse phase 2's daemon at another difficulty.
 // Run after `npm run build`: node scripts/bench-daemon.mjs [--hosts N] [--rounds R] [--blocks B] [--difficulty D]
 import { parseArgs } from 'node:util';
-import { median, startRxmesh } from './lib/bench-harness.mjs';
+import { median, percentile, startRxmesh } from './lib/bench-harness.mjs';
 import { hostTestingTool } from './lib/testing-tools.mjs';
 
 /** @type {typeof import('../apps/host/testing/monerod.js')} */
@@ -50,12 +50,6 @@ async function until(what, timeoutMs, probe) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-/** @param {number[]} values @param {number} p */
-function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 /** @param {number[]} values */

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { turnCredentials } from '../apps/signal/dist/ice/turn-credentials.js';
-import { repoRoot } from './lib/bench-harness.mjs';
+import { percentile, repoRoot } from './lib/bench-harness.mjs';
 import { hostTestingTool } from './lib/testing-tools.mjs';
 
 const PINGS = 200;
@@ -212,12 +212,6 @@ async function runPeer(role, configuration) {
   } catch (error) {
     fail(error);
   }
-}
-
-/** The value at percentile `p` of `values`, by nearest rank. @param {number[]} values @param {number} p */
-function percentile(values, p) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 async function bench() {

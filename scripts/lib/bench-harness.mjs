@@ -54,6 +54,12 @@ export function median(values) {
     : (sorted[Math.floor(middle)] ?? Number.NaN);
 }
 
+/** The value at percentile `p` of `values`, by nearest rank (NaN for none). @param {number[]} values @param {number} p */
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
 /**
  * @typedef {{ time: number } & Record<string, any>} LogLine One `--log-json` line, with `time` in epoch milliseconds.
  */
