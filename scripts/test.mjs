@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { stripVTControlCharacters } from 'node:util';
 import { formatDuration, info } from './lib/log.mjs';
 import { run } from './lib/run.mjs';
+import { UNHANDLED_ERRORS_FILE } from './lib/unhandled-errors-reporter.mjs';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const bin = (/** @type {string} */ name) => join(repoRoot, 'node_modules/.bin', name);
@@ -18,7 +19,7 @@ const e2eReport = join(repoRoot, 'test-results/e2e-report.json');
  *   name: string,
  *   commands: [string, string[]][],
  *   concurrency?: number,
- *   counts?: () => { passed: number, failed: number, failures: string[] },
+ *   counts?: () => { passed: number, failed: number, skipped: number, failures: string[] },
  * }[]}
  */
 const stages = [
@@ -43,13 +44,27 @@ const stages = [
   },
   {
     name: 'unit and integration (vitest)',
-    commands: [[bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile=${unitReport}`]]],
+    commands: [
+      [
+        bin('vitest'),
+        [
+          'run',
+          '--reporter=default',
+          '--reporter=json',
+          `--outputFile=${unitReport}`,
+          `--reporter=${join(repoRoot, 'scripts/lib/unhandled-errors-reporter.mjs')}`,
+        ],
+      ],
+    ],
     counts: () => {
       const report = JSON.parse(readFileSync(unitReport, 'utf8'));
-      // A suite that fails to load fails no test, so count it instead.
-      const failed = report.numFailedTests || (report.success ? 0 : Math.max(1, report.numFailedTestSuites));
       /** @type {string[]} */
-      const failures = [];
+      const unhandled = JSON.parse(readFileSync(UNHANDLED_ERRORS_FILE, 'utf8'));
+      // A suite that fails to load fails no test, and an unhandled error fails the run but no test: count them.
+      const failed =
+        (report.numFailedTests || (report.success ? 0 : Math.max(1, report.numFailedTestSuites))) + unhandled.length;
+      /** @type {string[]} */
+      const failures = unhandled.map((error) => `unhandled error (vitest fails the run on it): ${error}`);
       for (const file of report.testResults) {
         const where = relative(repoRoot, file.name);
         if (file.status === 'failed' && file.assertionResults.length === 0) failures.push(`${where}: ${file.message}`);
@@ -57,7 +72,7 @@ const stages = [
           if (test.status === 'failed') failures.push(`${where} › ${test.fullName}: ${test.failureMessages[0] ?? ''}`);
         }
       }
-      return { passed: report.numPassedTests, failed, failures };
+      return { passed: report.numPassedTests, failed, skipped: report.numPendingTests, failures };
     },
   },
   {
@@ -81,12 +96,13 @@ const stages = [
         for (const child of suite.suites ?? []) visit(child);
       };
       for (const suite of suites) visit(suite);
-      return { passed: stats.expected + stats.flaky, failed: stats.unexpected, failures };
+      return { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped, failures };
     },
   },
 ];
 
 rmSync(unitReport, { force: true });
+rmSync(UNHANDLED_ERRORS_FILE, { force: true });
 rmSync(e2eReport, { force: true });
 
 const results = [];
@@ -117,8 +133,9 @@ for (const stage of stages) {
 
 process.stdout.write('\nrxmesh test summary\n');
 for (const { name, ok, counts, ms } of results) {
-  const detail = counts ? `${counts.passed} passed, ${counts.failed} failed` : ok ? 'clean' : 'FAILED';
-  process.stdout.write(`  ${ok ? 'ok  ' : 'FAIL'} ${name.padEnd(40)} ${detail.padEnd(24)} ${formatDuration(ms)}\n`);
+  const skipped = counts?.skipped ? `, ${counts.skipped} skipped` : '';
+  const detail = counts ? `${counts.passed} passed, ${counts.failed} failed${skipped}` : ok ? 'clean' : 'FAILED';
+  process.stdout.write(`  ${ok ? 'ok  ' : 'FAIL'} ${name.padEnd(40)} ${detail.padEnd(36)} ${formatDuration(ms)}\n`);
 }
 // The first lines of each failure, so that the end of a long log says what broke.
 for (const failure of results.flatMap(({ counts }) => counts?.failures ?? [])) {
