@@ -152,22 +152,19 @@ describe('SoloEngine, one worker with a memory of its own', () => {
   });
 
   it('mines at 35-65% of its full rate with a throttle of 0.5', { timeout: 30_000 }, async () => {
-    /**
-     * Milliseconds to mine two chunks, each followed by its rest. Two: here a chunk right after another ran up to
-     * twice as slow as one after a rest (the background work of the one before, most likely), so each batch holds
-     * one of each kind at either throttle.
-     */
+    /** Milliseconds to mine one lockstep step of the VM's lanes (a chunk, or two on a slow machine) and its rests. */
     const batchMs = async (duty: number) => {
       engine.setThrottle(duty);
       const begin = performance.now();
-      await engine.mine({ blob, firstNonce: 0, count: 8, target: 0n });
+      await engine.mine({ blob, firstNonce: 0, count: 4, target: 0n });
       return performance.now() - begin;
     };
     try {
-      // Pairs close in time, so that the load of a shared machine falls on both sides alike; and their median.
+      // Pairs close in time, so that the load of a shared machine falls on both sides alike, and the median of
+      // many: here single chunks took from 0.6 to 2 times their median, at either throttle.
       const ratios: number[] = [];
-      for (let round = 0; round < 5; round++) ratios.push((await batchMs(1)) / (await batchMs(0.5)));
-      const median = [...ratios].sort((a, b) => a - b)[2] as number;
+      for (let round = 0; round < 11; round++) ratios.push((await batchMs(1)) / (await batchMs(0.5)));
+      const median = [...ratios].sort((a, b) => a - b)[5] as number;
       console.info(`throttle 0.5: rate ratios ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')}`);
       expect(median).toBeGreaterThan(0.35);
       expect(median).toBeLessThan(0.65);

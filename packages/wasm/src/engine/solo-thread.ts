@@ -1,6 +1,6 @@
 // The one worker of SoloEngine: a memory of its own (never shared, so it runs where browsers withhold shared memory),
-// the key's cache and one VM in it. It mines in chunks of one lockstep step and, between chunks, lets its event loop
-// turn, so that the engine's stop, throttle and single hashes reach it while a batch runs.
+// the key's cache and one VM in it. It mines in chunks of at most one lockstep step and, between chunks, lets its
+// event loop turn, so that the engine's stop, throttle and single hashes reach it while a batch runs.
 import type { MineRequest, RandomxVariant, Share } from '@rxmesh/core';
 import { type Endpoint, expose } from 'comlink';
 import type { ProgressListener } from '../load.js';
@@ -40,6 +40,18 @@ export interface SoloThread {
 }
 
 /**
+ * How long a chunk may take. A stop lands only between chunks, so on a slow machine a chunk holds fewer hashes than
+ * the VM has lanes (each lane fewer is a little slower per hash), and a stop still lands within this.
+ */
+const CHUNK_BUDGET_MS = 200;
+
+/** The hashes of the next chunk: as many lanes as fit in CHUNK_BUDGET_MS at `msPerHash`, and at least one. */
+function chunkHashes(lanes: number, msPerHash: number | undefined): number {
+  if (msPerHash === undefined) return lanes;
+  return Math.max(1, Math.min(lanes, Math.floor(CHUNK_BUDGET_MS / msPerHash)));
+}
+
+/**
  * Resolves after one turn of the event loop, so that the engine's messages waiting for this worker run first. A
  * message to itself, because a timer would wait at least 4 ms once nested (browsers), and a chunk takes about 100.
  */
@@ -59,6 +71,8 @@ export function exposeSoloThread(endpoint?: Endpoint): void {
   let opened: { randomx: RandomxWasm; options: SoloThreadOptions } | undefined;
   let vm: RandomxVM | undefined;
   let duty = 1;
+  /** What a hash of the last chunk took: the next chunk's size follows it. */
+  let msPerHash: number | undefined;
   let stopRequested = false;
   /** Ends the rest in progress, if any. */
   let endRest: (() => void) | undefined;
@@ -108,16 +122,18 @@ export function exposeSoloThread(endpoint?: Endpoint): void {
       const shares: Share[] = [];
       let hashes = 0;
       while (hashes < count && !stopRequested) {
-        const chunk = Math.min(lanes, count - hashes);
+        const chunk = Math.min(chunkHashes(lanes, msPerHash), count - hashes);
         const begin = performance.now();
         const result = miner.mine({ blob, firstNonce: firstNonce + hashes, count: chunk, target });
         // The VM returns early only for its own stop flag (never set here) or a full share buffer (bigger than a
         // chunk); a chunk cut short would leave a gap in the range.
         if (result.hashes !== chunk) throw new Error(`The solo thread hashed ${result.hashes} of its ${chunk} nonces.`);
+        const busyMs = performance.now() - begin;
+        msPerHash = busyMs / chunk;
         hashes += chunk;
         shares.push(...result.shares);
         // A rest, which stop() ends at once, or at full speed a turn of the event loop before the next chunk.
-        if (duty < 1) await rest(performance.now() - begin);
+        if (duty < 1) await rest(busyMs);
         else if (hashes < count) await nextTurn();
       }
       return { hashes, shares };
