@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { E2E_DATA_DIR, E2E_OPERATOR, E2E_PORT, E2E_SHARE_SECONDS } from './e2e/harness/e2e-server.js';
+import { E2E_DATA_DIR, E2E_OPERATOR, E2E_PORT, E2E_SHARE_SECONDS, PHONE_TOO } from './e2e/harness/e2e-server.js';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './scripts/lib/chromium.mjs';
 
 // Browser tests drive Debian's Chromium (apt package `chromium`); Playwright's own browser downloads are not used.
@@ -19,7 +19,7 @@ export default defineConfig({
   },
   projects: [
     { name: 'desktop', use: { ...devices['Desktop Chrome'], channel: undefined } },
-    { name: 'phone', use: { ...devices['Pixel 7'], channel: undefined } },
+    { name: 'phone', grep: new RegExp(PHONE_TOO), use: { ...devices['Pixel 7'], channel: undefined } },
   ],
   webServer: {
     command: `node apps/host/bin/rxmesh.js serve --port ${E2E_PORT} --bind 127.0.0.1 --data-dir ${E2E_DATA_DIR} --operator '${E2E_OPERATOR}' --share-seconds ${E2E_SHARE_SECONDS}`,

@@ -4,7 +4,7 @@
 // and phone sizes.
 import { readFileSync } from 'node:fs';
 import { type Browser, type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { E2E_DATA_DIR, E2E_OPERATOR } from './harness/e2e-server.js';
+import { E2E_DATA_DIR, E2E_OPERATOR, PHONE_TOO } from './harness/e2e-server.js';
 
 interface StatsMember {
   id: string;
@@ -59,26 +59,29 @@ async function measureRate(page: Page, seconds: number): Promise<number> {
   return (1000 * ((await hashesOf(page)) - before)) / (Date.now() - began);
 }
 
-test('opening the page computes no hash and starts no worker until Start is clicked', async ({ page }, testInfo) => {
-  const problems = watchConsole(page);
-  await page.goto('/');
-  await expect(page.getByTestId('start')).toBeVisible();
-  await expect(page.getByTestId('operator')).toHaveText(E2E_OPERATOR);
-  // Time enough for anything that would start by itself to start.
-  await page.waitForTimeout(3000);
-  expect(page.workers()).toHaveLength(0);
-  await expect(page.getByTestId('stop')).toHaveCount(0);
-  const hashes = await page.getByTestId('hashrate').getAttribute('data-hashes');
-  expect(hashes === null || Number(hashes) === 0).toBe(true);
-  await page.screenshot({ path: testInfo.outputPath(`consent-${testInfo.project.name}.png`), fullPage: true });
-  expect(problems).toEqual([]);
-});
+test(
+  'opening the page computes no hash and starts no worker until Start is clicked',
+  { tag: PHONE_TOO },
+  async ({ page }, testInfo) => {
+    const problems = watchConsole(page);
+    await page.goto('/');
+    await expect(page.getByTestId('start')).toBeVisible();
+    await expect(page.getByTestId('operator')).toHaveText(E2E_OPERATOR);
+    // Time enough for anything that would start by itself to start.
+    await page.waitForTimeout(3000);
+    expect(page.workers()).toHaveLength(0);
+    await expect(page.getByTestId('stop')).toHaveCount(0);
+    const hashes = await page.getByTestId('hashrate').getAttribute('data-hashes');
+    expect(hashes === null || Number(hashes) === 0).toBe(true);
+    await page.screenshot({ path: testInfo.outputPath(`consent-${testInfo.project.name}.png`), fullPage: true });
+    expect(problems).toEqual([]);
+  },
+);
 
 test('two tabs in separate profiles mine the demo chain, get accepted shares, and the classroom shows them', async ({
   browser,
   baseURL,
 }, testInfo) => {
-  test.skip(testInfo.project.name !== 'desktop', 'two mining tabs and a classroom: one browser project is enough');
   test.setTimeout(240_000);
   const first = await tabInOwnProfile(browser, baseURL);
   const tabs = [first, await tabInOwnProfile(browser, baseURL)];
@@ -163,7 +166,6 @@ test('two tabs in separate profiles mine the demo chain, get accepted shares, an
 test('Stop brings the hashrate to 0 within 1 s, and the throttle at 50% roughly halves it', async ({
   page,
 }, testInfo) => {
-  test.skip(testInfo.project.name !== 'desktop', 'mining measurements: one browser project is enough');
   test.setTimeout(240_000);
   const problems = watchConsole(page);
   await page.goto('/');

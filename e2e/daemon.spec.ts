@@ -78,7 +78,6 @@ test.afterAll(async () => {
 test('a browser tab and a native host mine consecutive blocks that a regtest monerod accepts', async ({
   page,
 }, testInfo) => {
-  test.skip(testInfo.project.name !== 'desktop', 'one daemon, one browser project');
   test.setTimeout(420_000);
   try {
     daemon = await startMonerod({ fixedDifficulty: DIFFICULTY, zmqPub: true });

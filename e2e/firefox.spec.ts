@@ -57,7 +57,6 @@ async function openTab(url: string): Promise<{ page: Page; tab: ContributorTab; 
 
 test.beforeAll(async () => {
   const testInfo = test.info();
-  testInfo.skip(testInfo.project.name !== 'desktop', 'Firefox: one browser project is enough');
   if (!existsSync(FIREFOX_PATH)) {
     const reason = `${FIREFOX_PATH} not found: install the Debian package firefox-esr (npm test's set-up does)`;
     console.log(`firefox.spec.ts skipped: ${reason}`);

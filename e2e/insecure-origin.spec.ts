@@ -25,8 +25,6 @@ test.use({
   },
 });
 
-test.skip(({ isMobile }) => isMobile, 'a page on plain http: the desktop project is enough');
-
 interface StatsMember {
   name: string;
   engine: string;

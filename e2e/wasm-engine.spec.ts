@@ -29,7 +29,6 @@ test.afterAll(async () => {
 });
 
 test('two workers share one cache and agree with librandomx', async ({ page }, testInfo) => {
-  test.skip(testInfo.project.name !== 'desktop', 'engine test: one browser project is enough');
   test.setTimeout(300_000);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
@@ -56,8 +55,7 @@ test('two workers share one cache and agree with librandomx', async ({ page }, t
   expect(problems).toEqual([]);
 });
 
-test('two workers mine in lanes on one cache and agree with librandomx', async ({ page }, testInfo) => {
-  test.skip(testInfo.project.name !== 'desktop', 'engine test: one browser project is enough');
+test('two workers mine in lanes on one cache and agree with librandomx', async ({ page }) => {
   test.setTimeout(300_000);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
@@ -86,7 +84,6 @@ test('two workers mine in lanes on one cache and agree with librandomx', async (
 test('the engine mines on 2 Web Workers as librandomx hashes, and stop() ends a batch within 1 s', async ({
   page,
 }, testInfo) => {
-  test.skip(testInfo.project.name !== 'desktop', 'engine test: one browser project is enough');
   test.setTimeout(120_000);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
@@ -127,7 +124,6 @@ test('the engine mines on 2 Web Workers as librandomx hashes, and stop() ends a 
 test('the float runtime rounds exactly in Chromium, with fused multiply-add where it is proven', async ({
   page,
 }, testInfo) => {
-  test.skip(testInfo.project.name !== 'desktop', 'engine test: one browser project is enough');
   const cases = floatReferenceCases(1000);
   expect(cases).toHaveLength(5 * 4 * 1000);
   await page.goto(`${origin}/index.html`);
