@@ -24,6 +24,7 @@ const runAlone = [
   'apps/host/src/lan.test.ts',
   // Light hosts mining in namespaces behind NAT routers, against a server and coturn in another.
   'apps/host/src/nat.test.ts',
+  'apps/host/src/differential.test.ts',
   'apps/host/src/mesh/mesh-node.test.ts',
   'apps/host/src/sources/daemon-source.test.ts',
   'packages/mesh/src/mining-driver.test.ts',
@@ -45,8 +46,6 @@ const runTwoAtATime = [
   'packages/native/src/verifier.test.ts',
   // 1000 simulated peers: a core's work, deterministic by seed.
   'packages/core/src/simulation/cluster-sim.test.ts',
-  // Both engines on every core for minutes, timing nothing: it takes up what the one-core files leave.
-  'apps/host/src/differential.test.ts',
 ];
 
 /**
@@ -54,7 +53,6 @@ const runTwoAtATime = [
  * orders by past durations once it has them, and a fresh clone by file size, which puts these late.
  */
 const longestFirst = [
-  'apps/host/src/differential.test.ts',
   'apps/host/src/cli.test.ts',
   'apps/host/src/cli-hash.test.ts',
   'apps/host/src/hostile.test.ts',
