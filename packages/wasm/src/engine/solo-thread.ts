@@ -41,10 +41,10 @@ export interface SoloThread {
 
 /**
  * How long a chunk may take. A stop lands only between chunks, so on a slow machine a chunk holds fewer hashes than
- * the VM has lanes, and a stop still lands within this. Each lane fewer is a little slower per hash, so the budget
- * leaves all 4 lanes to a worker down to 10 H/s: a loaded machine's rate.
+ * the VM has lanes, and a stop still lands within this. Each lane fewer costs about a tenth of the rate, so the
+ * budget leaves all 4 lanes to a worker down to 6.7 H/s, below a loaded machine's 7-9.
  */
-const CHUNK_BUDGET_MS = 400;
+const CHUNK_BUDGET_MS = 600;
 
 /** The hashes of the next chunk: as many lanes as fit in CHUNK_BUDGET_MS at `msPerHash`, and at least one. */
 function chunkHashes(lanes: number, msPerHash: number | undefined): number {
