@@ -85,7 +85,7 @@ export default defineConfig({
     // VMs compile programs for Chromium's tiering budget, as createVM() assumes unless told otherwise, and no program
     // reaches it in Chromium. Node 20's V8 executes more machine code per program than Chromium 156 does: at
     // Chromium's budget programs here were optimized again in the background, and a chunk of one worker right after
-    // another took twice as long about half the time. Twice the budget, where none is, runs them as browsers do.
+    // another took twice as long about half the time. At twice the budget no program reaches it, as in browsers.
     execArgv: [`--wasm-tiering-budget=${2 * CHROMIUM_TIERING_BUDGET}`],
     // Every other file mostly waits on sockets, servers and child processes, so more of them run than there are
     // cores. Projects with a groupOrder run first, in its order; the one-worker project runs last, a file at a time.
