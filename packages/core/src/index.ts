@@ -10,6 +10,15 @@ export {
 } from './cluster/coordinator.js';
 export type { ClusterKeys } from './cluster/envelopes.js';
 export {
+  type AccountChange,
+  foldLedger,
+  isEmptyLedgerBatch,
+  type LedgerBatch,
+  type LedgerEntry,
+  type StoredLedger,
+  type TotalsChange,
+} from './cluster/ledger.js';
+export {
   ClusterPeer,
   type ClusterPeerOptions,
   DEFAULT_PEER_SETTINGS,
@@ -33,6 +42,7 @@ export {
   type Message,
   type PeerInfo,
   PROTOCOL_VERSION,
+  type ReplicaEntry,
   ROLES,
   type Role,
   SHARE_REJECTIONS,

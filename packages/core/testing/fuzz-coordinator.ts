@@ -222,7 +222,11 @@ export class CoordinatorRig {
       },
       1,
       settings,
-      { demo, selfInfo: this.info(this.self.id, { role: 'gateway', jobSource: true, maxLinks: 12, hashrate: 50 }) },
+      {
+        demo,
+        selfInfo: this.info(this.self.id, { role: 'gateway', jobSource: true, maxLinks: 12, hashrate: 50 }),
+        durable: false,
+      },
     );
     this.coordinator.start();
     if (!demo) this.newJob({ kind: 'newJob', count: 2 ** 32, atTop: false, difficulty: 1e6 });

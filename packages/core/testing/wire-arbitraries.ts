@@ -74,20 +74,26 @@ export function wireArbitraries(world: WireWorld) {
   const knownIds = [...world.identities.map((identity) => identity.id), ...(world.ids ?? [])];
   const peerId = knownIds.length === 0 ? randomPeerId : fc.oneof(fc.constantFrom(...knownIds), randomPeerId);
 
-  const peerInfo: fc.Arbitrary<PeerInfo> = fc.record({
-    id: peerId,
-    name,
-    role: fc.constantFrom('gateway', 'worker'),
-    engine: fc.constantFrom('wasm', 'native'),
-    mode: fc.constantFrom('light', 'full'),
-    cores: fc.integer({ min: 1, max: 4096 }),
-    memoryMb: fc.oneof(fc.nat({ max: 65_536 }), fc.nat()),
-    mines: fc.boolean(),
-    hashrate,
-    maxLinks: fc.integer({ min: 2, max: 1024 }),
-    startedAt: time,
-    jobSource: fc.boolean(),
-  });
+  const peerInfo: fc.Arbitrary<PeerInfo> = fc
+    .record({
+      id: peerId,
+      name,
+      role: fc.constantFrom('gateway', 'worker'),
+      engine: fc.constantFrom('wasm', 'native'),
+      mode: fc.constantFrom('light', 'full'),
+      cores: fc.integer({ min: 1, max: 4096 }),
+      memoryMb: fc.oneof(fc.nat({ max: 65_536 }), fc.nat()),
+      mines: fc.boolean(),
+      hashrate,
+      maxLinks: fc.integer({ min: 2, max: 1024 }),
+      startedAt: time,
+      jobSource: fc.boolean(),
+    })
+    .chain((info) =>
+      fc
+        .option(peerId, { nil: undefined })
+        .map((contributor) => (contributor === undefined ? info : { ...info, contributor })),
+    );
 
   const wireJob: fc.Arbitrary<WireJob> = fc.record(
     {
@@ -161,16 +167,15 @@ export function wireArbitraries(world: WireWorld) {
     fc.record({ e: fc.constant('left' as const), peer: peerId }),
     fc.record({ e: fc.constant('job' as const), job: wireJob }),
     fc.record({ e: fc.constant('lease' as const), peer: peerId, lease, issuedAt: time }),
-    fc.record({
-      e: fc.constant('share' as const),
-      peer: peerId,
-      name,
-      jobId,
-      nonce: uint32,
-      work: decimal,
-    }),
-    fc.record({ e: fc.constant('reject' as const), peer: peerId, name }),
-    fc.record({ e: fc.constant('ban' as const), peer: peerId }),
+    fc.record(
+      { e: fc.constant('share' as const), peer: peerId, account: peerId, name, jobId, nonce: uint32, work: decimal },
+      { requiredKeys: ['e', 'peer', 'name', 'jobId', 'nonce', 'work'] },
+    ),
+    fc.record(
+      { e: fc.constant('reject' as const), peer: peerId, account: peerId, name },
+      { requiredKeys: ['e', 'peer', 'name'] },
+    ),
+    fc.record({ e: fc.constant('ban' as const), peer: peerId, until: time }),
     fc.record({ e: fc.constant('forget' as const), peer: peerId }),
     fc.record({ e: fc.constant('block' as const), block: wireBlock }),
     fc.record({ e: fc.constant('seen' as const), peer: peerId, jobId, nonce: uint32 }),

@@ -68,6 +68,8 @@ function externalJob(id: string, createdAt: number, overrides: Partial<Job> = {}
 
 interface HarnessOptions {
   demo?: boolean;
+  /** A durable store writes the ledger; the harness records what it is asked to persist. */
+  durable?: boolean;
   state?: ReplicatedState;
   self?: Partial<PeerInfo>;
 }
@@ -85,6 +87,7 @@ function harness(settings: Partial<CoordinatorSettings> = {}, options: HarnessOp
   const submitted: { job: Job; nonce: number }[] = [];
   const wanted: Job[] = [];
   const handedOver: string[] = [];
+  const persists: Extract<CoordinatorAction, { kind: 'persist' }>[] = [];
   const children = new Set<string>();
   const context: CoordinatorContext = {
     selfId: GW,
@@ -108,6 +111,7 @@ function harness(settings: Partial<CoordinatorSettings> = {}, options: HarnessOp
     {
       demo: options.demo ?? true,
       selfInfo,
+      durable: options.durable ?? false,
       ...(options.state === undefined ? {} : { state: options.state }),
     },
   );
@@ -144,6 +148,9 @@ function harness(settings: Partial<CoordinatorSettings> = {}, options: HarnessOp
           break;
         case 'handedOver':
           handedOver.push(action.successor);
+          break;
+        case 'persist':
+          persists.push(action);
           break;
         case 'notice':
           notices.push(action.notice);
@@ -191,6 +198,12 @@ function harness(settings: Partial<CoordinatorSettings> = {}, options: HarnessOp
     get handedOver() {
       collect();
       return handedOver;
+    },
+    /** What the coordinator asked the durable store to write, after a flush as the host peer makes after each event. */
+    get persists() {
+      coordinator.flush();
+      collect();
+      return persists;
     },
     children,
     downTo,
@@ -706,7 +719,7 @@ describe('standbys', () => {
 
   it('get the state in snapshot parts of at most 1000 entries, then the log', () => {
     const state = new ReplicatedState();
-    for (let i = 0; i < 2500; i++) state.apply({ e: 'ban', peer: fakeId(i) });
+    for (let i = 0; i < 2500; i++) state.apply({ e: 'ban', peer: fakeId(i), until: 1e15 });
     const h = harness({}, { state });
     h.join('s', {}, { gateway: true });
     h.coordinator.handleTimeout();
@@ -884,6 +897,49 @@ describe('leases', () => {
     expect(h.resultsOf('w')).toEqual([]);
     h.ack('standby');
     expect(h.resultsOf('w')).toEqual([expect.objectContaining({ accepted: true })]);
+  });
+
+  it('with a durable store, are held with share answers until the store wrote them, or the standby stored them', () => {
+    const h = harness({}, { durable: true });
+    const stored = () => {
+      for (const { term, upTo } of h.persists.splice(0)) h.coordinator.handleStored(term, upTo);
+      h.coordinator.flush();
+    };
+    // The term starts by restating the whole ledger, so the store holds exactly this coordinator's.
+    const [restated] = h.persists;
+    expect(restated?.entries[0]).toEqual({ e: 'clearAccounts' });
+    expect(restated?.entries.at(-1)).toEqual({ e: 'totals', accepted: 0, rejected: 0, blocks: 0 });
+    const contributor = fakeId(77);
+    h.join('w', { contributor });
+    expect(h.leasesOf('w')).toHaveLength(0);
+    // A write reported for another term lets nothing out.
+    for (const { upTo } of h.persists) h.coordinator.handleStored(2, upTo);
+    h.coordinator.flush();
+    expect(h.leasesOf('w')).toHaveLength(0);
+    stored();
+    const lease = firstLease(h, 'w');
+    h.share('w', lease, lease.start, SHARE);
+    h.verifyAll(() => SHARE);
+    expect(h.resultsOf('w')).toEqual([]);
+    // The share is credited to the contributor the worker names, not to its peer id.
+    const writes = h.persists.flatMap(({ entries }) => entries);
+    expect(writes).toContainEqual(expect.objectContaining({ e: 'share', peer: idOf('w'), account: contributor }));
+    stored();
+    expect(h.resultsOf('w')).toEqual([expect.objectContaining({ accepted: true })]);
+    expect(h.coordinator.state.accounts.get(contributor)?.accepted).toBe(1);
+    expect(h.coordinator.state.accounts.has(idOf('w'))).toBe(false);
+    expect(h.coordinator.memberViews().find(({ id }) => id === idOf('w'))?.sharesAccepted).toBe(1);
+
+    // With a standby too, whichever stores first lets the answer out.
+    h.join('standby', { engine: 'native', maxLinks: 64 }, { gateway: true });
+    h.coordinator.handleTimeout();
+    h.ack('standby');
+    stored();
+    h.share('w', lease, lease.start + 1, SHARE);
+    h.verifyAll(() => SHARE);
+    expect(h.resultsOf('w')).toHaveLength(1);
+    h.ack('standby');
+    expect(h.resultsOf('w')).toHaveLength(2);
   });
 
   it('size a claim of 1e9 H/s to maxClaimedHashrate, while honest peers keep getting theirs', () => {

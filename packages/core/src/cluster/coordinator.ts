@@ -10,8 +10,9 @@ import type { Finder } from '../jobs/job-source.js';
 import type { ClusterMember } from '../stats-contract.js';
 import { type Envelopes, STRANGER } from './envelopes.js';
 import { LeaseBook, type LeaseHolder, rateOf } from './lease-book.js';
+import { ledgerOf } from './ledger.js';
 import { placeFor, reachableByAll, routeTo, type TreeView } from './placement.js';
-import { type JobRecord, type MemberRecord, ReplicatedState } from './replica.js';
+import { accountOf, type JobRecord, type MemberRecord, ReplicatedState } from './replica.js';
 import { ReplicationLog } from './replication-log.js';
 import { banBody, type CheckedShare, ShareDesk, type ShareSender } from './share-desk.js';
 import {
@@ -24,6 +25,7 @@ import {
   type Message,
   type PeerInfo,
   PROTOCOL_VERSION,
+  type ReplicaEntry,
   type ShareRejection,
   type UpBody,
 } from './wire.js';
@@ -40,6 +42,8 @@ export interface CoordinatorSettings {
   verifyCapacity: number;
   /** Invalid shares before a peer is banned. */
   maxStrikes: number;
+  /** How long a ban lasts. Keys cost nothing to make, so a ban only stops one key from wasting verifications. */
+  banMs: number;
   /** Links the coordinator holds at most; `joinSlots` of them stay free for peers joining. */
   coordinatorLinks: number;
   joinSlots: number;
@@ -72,6 +76,7 @@ export const DEFAULT_COORDINATOR_SETTINGS: CoordinatorSettings = {
   staleGraceMs: 2000,
   verifyCapacity: 4,
   maxStrikes: 3,
+  banMs: 24 * 3_600_000,
   coordinatorLinks: 64,
   joinSlots: 8,
   standbys: 2,
@@ -112,6 +117,11 @@ export type CoordinatorAction =
   | { kind: 'submitCandidate'; job: Job; nonce: number; hash: Uint8Array; finder: Finder }
   /** The current external job's nonces ran out: its source should make fresh work. */
   | { kind: 'wantJob'; job: Job }
+  /**
+   * For the durable store: the entries recorded in this term since the last persist, ending before `upTo`. What waits
+   * on them goes out once the store says it wrote them (`handleStored`), unless a standby stored them first.
+   */
+  | { kind: 'persist'; term: number; upTo: number; entries: ReplicaEntry[] }
   /** A new standby: the replicated state goes to it, in messages larger than most. */
   | { kind: 'allowLargeMessages'; peer: string }
   /** This coordinator handed the cluster to `successor`: the host peer steps down under it. */
@@ -183,6 +193,8 @@ export class Coordinator {
   private silenceCheckAt = Number.POSITIVE_INFINITY;
   private lastRetemplateAt = Number.NEGATIVE_INFINITY;
   private handingOver = false;
+  /** Whether a durable store writes the ledger (see the persist action). */
+  private readonly durable: boolean;
   private jobBroadcast: { jobId: string; message: BroadcastMessage } | undefined;
   /** The last heartbeat, signed: welcomes carry it for a re-joining relay's subtree. */
   private heartbeatBroadcast: BroadcastMessage | undefined;
@@ -191,10 +203,11 @@ export class Coordinator {
     private readonly context: CoordinatorContext,
     readonly term: number,
     readonly settings: CoordinatorSettings,
-    options: { state?: ReplicatedState; demo: boolean; selfInfo: PeerInfo },
+    options: { state?: ReplicatedState; demo: boolean; selfInfo: PeerInfo; durable: boolean },
   ) {
     this.state = options.state ?? new ReplicatedState();
-    this.replication = new ReplicationLog(this.state);
+    this.replication = new ReplicationLog(this.state, options.durable);
+    this.durable = options.durable;
     this.startedAt = context.now();
     this.members.set(context.selfId, this.newMember(options.selfInfo, context.selfId, true));
     this.chain = options.demo ? new DemoChain({ tail: this.state.blocks }) : undefined;
@@ -249,6 +262,11 @@ export class Coordinator {
   /** Starts mining: a demo template now, or the last job a predecessor announced (an external source's next job
    * replaces it). */
   start(): void {
+    // The store is made to hold this term's ledger whole: a predecessor's, replicated here, may be newer than it.
+    if (this.durable) {
+      const entries: ReplicaEntry[] = [{ e: 'clearAccounts' }, ...ledgerOf(this.state)];
+      this.push({ kind: 'persist', term: this.term, upTo: this.state.nextSeq, entries });
+    }
     if (this.chain !== undefined) this.newDemoJob();
     else {
       const latest = [...this.state.jobs.values()].at(-1)?.job;
@@ -277,7 +295,7 @@ export class Coordinator {
     const now = this.context.now();
     let sum = 0;
     for (const [id, member] of this.members) {
-      if (member.info.mines && !this.state.banned.has(id)) sum += rateOf(member, this.settings, now);
+      if (member.info.mines && !this.state.isBanned(id, now)) sum += rateOf(member, this.settings, now);
     }
     return sum;
   }
@@ -310,7 +328,7 @@ export class Coordinator {
       if (!this.members.has(peer) || peer === this.context.selfId) continue;
       this.linkFailures.set(peer, (this.linkFailures.get(peer) ?? 0) + 1);
     }
-    if (this.state.banned.has(id)) {
+    if (this.state.isBanned(id, this.context.now())) {
       // Over the direct link the joiner asked on: a route of no hops.
       this.send(id, {
         ...this.context.envelopes.down(this.term, id, [id], banBody(this.settings.maxStrikes)),
@@ -358,7 +376,7 @@ export class Coordinator {
   /** Every member it placed, itself included: who it is, where it hangs, what it is credited with, its standby rank. */
   memberViews(): MemberView[] {
     return [...this.members].map(([id, { info, parent }]) => {
-      const account = this.state.accounts.get(id);
+      const account = this.state.accounts.get(accountOf(id, info));
       const rank = this.succession.indexOf(id);
       return {
         id,
@@ -419,7 +437,7 @@ export class Coordinator {
    * they join over a direct link like everyone else.
    */
   private readmit(origin: string, status: Extract<UpBody, { type: 'status' }>): Member | undefined {
-    if (status.info.id !== origin || this.state.banned.has(origin)) return undefined;
+    if (status.info.id !== origin || this.state.isBanned(origin, this.context.now())) return undefined;
     const parent = status.parent;
     const replicated = this.state.members.get(origin);
     if (replicated === undefined) {
@@ -504,6 +522,11 @@ export class Coordinator {
     if (this.recentlyLeft.size > this.settings.maxMembers) {
       this.recentlyLeft.delete(this.recentlyLeft.keys().next().value as string);
     }
+  }
+
+  /** The durable store wrote every entry of `term` before `upTo`; a write for an earlier term says nothing here. */
+  handleStored(term: number, upTo: number): void {
+    if (term === this.term) this.replication.storedDurably(upTo);
   }
 
   handleVerified(ticket: number, hash: Uint8Array): void {
@@ -601,6 +624,10 @@ export class Coordinator {
   flush(): void {
     this.updateSuccession();
     this.replication.replicate(this.succession, this.context.now(), (standby, body) => this.sendDown(standby, body));
+    if (this.durable) {
+      const entries = this.replication.takeUnwritten();
+      if (entries.length > 0) this.push({ kind: 'persist', term: this.term, upTo: this.state.nextSeq, entries });
+    }
     this.release();
     this.maybeHandOver();
   }
@@ -704,6 +731,7 @@ export class Coordinator {
       members: this.members,
       state: this.state,
       selfLinks: () => [...this.context.children()].length,
+      now: () => this.context.now(),
       settings: this.settings,
     };
   }
@@ -750,14 +778,14 @@ export class Coordinator {
   private updateSuccession(): void {
     const now = this.context.now();
     for (const [id, until] of this.slowStandbys) if (until <= now) this.slowStandbys.delete(id);
-    const work = (id: string) => this.state.accounts.get(id)?.work ?? 0n;
+    const work = (id: string) => this.state.accounts.get(accountOf(id, this.members.get(id)?.info))?.work ?? 0n;
     const eligible = [...this.state.gateways]
       .flatMap((id) => {
         const member = this.members.get(id);
         const eligibleNow =
           member?.confirmed === true &&
           id !== this.context.selfId &&
-          !this.state.banned.has(id) &&
+          !this.state.isBanned(id, now) &&
           !this.slowStandbys.has(id);
         return eligibleNow ? [{ id, member, since: this.state.members.get(id)?.since ?? now }] : [];
       })

@@ -74,8 +74,8 @@ export class LeaseBook {
 
   issue(peer: string, member: LeaseHolder, record: JobRecord | undefined): void {
     const { settings, state } = this.context;
-    if (record === undefined || state.banned.has(peer)) return;
     const now = this.context.now();
+    if (record === undefined || state.isBanned(peer, now)) return;
     const rate = rateOf(member, settings, now);
     const range = record.job.nonceRange ?? { start: 0, count: 2 ** 32 };
     const left = range.start + range.count - record.cursor;

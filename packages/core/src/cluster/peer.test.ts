@@ -669,7 +669,7 @@ describe('a standby', () => {
       net
         .upPayloads('s', 'gw')
         .flatMap((up) => (up.body.type === 'replicaAck' ? [[up.body.seq, up.body.resend] as const] : []));
-    const ban = (n: number): ReplicaEntry => ({ e: 'ban', peer: fakeId(n) });
+    const ban = (n: number): ReplicaEntry => ({ e: 'ban', peer: fakeId(n), until: 1e15 });
     net.inject('gw', 's', replica(net, 's', 50, { part: 0, parts: 3 }, [ban(1)]));
     net.inject('gw', 's', replica(net, 's', 50, { part: 1, parts: 3 }, [ban(2)]));
     expect(acks()).toEqual([]);
@@ -705,7 +705,7 @@ describe('a standby', () => {
     net.kill('gw');
     net.advance(1000);
     expect(net.peer('s').phase).toBe('coordinator');
-    expect([...(net.peer('s').coordinatorState?.state.banned ?? [])]).toEqual([1, 2, 3, 4, 5].map(fakeId));
+    expect([...(net.peer('s').coordinatorState?.state.banned.keys() ?? [])]).toEqual([1, 2, 3, 4, 5].map(fakeId));
   });
 
   it('answers a share as soon as the standby acknowledged it, with no timeout on the way', () => {

@@ -24,6 +24,7 @@ import {
 } from './coordinator.js';
 import { type ClusterKeys, Envelopes } from './envelopes.js';
 import { LeaseWork } from './lease-work.js';
+import { ledgerOf, type StoredLedger } from './ledger.js';
 import { ReplicatedState } from './replica.js';
 import { coordinatorSilent, outranks, type SuccessionView, successionDeadline, takeOverDue } from './succession.js';
 import { TreeRouting } from './tree-routing.js';
@@ -88,6 +89,11 @@ export interface ClusterPeerOptions {
    */
   source: JobSourceMode;
   settings?: Partial<PeerSettings>;
+  /**
+   * A gateway with a durable store: what the store kept. Coordinating with no replicated state, the peer starts from
+   * it, and its coordinator asks for every ledger entry to be persisted and answers shares once it is.
+   */
+  ledger?: StoredLedger;
 }
 
 export type PeerAction =
@@ -102,7 +108,10 @@ export type PeerAction =
    * source for fresh work, allow large messages on a link (the coordinator's, to a standby, which carries the
    * replicated state).
    */
-  | Extract<CoordinatorAction, { kind: 'send' | 'verify' | 'submitCandidate' | 'wantJob' | 'allowLargeMessages' }>
+  | Extract<
+      CoordinatorAction,
+      { kind: 'send' | 'verify' | 'submitCandidate' | 'wantJob' | 'allowLargeMessages' | 'persist' }
+    >
   | { kind: 'notice'; notice: PeerNotice };
 
 export type PeerNotice =
@@ -134,6 +143,8 @@ export type PeerEvent =
   | { kind: 'progress'; leaseId: string; hashes: number; shares: readonly { nonce: number; hash: Uint8Array }[] }
   | { kind: 'verified'; ticket: number; hash: Uint8Array }
   | { kind: 'blockResult'; block: BlockRecord | null }
+  /** The durable store wrote what a persist action of `term` asked for, every entry before `upTo`. */
+  | { kind: 'stored'; term: number; upTo: number }
   | { kind: 'job'; job: Job }
   /** The time nextDeadline() named has come: the peer does what is due. */
   | { kind: 'timeout' }
@@ -220,6 +231,8 @@ export class ClusterPeer {
   private discovering = false;
   private coordinator: Coordinator | undefined;
   private replica: ReplicatedState | undefined;
+  /** With a durable store: its ledger, or this peer's own when it last stepped down as coordinator. */
+  private storedLedger: StoredLedger | undefined;
   private snapshotInProgress: SnapshotInProgress | undefined;
   /** The standby this coordinator handed the cluster to; it steps down once the event that handed over is done. */
   private handedOverTo: string | null = null;
@@ -245,6 +258,7 @@ export class ClusterPeer {
       throw new RangeError('A peer is a gateway exactly when it has a gateway credential.');
     }
     this.envelopes = new Envelopes(options.keys, options.now);
+    this.storedLedger = options.ledger;
     this.tree = new TreeRouting({
       selfId: this.id,
       envelopes: this.envelopes,
@@ -448,6 +462,9 @@ export class ClusterPeer {
         return;
       case 'blockResult':
         this.coordinator?.handleBlockResult(event.block);
+        return;
+      case 'stored':
+        this.coordinator?.handleStored(event.term, event.upTo);
         return;
       case 'job':
         this.coordinator?.setJob(event.job);
@@ -1160,7 +1177,8 @@ export class ClusterPeer {
    * joins under this peer at once. */
   private takeOver(handover = false): void {
     if (this.options.keys.credential === null) return; // only gateways coordinate
-    const term = this.term + 1;
+    // Terms go on rising over a restart: the store keeps the last one.
+    const term = Math.max(this.term, this.storedLedger?.term ?? 0) + 1;
     const oldParent = this.tree.leaveParent();
     if (oldParent !== null) {
       this.send(oldParent, { v: PROTOCOL_VERSION, type: 'detach' });
@@ -1178,12 +1196,14 @@ export class ClusterPeer {
       random: () => this.options.random(),
       children: () => this.tree.children,
     };
-    const state = this.replica;
+    // A replicated state is the predecessor's, newer than anything stored.
+    const state = this.replica ?? restoredState(this.storedLedger);
     this.replica = undefined;
     this.coordinator = new Coordinator(context, term, this.settings, {
       ...(state === undefined ? {} : { state }),
       demo,
       selfInfo: this.info,
+      durable: this.storedLedger !== undefined,
     });
     this.adoptCoordinator(this.id, term, []);
     this.coordinator.start();
@@ -1193,6 +1213,10 @@ export class ClusterPeer {
 
   /** Stops coordinating and joins `successor`, bringing this peer's subtree along. */
   private stepDown(successor: string): void {
+    const state = this.coordinator?.state;
+    if (this.storedLedger !== undefined && state !== undefined) {
+      this.storedLedger = { term: this.term, entries: ledgerOf(state) };
+    }
     this.coordinator = undefined;
     this.currentPhase = 'joining';
     this.orphan = true;
@@ -1211,4 +1235,12 @@ export class ClusterPeer {
     if (pick !== undefined) this.connect(pick);
     this.discover();
   }
+}
+
+/** A coordinator's state rebuilt from what a durable store kept, if there is a store. */
+function restoredState(ledger: StoredLedger | undefined): ReplicatedState | undefined {
+  if (ledger === undefined) return undefined;
+  const state = new ReplicatedState();
+  for (const entry of ledger.entries) state.apply(entry);
+  return state;
 }

@@ -21,6 +21,7 @@ export interface TreeView {
   state: ReplicatedState;
   /** Peers linked right below the coordinator, which may not have reported yet. */
   selfLinks(): number;
+  now(): number;
   settings: { coordinatorLinks: number; joinSlots: number; standbys: number };
 }
 
@@ -102,7 +103,8 @@ export function placeFor(
   if (selfFree > 0 && (info.role === 'gateway' || selfFree > tree.settings.standbys)) return self;
   let best: { id: string; tier: number; depth: number; free: number; since: number } | undefined;
   for (const [candidate, member] of tree.members) {
-    if (candidate === self || candidate === id || !member.confirmed || tree.state.banned.has(candidate)) continue;
+    if (candidate === self || candidate === id || !member.confirmed || tree.state.isBanned(candidate, tree.now()))
+      continue;
     if (avoid.has(candidate)) continue;
     const free = capacity(tree, candidate) - (children.get(candidate) ?? 0);
     if (free <= 0) continue;

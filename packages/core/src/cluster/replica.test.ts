@@ -41,7 +41,7 @@ function busyState(): ReplicatedState {
     { e: 'share', peer: idOf('w'), name: 'w', jobId: first.id, nonce: 5, work: '150' },
     { e: 'share', peer: idOf('gateway'), name: 'gateway', jobId: first.id, nonce: 400, work: '1500' },
     { e: 'reject', peer: idOf('cheat'), name: 'cheat' },
-    { e: 'ban', peer: idOf('cheat') },
+    { e: 'ban', peer: idOf('cheat'), until: 1e15 },
     { e: 'block', block: blockToWire(outcome.block) },
     { e: 'job', job: jobToWire(second) },
     lease('w', second, 0, 300, 3),
@@ -101,7 +101,7 @@ describe('the replicated state', () => {
 
   it('keeps at most 10 000 bans, forgetting the oldest first', () => {
     const state = new ReplicatedState();
-    for (let i = 0; i < 10_005; i++) state.apply({ e: 'ban', peer: fakeId(i) });
+    for (let i = 0; i < 10_005; i++) state.apply({ e: 'ban', peer: fakeId(i), until: 1e15 });
     expect(state.banned.size).toBe(10_000);
     expect(state.banned.has(fakeId(4))).toBe(false);
     expect(state.banned.has(fakeId(5))).toBe(true);

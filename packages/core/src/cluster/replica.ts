@@ -4,7 +4,8 @@
 // share counts twice, and no stranger passes for a member.
 import { DEMO_EPOCH_BLOCKS } from '../jobs/demo-chain.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
-import { blockFromWire, blockToWire, jobFromWire, jobToWire, type Lease, type ReplicaEntry } from './wire.js';
+import { ledgerOf } from './ledger.js';
+import { blockFromWire, jobFromWire, jobToWire, type Lease, type ReplicaEntry } from './wire.js';
 
 /** Jobs (with their leases and shares) kept for late shares; older ones are forgotten. */
 const KEPT_JOBS = 16;
@@ -48,6 +49,11 @@ export interface MemberRecord {
   since: number;
 }
 
+/** The ledger account a peer's work is credited to: its contributor id, or the peer id when it names none. */
+export function accountOf(peer: string, info: { contributor?: string } | undefined): string {
+  return info?.contributor ?? peer;
+}
+
 export class ReplicatedState {
   readonly jobs = new Map<string, JobRecord>();
   readonly members = new Map<string, MemberRecord>();
@@ -55,7 +61,8 @@ export class ReplicatedState {
   readonly gateways = new Set<string>();
   readonly leases = new Map<string, LeaseRecord>();
   readonly accounts = new Map<string, PeerAccount>();
-  readonly banned = new Set<string>();
+  /** Banned peers, and until when (the coordinator's clock). */
+  readonly banned = new Map<string, number>();
   readonly blocks: BlockRecord[] = [];
   sharesAccepted = 0;
   sharesRejected = 0;
@@ -99,19 +106,20 @@ export class ReplicatedState {
       }
       case 'share': {
         this.jobs.get(entry.jobId)?.shares.set(entry.nonce, entry.peer);
-        const account = this.account(entry.peer, entry.name);
+        const account = this.account(entry.account ?? entry.peer, entry.name);
         account.work += BigInt(entry.work);
         account.accepted++;
         this.sharesAccepted++;
         return;
       }
       case 'reject':
-        this.account(entry.peer, entry.name).rejected++;
+        this.account(entry.account ?? entry.peer, entry.name).rejected++;
         this.sharesRejected++;
         return;
       case 'ban':
-        this.banned.add(entry.peer);
-        if (this.banned.size > KEPT_BANS) this.banned.delete(this.banned.values().next().value as string);
+        this.banned.delete(entry.peer);
+        this.banned.set(entry.peer, entry.until);
+        if (this.banned.size > KEPT_BANS) this.banned.delete(this.banned.keys().next().value as string);
         return;
       case 'forget':
         this.accounts.delete(entry.peer);
@@ -146,8 +154,6 @@ export class ReplicatedState {
   /** Entries that rebuild this state from nothing, for a new standby. */
   snapshot(): ReplicaEntry[] {
     const entries: ReplicaEntry[] = [];
-    for (const block of this.blocks) entries.push({ e: 'block', block: blockToWire(block) });
-    for (const peer of this.banned) entries.push({ e: 'ban', peer });
     for (const [peer, { parent, gateway, since }] of this.members)
       entries.push({ e: 'member', peer, parent, gateway, since });
     for (const { job, shares } of this.jobs.values()) {
@@ -155,16 +161,12 @@ export class ReplicatedState {
       for (const [nonce, peer] of shares) entries.push({ e: 'seen', peer, jobId: job.id, nonce });
     }
     for (const { peer, lease, issuedAt } of this.leases.values()) entries.push({ e: 'lease', peer, lease, issuedAt });
-    for (const [peer, { name, work, accepted, rejected }] of this.accounts) {
-      entries.push({ e: 'account', peer, name, work: work.toString(), accepted, rejected });
-    }
-    entries.push({
-      e: 'totals',
-      accepted: this.sharesAccepted,
-      rejected: this.sharesRejected,
-      blocks: this.blocksFound,
-    });
+    entries.push(...ledgerOf(this));
     return entries;
+  }
+
+  isBanned(peer: string, now: number): boolean {
+    return (this.banned.get(peer) ?? Number.NEGATIVE_INFINITY) > now;
   }
 
   private account(peer: string, name: string): PeerAccount {

@@ -1,6 +1,7 @@
 // The coordinator's replication: every entry it records goes to its standbys (a snapshot in parts to a new or lagging
 // one, else the log from where it stands), and what a successor must know (welcomes, leases, share answers) is held
-// until the first standby has stored the entry it depends on.
+// until the first standby has stored the entry it depends on, or, on a gateway with a durable store, until the store
+// has written it, whichever comes first.
 
 import type { ReplicatedState } from './replica.js';
 import { type DownBody, PROTOCOL_VERSION, REPLICA_ENTRIES_PER_MESSAGE, type ReplicaEntry } from './wire.js';
@@ -50,17 +51,36 @@ export class ReplicationLog {
   private readonly sent = new Map<string, number>();
   private readonly lastSentAt = new Map<string, number>();
   private held: Held[] = [];
+  /** With a durable store: what it has not been given yet, and what it has written (every entry before `written`). */
+  private unwritten: ReplicaEntry[] = [];
+  private written = -1;
 
-  constructor(private readonly state: ReplicatedState) {
+  constructor(
+    private readonly state: ReplicatedState,
+    private readonly durable: boolean,
+  ) {
     this.base = state.nextSeq;
   }
 
-  /** Applies `entry` to the state and keeps it for the standbys; returns its number. */
+  /** Applies `entry` to the state and keeps it for the standbys (and the store); returns its number. */
   record(entry: ReplicaEntry): number {
     const seq = this.state.nextSeq;
     this.state.apply(entry);
     this.entries.push(entry);
+    if (this.durable) this.unwritten.push(entry);
     return seq;
+  }
+
+  /** With a durable store: the entries recorded since the last call, for it to write. */
+  takeUnwritten(): ReplicaEntry[] {
+    const taken = this.unwritten;
+    this.unwritten = [];
+    return taken;
+  }
+
+  /** The store wrote every entry before `seq`. */
+  storedDurably(seq: number): void {
+    this.written = Math.max(this.written, seq);
   }
 
   /** A standby stored everything before `seq`; `resend` when it lost track and wants everything from there. */
@@ -137,9 +157,13 @@ export class ReplicationLog {
     this.held.push({ seq, release, since });
   }
 
-  /** Lets out what `first` has stored (everything, when there is no standby). */
+  /**
+   * Lets out what `first` or the store has stored. Without either, everything: a coordinator alone with no store has
+   * nobody to wait for.
+   */
   release(first: string | undefined): void {
-    const stored = first === undefined ? Number.POSITIVE_INFINITY : (this.acked.get(first) ?? -1);
+    const byStandby = first === undefined ? -1 : (this.acked.get(first) ?? -1);
+    const stored = first === undefined && !this.durable ? Number.POSITIVE_INFINITY : Math.max(byStandby, this.written);
     let kept = 0;
     for (const item of this.held) {
       if (item.seq < stored) item.release();

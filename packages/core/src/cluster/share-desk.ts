@@ -6,7 +6,7 @@ import { hexToBytes, sameBytes } from '../hex.js';
 import type { Job } from '../jobs/job.js';
 import { meetsDifficulty, meetsShareTarget } from '../target.js';
 import type { CoordinatorAction, CoordinatorSettings } from './coordinator.js';
-import type { ReplicatedState } from './replica.js';
+import { accountOf, type ReplicatedState } from './replica.js';
 import type { ReplicationLog } from './replication-log.js';
 import { type DownBody, type PeerInfo, PROTOCOL_VERSION, type ShareRejection, type UpBody } from './wire.js';
 import type { WorkMeter } from './work-meter.js';
@@ -73,7 +73,7 @@ export class ShareDesk {
 
   take(peer: string, share: Extract<UpBody, { type: 'share' }>): void {
     const { state, settings } = this.context;
-    if (state.banned.has(peer)) {
+    if (state.isBanned(peer, this.context.now())) {
       this.reject(peer, share.seq, 'banned', false);
       return;
     }
@@ -196,6 +196,7 @@ export class ShareDesk {
     const seq = this.context.replication.record({
       e: 'share',
       peer: share.peer,
+      ...this.accountField(share.peer),
       name,
       jobId: share.jobId,
       nonce: share.nonce,
@@ -220,7 +221,7 @@ export class ShareDesk {
   private reject(peer: string, seq: number, reason: ShareRejection, strike: boolean): void {
     const { settings, state, replication } = this.context;
     const member = this.context.members.get(peer);
-    replication.record({ e: 'reject', peer, name: member?.info.name ?? '' });
+    replication.record({ e: 'reject', peer, ...this.accountField(peer), name: member?.info.name ?? '' });
     this.forgetSmallestAccount();
     this.context.push({
       kind: 'notice',
@@ -230,8 +231,9 @@ export class ShareDesk {
     // The coordinator's own engine computes what it verifies with: it never bans itself.
     if (!strike || member === undefined || peer === this.context.selfId) return;
     member.verifiedValid = 0;
-    if (++member.strikes >= settings.maxStrikes && !state.banned.has(peer)) {
-      replication.record({ e: 'ban', peer });
+    const now = this.context.now();
+    if (++member.strikes >= settings.maxStrikes && !state.isBanned(peer, now)) {
+      replication.record({ e: 'ban', peer, until: now + settings.banMs });
       this.context.sendDown(peer, banBody(settings.maxStrikes));
       this.context.push({ kind: 'notice', notice: { kind: 'banned', peer } });
     }
@@ -243,14 +245,21 @@ export class ShareDesk {
     this.context.gateDown(this.context.state.nextSeq - 1, peer, body);
   }
 
+  /** The contributor a member names, on its share and reject entries, when that is not the peer itself. */
+  private accountField(peer: string): { account?: string } {
+    const account = accountOf(peer, this.context.members.get(peer)?.info);
+    return account === peer ? {} : { account };
+  }
+
   /** The ledger keeps maxAccounts contributors: past them, the one credited with the least work goes. */
   private forgetSmallestAccount(): void {
     const { accounts } = this.context.state;
     if (accounts.size <= this.context.settings.maxAccounts) return;
+    const ofMembers = new Set([...this.context.members].map(([peer, member]) => accountOf(peer, member.info)));
     let smallest: string | undefined;
     let least: bigint | undefined;
     for (const [peer, account] of accounts) {
-      if (this.context.members.has(peer)) continue;
+      if (ofMembers.has(peer)) continue;
       if (least === undefined || account.work < least) {
         least = account.work;
         smallest = peer;

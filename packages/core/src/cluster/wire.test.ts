@@ -201,7 +201,7 @@ describe('signed payloads', () => {
 
   it(`carries at most ${REPLICA_ENTRIES_PER_MESSAGE} replica entries in one down message`, () => {
     const entries = (count: number): ReplicaEntry[] =>
-      Array.from({ length: count }, (_, i) => ({ e: 'ban', peer: fakeId(i) }));
+      Array.from({ length: count }, (_, i) => ({ e: 'ban', peer: fakeId(i), until: 1e15 }));
     const replica = (count: number) => ({
       t: 'down',
       term: 1,

@@ -54,6 +54,11 @@ export const PeerInfoSchema = Type.Object(
     jobSource: Type.Boolean(),
     /** Whether others can open links to this peer, from the ICE candidates it gathered (see LINK_REACH). */
     reach: Type.Optional(Type.Enum(LINK_REACH)),
+    /**
+     * Whom the ledger credits: an id the person's page or host keeps across restarts, where the peer id is new each
+     * time. Nobody signs it; a peer that names someone else's only gives its work away. Without it, the peer id.
+     */
+    contributor: Type.Optional(PeerId),
   },
   { additionalProperties: false },
 );
@@ -196,13 +201,23 @@ const ReplicaEntry = Type.Union([
   Type.Object({ e: Type.Literal('left'), peer: PeerId }, strict),
   Type.Object({ e: Type.Literal('job'), job: WireJob }, { additionalProperties: false }),
   Type.Object({ e: Type.Literal('lease'), peer: PeerId, lease: LeaseSchema, issuedAt: Time }, strict),
+  // `account`: the contributor credited, when it is not the peer itself.
   Type.Object(
-    { e: Type.Literal('share'), peer: PeerId, name: Name, jobId: JobId, nonce: Uint32, work: Decimal },
+    {
+      e: Type.Literal('share'),
+      peer: PeerId,
+      account: Type.Optional(PeerId),
+      name: Name,
+      jobId: JobId,
+      nonce: Uint32,
+      work: Decimal,
+    },
     strict,
   ),
-  Type.Object({ e: Type.Literal('reject'), peer: PeerId, name: Name }, strict),
-  Type.Object({ e: Type.Literal('ban'), peer: PeerId }, strict),
-  /** The ledger is full: this contributor, credited with the least work, is forgotten. */
+  Type.Object({ e: Type.Literal('reject'), peer: PeerId, account: Type.Optional(PeerId), name: Name }, strict),
+  /** A peer banned until `until`, in the coordinator's clock. */
+  Type.Object({ e: Type.Literal('ban'), peer: PeerId, until: Time }, strict),
+  /** The ledger is full: this contributor (an account), credited with the least work, is forgotten. */
   Type.Object({ e: Type.Literal('forget'), peer: PeerId }, strict),
   Type.Object({ e: Type.Literal('block'), block: WireBlock }, strict),
   /** The operator starts a new lesson: every contributor's credited work and share counts go back to zero. */

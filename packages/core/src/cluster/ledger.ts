@@ -1,0 +1,147 @@
+// The durable part of the coordinator's replicated state: what contributors are credited with, the cluster's share
+// and block counts, the blocks found and the bans. A gateway with a store writes it as the coordinator records it,
+// folded into one batch per event, and a coordinator that starts with nothing replicated starts from what the store
+// kept. Jobs, leases and members are not in it: they are worth nothing after a restart.
+import type { ReplicatedState } from './replica.js';
+import { blockToWire, type ReplicaEntry, type WireBlock } from './wire.js';
+
+/** What the store holds, restated as entries that rebuild it in a ReplicatedState. */
+export type LedgerEntry = Extract<ReplicaEntry, { e: 'block' | 'ban' | 'account' | 'totals' }>;
+
+/** What a gateway's store kept: the latest term a coordinator wrote under, and the ledger. */
+export interface StoredLedger {
+  term: number;
+  entries: LedgerEntry[];
+}
+
+export interface AccountChange {
+  name: string;
+  work: bigint;
+  accepted: number;
+  rejected: number;
+  /** The values replace the stored ones; otherwise they are added to them (a missing account starts at zero). */
+  absolute: boolean;
+}
+
+export interface TotalsChange {
+  accepted: number;
+  rejected: number;
+  blocks: number;
+  absolute: boolean;
+}
+
+/**
+ * The ledger changes of a run of entries, applied by a store in this order: clear every account, delete the
+ * forgotten ones, write the account changes, then the totals, the blocks (once each, by id) and the bans.
+ */
+export interface LedgerBatch {
+  term: number;
+  clearAccounts: boolean;
+  forget: Set<string>;
+  accounts: Map<string, AccountChange>;
+  totals: TotalsChange;
+  blocks: WireBlock[];
+  bans: Map<string, number>;
+}
+
+/** The ledger of `state`, as the entries a store would give back for it. */
+export function ledgerOf(state: ReplicatedState): LedgerEntry[] {
+  const entries: LedgerEntry[] = [];
+  for (const block of state.blocks) entries.push({ e: 'block', block: blockToWire(block) });
+  for (const [peer, until] of state.banned) entries.push({ e: 'ban', peer, until });
+  for (const [peer, { name, work, accepted, rejected }] of state.accounts) {
+    entries.push({ e: 'account', peer, name, work: work.toString(), accepted, rejected });
+  }
+  entries.push({
+    e: 'totals',
+    accepted: state.sharesAccepted,
+    rejected: state.sharesRejected,
+    blocks: state.blocksFound,
+  });
+  return entries;
+}
+
+/** Folds entries, in the order recorded, into the one batch that leaves a store as applying each would. */
+export function foldLedger(entries: readonly ReplicaEntry[], term: number): LedgerBatch {
+  const batch: LedgerBatch = {
+    term,
+    clearAccounts: false,
+    forget: new Set(),
+    accounts: new Map(),
+    totals: { accepted: 0, rejected: 0, blocks: 0, absolute: false },
+    blocks: [],
+    bans: new Map(),
+  };
+  const change = (account: string, name: string): AccountChange => {
+    let found = batch.accounts.get(account);
+    if (found === undefined) {
+      // One forgotten or cleared earlier in the batch is gone before the changes are written: it starts from zero.
+      found = { name, work: 0n, accepted: 0, rejected: 0, absolute: false };
+      batch.accounts.set(account, found);
+    }
+    found.name = name;
+    return found;
+  };
+  for (const entry of entries) {
+    switch (entry.e) {
+      case 'share': {
+        const account = change(entry.account ?? entry.peer, entry.name);
+        account.work += BigInt(entry.work);
+        account.accepted++;
+        batch.totals.accepted++;
+        break;
+      }
+      case 'reject':
+        change(entry.account ?? entry.peer, entry.name).rejected++;
+        batch.totals.rejected++;
+        break;
+      case 'account':
+        batch.accounts.set(entry.peer, {
+          name: entry.name,
+          work: BigInt(entry.work),
+          accepted: entry.accepted,
+          rejected: entry.rejected,
+          absolute: true,
+        });
+        break;
+      case 'forget':
+        batch.accounts.delete(entry.peer);
+        batch.forget.add(entry.peer);
+        break;
+      case 'clearAccounts':
+        batch.clearAccounts = true;
+        batch.accounts.clear();
+        batch.forget.clear();
+        break;
+      case 'totals':
+        batch.totals = { accepted: entry.accepted, rejected: entry.rejected, blocks: entry.blocks, absolute: true };
+        break;
+      case 'block':
+        batch.blocks.push(entry.block);
+        batch.totals.blocks++;
+        break;
+      case 'ban':
+        batch.bans.set(entry.peer, entry.until);
+        break;
+      default:
+        break; // members, jobs and leases are not kept
+    }
+  }
+  return batch;
+}
+
+/** Whether applying the batch would change nothing (the events of a run that recorded no ledger entry). */
+export function isEmptyLedgerBatch(batch: LedgerBatch): boolean {
+  const { totals } = batch;
+  return (
+    !batch.clearAccounts &&
+    batch.forget.size === 0 &&
+    batch.accounts.size === 0 &&
+    !totals.absolute &&
+    totals.accepted === 0 &&
+    totals.rejected === 0 &&
+    totals.blocks === 0 &&
+    batch.blocks.length === 0 &&
+    batch.bans.size === 0
+  );
+}
