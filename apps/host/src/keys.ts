@@ -1,7 +1,8 @@
 // What rxmesh keeps on disk for its keys, in the data directory (`--data-dir`, by default $XDG_DATA_HOME/rxmesh or
 // ~/.local/share/rxmesh): the cluster key of a server (`cluster.key`), the cluster keys a host pinned at first use
-// (`clusters.json`), and the gateway credential files `rxmesh credential` writes; tls.ts keeps the self-signed https
-// certificate of `serve --tls-self-signed` there too. Secrets are written with mode 0600, in a directory of mode 0700.
+// (`clusters.json`), the contributor id a host's work is credited to (`contributor.json`), and the gateway credential
+// files `rxmesh credential` writes; tls.ts keeps the self-signed https certificate of `serve --tls-self-signed`, and
+// the ledger its SQLite file, there too. Secrets are written with mode 0600, in a directory of mode 0700.
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -12,6 +13,7 @@ import {
   type CredentialPayload,
   CredentialSchema,
   checkCredential,
+  contributorIdOf,
   type Identity,
   identityFromSecret,
   issueCredential,
@@ -99,6 +101,32 @@ export async function loadClusterKey(dir: string): Promise<{ cluster: Identity; 
   const cluster = newIdentity();
   await writePrivate(path, secretText(cluster));
   return { cluster, created: true };
+}
+
+const ContributorFile = Compile(
+  Type.Object({ v: Type.Literal(1), contributor: Type.String({ pattern: KEY_ID_PATTERN }) }),
+);
+
+/**
+ * The id the cluster's ledger credits this machine's work to, made at the first start and kept, so that a host that
+ * restarts (with a new peer id each time) finds its credit again. It is not a secret.
+ */
+export async function loadContributorId(dir: string): Promise<string> {
+  await ensureDir(dir);
+  const path = join(dir, 'contributor.json');
+  const text = await readIfThere(path);
+  if (text !== undefined) {
+    const file = checkedJson(text, (value) => ContributorFile.Check(value));
+    if (file === undefined) {
+      throw new CliError(
+        `${path} is not an rxmesh contributor id. Move it away to make a new one (and start from zero credit).`,
+      );
+    }
+    return file.contributor;
+  }
+  const contributor = contributorIdOf(randomBytes(32));
+  await writePrivate(path, `${JSON.stringify({ v: 1, contributor })}\n`);
+  return contributor;
 }
 
 const TeacherTokenFile = Compile(

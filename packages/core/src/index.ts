@@ -11,6 +11,7 @@ export {
 export type { ClusterKeys } from './cluster/envelopes.js';
 export {
   type AccountChange,
+  describeStoredLedger,
   foldLedger,
   isEmptyLedgerBatch,
   type LedgerBatch,
@@ -63,6 +64,7 @@ export {
   CredentialSchema,
   checkCredential,
   checkSignalingToken,
+  contributorIdOf,
   type Identity,
   identityFromSecret,
   idOfPublicKey,

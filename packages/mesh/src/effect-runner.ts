@@ -1,8 +1,18 @@
 // Runs the sans-IO ClusterPeer: hands it events (from the links, the miner, the hasher, the job source and its
 // clock), then drains the actions it wants done and carries them out: link actions through the LinkAdapter,
-// mining through the MiningDriver, shares to the hasher, candidates to the job source, notices to the observer and
-// the log.
-import type { ClusterPeer, Job, JobSource, PeerAction, PeerEvent } from '@rxmesh/core';
+// mining through the MiningDriver, shares to the hasher, candidates to the job source, ledger entries to the durable
+// store, notices to the observer and the log.
+import {
+  type ClusterPeer,
+  foldLedger,
+  isEmptyLedgerBatch,
+  type Job,
+  type JobSource,
+  type LedgerBatch,
+  type PeerAction,
+  type PeerEvent,
+  type StoredLedger,
+} from '@rxmesh/core';
 import type { LinkAdapter } from './link-adapter.js';
 import type { Log } from './log.js';
 import type { MeshObserver } from './mesh-observer.js';
@@ -12,11 +22,23 @@ import { platform, type TimerHandle } from './platform.js';
 
 /** How often a lost signaling server is retried. */
 const SIGNALING_RETRY_MS = 250;
+/** How long a failed ledger write waits before it is tried again. */
+const LEDGER_RETRY_MS = 1000;
 
 /** Recomputes a share's RandomX hash for the coordinator. */
 export interface ShareHasher {
   hash(seedHash: Uint8Array, blob: Uint8Array, nonce: number): Promise<Uint8Array>;
   close(): Promise<void>;
+}
+
+/** A gateway's durable store of the ledger (credit, shares, blocks, bans), through which it survives a restart. */
+export interface DurableLedger {
+  /** What the store held when it opened. */
+  readonly stored: StoredLedger;
+  /** Writes one batch, in full or not at all; batches come one at a time, in order. */
+  write(batch: LedgerBatch): Promise<void>;
+  /** Where it lives, for log lines: a file, or a Redis server. */
+  readonly where: string;
 }
 
 /** What the runner carries the peer's actions out on. */
@@ -26,6 +48,7 @@ export interface EffectParts {
   miner: MiningDriver | undefined;
   hasher: ShareHasher | undefined;
   jobSource: JobSource | undefined;
+  ledger: DurableLedger | undefined;
   observer: MeshObserver;
   logger: NodeLogger;
   log: Log;
@@ -36,6 +59,8 @@ export class EffectRunner {
   /** The one timer at the peer's next deadline, and that deadline. */
   private deadline: { at: number; timer: TimerHandle } | undefined;
   private halted = false;
+  /** The ledger writes in order: each starts once the one before has been written. */
+  private ledgerWrites: Promise<void> = Promise.resolve();
 
   constructor(private readonly parts: EffectParts) {
     this.clock = this.startClock();
@@ -149,12 +174,45 @@ export class EffectRunner {
       case 'wantJob':
         this.askForFreshJob(action.job);
         return;
+      case 'persist':
+        this.persist(action);
+        return;
       case 'notice':
         observer.observe(action.notice);
         logger.report(action.notice);
         if (action.notice.kind === 'coordinator' && action.notice.self) this.bringOwnJob();
         return;
     }
+  }
+
+  /**
+   * Writes what the coordinator recorded to the durable store, then tells it, so that what waited on the write goes
+   * out. A write that fails is tried again until it succeeds or the peer stops: the answers wait meanwhile.
+   */
+  private persist({ term, upTo, entries }: Extract<PeerAction, { kind: 'persist' }>): void {
+    const { ledger, log } = this.parts;
+    if (ledger === undefined) {
+      log.error('This coordinator was asked to persist its ledger but has no durable store.');
+      return;
+    }
+    const batch = foldLedger(entries, term);
+    const write = async () => {
+      for (let attempt = 1; !isEmptyLedgerBatch(batch) && !this.stopped; attempt++) {
+        try {
+          await ledger.write(batch);
+          break;
+        } catch (error) {
+          log.error(
+            `Could not write the ledger to ${ledger.where} (attempt ${attempt}): ${(error as Error).message}. ` +
+              `Shares wait for their answers meanwhile; trying again in ${LEDGER_RETRY_MS / 1000} s.`,
+            { event: 'ledgerWriteFailed' },
+          );
+          await new Promise<void>((resolve) => platform.setTimeout(() => resolve(), LEDGER_RETRY_MS));
+        }
+      }
+      this.handle({ kind: 'stored', term, upTo });
+    };
+    this.ledgerWrites = this.ledgerWrites.then(write);
   }
 
   /** A peer that takes over brings its own source's newest job rather than mining its predecessor's. */

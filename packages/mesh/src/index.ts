@@ -5,6 +5,7 @@ export { DEFAULT_MAX_MESSAGE_BYTES, MAX_LINK_MESSAGE_BYTES } from './link-codec.
 export type { Log, LogFields } from './log.js';
 export {
   type BlockView,
+  type DurableLedger,
   type JobView,
   type KeyInitView,
   type MemberView,

@@ -13,7 +13,7 @@ import {
   type PeerInfo,
   type PeerSettings,
 } from '@rxmesh/core';
-import { EffectRunner, type ShareHasher } from './effect-runner.js';
+import { type DurableLedger, EffectRunner, type ShareHasher } from './effect-runner.js';
 import { LinkAdapter } from './link-adapter.js';
 import type { Log } from './log.js';
 import { type MemberView, MeshObserver, type MeshSnapshot } from './mesh-observer.js';
@@ -21,7 +21,7 @@ import { MiningDriver } from './mining-driver.js';
 import { NodeLogger } from './node-logger.js';
 import type { LinkCounters, MeshTransport } from './transport.js';
 
-export type { ShareHasher } from './effect-runner.js';
+export type { DurableLedger, ShareHasher } from './effect-runner.js';
 export type { BlockView, JobView, KeyInitView, MemberView, MeshRole, MeshSnapshot } from './mesh-observer.js';
 
 export interface MeshNodeOptions {
@@ -41,6 +41,8 @@ export interface MeshNodeOptions {
   engine?: MiningEngine;
   /** Needed by peers that may coordinate (gateway, auto); a worker never verifies shares. */
   hasher?: ShareHasher;
+  /** A gateway's durable ledger: its coordinator starts from it, and answers shares once they are written to it. */
+  ledger?: DurableLedger;
   log: Log;
   /** How often to log this peer's rate and the cluster's figures. */
   statusSeconds: number;
@@ -66,6 +68,7 @@ export class MeshNode {
       random: () => Math.random(),
       source: options.source,
       ...(options.settings === undefined ? {} : { settings: options.settings }),
+      ...(options.ledger === undefined ? {} : { ledger: options.ledger.stored }),
     });
     const miner =
       engine === undefined
@@ -89,6 +92,7 @@ export class MeshNode {
       miner,
       hasher,
       jobSource,
+      ledger: options.ledger,
       observer: this.observer,
       logger: this.logger,
       log,

@@ -9,6 +9,7 @@ import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource 
 import {
   defaultDataDir,
   type GatewayCredential,
+  loadContributorId,
   newIdentity,
   readCredentialFile,
   scheme,
@@ -60,9 +61,10 @@ export function hostCommand(): Command {
   )
     .option('--room <id>', 'the cluster id on the signaling server', DEFAULT_ROOM)
     .addOption(
-      new Option('--data-dir <dir>', 'where this host keeps the cluster keys it pinned at first use').default(
-        defaultDataDir(),
-      ),
+      new Option(
+        '--data-dir <dir>',
+        'where this host keeps the cluster keys it pinned at first use, and the contributor id its work is credited to',
+      ).default(defaultDataDir()),
     )
     .option(
       '--credential <file>',
@@ -132,6 +134,7 @@ export function hostCommand(): Command {
           memoryMb: Math.round(totalmem() / 2 ** 20),
           mines: true,
           maxLinks: announcedMaxLinks(options, gateway !== undefined),
+          contributor: await loadContributorId(options.dataDir),
           jobSource,
         },
         ice,

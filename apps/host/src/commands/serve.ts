@@ -2,7 +2,8 @@
 // plain-http server beside it.
 import { X509Certificate } from 'node:crypto';
 import { availableParallelism, hostname, networkInterfaces, totalmem } from 'node:os';
-import type { JoinUrl } from '@rxmesh/core';
+import { join } from 'node:path';
+import { describeStoredLedger, type JoinUrl } from '@rxmesh/core';
 import type { MeshNode } from '@rxmesh/mesh';
 import {
   buildServer,
@@ -21,6 +22,7 @@ import { CliError } from '../errors.js';
 import { registerGatewayMetrics } from '../gateway-metrics.js';
 import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource } from '../job-sources.js';
 import { defaultDataDir, loadClusterKey, loadTeacherToken, serverGatewayKeys } from '../keys.js';
+import { LEDGER_FILE, SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { createLog } from '../log.js';
 import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
@@ -97,9 +99,10 @@ export function serveCommand(): Command {
       new Option('--bind <address>', 'address to listen on; 0.0.0.0 lets a class on the LAN join').default('0.0.0.0'),
     )
     .addOption(
-      new Option('--data-dir <dir>', 'where the cluster key and a self-signed certificate are kept').default(
-        defaultDataDir(),
-      ),
+      new Option(
+        '--data-dir <dir>',
+        'where the cluster key, the ledger and a self-signed certificate are kept',
+      ).default(defaultDataDir()),
     )
     .option(
       '--trust-proxy',
@@ -125,6 +128,11 @@ export function serveCommand(): Command {
       });
       const tls = await openTls(tlsSource, options, log);
       const teacherToken = await loadTeacherToken(options.dataDir);
+      // Read before anything listens: a ledger that cannot be read stops the start.
+      const ledger = options.gateway ? SqliteLedger.open(join(options.dataDir, LEDGER_FILE)) : undefined;
+      if (ledger !== undefined) {
+        log.info(`the ledger in ${ledger.where}: ${describeStoredLedger(ledger.stored)}`, { ledger: ledger.where });
+      }
       let gateway: MeshNode | undefined;
       const app = await buildServer({
         cluster: { key: cluster.id },
@@ -163,6 +171,7 @@ export function serveCommand(): Command {
         closing = true;
         log.info('shutting down');
         await gateway?.stop();
+        await ledger?.close();
         await app.close();
         process.exit(0);
       };
@@ -200,6 +209,7 @@ export function serveCommand(): Command {
             ? { source: 'demo' as const }
             : { source: 'external' as const, jobSource: openJobSource(plan, log) }),
           hasher: await openShareHasher(undefined, (message) => log.warn(message)),
+          ...(ledger === undefined ? {} : { ledger }),
           log,
           statusSeconds: 30,
           settings: { shareSeconds: options.shareSeconds },

@@ -211,13 +211,13 @@ export class RxConsent extends LitElement {
 
   private renderRemembered(consent: Consent) {
     const where = this.persistent
-      ? 'This browser remembers your choice and settings'
+      ? 'This browser remembers your choice, your settings and the random id your work is credited to'
       : 'This browser keeps nothing after the tab closes, so your choice lasts only this visit';
     return html`
       <div class="remembered">
         <p>
           You agreed on ${DATE.format(consent.givenAt)}. ${where}; mining still waits for you to click Start.
-          Withdrawing stops mining and forgets your choice, settings and lifetime contribution here.
+          Withdrawing stops mining and forgets your choice, settings, lifetime contribution and that id here.
         </p>
         <button class="quiet" type="button" data-testid="withdraw" @click=${this.withdraw}>
           Withdraw consent

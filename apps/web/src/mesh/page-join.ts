@@ -1,7 +1,7 @@
 // What a tab needs to join its page's cluster, made at Start: a fresh Ed25519 key for this session (its id in the
 // cluster; the key never leaves the tab), the cluster key the page's own server answers with (only gateways that
 // key authorized may coordinate this tab), the STUN and TURN servers it names (with TURN credentials renewed before
-// they expire), and the tab's peer, registered with a token the key signed.
+// they expire), the tab's peer, registered with a token the key signed, and the contributor id this browser keeps.
 import {
   type ClusterKeys,
   identityFromSecret,
@@ -19,6 +19,8 @@ import {
   setIceServers,
 } from '@rxmesh/mesh';
 import { DEFAULT_ROOM } from '@rxmesh/signal/client';
+import { loadContributorId } from '../storage/contributor.js';
+import { openStore } from '../storage/key-value.js';
 import { createBrowserPeer } from './browser-peer.js';
 
 export interface PageJoin {
@@ -26,6 +28,8 @@ export interface PageJoin {
   keys: ClusterKeys;
   /** How other peers reach this tab, from the candidates it gathers with the server's STUN and TURN servers. */
   reach: LinkReach;
+  /** Whom the cluster's ledger credits: the same id at every Start in this browser. */
+  contributor: string;
 }
 
 const CLUSTER_URL = '/api/cluster';
@@ -70,5 +74,6 @@ export async function joinFromPage(): Promise<PageJoin> {
   peer.peer.on('close', () => supply.stop());
   const transport: MeshTransport = peer;
   const reach = await probeReach((config) => new RTCPeerConnection(config) as unknown as ProbeConnection, iceServers);
-  return { transport, keys: { scheme: nobleEd25519, identity, cluster, credential: null }, reach };
+  const contributor = await loadContributorId(openStore());
+  return { transport, keys: { scheme: nobleEd25519, identity, cluster, credential: null }, reach, contributor };
 }

@@ -107,7 +107,7 @@ export function createBrowserBackend(join: () => Promise<PageJoin>): MiningBacke
       const engine = await createEngine(mode, threads);
       try {
         engine.setThrottle(duty);
-        const { transport, keys, reach } = await join();
+        const { transport, keys, reach, contributor } = await join();
         const node = MeshNode.start({
           transport,
           keys,
@@ -121,6 +121,7 @@ export function createBrowserBackend(join: () => Promise<PageJoin>): MiningBacke
             maxLinks: BROWSER_MAX_LINKS,
             jobSource: false,
             reach,
+            contributor,
           },
           source: 'none',
           engine,

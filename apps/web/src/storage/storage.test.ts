@@ -1,6 +1,8 @@
+import { KEY_ID_PATTERN } from '@rxmesh/core';
 import { describe, expect, it } from 'vitest';
 import { defaultSettings } from '../settings.js';
 import { ConsentStore } from './consent.js';
+import { loadContributorId } from './contributor.js';
 import { memoryStore } from './key-value.js';
 import { LifetimeStore } from './lifetime.js';
 
@@ -76,5 +78,19 @@ describe('LifetimeStore', () => {
     const lifetime = new LifetimeStore(flaky);
     await expect(lifetime.add({ hashes: 1, sharesAccepted: 0 })).rejects.toThrow('quota');
     expect(await lifetime.add({ hashes: 2, sharesAccepted: 0 })).toEqual({ hashes: 2, sharesAccepted: 0 });
+  });
+});
+
+describe('the contributor id', () => {
+  it('is made once and kept, so every visit is credited to the same id; a damaged one is replaced', async () => {
+    const store = memoryStore();
+    const first = await loadContributorId(store);
+    expect(first).toMatch(new RegExp(KEY_ID_PATTERN));
+    expect(await loadContributorId(store)).toBe(first);
+    expect(await loadContributorId(memoryStore())).not.toBe(first);
+    await store.set('contributor', 'not an id');
+    const replaced = await loadContributorId(store);
+    expect(replaced).toMatch(new RegExp(KEY_ID_PATTERN));
+    expect(await loadContributorId(store)).toBe(replaced);
   });
 });

@@ -7,6 +7,7 @@ import { seededRandom } from '../simulation/sim-tools.js';
 import { targetForDifficulty } from '../target.js';
 import {
   Coordinator,
+  type CoordinatorAction,
   type CoordinatorContext,
   type CoordinatorNotice,
   type CoordinatorSettings,

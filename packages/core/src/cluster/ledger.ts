@@ -145,3 +145,15 @@ export function isEmptyLedgerBatch(batch: LedgerBatch): boolean {
     batch.bans.size === 0
   );
 }
+
+/** One line on what a store kept, for the log of a gateway that opens it. */
+export function describeStoredLedger({ term, entries }: StoredLedger): string {
+  const count = (kind: LedgerEntry['e']) => entries.filter((entry) => entry.e === kind).length;
+  const totals = entries.find((entry) => entry.e === 'totals');
+  const accepted = totals?.e === 'totals' ? totals.accepted : 0;
+  if (term === 0 && count('account') === 0 && accepted === 0) return 'new and empty';
+  return (
+    `${count('account')} contributors, ${accepted} shares accepted, ${count('block')} blocks, ${count('ban')} bans ` +
+    `in force; the last coordinator's term was ${term}`
+  );
+}

@@ -8,7 +8,14 @@ export {
   issueCredential,
   readCredential,
 } from './credential.js';
-export { type Identity, identityFromSecret, idOfPublicKey, KEY_ID_PATTERN, publicKeyOfId } from './keys.js';
+export {
+  contributorIdOf,
+  type Identity,
+  identityFromSecret,
+  idOfPublicKey,
+  KEY_ID_PATTERN,
+  publicKeyOfId,
+} from './keys.js';
 export { checkSignalingToken, SIGNALING_TOKEN_PATTERN, signalingToken } from './signaling-token.js';
 export { KEY_BYTES, nobleEd25519, SIGNATURE_BYTES, type SignatureScheme } from './signature-scheme.js';
 export {

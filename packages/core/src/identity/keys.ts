@@ -19,6 +19,14 @@ export function idOfPublicKey(publicKey: Uint8Array): string {
   return base32nopad.encode(publicKey).toLowerCase();
 }
 
+/**
+ * A contributor id, which the ledger credits work to: 32 random bytes (the caller draws them from a secure source)
+ * written as an id is, so that it fits wherever a peer id does. A page or host makes one once and keeps it.
+ */
+export function contributorIdOf(random: Uint8Array): string {
+  return idOfPublicKey(random);
+}
+
 /** The public key an id names, or undefined when the id is not a key. */
 export function publicKeyOfId(id: string): Uint8Array | undefined {
   if (!KEY_ID.test(id)) return undefined;

@@ -1,0 +1,133 @@
+// The SQLite ledger on real files: what it writes comes back after a reopen as the replicated state holds it, the
+// schema migrates forward, and a file it cannot read stops it with a sentence and is left untouched.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { foldLedger, type ReplicaEntry } from '@rxmesh/core';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ledgerOf } from '../../../../packages/core/src/cluster/ledger.js';
+import { ReplicatedState } from '../../../../packages/core/src/cluster/replica.js';
+import { fakeId } from '../../../../packages/core/testing/keys.js';
+import { CliError } from '../errors.js';
+import { SqliteLedger } from './sqlite-ledger.js';
+import { LEDGER_MIGRATIONS } from './sqlite-schema.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-ledger-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let files = 0;
+const newPath = () => join(scratch, `ledger-${files++}.sqlite`);
+
+const block = (height: number, finder = fakeId(1)): ReplicaEntry => ({
+  e: 'block',
+  block: {
+    height,
+    id: height.toString(16).padStart(64, 'a'),
+    prevId: '0'.repeat(64),
+    timestamp: 1_700_000_000 + height,
+    difficulty: '340282366920938463463374607431768211456',
+    seedHash: '1'.repeat(64),
+    nonce: height * 7,
+    finderId: finder,
+    finderName: 'ada',
+  },
+});
+
+describe('the SQLite ledger', () => {
+  it('gives back after a reopen what its batches wrote, as the replicated state holds it', async () => {
+    const path = newPath();
+    const batches: ReplicaEntry[][] = [
+      [
+        {
+          e: 'share',
+          peer: fakeId(1),
+          account: fakeId(9),
+          name: 'ada',
+          jobId: 'j',
+          nonce: 1,
+          work: '99999999999999999999',
+        },
+        { e: 'share', peer: fakeId(1), account: fakeId(9), name: 'ada', jobId: 'j', nonce: 2, work: '1' },
+        { e: 'reject', peer: fakeId(2), name: 'bob' },
+      ],
+      [block(1), { e: 'ban', peer: fakeId(2), until: 9_000 }, { e: 'ban', peer: fakeId(3), until: 1_000 }],
+      [
+        { e: 'forget', peer: fakeId(2) },
+        { e: 'share', peer: fakeId(4), name: 'cy', jobId: 'j', nonce: 3, work: '5' },
+      ],
+      [{ e: 'clearAccounts' }, { e: 'share', peer: fakeId(5), name: 'di', jobId: 'k', nonce: 4, work: '6' }, block(2)],
+      [{ e: 'share', peer: fakeId(5), name: 'dee', jobId: 'k', nonce: 5, work: '7' }],
+    ];
+    const state = new ReplicatedState();
+    const ledger = SqliteLedger.open(path, 0);
+    expect(ledger.stored).toEqual({ term: 0, entries: [{ e: 'totals', accepted: 0, rejected: 0, blocks: 0 }] });
+    for (const [term, entries] of batches.entries()) {
+      for (const entry of entries) state.apply(entry);
+      await ledger.write(foldLedger(entries, term + 3));
+    }
+    await ledger.close();
+
+    // At time 5,000 the ban until 1,000 has run out; the one until 9,000 holds.
+    const reopened = SqliteLedger.open(path, 5_000);
+    expect(reopened.stored.term).toBe(7);
+    const restored = new ReplicatedState();
+    for (const entry of reopened.stored.entries) restored.apply(entry);
+    expect(restored.accounts).toEqual(state.accounts);
+    expect(restored.accounts.get(fakeId(5))).toEqual({ name: 'dee', work: 13n, accepted: 2, rejected: 0 });
+    expect(restored.blocks).toEqual(state.blocks);
+    expect([restored.sharesAccepted, restored.sharesRejected, restored.blocksFound]).toEqual([5, 1, 2]);
+    expect([...restored.banned]).toEqual([[fakeId(2), 9_000]]);
+    // Restating a whole ledger (as a coordinator does when its term starts) leaves the same file.
+    await reopened.write(foldLedger([{ e: 'clearAccounts' }, ...ledgerOf(state)], 8));
+    await reopened.close();
+    const again = SqliteLedger.open(path, 5_000);
+    const rebuilt = new ReplicatedState();
+    for (const entry of again.stored.entries) rebuilt.apply(entry);
+    expect(rebuilt.accounts).toEqual(state.accounts);
+    expect(rebuilt.blocks).toEqual(state.blocks);
+    expect(rebuilt.blocksFound).toBe(2);
+    await again.close();
+  });
+
+  it('migrates a file of an older schema forward, and refuses one written by a later release', async () => {
+    const older = newPath();
+    const db = new Database(older);
+    db.exec(LEDGER_MIGRATIONS[0] ?? '');
+    db.pragma('user_version = 1');
+    db.prepare("INSERT INTO accounts VALUES ('x', 'ada', '12', 1, 0)").run();
+    db.close();
+    const ledger = SqliteLedger.open(older);
+    expect(ledger.stored.entries).toContainEqual({
+      e: 'account',
+      peer: 'x',
+      name: 'ada',
+      work: '12',
+      accepted: 1,
+      rejected: 0,
+    });
+    await ledger.close();
+
+    const newer = newPath();
+    const later = new Database(newer);
+    later.pragma(`user_version = ${LEDGER_MIGRATIONS.length + 1}`);
+    later.close();
+    expect(() => SqliteLedger.open(newer)).toThrow(/newer than this rxmesh knows.*written by a later release/);
+  });
+
+  it('stops with a sentence that names a file it cannot read, and leaves the file as it was', () => {
+    const path = newPath();
+    const garbage = randomBytes(8192);
+    writeFileSync(path, garbage);
+    let thrown: unknown;
+    try {
+      SqliteLedger.open(path);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(CliError);
+    expect((thrown as Error).message).toContain(path);
+    expect((thrown as Error).message).toMatch(/cannot be read.*restore it from a backup, or move it aside/);
+    expect(readFileSync(path).equals(garbage)).toBe(true);
+  });
+});
