@@ -20,6 +20,8 @@ const runAlone = [
   'packages/wasm/src/engine/mining-control.test.ts',
   'packages/wasm/src/program/describe-program.test.ts',
   'apps/host/src/cluster.test.ts',
+  // Two hosts and a browser tab mining, across a restart of the server.
+  'apps/host/src/restart.test.ts',
   // A browser mining on both cores in a network namespace, against a server in another.
   'apps/host/src/lan.test.ts',
   // Light hosts mining in namespaces behind NAT routers, against a server and coturn in another.

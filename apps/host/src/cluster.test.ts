@@ -1,6 +1,6 @@
 // End to end on loopback: `rxmesh serve` (signaling, web app, embedded gateway on the demo chain) with two
 // `rxmesh host` peers, as separate processes over real PeerJS and WebRTC data channels.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,9 @@ import { bytesToHex, hexToBytes, meetsShareTarget, parseStratumTarget, withNonce
 import { createLightHasher } from '@rxmesh/native';
 import type { ClusterStats } from '@rxmesh/signal';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from '../testing/hostile.js';
 import { RXMESH_BIN as bin } from '../testing/rxmesh-cli.js';
+import { acceptedShares, explained, type LogLine, peerIdOf, startRxmesh } from '../testing/rxmesh-process.js';
 import { ScriptedPool } from '../testing/scripted-pool.js';
 
 const children: ChildProcess[] = [];
@@ -23,61 +25,9 @@ afterAll(async () => {
 let dirs = 0;
 const newDir = () => mkdtempSync(join(scratch, `${dirs++}-`));
 
-interface LogLine {
-  msg: string;
-  event?: string;
-  accepted?: boolean;
-  self?: boolean;
-  term?: number;
-  /** This process's peer id, on the line that says it joined. */
-  peer?: string;
-  time: string;
-}
-
-function start(args: string[]): { child: ChildProcess; lines: LogLine[]; stdout: string[] } {
-  const child = spawn(process.execPath, [bin, ...args, '--log-json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const lines: LogLine[] = [];
-  const stdout: string[] = [];
-  let pending = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    pending += chunk.toString();
-    const parts = pending.split('\n');
-    pending = parts.pop() ?? '';
-    for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part) as LogLine);
-  });
-  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
-  return { child, lines, stdout };
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-/** Runs `wait`; if it fails, the error also carries each process's last log lines, so that a failure says why. */
-async function explained<T>(wait: Promise<T>, processes: Record<string, { lines: LogLine[] }>): Promise<T> {
-  try {
-    return await wait;
-  } catch (error) {
-    const logs = Object.entries(processes).map(
-      ([name, { lines }]) =>
-        `${name}:\n${lines
-          .slice(-12)
-          .map((line) => `  ${JSON.stringify(line)}`)
-          .join('\n')}`,
-    );
-    throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
-  }
-}
-
-const accepted = (lines: LogLine[], after = 0) =>
-  lines.filter((line) => line.event === 'share' && line.accepted && Date.parse(line.time) > after).length;
+const start = (args: string[]) => startRxmesh(args, children);
+const accepted = acceptedShares;
+const peerId = peerIdOf;
 
 /**
  * `rxmesh serve` with a data directory of its own (`dataDir` to restart one), and what its hosts need: each host
@@ -123,8 +73,6 @@ async function serve(args: string[] = [], dataDir = newDir()) {
  */
 const SHARES_EVERY_2_S = ['--share-seconds', '2'];
 
-const peerId = (lines: LogLine[]) => lines.find((line) => line.peer !== undefined)?.peer;
-
 const tookOver = (lines: LogLine[]) =>
   lines.find((line) => line.event === 'coordinator' && line.self === true && (line.term ?? 0) >= 2);
 
@@ -138,7 +86,7 @@ describe('a cluster of rxmesh processes on loopback', () => {
     const stats = await until('accepted shares from both hosts in /api/stats', 90_000, async () => {
       const body = (await (await fetch(`${url}/api/stats`)).json()) as ClusterStats;
       return body.peers === 3 && accepted(alpha.lines) > 0 && accepted(beta.lines) > 0 ? body : undefined;
-    });
+    }, 250);
     expect(stats.job?.source).toBe('demo');
     expect(stats.sharesAccepted).toBeGreaterThanOrEqual(2);
 

@@ -17,7 +17,11 @@ export async function membersSeenBy(page: Page): Promise<Member[]> {
  * Clicks Start with this many threads and waits for the tab's first accepted share; if none comes, the error says
  * how far the tab got and what the server logged.
  */
-export async function mineUntilAccepted(page: Page, threads: number, serve: ServeProcess): Promise<void> {
+export async function mineUntilAccepted(
+  page: Page,
+  threads: number,
+  serve: Pick<ServeProcess, 'stderr'>,
+): Promise<void> {
   await page.getByTestId('threads').fill(String(threads));
   await page.getByTestId('start').click();
   await expectPage(page.getByTestId('stop')).toBeVisible();

@@ -1205,6 +1205,8 @@ export class ClusterPeer {
       selfInfo: this.info,
       durable: this.storedLedger !== undefined,
     });
+    // What it inherited or restored is this peer's own view of the chain from now on.
+    for (const block of this.coordinator.state.blocks) this.rememberBlock(block);
     this.adoptCoordinator(this.id, term, []);
     this.coordinator.start();
     this.sendStatus();

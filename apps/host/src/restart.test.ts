@@ -1,0 +1,180 @@
+// A restart of `rxmesh serve` under a mining cluster, on loopback: two worker hosts (no gateway credential, so nobody
+// carries the cluster on while the server is down) and a tab in Debian's Chromium mine on the demo chain. The server
+// is killed with SIGKILL and started again on the same data directory: everything the cluster knew comes back from
+// its SQLite ledger, the miners re-join by themselves, and no share a miner saw acknowledged is missing from it.
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from '@playwright/test';
+import { DEFAULT_COORDINATOR_SETTINGS } from '@rxmesh/core';
+import type { ClusterStats } from '@rxmesh/signal';
+import Database from 'better-sqlite3';
+import { afterAll, expect, it } from 'vitest';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../../scripts/lib/chromium.mjs';
+import { mineUntilAccepted } from '../testing/browser-tab.js';
+import { until } from '../testing/hostile.js';
+import { acceptedShares, explained, type RxmeshProcess, startRxmesh } from '../testing/rxmesh-process.js';
+import { LEDGER_FILE } from './ledger/sqlite-ledger.js';
+
+const children: ChildProcess[] = [];
+const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-restart-'));
+let browser: Browser | undefined;
+afterAll(async () => {
+  await browser?.close();
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const dataDir = join(scratch, 'server');
+/** A share every 2 s per miner instead of 15, so that each miner's shares come in seconds. */
+const serveArgs = (port: string) => [
+  'serve',
+  '--port',
+  port,
+  '--bind',
+  '127.0.0.1',
+  '--data-dir',
+  dataDir,
+  '--share-seconds',
+  '2',
+];
+
+async function stats(url: string): Promise<ClusterStats> {
+  return (await (await fetch(`${url}/api/stats`)).json()) as ClusterStats;
+}
+
+/** The tab's own count of shares the cluster acknowledged, as its dashboard shows it. */
+async function tabAccepted(page: Page): Promise<number> {
+  return Number((await page.getByTestId('shares-accepted').textContent())?.replace(/\D/g, '') ?? 0);
+}
+
+const serverLog = (server: RxmeshProcess) => ({
+  stderr: () =>
+    server.lines
+      .slice(-8)
+      .map((line) => JSON.stringify(line))
+      .join('\n'),
+});
+
+it('after a SIGKILL and a start on the same data directory the ledger is back, the hosts and the tab re-join by themselves, and every share they saw acknowledged is in it', {
+  timeout: 240_000,
+}, async () => {
+  const first = startRxmesh(serveArgs('0'), children);
+  const url = await until('the serve URL', 20_000, () => /serving (http:\S+)/.exec(first.stdout.join(''))?.[1]);
+  const hostDirs = { alpha: join(scratch, 'alpha'), beta: join(scratch, 'beta') };
+  const host = (name: keyof typeof hostDirs) =>
+    startRxmesh(
+      ['host', '--signal', url, '--threads', '1', '--mode', 'light', '--name', name, '--data-dir', hostDirs[name]],
+      children,
+    );
+  const alpha = host('alpha');
+  const beta = host('beta');
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+  const page = await browser.newPage();
+  await page.goto(url);
+  await mineUntilAccepted(page, 1, serverLog(first));
+  const before = await explained(
+    until(
+      'accepted shares from both hosts, and a block',
+      90_000,
+      async () => {
+        const seen = await stats(url);
+        return acceptedShares(alpha.lines) > 0 && acceptedShares(beta.lines) > 0 && seen.blocksFound > 0
+          ? seen
+          : undefined;
+      },
+      250,
+    ),
+    { alpha, beta, server: first },
+  );
+
+  first.child.kill('SIGKILL');
+  const killedAt = Date.now();
+  const tabBefore = await tabAccepted(page);
+  const server = startRxmesh(serveArgs(new URL(url).port), children);
+  await until('the restarted server to listen', 20_000, () =>
+    /serving /.test(server.stdout.join('')) ? true : undefined,
+  );
+  const opened = server.lines.find((line) => /^the ledger in /.test(line.msg));
+  expect(opened?.msg).toMatch(new RegExp(`${before.blocksFound} blocks`));
+
+  // The leaderboard, the credit and the blocks are back once the server's gateway coordinates again.
+  const restored = await until(
+    'the restarted gateway to coordinate',
+    30_000,
+    async () => {
+      const seen = await stats(url);
+      return seen.view === 'coordinator' ? seen : undefined;
+    },
+    250,
+  );
+  expect(restored.blocksFound).toBe(before.blocksFound);
+  expect(restored.sharesAccepted).toBeGreaterThanOrEqual(before.sharesAccepted);
+  expect(restored.blocks.map((block) => block.id)).toEqual(before.blocks.map((block) => block.id));
+
+  // Nobody is told to re-join: the hosts and the tab do, and get shares accepted again.
+  await explained(
+    until(
+      'the hosts and the tab to get shares accepted by the restarted server',
+      90_000,
+      async () =>
+        acceptedShares(alpha.lines, killedAt) > 0 &&
+        acceptedShares(beta.lines, killedAt) > 0 &&
+        (await tabAccepted(page)) > tabBefore
+          ? true
+          : undefined,
+      250,
+    ),
+    { alpha, beta, server },
+  );
+  const after = await stats(url);
+  const byName = new Map(after.members.map((member) => [member.name, member]));
+  for (const name of ['alpha', 'beta']) {
+    const earlier = before.members.find((member) => member.name === name);
+    // Credit and counts carry on from before the restart.
+    expect(byName.get(name)?.sharesAccepted).toBeGreaterThan(earlier?.sharesAccepted ?? 0);
+    expect(BigInt(byName.get(name)?.creditedWork ?? '0')).toBeGreaterThan(BigInt(earlier?.creditedWork ?? '0'));
+  }
+
+  // Mining stops, the answers in flight arrive, and the server stops cleanly: then the ledger file is read.
+  await page.getByTestId('stop').click();
+  const acknowledged = {
+    alpha: acceptedShares(alpha.lines),
+    beta: acceptedShares(beta.lines),
+    tab: await tabAccepted(page),
+  };
+  for (const miner of [alpha, beta]) miner.child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+
+  const db = new Database(join(dataDir, LEDGER_FILE), { readonly: true });
+  try {
+    const account = db.prepare<[string], { name: string; accepted: number }>('SELECT * FROM accounts WHERE id = ?');
+    const contributor = (dir: string) =>
+      (JSON.parse(readFileSync(join(dir, 'contributor.json'), 'utf8')) as { contributor: string }).contributor;
+    const tabAccount = db
+      .prepare<[], { accepted: number }>("SELECT accepted FROM accounts WHERE name LIKE 'Browser %'")
+      .all();
+    expect(tabAccount).toHaveLength(1);
+    const inLedger = {
+      alpha: account.get(contributor(hostDirs.alpha))?.accepted ?? 0,
+      beta: account.get(contributor(hostDirs.beta))?.accepted ?? 0,
+      tab: tabAccount[0]?.accepted ?? 0,
+    };
+    // Nothing acknowledged is lost. A share whose answer the kill cut off may be credited unacknowledged: at most as
+    // many as a miner may have waiting on answers.
+    for (const miner of ['alpha', 'beta', 'tab'] as const) {
+      expect(inLedger[miner], miner).toBeGreaterThanOrEqual(acknowledged[miner]);
+      expect(inLedger[miner], miner).toBeLessThanOrEqual(
+        acknowledged[miner] + DEFAULT_COORDINATOR_SETTINGS.maxPendingPerPeer,
+      );
+    }
+    const blocks = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM blocks').get()?.n ?? 0;
+    expect(blocks).toBeGreaterThanOrEqual(after.blocksFound);
+  } finally {
+    db.close();
+  }
+});

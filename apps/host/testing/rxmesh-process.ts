@@ -1,0 +1,62 @@
+// Test support: `rxmesh serve` and `rxmesh host` as child processes that log JSON lines, read as they come.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { RXMESH_BIN } from './rxmesh-cli.js';
+
+export interface LogLine {
+  msg: string;
+  time: string;
+  event?: string;
+  accepted?: boolean;
+  self?: boolean;
+  term?: number;
+  /** This process's peer id, on the line that says it joined. */
+  peer?: string;
+}
+
+export interface RxmeshProcess {
+  child: ChildProcess;
+  /** Its log, a parsed line each, as it comes. */
+  lines: LogLine[];
+  /** What it printed on stdout, in chunks. */
+  stdout: string[];
+}
+
+/** Starts `rxmesh ARGS --log-json`; `children` collects it, for the file's afterAll to kill. */
+export function startRxmesh(args: string[], children: ChildProcess[]): RxmeshProcess {
+  const child = spawn(process.execPath, [RXMESH_BIN, ...args, '--log-json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  const lines: LogLine[] = [];
+  const stdout: string[] = [];
+  let pending = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const parts = pending.split('\n');
+    pending = parts.pop() ?? '';
+    for (const part of parts) if (part.startsWith('{')) lines.push(JSON.parse(part) as LogLine);
+  });
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk.toString()));
+  return { child, lines, stdout };
+}
+
+/** The shares a process was told were accepted (its own), logged after `after` (ms since the epoch). */
+export const acceptedShares = (lines: LogLine[], after = 0) =>
+  lines.filter((line) => line.event === 'share' && line.accepted && Date.parse(line.time) > after).length;
+
+/** The peer id a process joined as. */
+export const peerIdOf = (lines: LogLine[]) => lines.find((line) => line.peer !== undefined)?.peer;
+
+/** Runs `wait`; if it fails, the error also carries each process's last log lines, so that a failure says why. */
+export async function explained<T>(wait: Promise<T>, processes: Record<string, { lines: LogLine[] }>): Promise<T> {
+  try {
+    return await wait;
+  } catch (error) {
+    const logs = Object.entries(processes).map(
+      ([name, { lines }]) =>
+        `${name}:\n${lines
+          .slice(-12)
+          .map((line) => `  ${JSON.stringify(line)}`)
+          .join('\n')}`,
+    );
+    throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
+  }
+}
