@@ -1,7 +1,7 @@
 // Runs the real `rxmesh` executable (bin/rxmesh.js over the compiled dist/) as a user would: help, flags, gateway
 // credentials and `serve`. `rxmesh hash` and `rxmesh bench` are in cli-hash.test.ts.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -96,6 +96,22 @@ describe('the network flags', () => {
     const { code, stderr } = rxmesh(['serve', '--port', '0', '--data-dir', join(scratch, 'flags'), ...flags]);
     expect(code).not.toBe(0);
     expect(stderr).toContain(sentence);
+  });
+});
+
+describe('rxmesh serve with a ledger it cannot read', () => {
+  it('stops before it listens, with a sentence that names the file, and leaves the file as it was', () => {
+    const dataDir = join(scratch, 'corrupt-ledger');
+    mkdirSync(dataDir, { recursive: true });
+    const ledger = join(dataDir, 'ledger.sqlite');
+    const garbage = Buffer.from('rxmesh-test: not an SQLite database\n'.repeat(200));
+    writeFileSync(ledger, garbage);
+    const { code, stdout, stderr } = rxmesh(['serve', '--port', '0', '--data-dir', dataDir]);
+    expect(code).toBe(1);
+    expect(stderr).toContain(`The ledger ${ledger} cannot be read (file is not a database)`);
+    expect(stderr).toMatch(/restore it from a backup, or move it aside/);
+    expect(stdout).not.toMatch(/serving/);
+    expect(readFileSync(ledger).equals(garbage)).toBe(true);
   });
 });
 
