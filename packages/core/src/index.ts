@@ -11,11 +11,13 @@ export {
 export type { ClusterKeys } from './cluster/envelopes.js';
 export {
   type AccountChange,
+  changedAccount,
   describeStoredLedger,
   foldLedger,
   isEmptyLedgerBatch,
   type LedgerBatch,
   type LedgerEntry,
+  type StoredAccount,
   type StoredLedger,
   type TotalsChange,
 } from './cluster/ledger.js';

@@ -1,12 +1,13 @@
 // The native engine against the published vectors in light and full mode, its batch mining against its own
 // single hashes, stop() latency, and a seed change without a mining gap: the second vector key builds beside the
 // first while the mining threads hash under it (in full mode, for the build's first seconds), setKey() then
-// switches, and the first key's memory goes (the process's RSS says so), with librandomx's own light hasher as the
-// oracle on both sides of the switch. Full mode builds a 2080 MiB dataset per vector key (≈25 s each on 2 cores),
+// switches, and the first key's memory goes (as the memory the process holds says: its RSS and the huge pages in
+// use), with librandomx's own light hasher as the oracle on both sides of the switch. Full mode builds a 2080 MiB dataset per vector key (≈25 s each on 2 cores),
 // and only those: one engine goes through it all.
 import { meetsShareTarget, type Share, withNonce } from '@rxmesh/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publishedVectors } from '../../../fixtures/randomx-vectors.mjs';
+import { heldMib } from '../testing/held-memory.js';
 import { createLightHasher, type EngineMode, NativeEngine, type NativeLightHasher, ShareVerifier } from './index.js';
 
 const vectors = publishedVectors('rx/0');
@@ -17,8 +18,6 @@ const firstKey = Buffer.from(firstKeyHex, 'hex');
 const secondKey = Buffer.from(secondKeyHex, 'hex');
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const everyHashIsAShare = 2n ** 64n - 1n;
-const MIB = 2 ** 20;
-const rssMib = () => process.memoryUsage().rss / MIB;
 
 const firstOracle = createLightHasher(firstKey);
 const secondOracle = createLightHasher(secondKey);
@@ -54,12 +53,12 @@ async function stopLatency(engine: NativeEngine): Promise<{ milliseconds: number
 
 /**
  * Mines `blob` from nonce 0 while `key` is prepared: `count` hashes at most, so that a long build gets the processor
- * to itself once they are done. Answers the batch and when it settled, the build's time and the RSS peak seen.
+ * to itself once they are done. Answers the batch and when it settled, the build's time and the peak of held memory seen.
  */
 async function mineWhilePreparing(engine: NativeEngine, blob: Uint8Array, key: Uint8Array, count: number) {
-  let peakMib = rssMib();
+  let peakMib = heldMib();
   const sampler = setInterval(() => {
-    peakMib = Math.max(peakMib, rssMib());
+    peakMib = Math.max(peakMib, heldMib());
   }, 100);
   try {
     const progress: number[] = [];
@@ -72,7 +71,7 @@ async function mineWhilePreparing(engine: NativeEngine, blob: Uint8Array, key: U
     const ready = await engine.prepareKey(key, (done) => progress.push(done));
     const buildMs = performance.now() - begin;
     const settledBeforeBuild = minedMs !== undefined;
-    peakMib = Math.max(peakMib, rssMib());
+    peakMib = Math.max(peakMib, heldMib());
     engine.stop();
     const mined = await batch;
     return { mined, minedMs: minedMs ?? buildMs, settledBeforeBuild, buildMs, ready, progress, peakMib };
@@ -159,7 +158,7 @@ describe.each<[EngineMode, number]>([
     const steadyBegin = performance.now();
     const steady = await engine.mine({ blob, firstNonce: 0, count: mode === 'full' ? 2000 : 200, target: 0n });
     const steadyRate = (1000 * steady.hashes) / (performance.now() - steadyBegin);
-    const beforeMib = rssMib();
+    const beforeMib = heldMib();
 
     // A full dataset builds for tens of seconds: 1000 hashes show mining going on meanwhile, then the build has
     // both cores. A light cache is ready in under a second, so there mining goes on until the key is.
@@ -188,12 +187,12 @@ describe.each<[EngineMode, number]>([
     const switchBegin = performance.now();
     await engine.setKey(secondKey);
     const switchMs = performance.now() - switchBegin;
-    const afterMib = rssMib();
+    const afterMib = heldMib();
     console.info(
       `native ${mode}, 2 threads: key built in ${(buildMs / 1000).toFixed(1)} s; mining meanwhile at ` +
         `${((1000 * mined.hashes) / minedMs).toFixed(0)} H/s for ${(minedMs / 1000).toFixed(1)} s (steady ` +
         `${steadyRate.toFixed(0)} H/s); switch ` +
-        `${switchMs.toFixed(0)} ms; RSS ${beforeMib.toFixed(0)} MiB before, peak ${peakMib.toFixed(0)} MiB, ` +
+        `${switchMs.toFixed(0)} ms; held ${beforeMib.toFixed(0)} MiB before, peak ${peakMib.toFixed(0)} MiB, ` +
         `${afterMib.toFixed(0)} MiB after`,
     );
     // The second key's memory came and the first key's went.

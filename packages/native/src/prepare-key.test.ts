@@ -3,14 +3,13 @@
 // mining gap, in light and full mode, is in engine.test.ts, where it reuses the engine that checks the vectors.
 import { withNonce } from '@rxmesh/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { heldMib } from '../testing/held-memory.js';
 import { createLightHasher, NativeEngine } from './index.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const keyA = Buffer.from('rxmesh native key switch A');
 const keyB = Buffer.from('rxmesh native key switch B');
 const blob = Buffer.alloc(76, 5);
-const MIB = 2 ** 20;
-const rssMib = () => process.memoryUsage().rss / MIB;
 
 const oracleA = createLightHasher(keyA);
 const oracleB = createLightHasher(keyB);
@@ -26,7 +25,7 @@ describe('native engine, light mode, repeated switches', () => {
       await engine.setKey(keyA);
       await engine.prepareKey(keyB);
       await engine.setKey(keyB);
-      const settledMib = rssMib();
+      const settledMib = heldMib();
       for (const [index, key] of [keyA, keyB, keyA, keyB, keyA, keyB].entries()) {
         await engine.prepareKey(key);
         await engine.setKey(key);
@@ -34,8 +33,8 @@ describe('native engine, light mode, repeated switches', () => {
         expect(hex(await engine.hash(withNonce(blob, index)))).toBe(hex(oracle.hash(withNonce(blob, index))));
       }
       // A cache left behind per switch would add 256 MiB each time.
-      const growthMib = rssMib() - settledMib;
-      console.info(`native light: RSS ${growthMib.toFixed(0)} MiB after six more switches`);
+      const growthMib = heldMib() - settledMib;
+      console.info(`native light: held memory grew ${growthMib.toFixed(0)} MiB after six more switches`);
       expect(growthMib).toBeLessThan(128);
     } finally {
       engine.release();

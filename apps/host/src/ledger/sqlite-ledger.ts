@@ -2,7 +2,13 @@
 // Each batch is one transaction. The journal is a write-ahead log with synchronous=NORMAL: a write is on disk once
 // the process has handed it to the kernel, so a killed server loses nothing it acknowledged; a power cut may lose
 // the last transactions.
-import type { LedgerBatch, LedgerEntry, StoredLedger } from '@rxmesh/core';
+import {
+  changedAccount,
+  type LedgerBatch,
+  type LedgerEntry,
+  type StoredAccount,
+  type StoredLedger,
+} from '@rxmesh/core';
 import type { DurableLedger } from '@rxmesh/mesh';
 import Database from 'better-sqlite3';
 import { CliError } from '../errors.js';
@@ -11,12 +17,8 @@ import { LEDGER_MIGRATIONS } from './sqlite-schema.js';
 /** The ledger's file in the data directory. */
 export const LEDGER_FILE = 'ledger.sqlite';
 
-interface AccountRow {
+interface AccountRow extends StoredAccount {
   id: string;
-  name: string;
-  work: string;
-  accepted: number;
-  rejected: number;
 }
 
 interface BlockRow {
@@ -65,14 +67,7 @@ export class SqliteLedger implements DurableLedger {
       if (batch.clearAccounts) clearAccounts.run();
       for (const id of batch.forget) forget.run(id);
       for (const [id, change] of batch.accounts) {
-        const old = change.absolute ? undefined : findAccount.get(id);
-        putAccount.run({
-          id,
-          name: change.name,
-          work: ((old === undefined ? 0n : BigInt(old.work)) + change.work).toString(),
-          accepted: (old?.accepted ?? 0) + change.accepted,
-          rejected: (old?.rejected ?? 0) + change.rejected,
-        });
+        putAccount.run({ id, ...changedAccount(change.absolute ? undefined : findAccount.get(id), change) });
       }
       const { totals } = batch;
       const total = totals.absolute ? setTotal : addTotal;

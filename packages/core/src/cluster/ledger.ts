@@ -44,6 +44,25 @@ export interface LedgerBatch {
   bans: Map<string, number>;
 }
 
+/** A contributor's record as a store keeps it; work as a decimal string, since it outgrows 64-bit integers. */
+export interface StoredAccount {
+  name: string;
+  work: string;
+  accepted: number;
+  rejected: number;
+}
+
+/** What a store keeps for an account after `change`, given what it kept before (nothing, for a new one). */
+export function changedAccount(old: StoredAccount | undefined, change: AccountChange): StoredAccount {
+  const base = change.absolute ? undefined : old;
+  return {
+    name: change.name,
+    work: ((base === undefined ? 0n : BigInt(base.work)) + change.work).toString(),
+    accepted: (base?.accepted ?? 0) + change.accepted,
+    rejected: (base?.rejected ?? 0) + change.rejected,
+  };
+}
+
 /** The ledger of `state`, as the entries a store would give back for it. */
 export function ledgerOf(state: ReplicatedState): LedgerEntry[] {
   const entries: LedgerEntry[] = [];
