@@ -15,6 +15,7 @@ export const SYSTEM_PACKAGES = [
   { name: 'monero', why: 'a regtest monerod for the job-source tests', neededFor: ['test'] },
   { name: 'coturn', why: 'a TURN server for the tests of peers behind NAT', neededFor: ['test'] },
   { name: 'nftables', why: 'the NAT routers of the tests of peers behind NAT', neededFor: ['test'] },
+  { name: 'redis-server', why: 'a Redis server for the tests of the ledger kept in Redis', neededFor: ['test'] },
 ];
 
 /**

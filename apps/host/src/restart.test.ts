@@ -1,7 +1,8 @@
-// A restart of `rxmesh serve` under a mining cluster, on loopback: two worker hosts (no gateway credential, so nobody
-// carries the cluster on while the server is down) and a tab in Debian's Chromium mine on the demo chain. The server
-// is killed with SIGKILL and started again on the same data directory: everything the cluster knew comes back from
-// its SQLite ledger, the miners re-join by themselves, and no share a miner saw acknowledged is missing from it.
+// The ledger through trouble, on loopback. A restart of `rxmesh serve` under a mining cluster: two worker hosts (no
+// gateway credential, so nobody carries the cluster on while the server is down) and a tab in Debian's Chromium mine
+// on the demo chain; the server is killed with SIGKILL and started again on the same data directory: everything the
+// cluster knew comes back from its SQLite ledger, the miners re-join by themselves, and no share a miner saw
+// acknowledged is missing from it. And a real redis-server holding the ledger, stopped and started under a cluster.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { afterAll, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../../scripts/lib/chromium.mjs';
 import { mineUntilAccepted } from '../testing/browser-tab.js';
 import { until } from '../testing/hostile.js';
+import { startRedis } from '../testing/redis.js';
 import { acceptedShares, explained, type RxmeshProcess, startRxmesh } from '../testing/rxmesh-process.js';
 import { LEDGER_FILE } from './ledger/sqlite-ledger.js';
 
@@ -176,5 +178,98 @@ it('after a SIGKILL and a start on the same data directory the ledger is back, t
     expect(blocks).toBeGreaterThanOrEqual(after.blocksFound);
   } finally {
     db.close();
+  }
+});
+
+it('with the ledger in Redis, a Redis stopped and started under the running cluster costs no crash and no acknowledged share', {
+  timeout: 120_000,
+}, async () => {
+  const redis = await startRedis({ persist: true });
+  try {
+    const server = startRxmesh(
+      [
+        'serve',
+        '--port',
+        '0',
+        '--bind',
+        '127.0.0.1',
+        '--data-dir',
+        join(scratch, 'redis-server'),
+        '--share-seconds',
+        '2',
+        '--redis',
+        redis.url,
+      ],
+      children,
+    );
+    const url = await until('the serve URL', 20_000, () => /serving (http:\S+)/.exec(server.stdout.join(''))?.[1]);
+    const miner = startRxmesh(
+      [
+        'host',
+        '--signal',
+        url,
+        '--threads',
+        '1',
+        '--mode',
+        'light',
+        '--name',
+        'gamma',
+        '--data-dir',
+        join(scratch, 'gamma'),
+      ],
+      children,
+    );
+    await explained(
+      until('an accepted share', 60_000, () => (acceptedShares(miner.lines) > 0 ? true : undefined), 250),
+      { miner, server },
+    );
+
+    await redis.stop();
+    const stoppedAt = Date.now();
+    // The server goes on serving its own sockets, and says when it tries Redis again.
+    await until('the server to say when it tries Redis again', 10_000, () =>
+      server.lines.some((line) => line.event === 'redisRetry') ? true : undefined,
+    );
+    expect((await fetch(`${url}/healthz`)).ok).toBe(true);
+    expect((await stats(url)).view).toBe('coordinator');
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await redis.start();
+    const backAt = Date.now();
+    await explained(
+      until('shares accepted once Redis is back', 60_000, () =>
+        acceptedShares(miner.lines, backAt) > 0 ? true : undefined,
+      ),
+      { miner, server },
+    );
+    // Shares found while Redis was away were answered once it came back, not before: nothing was acknowledged
+    // that the ledger had not stored.
+    const answeredWhileAway = miner.lines.filter((line) => {
+      const at = Date.parse(line.time);
+      return line.event === 'share' && at > stoppedAt + 500 && at < backAt;
+    });
+    expect(answeredWhileAway).toEqual([]);
+    expect(server.child.exitCode).toBeNull();
+
+    miner.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const acknowledged = acceptedShares(miner.lines);
+    const contributor = (
+      JSON.parse(readFileSync(join(scratch, 'gamma', 'contributor.json'), 'utf8')) as {
+        contributor: string;
+      }
+    ).contributor;
+    const { Redis } = await import('ioredis');
+    const client = new Redis(redis.url);
+    try {
+      const account = JSON.parse((await client.hget('rxmesh:ledger:accounts', contributor)) ?? '{}') as {
+        accepted?: number;
+      };
+      expect(account.accepted ?? 0).toBeGreaterThanOrEqual(acknowledged);
+    } finally {
+      client.disconnect();
+    }
+    server.child.kill('SIGTERM');
+  } finally {
+    await redis.remove();
   }
 });

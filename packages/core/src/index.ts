@@ -50,6 +50,7 @@ export {
   type Role,
   SHARE_REJECTIONS,
   type ShareRejection,
+  type WireBlock,
 } from './cluster/wire.js';
 export { bytesToHex, hexToBytes, sameBytes } from './hex.js';
 export {

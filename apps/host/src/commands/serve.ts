@@ -22,6 +22,7 @@ import { CliError } from '../errors.js';
 import { registerGatewayMetrics } from '../gateway-metrics.js';
 import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource } from '../job-sources.js';
 import { defaultDataDir, loadClusterKey, loadTeacherToken, serverGatewayKeys } from '../keys.js';
+import { RedisLedger } from '../ledger/redis-ledger.js';
 import { LEDGER_FILE, SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { createLog } from '../log.js';
 import { joinCluster } from '../mesh/join-cluster.js';
@@ -42,6 +43,7 @@ interface ServeOptions extends JobSourceFlags, NetworkFlags {
   trustProxy: boolean;
   gateway: boolean;
   logJson: boolean;
+  redis?: string;
 }
 
 /**
@@ -105,6 +107,11 @@ export function serveCommand(): Command {
       ).default(defaultDataDir()),
     )
     .option(
+      '--redis <url>',
+      'keep the ledger in Redis (redis://[:PASSWORD@]HOST:PORT[/DB]) instead of an SQLite file of --data-dir, so that ' +
+        "any server's gateway carries it on",
+    )
+    .option(
       '--trust-proxy',
       "behind a reverse proxy: count each client by the address in X-Forwarded-For, not the proxy's",
       false,
@@ -119,6 +126,12 @@ export function serveCommand(): Command {
           '--no-gateway runs no gateway here, so it takes no --source: give the source to `rxmesh host`.',
         );
       }
+      if (!options.gateway && options.redis !== undefined) {
+        throw new CliError(
+          '--redis keeps the ledger of the gateway, and --no-gateway runs none here: give --redis to the server that ' +
+            'runs the gateway.',
+        );
+      }
       const tlsSource = checkTlsFlags(options);
       const ice = iceOptionsOf(options);
       const log = createLog({ json: options.logJson });
@@ -129,7 +142,11 @@ export function serveCommand(): Command {
       const tls = await openTls(tlsSource, options, log);
       const teacherToken = await loadTeacherToken(options.dataDir);
       // Read before anything listens: a ledger that cannot be read stops the start.
-      const ledger = options.gateway ? SqliteLedger.open(join(options.dataDir, LEDGER_FILE)) : undefined;
+      const ledger = !options.gateway
+        ? undefined
+        : options.redis !== undefined
+          ? await RedisLedger.open(options.redis, log)
+          : SqliteLedger.open(join(options.dataDir, LEDGER_FILE));
       if (ledger !== undefined) {
         log.info(`the ledger in ${ledger.where}: ${describeStoredLedger(ledger.stored)}`, { ledger: ledger.where });
       }

@@ -1,21 +1,35 @@
-// The SQLite ledger on real files: what it writes comes back after a reopen as the replicated state holds it, the
-// schema migrates forward, and a file it cannot read stops it with a sentence and is left untouched.
+// The durable ledger's two stores, on a real SQLite file and a real redis-server: what a store writes comes back
+// after a reopen as the replicated state holds it. The SQLite file migrates forward and, when it cannot be read, stops
+// the start with a sentence and is left untouched; Redis that goes away fails writes at once, says when it is tried
+// again, and takes them again when it is back.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { foldLedger, type ReplicaEntry } from '@rxmesh/core';
+import type { DurableLedger } from '@rxmesh/mesh';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ledgerOf } from '../../../../packages/core/src/cluster/ledger.js';
 import { ReplicatedState } from '../../../../packages/core/src/cluster/replica.js';
 import { fakeId } from '../../../../packages/core/testing/keys.js';
+import { until } from '../../testing/hostile.js';
+import { recordingLog } from '../../testing/recording-log.js';
+import { type RedisServer, startRedis } from '../../testing/redis.js';
 import { CliError } from '../errors.js';
+import { RedisLedger } from './redis-ledger.js';
 import { SqliteLedger } from './sqlite-ledger.js';
 import { LEDGER_MIGRATIONS } from './sqlite-schema.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-ledger-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedis({ persist: true });
+});
+afterAll(async () => {
+  await redis?.remove();
+  rmSync(scratch, { recursive: true, force: true });
+});
 let files = 0;
 const newPath = () => join(scratch, `ledger-${files++}.sqlite`);
 
@@ -34,9 +48,25 @@ const block = (height: number, finder = fakeId(1)): ReplicaEntry => ({
   },
 });
 
-describe('the SQLite ledger', () => {
+/** A store that can be opened again on the same data, `now` deciding which bans still hold. */
+interface StoreKind {
+  name: string;
+  place(): string;
+  open(place: string, now: number): Promise<DurableLedger & { close(): Promise<void> }>;
+}
+
+const stores: StoreKind[] = [
+  { name: 'SQLite', place: newPath, open: async (path, now) => SqliteLedger.open(path, now) },
+  {
+    name: 'Redis',
+    place: () => `rxmesh-test-${files++}:`,
+    open: (prefix, now) => RedisLedger.open(redis.url, recordingLog(), { prefix, now }),
+  },
+];
+
+describe.each(stores)('the $name ledger', (kind) => {
   it('gives back after a reopen what its batches wrote, as the replicated state holds it', async () => {
-    const path = newPath();
+    const place = kind.place();
     const batches: ReplicaEntry[][] = [
       [
         {
@@ -60,7 +90,7 @@ describe('the SQLite ledger', () => {
       [{ e: 'share', peer: fakeId(5), name: 'dee', jobId: 'k', nonce: 5, work: '7' }],
     ];
     const state = new ReplicatedState();
-    const ledger = SqliteLedger.open(path, 0);
+    const ledger = await kind.open(place, 0);
     expect(ledger.stored).toEqual({ term: 0, entries: [{ e: 'totals', accepted: 0, rejected: 0, blocks: 0 }] });
     for (const [term, entries] of batches.entries()) {
       for (const entry of entries) state.apply(entry);
@@ -69,7 +99,7 @@ describe('the SQLite ledger', () => {
     await ledger.close();
 
     // At time 5,000 the ban until 1,000 has run out; the one until 9,000 holds.
-    const reopened = SqliteLedger.open(path, 5_000);
+    const reopened = await kind.open(place, 5_000);
     expect(reopened.stored.term).toBe(7);
     const restored = new ReplicatedState();
     for (const entry of reopened.stored.entries) restored.apply(entry);
@@ -78,10 +108,10 @@ describe('the SQLite ledger', () => {
     expect(restored.blocks).toEqual(state.blocks);
     expect([restored.sharesAccepted, restored.sharesRejected, restored.blocksFound]).toEqual([5, 1, 2]);
     expect([...restored.banned]).toEqual([[fakeId(2), 9_000]]);
-    // Restating a whole ledger (as a coordinator does when its term starts) leaves the same file.
+    // Restating a whole ledger (as a coordinator does when its term starts) leaves the same ledger.
     await reopened.write(foldLedger([{ e: 'clearAccounts' }, ...ledgerOf(state)], 8));
     await reopened.close();
-    const again = SqliteLedger.open(path, 5_000);
+    const again = await kind.open(place, 5_000);
     const rebuilt = new ReplicatedState();
     for (const entry of again.stored.entries) rebuilt.apply(entry);
     expect(rebuilt.accounts).toEqual(state.accounts);
@@ -89,7 +119,9 @@ describe('the SQLite ledger', () => {
     expect(rebuilt.blocksFound).toBe(2);
     await again.close();
   });
+});
 
+describe('the SQLite ledger', () => {
   it('migrates a file of an older schema forward, and refuses one written by a later release', async () => {
     const older = newPath();
     const db = new Database(older);
@@ -129,5 +161,72 @@ describe('the SQLite ledger', () => {
     expect((thrown as Error).message).toContain(path);
     expect((thrown as Error).message).toMatch(/cannot be read.*restore it from a backup, or move it aside/);
     expect(readFileSync(path).equals(garbage)).toBe(true);
+  });
+});
+
+describe('the Redis ledger', () => {
+  it('fails writes at once while Redis is away, says when it tries again, and writes again once it is back', async () => {
+    const log = recordingLog();
+    const prefix = `rxmesh-test-${files++}:`;
+    const ledger = await RedisLedger.open(redis.url, log, { prefix });
+    const share = (nonce: number): ReplicaEntry => ({
+      e: 'share',
+      peer: fakeId(1),
+      name: 'ada',
+      jobId: 'j',
+      nonce,
+      work: '10',
+    });
+    await ledger.write(foldLedger([share(1)], 1));
+    await redis.stop();
+    const failedAt = Date.now();
+    await expect(ledger.write(foldLedger([share(2)], 1))).rejects.toThrow();
+    expect(Date.now() - failedAt).toBeLessThan(1_000);
+    await until(
+      'the retry to be logged',
+      10_000,
+      () => log.lines.some((line) => /is unreachable \(.*\); trying again in \d+ ms\./.test(line.message)) || undefined,
+    );
+    await redis.start();
+    await until(
+      'Redis to be back',
+      10_000,
+      () => log.lines.some((line) => /is back; the ledger is written there again/.test(line.message)) || undefined,
+    );
+    await ledger.write(foldLedger([share(2)], 1));
+    await ledger.close();
+    const reopened = await RedisLedger.open(redis.url, recordingLog(), { prefix });
+    expect(reopened.stored.entries).toContainEqual({
+      e: 'account',
+      peer: fakeId(1),
+      name: 'ada',
+      work: '20',
+      accepted: 2,
+      rejected: 0,
+    });
+    await reopened.close();
+  }, 30_000);
+
+  it('stops the start with a sentence when nothing answers at the URL', async () => {
+    const closed = await startRedis();
+    const { url } = closed;
+    await closed.remove();
+    const log = recordingLog();
+    await expect(RedisLedger.open(url, log)).rejects.toThrow(
+      new RegExp(`Could not reach Redis at ${url}/? \\(.*\\): start it, or check the URL given to --redis\\.`),
+    );
+  }, 20_000);
+
+  it('refuses a ledger whose layout a later release wrote', async () => {
+    const prefix = `rxmesh-test-${files++}:`;
+    const first = await RedisLedger.open(redis.url, recordingLog(), { prefix });
+    await first.close();
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(redis.url);
+    await raw.hset(`${prefix}meta`, 'schema', 99);
+    raw.disconnect();
+    await expect(RedisLedger.open(redis.url, recordingLog(), { prefix })).rejects.toThrow(
+      /layout version 99, newer than this rxmesh knows/,
+    );
   });
 });
