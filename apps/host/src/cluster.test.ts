@@ -83,10 +83,15 @@ describe('a cluster of rxmesh processes on loopback', () => {
     const { server, url, host, credential, dataDir } = await serve(SHARES_EVERY_2_S);
     const alpha = host('alpha', ...credential('alpha'), ...SHARES_EVERY_2_S);
     const beta = host('beta', ...credential('beta'), ...SHARES_EVERY_2_S);
-    const stats = await until('accepted shares from both hosts in /api/stats', 90_000, async () => {
-      const body = (await (await fetch(`${url}/api/stats`)).json()) as ClusterStats;
-      return body.peers === 3 && accepted(alpha.lines) > 0 && accepted(beta.lines) > 0 ? body : undefined;
-    }, 250);
+    const stats = await until(
+      'accepted shares from both hosts in /api/stats',
+      90_000,
+      async () => {
+        const body = (await (await fetch(`${url}/api/stats`)).json()) as ClusterStats;
+        return body.peers === 3 && accepted(alpha.lines) > 0 && accepted(beta.lines) > 0 ? body : undefined;
+      },
+      250,
+    );
     expect(stats.job?.source).toBe('demo');
     expect(stats.sharesAccepted).toBeGreaterThanOrEqual(2);
 
