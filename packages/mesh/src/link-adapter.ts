@@ -1,22 +1,25 @@
 // The cluster peer's links on peerjs: data connections and the signaling registration become the peer's link
 // events (linkUp, linkDown, linkFailed, message, discovered), and its link actions (connect, disconnect, send,
 // discover, allowLargeMessages) become calls on them.
-import type { PeerEvent } from '@rxmesh/core';
+import { type Backoff, backoffDelay, type PeerEvent } from '@rxmesh/core';
 import type { Log } from './log.js';
 import { platform } from './platform.js';
 import type { MeshConnection, MeshTransport } from './transport.js';
 
 /** The bound of a link that carries replicated state: a replica body, signed and framed, is well within it. */
 const LARGE_MESSAGE_BYTES = 2 * 1024 * 1024;
-/** Retries of a lost signaling server: the first after this long, doubling to the last. */
-const RECONNECT_FIRST_MS = 1000;
-const RECONNECT_LAST_MS = 30_000;
+/**
+ * Retries of a lost signaling server: from 1 s doubling to 30 s, less up to half at random, so that the thousands of
+ * peers a restarted server dropped at once do not all come back in the same instant.
+ */
+const SIGNALING_BACKOFF: Backoff = { initialMs: 1000, maxMs: 30_000 };
 /** A connection that does not open in this time is given up. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
 export class LinkAdapter {
   private readonly connections = new Map<string, MeshConnection>();
-  private reconnectDelayMs = RECONNECT_FIRST_MS;
+  /** Reconnects tried since signaling was lost, and when the next one is due. */
+  private reconnects = 0;
   private reconnectAt: number | null = null;
 
   constructor(
@@ -71,15 +74,16 @@ export class LinkAdapter {
    */
   reconnectSignaling(): void {
     if (!this.transport.disconnected) {
-      this.reconnectDelayMs = RECONNECT_FIRST_MS;
+      this.reconnects = 0;
       this.reconnectAt = null;
       return;
     }
     const now = platform.performance.now();
-    this.reconnectAt ??= now + this.reconnectDelayMs;
+    const wait = () => backoffDelay(SIGNALING_BACKOFF, this.reconnects + 1, Math.random());
+    this.reconnectAt ??= now + wait();
     if (now < this.reconnectAt) return;
-    this.reconnectDelayMs = Math.min(RECONNECT_LAST_MS, 2 * this.reconnectDelayMs);
-    this.reconnectAt = now + this.reconnectDelayMs;
+    this.reconnects++;
+    this.reconnectAt = now + wait();
     this.transport.reconnect();
   }
 

@@ -4,7 +4,10 @@
 // write that raced another is tried again. While Redis is away, writes fail at once (the coordinator's answers wait
 // and the runner retries); the client reconnects with backoff and says when it will try next.
 import {
+  type Backoff,
+  backoffDelay,
   changedAccount,
+  formatDelay,
   type LedgerBatch,
   type LedgerEntry,
   type StoredAccount,
@@ -30,11 +33,8 @@ const keys = (prefix: string) => ({
   bans: `${prefix}bans`,
 });
 
-/** The next reconnect's wait: doubling from 100 ms to 5 s, with up to a fifth of it added at random. */
-export function redisRetryDelay(attempt: number, random = Math.random): number {
-  const base = Math.min(5000, 100 * 2 ** Math.min(attempt - 1, 6));
-  return Math.round(base * (1 + random() / 5));
-}
+/** Reconnects wait from 100 ms doubling to 5 s, less up to half at random (core's backoff). */
+const REDIS_BACKOFF: Backoff = { initialMs: 100, maxMs: 5000 };
 
 export class RedisLedger implements DurableLedger {
   private constructor(
@@ -54,11 +54,14 @@ export class RedisLedger implements DurableLedger {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       retryStrategy: (attempt) => {
-        const delay = redisRetryDelay(attempt);
-        log.error(`${where} is unreachable (${lastError || 'connection closed'}); trying again in ${delay} ms.`, {
-          event: 'redisRetry',
-          delayMs: delay,
-        });
+        const delay = backoffDelay(REDIS_BACKOFF, attempt, Math.random());
+        log.error(
+          `${where} is unreachable (${lastError || 'connection closed'}); trying again in ${formatDelay(delay)}.`,
+          {
+            event: 'redisRetry',
+            delayMs: delay,
+          },
+        );
         return delay;
       },
     });
