@@ -59,7 +59,7 @@ export type CoordinatorStep =
   | { kind: 'timeout'; ms: number }
   | { kind: 'timeJump'; ms: number }
   | { kind: 'newJob'; count: number; atTop: boolean; difficulty: number }
-  | { kind: 'blockResult'; found: boolean };
+  | { kind: 'sourceVerdict'; found: boolean };
 
 const peer = fc.nat({ max: HONEST_MEMBERS + CHEATERS });
 const hashrate = fc.oneof(fc.constantFrom(0, 1, 10, 1000, 1e9), fc.double({ min: 0, max: 1e9, noNaN: true }));
@@ -147,7 +147,7 @@ export const coordinatorSteps: fc.Arbitrary<CoordinatorStep> = fc.oneof(
       difficulty: fc.constantFrom(1, 100, 1e6, 1e12),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('blockResult' as const), found: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('sourceVerdict' as const), found: fc.boolean() }) },
 );
 
 /** A share as a member made it, and whether its hash is what the miner really computed. */
@@ -400,24 +400,31 @@ export class CoordinatorRig {
       case 'newJob':
         if (!this.demo) this.newJob(step);
         return;
-      case 'blockResult': {
+      case 'sourceVerdict': {
         // The external source's verdict on the last candidate submitted.
         const job = this.submittedBlocks.pop();
         if (job === undefined) return;
-        c.handleBlockResult(
+        const finder = { id: this.members[0]?.id ?? this.self.id, name: 'finder' };
+        c.handleSourceVerdict(
+          job,
+          0,
+          finder,
           step.found
             ? {
-                height: job.height,
-                id: new Uint8Array(32).fill(this.submittedBlocks.length),
-                prevId: new Uint8Array(32),
-                timestamp: Math.floor(this.now / 1000),
-                difficulty: job.difficulty,
-                seedHash: job.seedHash,
-                nonce: 0,
-                finderId: this.members[0]?.id ?? this.self.id,
-                finderName: 'finder',
+                accepted: true,
+                block: {
+                  height: job.height,
+                  id: new Uint8Array(32).fill(this.submittedBlocks.length),
+                  prevId: new Uint8Array(32),
+                  timestamp: Math.floor(this.now / 1000),
+                  difficulty: job.difficulty,
+                  seedHash: job.seedHash,
+                  nonce: 0,
+                  finderId: finder.id,
+                  finderName: finder.name,
+                },
               }
-            : null,
+            : { accepted: false, reason: 'the fuzzed source refused it' },
         );
         return;
       }

@@ -243,7 +243,6 @@ export class EffectRunner {
           ...fields,
           finder: finder.id,
         });
-        this.handle({ kind: 'blockResult', block: verdict.block });
       } else {
         log.warn(`${jobSource.kind} refused the ${what} found by ${by}: ${verdict.reason}`, {
           event: 'sourceRejected',
@@ -251,6 +250,7 @@ export class EffectRunner {
           reason: verdict.reason,
         });
       }
+      this.handle({ kind: 'sourceVerdict', job, nonce, finder, verdict });
       observer.changed();
     });
   }

@@ -48,21 +48,72 @@ const block = (height: number, finder = fakeId(1)): ReplicaEntry => ({
   },
 });
 
-/** A store that can be opened again on the same data, `now` deciding which bans still hold. */
+/**
+ * A store that can be opened again on the same data, `now` deciding which bans still hold; `verdicts` reads the
+ * source's verdicts as the store keeps them (nothing reads them back into the cluster).
+ */
 interface StoreKind {
   name: string;
   place(): string;
   open(place: string, now: number): Promise<DurableLedger & { close(): Promise<void> }>;
+  verdicts(place: string): Promise<unknown[]>;
 }
 
 const stores: StoreKind[] = [
-  { name: 'SQLite', place: newPath, open: async (path, now) => SqliteLedger.open(path, now) },
+  {
+    name: 'SQLite',
+    place: newPath,
+    open: async (path, now) => SqliteLedger.open(path, now),
+    verdicts: async (path) => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db
+          .prepare<[], Record<string, unknown>>('SELECT * FROM verdicts ORDER BY rowid')
+          .all()
+          .map((row) => ({
+            at: row.at,
+            source: row.source,
+            height: row.height,
+            nonce: row.nonce,
+            finderId: row.finder_id,
+            finderName: row.finder_name,
+            accepted: row.accepted === 1,
+            ...(row.reason === null ? {} : { reason: row.reason }),
+          }));
+      } finally {
+        db.close();
+      }
+    },
+  },
   {
     name: 'Redis',
     place: () => `rxmesh-test-${files++}:`,
     open: (prefix, now) => RedisLedger.open(redis.url, recordingLog(), { prefix, now }),
+    verdicts: async (prefix) => {
+      const { Redis } = await import('ioredis');
+      const client = new Redis(redis.url);
+      try {
+        return (await client.lrange(`${prefix}verdicts`, 0, -1)).map((text) => JSON.parse(text) as unknown);
+      } finally {
+        client.disconnect();
+      }
+    },
   },
 ];
+
+const refused: ReplicaEntry = {
+  e: 'verdict',
+  source: 'daemon',
+  height: 7,
+  nonce: 9,
+  finderId: fakeId(1),
+  finderName: 'ada',
+  accepted: false,
+  reason: 'monerod said: block not accepted',
+  at: 1_000,
+};
+const acceptedShare: ReplicaEntry = { ...refused, source: 'stratum', accepted: true, at: 2_000 };
+delete (acceptedShare as { reason?: string }).reason;
 
 describe.each(stores)('the $name ledger', (kind) => {
   it('gives back after a reopen what its batches wrote, as the replicated state holds it', async () => {
@@ -81,13 +132,13 @@ describe.each(stores)('the $name ledger', (kind) => {
         { e: 'share', peer: fakeId(1), account: fakeId(9), name: 'ada', jobId: 'j', nonce: 2, work: '1' },
         { e: 'reject', peer: fakeId(2), name: 'bob' },
       ],
-      [block(1), { e: 'ban', peer: fakeId(2), until: 9_000 }, { e: 'ban', peer: fakeId(3), until: 1_000 }],
+      [block(1), { e: 'ban', peer: fakeId(2), until: 9_000 }, { e: 'ban', peer: fakeId(3), until: 1_000 }, refused],
       [
         { e: 'forget', peer: fakeId(2) },
         { e: 'share', peer: fakeId(4), name: 'cy', jobId: 'j', nonce: 3, work: '5' },
       ],
       [{ e: 'clearAccounts' }, { e: 'share', peer: fakeId(5), name: 'di', jobId: 'k', nonce: 4, work: '6' }, block(2)],
-      [{ e: 'share', peer: fakeId(5), name: 'dee', jobId: 'k', nonce: 5, work: '7' }],
+      [{ e: 'share', peer: fakeId(5), name: 'dee', jobId: 'k', nonce: 5, work: '7' }, acceptedShare],
     ];
     const state = new ReplicatedState();
     const ledger = await kind.open(place, 0);
@@ -118,6 +169,10 @@ describe.each(stores)('the $name ledger', (kind) => {
     expect(rebuilt.blocks).toEqual(state.blocks);
     expect(rebuilt.blocksFound).toBe(2);
     await again.close();
+    // Every verdict of the source, in order, with the refusal's reason.
+    const { e: _refused, ...refusedRecord } = refused as Extract<ReplicaEntry, { e: 'verdict' }>;
+    const { e: _accepted, ...acceptedRecord } = acceptedShare as Extract<ReplicaEntry, { e: 'verdict' }>;
+    expect(await kind.verdicts(place)).toEqual([refusedRecord, acceptedRecord]);
   });
 });
 

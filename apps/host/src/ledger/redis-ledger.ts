@@ -31,6 +31,7 @@ const keys = (prefix: string) => ({
   totals: `${prefix}totals`,
   blocks: `${prefix}blocks`,
   bans: `${prefix}bans`,
+  verdicts: `${prefix}verdicts`,
 });
 
 /** Reconnects wait from 100 ms doubling to 5 s, less up to half at random (core's backoff). */
@@ -112,6 +113,9 @@ export class RedisLedger implements DurableLedger {
         else if (totals[field] !== 0) multi.hincrby(names.totals, field, totals[field]);
       }
       for (const block of batch.blocks) multi.hsetnx(names.blocks, block.id, JSON.stringify(block));
+      if (batch.verdicts.length > 0) {
+        multi.rpush(names.verdicts, ...batch.verdicts.map((verdict) => JSON.stringify(verdict)));
+      }
       for (const [peer, until] of batch.bans) multi.hset(names.bans, peer, until);
       // EXEC answers null when a watched key changed: read again and redo.
       if ((await multi.exec()) !== null) return;

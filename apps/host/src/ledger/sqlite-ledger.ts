@@ -59,6 +59,10 @@ export class SqliteLedger implements DurableLedger {
       'INSERT OR IGNORE INTO blocks (id, height, prev_id, timestamp, difficulty, seed_hash, nonce, finder_id, ' +
         'finder_name) VALUES (@id, @height, @prevId, @timestamp, @difficulty, @seedHash, @nonce, @finderId, @finderName)',
     );
+    const addVerdict = db.prepare(
+      'INSERT INTO verdicts (at, source, height, nonce, finder_id, finder_name, accepted, reason) ' +
+        'VALUES (@at, @source, @height, @nonce, @finderId, @finderName, @accepted, @reason)',
+    );
     const ban = db.prepare(
       'INSERT INTO bans (peer, until) VALUES (?, ?) ON CONFLICT (peer) DO UPDATE SET until = excluded.until',
     );
@@ -75,6 +79,9 @@ export class SqliteLedger implements DurableLedger {
       total.run('rejected', totals.rejected);
       total.run('blocks', totals.blocks);
       for (const block of batch.blocks) addBlock.run(block);
+      for (const verdict of batch.verdicts) {
+        addVerdict.run({ ...verdict, accepted: verdict.accepted ? 1 : 0, reason: verdict.reason ?? null });
+      }
       for (const [peer, until] of batch.bans) ban.run(peer, until);
     });
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeId, idOf, payloadOf, TEST_NOW, testCredential, testInfo, testKeys } from '../../testing/keys.js';
 import { bytesToHex } from '../hex.js';
 import { readCredential } from '../identity/credential.js';
-import type { Job } from '../jobs/job.js';
+import type { BlockRecord, Job } from '../jobs/job.js';
 import { seededRandom } from '../simulation/sim-tools.js';
 import { targetForDifficulty } from '../target.js';
 import {
@@ -18,6 +18,7 @@ import { maxLinksFor } from './placement.js';
 import { ReplicatedState } from './replica.js';
 import { REPLICA_PATIENCE_MS } from './replication-log.js';
 import {
+  blockToWire,
   type DownBody,
   type DownPayload,
   decodeMessage,
@@ -877,6 +878,45 @@ describe('member views', () => {
     expect(worker?.sharesAccepted).toBe(1);
     expect(worker?.creditedWork).toBe(h.coordinator.state.accounts.get(idOf('w'))?.work);
     expect(worker?.creditedWork).toBeGreaterThan(0n);
+  });
+});
+
+describe('an external source', () => {
+  it("has its verdicts kept in the durable ledger, refusals with the source's words, and its blocks announced", () => {
+    const h = harness({}, { demo: false, durable: true });
+    const job = externalJob('block-1', h.now(), { source: 'daemon' });
+    h.coordinator.setJob(job);
+    h.persists.splice(0);
+    const finder = { id: idOf('w'), name: 'w' };
+    h.coordinator.handleSourceVerdict(job, 5, finder, { accepted: false, reason: 'monerod: block not accepted' });
+    const block: BlockRecord = {
+      height: job.height,
+      id: new Uint8Array(32).fill(7),
+      prevId: new Uint8Array(32),
+      timestamp: 1_700_000_000,
+      difficulty: job.difficulty,
+      seedHash: job.seedHash,
+      nonce: 6,
+      finderId: finder.id,
+      finderName: finder.name,
+    };
+    h.coordinator.handleSourceVerdict(job, 6, finder, { accepted: true, block });
+    const written = h.persists.flatMap(({ entries }) => entries);
+    const verdict = {
+      e: 'verdict',
+      source: 'daemon',
+      height: job.height,
+      finderId: finder.id,
+      finderName: 'w',
+      at: h.now(),
+    };
+    expect(written.filter((entry) => entry.e === 'verdict')).toEqual([
+      { ...verdict, nonce: 5, accepted: false, reason: 'monerod: block not accepted' },
+      { ...verdict, nonce: 6, accepted: true },
+    ]);
+    expect(written).toContainEqual({ e: 'block', block: blockToWire(block) });
+    expect(h.coordinator.state.blocksFound).toBe(1);
+    expect(h.notices).toContainEqual({ kind: 'block', block });
   });
 });
 

@@ -6,7 +6,7 @@
 import type { CredentialPayload } from '../identity/credential.js';
 import { DemoChain } from '../jobs/demo-chain.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
-import type { Finder } from '../jobs/job-source.js';
+import type { Finder, SourceVerdict } from '../jobs/job-source.js';
 import type { ClusterMember } from '../stats-contract.js';
 import { type Envelopes, STRANGER } from './envelopes.js';
 import { LeaseBook, type LeaseHolder, rateOf } from './lease-book.js';
@@ -556,8 +556,25 @@ export class Coordinator {
     this.replication.record({ e: 'clearAccounts' });
   }
 
-  /** An external source's answer to submitCandidate. */
-  handleBlockResult(block: BlockRecord | null): void {
+  /** An external source's answer to submitCandidate: kept in the ledger, and an accepted block goes out. */
+  handleSourceVerdict(job: Job, nonce: number, finder: Finder, verdict: SourceVerdict): void {
+    if (job.source === 'demo') return;
+    this.replication.record({
+      e: 'verdict',
+      source: job.source,
+      height: job.height,
+      nonce,
+      finderId: finder.id,
+      finderName: finder.name,
+      accepted: verdict.accepted,
+      ...(verdict.accepted ? {} : { reason: verdict.reason.slice(0, 300) }),
+      at: this.context.now(),
+    });
+    if (verdict.accepted) this.handleBlockResult(verdict.block);
+  }
+
+  /** A block the demo chain or an external source accepted. */
+  private handleBlockResult(block: BlockRecord | null): void {
     if (block === null) return;
     this.replication.record({ e: 'block', block: blockToWire(block) });
     this.broadcast({ v: PROTOCOL_VERSION, type: 'block', block: blockToWire(block) });

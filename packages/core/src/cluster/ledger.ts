@@ -1,5 +1,5 @@
 // The durable part of the coordinator's replicated state: what contributors are credited with, the cluster's share
-// and block counts, the blocks found and the bans. A gateway with a store writes it as the coordinator records it,
+// and block counts, the blocks found, the external source's verdicts and the bans. A gateway with a store writes it as the coordinator records it,
 // folded into one batch per event, and a coordinator that starts with nothing replicated starts from what the store
 // kept. Jobs, leases and members are not in it: they are worth nothing after a restart.
 import type { ReplicatedState } from './replica.js';
@@ -23,6 +23,9 @@ export interface AccountChange {
   absolute: boolean;
 }
 
+/** An external source's answer to a candidate, as the store keeps it. */
+export type SourceVerdictRecord = Omit<Extract<ReplicaEntry, { e: 'verdict' }>, 'e'>;
+
 export interface TotalsChange {
   accepted: number;
   rejected: number;
@@ -32,7 +35,8 @@ export interface TotalsChange {
 
 /**
  * The ledger changes of a run of entries, applied by a store in this order: clear every account, delete the
- * forgotten ones, write the account changes, then the totals, the blocks (once each, by id) and the bans.
+ * forgotten ones, write the account changes, then the totals, the blocks (once each, by id), the verdicts and the
+ * bans.
  */
 export interface LedgerBatch {
   term: number;
@@ -41,6 +45,8 @@ export interface LedgerBatch {
   accounts: Map<string, AccountChange>;
   totals: TotalsChange;
   blocks: WireBlock[];
+  /** Appended: a store keeps every verdict, in order. */
+  verdicts: SourceVerdictRecord[];
   bans: Map<string, number>;
 }
 
@@ -89,6 +95,7 @@ export function foldLedger(entries: readonly ReplicaEntry[], term: number): Ledg
     accounts: new Map(),
     totals: { accepted: 0, rejected: 0, blocks: 0, absolute: false },
     blocks: [],
+    verdicts: [],
     bans: new Map(),
   };
   const change = (account: string, name: string): AccountChange => {
@@ -142,6 +149,11 @@ export function foldLedger(entries: readonly ReplicaEntry[], term: number): Ledg
       case 'ban':
         batch.bans.set(entry.peer, entry.until);
         break;
+      case 'verdict': {
+        const { e: _, ...verdict } = entry;
+        batch.verdicts.push(verdict);
+        break;
+      }
       default:
         break; // members, jobs and leases are not kept
     }
@@ -161,6 +173,7 @@ export function isEmptyLedgerBatch(batch: LedgerBatch): boolean {
     totals.rejected === 0 &&
     totals.blocks === 0 &&
     batch.blocks.length === 0 &&
+    batch.verdicts.length === 0 &&
     batch.bans.size === 0
   );
 }

@@ -14,6 +14,7 @@
 import { sameBytes } from '../hex.js';
 import type { CredentialPayload } from '../identity/credential.js';
 import type { BlockRecord, Job } from '../jobs/job.js';
+import type { Finder, SourceVerdict } from '../jobs/job-source.js';
 import {
   Coordinator,
   type CoordinatorAction,
@@ -142,7 +143,8 @@ export type PeerEvent =
   /** Mining progress on a lease: nonces lease.start .. lease.start + hashes - 1 are done. */
   | { kind: 'progress'; leaseId: string; hashes: number; shares: readonly { nonce: number; hash: Uint8Array }[] }
   | { kind: 'verified'; ticket: number; hash: Uint8Array }
-  | { kind: 'blockResult'; block: BlockRecord | null }
+  /** The external source's answer to a candidate this peer's coordinator submitted. */
+  | { kind: 'sourceVerdict'; job: Job; nonce: number; finder: Finder; verdict: SourceVerdict }
   /** The durable store wrote what a persist action of `term` asked for, every entry before `upTo`. */
   | { kind: 'stored'; term: number; upTo: number }
   | { kind: 'job'; job: Job }
@@ -460,8 +462,8 @@ export class ClusterPeer {
       case 'verified':
         this.coordinator?.handleVerified(event.ticket, event.hash);
         return;
-      case 'blockResult':
-        this.coordinator?.handleBlockResult(event.block);
+      case 'sourceVerdict':
+        this.coordinator?.handleSourceVerdict(event.job, event.nonce, event.finder, event.verdict);
         return;
       case 'stored':
         this.coordinator?.handleStored(event.term, event.upTo);

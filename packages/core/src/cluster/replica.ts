@@ -143,6 +143,8 @@ export class ReplicatedState {
           rejected: entry.rejected,
         });
         return;
+      case 'verdict':
+        return; // the durable store keeps the source's verdicts; the cluster needs only the blocks
       case 'totals':
         this.sharesAccepted = entry.accepted;
         this.sharesRejected = entry.rejected;

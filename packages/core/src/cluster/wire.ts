@@ -220,6 +220,21 @@ const ReplicaEntry = Type.Union([
   /** The ledger is full: this contributor (an account), credited with the least work, is forgotten. */
   Type.Object({ e: Type.Literal('forget'), peer: PeerId }, strict),
   Type.Object({ e: Type.Literal('block'), block: WireBlock }, strict),
+  /** An external source's answer to a candidate: a block for a daemon, a share for a pool. Only the store keeps it. */
+  Type.Object(
+    {
+      e: Type.Literal('verdict'),
+      source: Type.Union([Type.Literal('daemon'), Type.Literal('stratum')]),
+      height: Type.Integer({ minimum: 0 }),
+      nonce: Uint32,
+      finderId: PeerId,
+      finderName: Name,
+      accepted: Type.Boolean(),
+      reason: Type.Optional(Type.String({ maxLength: 300 })),
+      at: Time,
+    },
+    strict,
+  ),
   /** The operator starts a new lesson: every contributor's credited work and share counts go back to zero. */
   Type.Object({ e: Type.Literal('clearAccounts') }, strict),
   // Snapshot entries: state that live entries built up, restated whole for a new standby.
