@@ -2,7 +2,9 @@
 // Links, messages and discovery are delivered in order from one queue; messages cross as JSON, as on a data
 // channel; the clock moves only when a test moves it. Everything each peer asked for is kept, so a test can look at
 // what was sent, mined, verified or noticed.
+
 import { Envelopes } from '../src/cluster/envelopes.js';
+import type { StoredLedger } from '../src/cluster/ledger.js';
 import {
   ClusterPeer,
   type JobSourceMode,
@@ -25,6 +27,8 @@ export interface TestPeerOptions {
   seed?: number;
   /** Its random source, instead of a seeded one. */
   random?: () => number;
+  /** A durable store that kept this; it writes each persist action at once. */
+  ledger?: StoredLedger;
 }
 
 export interface Delivery {
@@ -70,6 +74,7 @@ export class TestNet {
       random: options.random ?? seededRandom(options.seed ?? this.peers.size + 1),
       source: options.source ?? (gateway ? 'demo' : 'none'),
       ...(options.settings === undefined ? {} : { settings: options.settings }),
+      ...(options.ledger === undefined ? {} : { ledger: options.ledger }),
     });
     this.peers.set(name, peer);
     this.names.set(peer.id, name);
@@ -293,6 +298,9 @@ export class TestNet {
           this.enqueue(name, (p) => p.handle({ kind: 'discovered', peers }));
           break;
         }
+        case 'persist':
+          this.enqueue(name, (p) => p.handle({ kind: 'stored', term: action.term, upTo: action.upTo }));
+          break;
         default:
           break;
       }

@@ -58,6 +58,36 @@ describe('a cluster peer', () => {
     });
   });
 
+  it('with a durable store, starts from what it kept at a later term, and its workers get leases once it is written', () => {
+    const net = new TestNet();
+    net.room = ['gw'];
+    const kept = fakeId(3);
+    net.add('gw', {
+      gateway: true,
+      ledger: {
+        term: 6,
+        entries: [
+          { e: 'account', peer: kept, name: 'kept', work: '500', accepted: 5, rejected: 1 },
+          { e: 'totals', accepted: 9, rejected: 1, blocks: 0 },
+        ],
+      },
+    });
+    net.start('gw');
+    net.advance(5000);
+    expect(net.peer('gw').phase).toBe('coordinator');
+    expect(net.noticesOf('gw')).toContainEqual({ kind: 'coordinator', id: idOf('gw'), term: 7, self: true });
+    const state = net.peer('gw').coordinatorState?.state;
+    expect(state?.accounts.get(kept)).toEqual({ name: 'kept', work: 500n, accepted: 5, rejected: 1 });
+    expect(state?.sharesAccepted).toBe(9);
+    const [restated] = net.actionsOf('gw').flatMap((action) => (action.kind === 'persist' ? [action] : []));
+    expect(restated).toMatchObject({ term: 7, entries: expect.arrayContaining([{ e: 'clearAccounts' }]) });
+    // A worker joins and mines: its welcome and lease waited for the store, which wrote them.
+    net.add('w', { info: { contributor: kept } });
+    net.start('w');
+    net.advance(5000);
+    expect(net.actionsOf('w').some((action) => action.kind === 'mine')).toBe(true);
+  });
+
   it('waits for discovery before deciding it is alone', () => {
     const peer = new ClusterPeer({
       info: testInfo('gw', { role: 'gateway' }),
