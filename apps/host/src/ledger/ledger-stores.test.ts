@@ -194,6 +194,11 @@ describe('the SQLite ledger', () => {
       rejected: 0,
     });
     await ledger.close();
+    // The later migrations ran: the file is at the newest version, with the verdicts table they add.
+    const migrated = new Database(older, { readonly: true });
+    expect(migrated.pragma('user_version', { simple: true })).toBe(LEDGER_MIGRATIONS.length);
+    expect(migrated.prepare('SELECT count(*) AS n FROM verdicts').get()).toEqual({ n: 0 });
+    migrated.close();
 
     const newer = newPath();
     const later = new Database(newer);

@@ -27,6 +27,8 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
     finder_name TEXT NOT NULL
   );
   CREATE TABLE bans (peer TEXT PRIMARY KEY, until INTEGER NOT NULL);
+  `,
+  `
   -- Every candidate an external source answered (a block for monerod, a share for a pool), in order.
   CREATE TABLE verdicts (
     at INTEGER NOT NULL,
