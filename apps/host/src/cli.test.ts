@@ -213,7 +213,8 @@ describe('job source flags that do not fit together', () => {
 
 describe('rxmesh serve', () => {
   async function startServe(): Promise<{ child: ChildProcess; url: string }> {
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--bind', '127.0.0.1'], { stdio: 'pipe' });
+    const args = ['serve', '--port', '0', '--bind', '127.0.0.1', '--data-dir', join(scratch, 'serve')];
+    const child = spawn(process.execPath, [bin, ...args], { stdio: 'pipe' });
     const url = await new Promise<string>((resolve, reject) => {
       let output = '';
       child.stdout?.on('data', (chunk: Buffer) => {
