@@ -104,6 +104,10 @@ const stages = [
 rmSync(unitReport, { force: true });
 rmSync(UNHANDLED_ERRORS_FILE, { force: true });
 rmSync(e2eReport, { force: true });
+// The browser tests' server keeps its cluster key between runs, but starts each run with an empty ledger.
+for (const file of ['ledger.sqlite', 'ledger.sqlite-wal', 'ledger.sqlite-shm']) {
+  rmSync(join(repoRoot, 'test-results/e2e-serve', file), { force: true });
+}
 
 const results = [];
 for (const stage of stages) {
