@@ -10,7 +10,15 @@ import type { ClusterStats } from '@rxmesh/signal';
 import { afterAll, describe, expect, it } from 'vitest';
 import { until } from '../testing/hostile.js';
 import { RXMESH_BIN as bin } from '../testing/rxmesh-cli.js';
-import { acceptedShares, explained, type LogLine, peerIdOf, startRxmesh } from '../testing/rxmesh-process.js';
+import {
+  acceptedShares,
+  explained,
+  type LogLine,
+  lightHostArgs,
+  peerIdOf,
+  servingUrl,
+  startRxmesh,
+} from '../testing/rxmesh-process.js';
 import { ScriptedPool } from '../testing/scripted-pool.js';
 
 const children: ChildProcess[] = [];
@@ -36,7 +44,7 @@ const peerId = peerIdOf;
  */
 async function serve(args: string[] = [], dataDir = newDir()) {
   const server = start(['serve', '--port', '0', '--bind', '127.0.0.1', '--data-dir', dataDir, ...args]);
-  const url = await until('the serve URL', 20_000, () => /serving (http:\S+)/.exec(server.stdout.join(''))?.[1]);
+  const url = await until('the serve URL', 20_000, () => servingUrl(server));
   const credential = (name: string) => {
     const file = join(newDir(), 'host.cred');
     execFileSync(process.execPath, [bin, 'credential', '--data-dir', dataDir, '--name', name, '--out', file], {
@@ -49,21 +57,7 @@ async function serve(args: string[] = [], dataDir = newDir()) {
     url,
     dataDir,
     credential,
-    host: (name: string, ...extra: string[]) =>
-      start([
-        'host',
-        '--signal',
-        url,
-        '--threads',
-        '1',
-        '--mode',
-        'light',
-        '--name',
-        name,
-        '--data-dir',
-        newDir(),
-        ...extra,
-      ]),
+    host: (name: string, ...extra: string[]) => start(lightHostArgs(url, name, newDir(), ...extra)),
   };
 }
 

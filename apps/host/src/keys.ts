@@ -103,54 +103,57 @@ export async function loadClusterKey(dir: string): Promise<{ cluster: Identity; 
   return { cluster, created: true };
 }
 
-const ContributorFile = Compile(
-  Type.Object({ v: Type.Literal(1), contributor: Type.String({ pattern: KEY_ID_PATTERN }) }),
-);
+/** A value kept in the data directory as `{"v": 1, FIELD: VALUE}`, made at the first start. */
+interface KeptValue {
+  file: string;
+  field: string;
+  pattern: string;
+  /** What to tell the user when the file is not one, after its path. */
+  notOne: string;
+  make(): string;
+}
+
+/** Reads a kept value from `dir`, or makes it and writes it there (readable by its owner only). */
+function keptValueLoader(kept: KeptValue): (dir: string) => Promise<string> {
+  const KeptFile = Compile(Type.Object({ v: Type.Literal(1), [kept.field]: Type.String({ pattern: kept.pattern }) }));
+  return async (dir) => {
+    await ensureDir(dir);
+    const path = join(dir, kept.file);
+    const text = await readIfThere(path);
+    if (text !== undefined) {
+      const file = checkedJson(text, (value) => KeptFile.Check(value));
+      if (file === undefined) throw new CliError(`${path} ${kept.notOne}`);
+      return (file as Record<string, string>)[kept.field] as string;
+    }
+    const value = kept.make();
+    await writePrivate(path, `${JSON.stringify({ v: 1, [kept.field]: value })}\n`);
+    return value;
+  };
+}
 
 /**
  * The id the cluster's ledger credits this machine's work to, made at the first start and kept, so that a host that
  * restarts (with a new peer id each time) finds its credit again. It is not a secret.
  */
-export async function loadContributorId(dir: string): Promise<string> {
-  await ensureDir(dir);
-  const path = join(dir, 'contributor.json');
-  const text = await readIfThere(path);
-  if (text !== undefined) {
-    const file = checkedJson(text, (value) => ContributorFile.Check(value));
-    if (file === undefined) {
-      throw new CliError(
-        `${path} is not an rxmesh contributor id. Move it away to make a new one (and start from zero credit).`,
-      );
-    }
-    return file.contributor;
-  }
-  const contributor = contributorIdOf(randomBytes(32));
-  await writePrivate(path, `${JSON.stringify({ v: 1, contributor })}\n`);
-  return contributor;
-}
-
-const TeacherTokenFile = Compile(
-  Type.Object({ v: Type.Literal(1), teacherToken: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) }),
-);
+export const loadContributorId = keptValueLoader({
+  file: 'contributor.json',
+  field: 'contributor',
+  pattern: KEY_ID_PATTERN,
+  notOne: 'is not an rxmesh contributor id. Move it away to make a new one (and start from zero credit).',
+  make: () => contributorIdOf(randomBytes(32)),
+});
 
 /**
  * The secret in the teacher's link (stop every tab, start a new lesson) of the server whose data directory is
  * `dir`, made at the first start and kept, so a bookmarked teacher's link works after a restart.
  */
-export async function loadTeacherToken(dir: string): Promise<string> {
-  await ensureDir(dir);
-  const path = join(dir, 'teacher.token');
-  const text = await readIfThere(path);
-  if (text !== undefined) {
-    const file = checkedJson(text, (value) => TeacherTokenFile.Check(value));
-    if (file === undefined)
-      throw new CliError(`${path} is not an rxmesh teacher token. Move it away to make a new one.`);
-    return file.teacherToken;
-  }
-  const teacherToken = base64urlnopad.encode(randomBytes(32));
-  await writePrivate(path, `${JSON.stringify({ v: 1, teacherToken })}\n`);
-  return teacherToken;
-}
+export const loadTeacherToken = keptValueLoader({
+  file: 'teacher.token',
+  field: 'teacherToken',
+  pattern: '^[A-Za-z0-9_-]{43}$',
+  notOne: 'is not an rxmesh teacher token. Move it away to make a new one.',
+  make: () => base64urlnopad.encode(randomBytes(32)),
+});
 
 /** The server's own embedded gateway: a fresh key each run, with the cluster key's credential. */
 export function serverGatewayKeys(cluster: Identity): ClusterKeys {

@@ -4,7 +4,7 @@
 // cluster knew comes back from its SQLite ledger, the miners re-join by themselves, and no share a miner saw
 // acknowledged is missing from it. And a real redis-server holding the ledger, stopped and started under a cluster.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from '@playwright/test';
@@ -16,7 +16,15 @@ import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../../scripts/lib/chromium.mjs
 import { mineUntilAccepted } from '../testing/browser-tab.js';
 import { until } from '../testing/hostile.js';
 import { startRedis } from '../testing/redis.js';
-import { acceptedShares, explained, type RxmeshProcess, startRxmesh } from '../testing/rxmesh-process.js';
+import {
+  acceptedShares,
+  contributorIn,
+  explained,
+  lightHostArgs,
+  type RxmeshProcess,
+  servingUrl,
+  startRxmesh,
+} from '../testing/rxmesh-process.js';
 import { LEDGER_FILE } from './ledger/sqlite-ledger.js';
 
 const children: ChildProcess[] = [];
@@ -63,13 +71,9 @@ it('after a SIGKILL and a start on the same data directory the ledger is back, t
   timeout: 240_000,
 }, async () => {
   const first = startRxmesh(serveArgs('0'), children);
-  const url = await until('the serve URL', 20_000, () => /serving (http:\S+)/.exec(first.stdout.join(''))?.[1]);
+  const url = await until('the serve URL', 20_000, () => servingUrl(first));
   const hostDirs = { alpha: join(scratch, 'alpha'), beta: join(scratch, 'beta') };
-  const host = (name: keyof typeof hostDirs) =>
-    startRxmesh(
-      ['host', '--signal', url, '--threads', '1', '--mode', 'light', '--name', name, '--data-dir', hostDirs[name]],
-      children,
-    );
+  const host = (name: keyof typeof hostDirs) => startRxmesh(lightHostArgs(url, name, hostDirs[name]), children);
   const alpha = host('alpha');
   const beta = host('beta');
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
@@ -156,15 +160,13 @@ it('after a SIGKILL and a start on the same data directory the ledger is back, t
   const db = new Database(join(dataDir, LEDGER_FILE), { readonly: true });
   try {
     const account = db.prepare<[string], { name: string; accepted: number }>('SELECT * FROM accounts WHERE id = ?');
-    const contributor = (dir: string) =>
-      (JSON.parse(readFileSync(join(dir, 'contributor.json'), 'utf8')) as { contributor: string }).contributor;
     const tabAccount = db
       .prepare<[], { accepted: number }>("SELECT accepted FROM accounts WHERE name LIKE 'Browser %'")
       .all();
     expect(tabAccount).toHaveLength(1);
     const inLedger = {
-      alpha: account.get(contributor(hostDirs.alpha))?.accepted ?? 0,
-      beta: account.get(contributor(hostDirs.beta))?.accepted ?? 0,
+      alpha: account.get(contributorIn(hostDirs.alpha))?.accepted ?? 0,
+      beta: account.get(contributorIn(hostDirs.beta))?.accepted ?? 0,
       tab: tabAccount[0]?.accepted ?? 0,
     };
     // Nothing acknowledged is lost. A share whose answer the kill cut off may be credited unacknowledged: at most as
@@ -203,23 +205,8 @@ it('with the ledger in Redis, a Redis stopped and started under the running clus
       ],
       children,
     );
-    const url = await until('the serve URL', 20_000, () => /serving (http:\S+)/.exec(server.stdout.join(''))?.[1]);
-    const miner = startRxmesh(
-      [
-        'host',
-        '--signal',
-        url,
-        '--threads',
-        '1',
-        '--mode',
-        'light',
-        '--name',
-        'gamma',
-        '--data-dir',
-        join(scratch, 'gamma'),
-      ],
-      children,
-    );
+    const url = await until('the serve URL', 20_000, () => servingUrl(server));
+    const miner = startRxmesh(lightHostArgs(url, 'gamma', join(scratch, 'gamma')), children);
     await explained(
       until('an accepted share', 60_000, () => (acceptedShares(miner.lines) > 0 ? true : undefined), 250),
       { miner, server },
@@ -254,11 +241,7 @@ it('with the ledger in Redis, a Redis stopped and started under the running clus
     miner.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const acknowledged = acceptedShares(miner.lines);
-    const contributor = (
-      JSON.parse(readFileSync(join(scratch, 'gamma', 'contributor.json'), 'utf8')) as {
-        contributor: string;
-      }
-    ).contributor;
+    const contributor = contributorIn(join(scratch, 'gamma'));
     const { Redis } = await import('ioredis');
     const client = new Redis(redis.url);
     try {

@@ -1,5 +1,7 @@
 // Test support: `rxmesh serve` and `rxmesh host` as child processes that log JSON lines, read as they come.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { RXMESH_BIN } from './rxmesh-cli.js';
 
 export interface LogLine {
@@ -59,4 +61,32 @@ export async function explained<T>(wait: Promise<T>, processes: Record<string, {
     );
     throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
   }
+}
+
+/** The arguments of a light host on one native thread, with its own data directory: the tests' usual miner. */
+export function lightHostArgs(signalUrl: string, name: string, dataDir: string, ...extra: string[]): string[] {
+  return [
+    'host',
+    '--signal',
+    signalUrl,
+    '--threads',
+    '1',
+    '--mode',
+    'light',
+    '--name',
+    name,
+    '--data-dir',
+    dataDir,
+    ...extra,
+  ];
+}
+
+/** The first URL `rxmesh serve` says it serves, once it has said it. */
+export function servingUrl(server: RxmeshProcess): string | undefined {
+  return /serving (http:\S+)/.exec(server.stdout.join(''))?.[1];
+}
+
+/** The contributor id a host keeps in its data directory. */
+export function contributorIn(dataDir: string): string {
+  return (JSON.parse(readFileSync(join(dataDir, 'contributor.json'), 'utf8')) as { contributor: string }).contributor;
 }
