@@ -17,8 +17,10 @@ export {
   isEmptyLedgerBatch,
   type LedgerBatch,
   type LedgerEntry,
+  type LedgerRecords,
   type StoredAccount,
   type StoredLedger,
+  storedLedgerOf,
   type TotalsChange,
 } from './cluster/ledger.js';
 export {

@@ -9,9 +9,9 @@ import {
   changedAccount,
   formatDelay,
   type LedgerBatch,
-  type LedgerEntry,
   type StoredAccount,
   type StoredLedger,
+  storedLedgerOf,
   type WireBlock,
 } from '@rxmesh/core';
 import type { DurableLedger, Log } from '@rxmesh/mesh';
@@ -163,21 +163,14 @@ async function read(redis: Redis, names: ReturnType<typeof keys>, now: number): 
     redis.hgetall(names.blocks),
     redis.hgetall(names.bans),
   ]);
-  const entries: LedgerEntry[] = [];
-  const found = Object.values(blocks).map((text) => JSON.parse(text) as WireBlock);
-  for (const block of found.sort((a, b) => a.height - b.height)) entries.push({ e: 'block', block });
-  for (const [peer, until] of Object.entries(bans)) {
-    if (Number(until) > now) entries.push({ e: 'ban', peer, until: Number(until) });
-  }
-  for (const [peer, text] of Object.entries(accounts)) {
-    const account = parseAccount(text);
-    if (account !== undefined) entries.push({ e: 'account', peer, ...account });
-  }
-  entries.push({
-    e: 'totals',
-    accepted: Number(totals.accepted ?? 0),
-    rejected: Number(totals.rejected ?? 0),
-    blocks: Number(totals.blocks ?? 0),
-  });
-  return { term: Number(meta.term ?? 0), entries };
+  return storedLedgerOf(
+    {
+      term: Number(meta.term ?? 0),
+      blocks: Object.values(blocks).map((text) => JSON.parse(text) as WireBlock),
+      bans: Object.entries(bans).map(([peer, until]) => [peer, Number(until)] as const),
+      accounts: Object.entries(accounts).map(([peer, text]) => [peer, JSON.parse(text) as StoredAccount] as const),
+      totals: Object.fromEntries(Object.entries(totals).map(([key, value]) => [key, Number(value)])),
+    },
+    now,
+  );
 }

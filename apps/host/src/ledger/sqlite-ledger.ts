@@ -2,13 +2,7 @@
 // Each batch is one transaction. The journal is a write-ahead log with synchronous=NORMAL: a write is on disk once
 // the process has handed it to the kernel, so a killed server loses nothing it acknowledged; a power cut may lose
 // the last transactions.
-import {
-  changedAccount,
-  type LedgerBatch,
-  type LedgerEntry,
-  type StoredAccount,
-  type StoredLedger,
-} from '@rxmesh/core';
+import { changedAccount, type LedgerBatch, type StoredAccount, type StoredLedger, storedLedgerOf } from '@rxmesh/core';
 import type { DurableLedger } from '@rxmesh/mesh';
 import Database from 'better-sqlite3';
 import { CliError } from '../errors.js';
@@ -139,11 +133,13 @@ function migrate(db: Database.Database, path: string): void {
 
 /** The ledger as entries; bans that ran out are left behind. */
 function read(db: Database.Database, now: number): StoredLedger {
-  const entries: LedgerEntry[] = [];
-  for (const row of db.prepare<[], BlockRow>('SELECT * FROM blocks ORDER BY height, rowid').all()) {
-    entries.push({
-      e: 'block',
-      block: {
+  const blocks = db.prepare<[], BlockRow>('SELECT * FROM blocks ORDER BY height, rowid').all();
+  const totals = db.prepare<[], { key: string; value: number }>('SELECT key, value FROM totals').all();
+  const term = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'term'").get();
+  return storedLedgerOf(
+    {
+      term: Number(term?.value ?? 0),
+      blocks: blocks.map((row) => ({
         id: row.id,
         height: row.height,
         prevId: row.prev_id,
@@ -153,28 +149,17 @@ function read(db: Database.Database, now: number): StoredLedger {
         nonce: row.nonce,
         finderId: row.finder_id,
         finderName: row.finder_name,
-      },
-    });
-  }
-  const bans = db.prepare<[number], { peer: string; until: number }>(
-    'SELECT * FROM bans WHERE until > ? ORDER BY rowid',
+      })),
+      bans: db
+        .prepare<[number], { peer: string; until: number }>('SELECT * FROM bans WHERE until > ? ORDER BY rowid')
+        .all(now)
+        .map(({ peer, until }) => [peer, until] as const),
+      accounts: db
+        .prepare<[], AccountRow>('SELECT * FROM accounts')
+        .all()
+        .map(({ id, ...account }) => [id, account] as const),
+      totals: Object.fromEntries(totals.map(({ key, value }) => [key, value])),
+    },
+    now,
   );
-  for (const { peer, until } of bans.all(now)) entries.push({ e: 'ban', peer, until });
-  for (const { id, name, work, accepted, rejected } of db.prepare<[], AccountRow>('SELECT * FROM accounts').all()) {
-    entries.push({ e: 'account', peer: id, name, work, accepted, rejected });
-  }
-  const totals = new Map(
-    db
-      .prepare<[], { key: string; value: number }>('SELECT key, value FROM totals')
-      .all()
-      .map(({ key, value }) => [key, value]),
-  );
-  entries.push({
-    e: 'totals',
-    accepted: totals.get('accepted') ?? 0,
-    rejected: totals.get('rejected') ?? 0,
-    blocks: totals.get('blocks') ?? 0,
-  });
-  const term = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'term'").get();
-  return { term: Number(term?.value ?? 0), entries };
 }

@@ -193,8 +193,6 @@ export class Coordinator {
   private silenceCheckAt = Number.POSITIVE_INFINITY;
   private lastRetemplateAt = Number.NEGATIVE_INFINITY;
   private handingOver = false;
-  /** Whether a durable store writes the ledger (see the persist action). */
-  private readonly durable: boolean;
   private jobBroadcast: { jobId: string; message: BroadcastMessage } | undefined;
   /** The last heartbeat, signed: welcomes carry it for a re-joining relay's subtree. */
   private heartbeatBroadcast: BroadcastMessage | undefined;
@@ -207,7 +205,6 @@ export class Coordinator {
   ) {
     this.state = options.state ?? new ReplicatedState();
     this.replication = new ReplicationLog(this.state, options.durable);
-    this.durable = options.durable;
     this.startedAt = context.now();
     this.members.set(context.selfId, this.newMember(options.selfInfo, context.selfId, true));
     this.chain = options.demo ? new DemoChain({ tail: this.state.blocks }) : undefined;
@@ -263,7 +260,7 @@ export class Coordinator {
    * replaces it). */
   start(): void {
     // The store is made to hold this term's ledger whole: a predecessor's, replicated here, may be newer than it.
-    if (this.durable) {
+    if (this.replication.durable) {
       const entries: ReplicaEntry[] = [{ e: 'clearAccounts' }, ...ledgerOf(this.state)];
       this.push({ kind: 'persist', term: this.term, upTo: this.state.nextSeq, entries });
     }
@@ -641,10 +638,8 @@ export class Coordinator {
   flush(): void {
     this.updateSuccession();
     this.replication.replicate(this.succession, this.context.now(), (standby, body) => this.sendDown(standby, body));
-    if (this.durable) {
-      const entries = this.replication.takeUnwritten();
-      if (entries.length > 0) this.push({ kind: 'persist', term: this.term, upTo: this.state.nextSeq, entries });
-    }
+    const entries = this.replication.takeUnwritten();
+    if (entries.length > 0) this.push({ kind: 'persist', term: this.term, upTo: this.state.nextSeq, entries });
     this.release();
     this.maybeHandOver();
   }

@@ -69,6 +69,27 @@ export function changedAccount(old: StoredAccount | undefined, change: AccountCh
   };
 }
 
+/** What a store read back, before it is restated as entries. */
+export interface LedgerRecords {
+  term: number;
+  blocks: WireBlock[];
+  bans: Iterable<readonly [string, number]>;
+  accounts: Iterable<readonly [string, StoredAccount]>;
+  /** A count the store has not kept yet is 0. */
+  totals: Partial<Record<'accepted' | 'rejected' | 'blocks', number>>;
+}
+
+/** A store's records as a StoredLedger: blocks by height, the bans still in force at `now`, accounts, totals. */
+export function storedLedgerOf(records: LedgerRecords, now: number): StoredLedger {
+  const entries: LedgerEntry[] = [];
+  for (const block of [...records.blocks].sort((a, b) => a.height - b.height)) entries.push({ e: 'block', block });
+  for (const [peer, until] of records.bans) if (until > now) entries.push({ e: 'ban', peer, until });
+  for (const [peer, account] of records.accounts) entries.push({ e: 'account', peer, ...account });
+  const { accepted = 0, rejected = 0, blocks = 0 } = records.totals;
+  entries.push({ e: 'totals', accepted, rejected, blocks });
+  return { term: records.term, entries };
+}
+
 /** The ledger of `state`, as the entries a store would give back for it. */
 export function ledgerOf(state: ReplicatedState): LedgerEntry[] {
   const entries: LedgerEntry[] = [];

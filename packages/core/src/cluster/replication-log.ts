@@ -57,7 +57,8 @@ export class ReplicationLog {
 
   constructor(
     private readonly state: ReplicatedState,
-    private readonly durable: boolean,
+    /** Whether a durable store writes the ledger too (see the coordinator's persist action). */
+    readonly durable: boolean,
   ) {
     this.base = state.nextSeq;
   }
