@@ -14,9 +14,12 @@ import type { Credential } from '../identity/credential.js';
 import { nobleEd25519 } from '../identity/signature-scheme.js';
 import { signJson } from '../identity/signed.js';
 import type { Job } from '../jobs/job.js';
+import { ledgerOf } from './ledger.js';
 import { ClusterPeer, DEFAULT_PEER_SETTINGS, type PeerAction } from './peer.js';
+import { ReplicatedState } from './replica.js';
 import {
   type BroadcastPayload,
+  type CoordinatorClaim,
   jobToWire,
   type Message,
   PROTOCOL_VERSION,
@@ -289,7 +292,6 @@ describe('claims of who coordinates', () => {
     const worker = coordinatorHears('x', false, { id: idOf('x'), term: 5 });
     expect(worker.role).toBe('coordinator');
     expect(worker.actions).toEqual([]);
-    expect(coordinatorHears('x', true, { id: idOf('x'), term: 0 }).role).toBe('coordinator');
 
     // A gateway that names another coordinator of a later term: that one has to prove it on its own link.
     const other = coordinatorHears('x', true, { id: idOf('elsewhere'), term: 5 });
@@ -301,15 +303,46 @@ describe('claims of who coordinates', () => {
     expect(rival.actions).toContainEqual({ kind: 'send', to: idOf('x'), message: { v, type: 'join', orphan: true } });
   });
 
-  it('at equal terms, make the one with the higher id step down', () => {
-    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
-    const lower = names.find((name) => idOf(name) < idOf('gw'));
-    const higher = names.find((name) => idOf(name) > idOf('gw'));
-    if (lower === undefined || higher === undefined) throw new Error('pick other names');
-    expect(coordinatorHears(higher, true, { id: idOf(higher), term: 1 }).role).toBe('coordinator');
-    expect(coordinatorHears(lower, true, { id: idOf(lower), term: 1 }).role).toBe('joining');
+  it('between two gateways that each started a cluster alone, make the one with the higher id step down', () => {
+    const [lower, higher] = namesAround('gw');
+    const alone = (name: string) => ({ id: idOf(name), term: 1, restoredFrom: 0 });
+    expect(coordinatorHears(higher, true, alone(higher)).role).toBe('coordinator');
+    expect(coordinatorHears(lower, true, alone(lower)).role).toBe('joining');
+  });
+
+  it('make a coordinator that began without a replica give way to one that carried a cluster on since its last term', () => {
+    // `gw` restarts from its store, which kept term 6: it coordinates term 7, but its claim is worth term 6.
+    const hears = (claim: CoordinatorClaim) => {
+      const net = new TestNet();
+      net.room = ['gw'];
+      net.add('gw', { gateway: true, ledger: { term: 6, entries: [] } });
+      net.start('gw');
+      net.advance(5000);
+      net.addManual(higher);
+      net.connect(higher, 'gw');
+      net.inject(
+        higher,
+        'gw',
+        net.envelopes(higher, true).hello(idOf('gw'), testInfo(higher, { role: 'gateway' }), claim),
+      );
+      return net.peer('gw').phase;
+    };
+    const [, higher] = namesAround('gw');
+    expect(hears({ id: idOf(higher), term: 7 })).toBe('joining');
+    expect(hears({ id: idOf(higher), term: 6 })).toBe('joining');
+    expect(hears({ id: idOf(higher), term: 5 })).toBe('coordinator');
+    expect(hears({ id: idOf(higher), term: 7, restoredFrom: 6 })).toBe('coordinator');
   });
 });
+
+/** A name whose id sorts below `name`'s, and one whose id sorts above. */
+function namesAround(name: string): [string, string] {
+  const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+  const lower = names.find((other) => idOf(other) < idOf(name));
+  const higher = names.find((other) => idOf(other) > idOf(name));
+  if (lower === undefined || higher === undefined) throw new Error('pick other names');
+  return [lower, higher];
+}
 
 describe('a cluster member', () => {
   it('notices each job once, however often it hears of it', () => {
@@ -849,6 +882,41 @@ describe('a coordinator without a job source of its own', () => {
     expect(net.peer('w').currentTerm).toBe(2);
     expect(net.peer('w').phase).toBe('member');
     expect(handovers()).toHaveLength(1);
+  });
+});
+
+describe('a server that restarts from its store while a standby carries its cluster on', () => {
+  it('joins that standby and gets coordination back by handover, with the credit earned meanwhile', () => {
+    const net = withStandbyAndWorker();
+    verifiedShare(net);
+    net.advance(500);
+    const kept = ledgerOf(net.peer('gw').coordinatorState?.state ?? new ReplicatedState());
+    net.kill('gw');
+    net.advance(8000);
+    expect(net.peer('s').currentTerm).toBe(2);
+    net.advance(10_000);
+    const credited = net.peer('s').coordinatorState?.state.accounts.get(idOf('w'))?.work ?? 0n;
+    expect(credited).toBeGreaterThan(0n);
+
+    // The server comes back under a new id that sorts first, and finds nobody at first: it starts a cluster of its
+    // own from its store, at the standby's term.
+    const [server] = namesAround('s');
+    net.room = [server];
+    net.add(server, { gateway: true, info: { jobSource: true }, ledger: { term: 1, entries: kept } });
+    net.start(server);
+    net.advance(5000);
+    expect(net.noticesOf(server)).toContainEqual({ kind: 'coordinator', id: idOf(server), term: 2, self: true });
+
+    net.room = [server, 's', 'w'];
+    net.advance(30_000);
+    const restarted = net.peer(server);
+    expect(restarted.phase).toBe('coordinator');
+    expect(restarted.currentTerm).toBe(3);
+    expect(restarted.coordinatorState?.state.accounts.get(idOf('w'))?.work).toBeGreaterThanOrEqual(credited);
+    for (const name of ['s', 'w']) {
+      expect(net.peer(name).phase).toBe('member');
+      expect(net.peer(name).currentTerm).toBe(3);
+    }
   });
 });
 

@@ -33,6 +33,7 @@ import {
   type BroadcastBody,
   blockFromWire,
   type ClusterTotals,
+  type CoordinatorClaim,
   type DownBody,
   decodeMessage,
   jobFromWire,
@@ -235,6 +236,8 @@ export class ClusterPeer {
   private replica: ReplicatedState | undefined;
   /** With a durable store: its ledger, or this peer's own when it last stepped down as coordinator. */
   private storedLedger: StoredLedger | undefined;
+  /** While this peer coordinates a term it began without a predecessor's replica: the last term it knew before. */
+  private restoredFrom: number | undefined;
   private snapshotInProgress: SnapshotInProgress | undefined;
   /** The standby this coordinator handed the cluster to; it steps down once the event that handed over is done. */
   private handedOverTo: string | null = null;
@@ -420,10 +423,7 @@ export class ClusterPeer {
           return;
         }
         this.links.set(event.peer, { since: this.now(), gateway: null });
-        // Whom this peer takes for coordinator: none while it has gone silent, so that a name always means alive.
-        const live = this.liveCoordinator();
-        const claim = live === null ? null : { id: live, term: this.term };
-        this.send(event.peer, this.envelopes.hello(event.peer, this.info, claim));
+        this.send(event.peer, this.envelopes.hello(event.peer, this.info, this.coordinatorClaim()));
         if (!outgoing && this.links.size > this.maxLinks()) {
           // Full: say whom to ask instead, and close at once.
           this.send(event.peer, {
@@ -621,10 +621,11 @@ export class ClusterPeer {
     // Only a gateway's word on who coordinates counts: anyone else could name anyone.
     const claim = gateway === null ? null : hello.coordinator;
     if (this.currentPhase === 'coordinator') {
-      if (claim === null || claim.id === this.id) return;
-      if (claim.id === from && outranks(from, claim.term, this.id, this.term)) this.stepDown(from);
-      // A gateway follows a coordinator of a later term: link to it, and its own hello decides.
-      else if (claim.id !== from && claim.term > this.term) this.connect(claim.id);
+      const own = this.coordinatorClaim();
+      if (claim === null || claim.id === this.id || own === null || !outranks(claim, own)) return;
+      if (claim.id === from) this.stepDown(from);
+      // A gateway follows a coordinator that outranks this one: link to it, and its own hello decides.
+      else this.connect(claim.id);
       return;
     }
     // A coordinator of a later term exists: join it rather than compete with it.
@@ -669,6 +670,15 @@ export class ClusterPeer {
     }
     this.coordinator.admit(info, orphan, link.gateway, unreachable);
     if (this.coordinator.parentOf(from) === this.id) this.tree.addChild(from);
+  }
+
+  /** Whom this peer takes for coordinator, as its hellos say: none while it has gone silent, so that a name always
+   * means alive. */
+  private coordinatorClaim(): CoordinatorClaim | null {
+    const live = this.liveCoordinator();
+    if (live === null) return null;
+    const claim = { id: live, term: this.term };
+    return this.restoredFrom === undefined ? claim : { ...claim, restoredFrom: this.restoredFrom };
   }
 
   /** The coordinator as far as this peer knows, unless it has gone silent. */
@@ -1180,7 +1190,9 @@ export class ClusterPeer {
   private takeOver(handover = false): void {
     if (this.options.keys.credential === null) return; // only gateways coordinate
     // Terms go on rising over a restart: the store keeps the last one.
-    const term = Math.max(this.term, this.storedLedger?.term ?? 0) + 1;
+    const lastKnown = Math.max(this.term, this.storedLedger?.term ?? 0);
+    const term = lastKnown + 1;
+    this.restoredFrom = this.replica === undefined ? lastKnown : undefined;
     const oldParent = this.tree.leaveParent();
     if (oldParent !== null) {
       this.send(oldParent, { v: PROTOCOL_VERSION, type: 'detach' });
@@ -1222,6 +1234,7 @@ export class ClusterPeer {
       this.storedLedger = { term: this.term, entries: ledgerOf(state) };
     }
     this.coordinator = undefined;
+    this.restoredFrom = undefined;
     this.currentPhase = 'joining';
     this.orphan = true;
     this.coordinatorId = successor;

@@ -2,6 +2,8 @@
 // this peer, a standby, takes over: the k-th standby waits k steps, and longer while a better-placed one still answers.
 // Also which of two coordinators gives way. Pure functions of what the peer knows.
 
+import type { CoordinatorClaim } from './wire.js';
+
 /** What a peer knows of the coordinator it follows and of the standbys. */
 export interface SuccessionView {
   selfId: string;
@@ -53,8 +55,16 @@ export function takeOverDue(view: SuccessionView, now: number): boolean {
     .some((peer) => now - (view.answeredAt.get(peer) ?? Number.NEGATIVE_INFINITY) < settings.successorStepMs);
 }
 
-/** Whether a rival coordinator's claim beats this coordinator's own: the later term, else the smaller id. */
-export function outranks(rival: string, rivalTerm: number, selfId: string, term: number): boolean {
-  if (rivalTerm !== term) return rivalTerm > term;
-  return rival < selfId;
+/**
+ * Whether a rival coordinator's claim beats this coordinator's own. A claim counts at its term, or, for a term that
+ * began without a predecessor's replica, at the last term its coordinator knew before, and then just below one that
+ * carried the cluster on at that term: so a server restarting from its store joins the standby that carried its
+ * cluster on, and gets coordination back by handover with nothing lost. Then the smaller id wins.
+ */
+export function outranks(rival: CoordinatorClaim, self: CoordinatorClaim): boolean {
+  const standing = (claim: CoordinatorClaim) => claim.restoredFrom ?? claim.term;
+  if (standing(rival) !== standing(self)) return standing(rival) > standing(self);
+  const carriedOn = (claim: CoordinatorClaim) => claim.restoredFrom === undefined;
+  if (carriedOn(rival) !== carriedOn(self)) return carriedOn(rival);
+  return rival.id < self.id;
 }

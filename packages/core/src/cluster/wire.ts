@@ -295,7 +295,19 @@ export type BroadcastBody = Static<typeof BroadcastBody>;
 
 // What peers sign. Each payload names its kind in `t`, so a signature made for one purpose never passes for another.
 
-const CoordinatorClaim = Type.Object({ id: PeerId, term: Seq }, strict);
+const CoordinatorClaim = Type.Object(
+  {
+    id: PeerId,
+    term: Seq,
+    /**
+     * Set by a coordinator whose term began without a predecessor's replica (a gateway starting, or restarting from
+     * its store): the last term it knew before, which is all its claim is worth against one that carried a cluster on.
+     */
+    restoredFrom: Type.Optional(Seq),
+  },
+  strict,
+);
+export type CoordinatorClaim = Static<typeof CoordinatorClaim>;
 
 export const HelloPayloadSchema = Type.Object(
   {
