@@ -407,7 +407,7 @@ describe('hostile peers against rxmesh serve and an honest host', () => {
     const badFrames = await linkEvents('badFrames');
     const link = await (await stranger()).link(gatewayId);
     await link.next('a hello', (message) => message.type === 'hello');
-    link.sendText('{"v":2,"type":"hello" this is not JSON');
+    link.sendText('{"v":3,"type":"hello" this is not JSON');
     await link.closedWithin(3_000);
     expect(await linkEvents('badFrames')).toBe(badFrames + 1);
     await stillServing(before, NOTHING_KEPT);

@@ -107,7 +107,7 @@ const strangeValues = fc.oneof(
       fc.constantFrom(...Object.keys(MESSAGE_KEYS)),
     )
     .map(([key, value, type]) =>
-      JSON.parse(`{"v":2,"type":"${type}",${JSON.stringify(key)}:${JSON.stringify(value)}}`),
+      JSON.parse(`{"v":${PROTOCOL_VERSION},"type":"${type}",${JSON.stringify(key)}:${JSON.stringify(value)}}`),
     ),
 );
 

@@ -27,8 +27,8 @@ const job = jobToWire(new DemoChain().template(new Uint8Array(8), TEST_NOW, 10))
 const share = { v, type: 'share', seq: 1, jobId: job.id, leaseId: '1.1', nonce: 7, hash: 'ab'.repeat(32) } as const;
 
 describe('wire messages', () => {
-  it('are version 2', () => {
-    expect(PROTOCOL_VERSION).toBe(2);
+  it('are version 3', () => {
+    expect(PROTOCOL_VERSION).toBe(3);
   });
 
   it('accepts well-formed messages of every type', () => {

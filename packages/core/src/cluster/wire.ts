@@ -10,7 +10,8 @@ import { KEY_ID_PATTERN } from '../identity/keys.js';
 import { signedSchema } from '../identity/signed.js';
 import { type BlockRecord, JOB_SOURCE_KINDS, type Job } from '../jobs/job.js';
 
-export const PROTOCOL_VERSION = 2;
+// 3: durable-ledger entries (ban expiry, accounts, verdicts) and the restoredFrom of a coordinator claim.
+export const PROTOCOL_VERSION = 3;
 
 /** Every peer's id is its Ed25519 public key (identity/keys.ts). */
 const PeerId = Type.String({ pattern: KEY_ID_PATTERN });
