@@ -15,10 +15,10 @@
 // Run after `npm run build`: node scripts/bench-daemon.mjs [--hosts N] [--rounds R] [--blocks B] [--difficulty D]
 import { parseArgs } from 'node:util';
 import { median, percentile, startRxmesh } from './lib/bench-harness.mjs';
-import { hostTestingTool } from './lib/testing-tools.mjs';
+import { testingTool } from './lib/testing-tools.mjs';
 
 /** @type {typeof import('../apps/host/testing/monerod.js')} */
-const { REGTEST_WALLET, startMonerod } = await import(await hostTestingTool('monerod.js'));
+const { REGTEST_WALLET, startMonerod } = await import(await testingTool('host/testing/monerod.js'));
 
 const { values } = parseArgs({
   options: {

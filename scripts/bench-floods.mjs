@@ -21,7 +21,7 @@ import { PROTOCOL_VERSION } from '@rxmesh/core';
 import { scheme } from '../apps/host/dist/keys.js';
 import { Envelopes } from '../packages/core/dist/cluster/envelopes.js';
 import { repoRoot, startRxmesh } from './lib/bench-harness.mjs';
-import { hostTestingTool } from './lib/testing-tools.mjs';
+import { testingTool } from './lib/testing-tools.mjs';
 
 /** @type {typeof import('../apps/host/testing/hostile.js')} */
 const {
@@ -37,7 +37,7 @@ const {
   strayFrames,
   until,
   watchMemory,
-} = await import(await hostTestingTool('hostile.js'));
+} = await import(await testingTool('host/testing/hostile.js'));
 
 const { values } = parseArgs({ options: { statuses: { type: 'string', default: '50000' } } });
 const statuses = Number(values.statuses);

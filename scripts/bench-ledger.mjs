@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { foldLedger } from '@rxmesh/core';
 import { createLightHasher } from '@rxmesh/native';
 import { repoRoot } from './lib/bench-harness.mjs';
-import { hostTestingTool } from './lib/testing-tools.mjs';
+import { testingTool } from './lib/testing-tools.mjs';
 
 const at = process.argv.indexOf('--seconds');
 const seconds = at > 0 ? Number(process.argv[at + 1]) : 3;
@@ -49,8 +49,8 @@ const silent = { info() {}, warn() {}, error() {} };
 try {
   const { SqliteLedger } = await import(join(repoRoot, 'apps/host/dist/ledger/sqlite-ledger.js'));
   const { RedisLedger } = await import(join(repoRoot, 'apps/host/dist/ledger/redis-ledger.js'));
-  /** @type {typeof import('../apps/host/testing/redis.js')} */
-  const { startRedis } = await import(await hostTestingTool('redis.js'));
+  /** @type {typeof import('../apps/signal/testing/redis.js')} */
+  const { startRedis } = await import(await testingTool('signal/testing/redis.js'));
 
   const verifications = verificationsPerSecond();
   const sqlite = SqliteLedger.open(join(scratch, 'ledger.sqlite'));

@@ -22,7 +22,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { turnCredentials } from '../apps/signal/dist/ice/turn-credentials.js';
 import { percentile, repoRoot } from './lib/bench-harness.mjs';
-import { hostTestingTool } from './lib/testing-tools.mjs';
+import { testingTool } from './lib/testing-tools.mjs';
 
 const PINGS = 200;
 const PING_BYTES = 64;
@@ -216,7 +216,7 @@ async function runPeer(role, configuration) {
 
 async function bench() {
   /** @type {typeof import('../apps/host/testing/namespaces.js')} */
-  const { namespacesUnavailable } = await import(await hostTestingTool('namespaces.js'));
+  const { namespacesUnavailable } = await import(await testingTool('host/testing/namespaces.js'));
   const unavailable = namespacesUnavailable();
   if (unavailable !== undefined) {
     console.error(
@@ -226,9 +226,9 @@ async function bench() {
     process.exit(1);
   }
   /** @type {typeof import('../apps/host/testing/nat.js')} */
-  const { NatLayout } = await import(await hostTestingTool('nat.js'));
+  const { NatLayout } = await import(await testingTool('host/testing/nat.js'));
   /** @type {typeof import('../apps/host/testing/coturn.js')} */
-  const { startCoturn } = await import(await hostTestingTool('coturn.js'));
+  const { startCoturn } = await import(await testingTool('host/testing/coturn.js'));
 
   /** @type {Set<import('node:child_process').ChildProcess>} */
   const children = new Set();

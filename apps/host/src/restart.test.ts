@@ -13,9 +13,9 @@ import type { ClusterStats } from '@rxmesh/signal';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../../scripts/lib/chromium.mjs';
+import { startRedis } from '../../signal/testing/redis.js';
 import { mineUntilAccepted } from '../testing/browser-tab.js';
 import { until } from '../testing/hostile.js';
-import { startRedis } from '../testing/redis.js';
 import {
   acceptedShares,
   contributorIn,

@@ -20,8 +20,10 @@ export { type Interfaces, isLoopback, isWildcard, joinUrls, type Listener, urlHo
 // Brings the plugins' FastifyInstance decorations (app.metrics, app.signaling) to whoever imports the server.
 export { METRIC_PREFIX } from './plugins/metrics.js';
 export { CONTENT_SECURITY_POLICY } from './plugins/security-headers.js';
-export type {} from './plugins/signaling.js';
+export type { AttachableBus } from './plugins/signaling.js';
 export type { TeacherCommandOutcome, TeacherOptions } from './plugins/teacher.js';
+export { connectRedis, type RedisLog, RedisUnreachableError, redactedRedisUrl } from './redis/connect-redis.js';
+export { RedisBus } from './redis/redis-bus.js';
 export {
   buildServer,
   DEFAULT_WEB_ROOT,

@@ -17,7 +17,7 @@ import health from './plugins/health.js';
 import ice from './plugins/ice.js';
 import metrics from './plugins/metrics.js';
 import securityHeaders from './plugins/security-headers.js';
-import signaling from './plugins/signaling.js';
+import signaling, { type AttachableBus } from './plugins/signaling.js';
 import stats from './plugins/stats.js';
 import teacher, { type TeacherOptions } from './plugins/teacher.js';
 import webApp from './plugins/web-app.js';
@@ -67,6 +67,8 @@ export interface ServerOptions {
   operator?: string;
   /** The STUN and TURN servers /api/ice hands each peer; none unless given. */
   ice?: IceOptions;
+  /** The bus to the other signaling servers of this cluster (RedisBus); the server is alone without it. */
+  bus?: AttachableBus;
 }
 
 declare module 'fastify' {
@@ -114,7 +116,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   app.server.on('clientError', (error: Error & { code?: string }) => {
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') httpMetrics.requestTimedOut();
   });
-  await app.register(signaling, { limits, clusterKey });
+  await app.register(signaling, { limits, clusterKey, bus: options.bus });
   await app.register(cluster, { key: clusterKey });
   await app.register(stats, { clusterStats: options.clusterStats });
   await app.register(ice, options.ice ?? { servers: [] });

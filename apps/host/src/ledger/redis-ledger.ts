@@ -4,10 +4,7 @@
 // write that raced another is tried again. While Redis is away, writes fail at once (the coordinator's answers wait
 // and the runner retries); the client reconnects with backoff and says when it will try next.
 import {
-  type Backoff,
-  backoffDelay,
   changedAccount,
-  formatDelay,
   type LedgerBatch,
   type StoredAccount,
   type StoredLedger,
@@ -15,13 +12,12 @@ import {
   type WireBlock,
 } from '@rxmesh/core';
 import type { DurableLedger, Log } from '@rxmesh/mesh';
-import { Redis } from 'ioredis';
+import { connectRedis, RedisUnreachableError, redactedRedisUrl } from '@rxmesh/signal';
+import type { Redis } from 'ioredis';
 import { CliError } from '../errors.js';
 
 /** The layout of the keys below; a later layout migrates forward from this number. */
 const SCHEMA_VERSION = 1;
-/** How long the start waits for Redis before it gives up with a sentence. */
-const CONNECT_TIMEOUT_MS = 10_000;
 /** Attempts at a batch whose accounts another writer changed meanwhile. */
 const WATCH_ATTEMPTS = 8;
 
@@ -34,9 +30,6 @@ const keys = (prefix: string) => ({
   verdicts: `${prefix}verdicts`,
 });
 
-/** Reconnects wait from 100 ms doubling to 5 s, less up to half at random (core's backoff). */
-const REDIS_BACKOFF: Backoff = { initialMs: 100, maxMs: 5000 };
-
 export class RedisLedger implements DurableLedger {
   private constructor(
     private readonly redis: Redis,
@@ -47,38 +40,11 @@ export class RedisLedger implements DurableLedger {
 
   /** Connects to `url`, checks the layout version and reads the ledger; a sentence if Redis cannot be reached. */
   static async open(url: string, log: Log, options: { prefix?: string; now?: number } = {}): Promise<RedisLedger> {
-    const where = `Redis at ${redactedUrl(url)}`;
-    let lastError = '';
-    const redis = new Redis(url, {
-      lazyConnect: true,
-      // Fail a command at once while disconnected: the gateway keeps its answers waiting and tries again.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt) => {
-        const delay = backoffDelay(REDIS_BACKOFF, attempt, Math.random());
-        log.error(
-          `${where} is unreachable (${lastError || 'connection closed'}); trying again in ${formatDelay(delay)}.`,
-          {
-            event: 'redisRetry',
-            delayMs: delay,
-          },
-        );
-        return delay;
-      },
-    });
-    redis.on('error', (error: Error) => {
-      lastError = error.message;
-    });
-    let wasReady = false;
-    redis.on('ready', () => {
-      if (wasReady) log.info(`${where} is back; the ledger is written there again`, { event: 'redisReady' });
-      wasReady = true;
+    const where = `Redis at ${redactedRedisUrl(url)}`;
+    const redis = await connectRedis(url, log, 'the ledger is written there again').catch((error: unknown) => {
+      throw error instanceof RedisUnreachableError ? new CliError(error.message) : error;
     });
     try {
-      await Promise.race([
-        redis.connect(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), CONNECT_TIMEOUT_MS).unref()),
-      ]);
       const names = keys(options.prefix ?? 'rxmesh:ledger:');
       await checkVersion(redis, names, where);
       return new RedisLedger(redis, names, where, await read(redis, names, options.now ?? Date.now()));
@@ -86,7 +52,7 @@ export class RedisLedger implements DurableLedger {
       redis.disconnect();
       if (error instanceof CliError) throw error;
       throw new CliError(
-        `Could not reach ${where} (${(error as Error).message}): start it, or check the URL given to --redis.`,
+        `Could not read the ledger in ${where} (${(error as Error).message}): check the URL given to --redis.`,
       );
     }
   }
@@ -125,17 +91,6 @@ export class RedisLedger implements DurableLedger {
 
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
-  }
-}
-
-/** The URL without its password, for log lines. */
-function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
   }
 }
 

@@ -14,6 +14,8 @@ import Type from 'typebox';
 import type { RawData, WebSocket } from 'ws';
 import { PEERJS_PATH } from '../client.js';
 import { nodeEd25519 } from '../identity/node-ed25519.js';
+import type { BusListener } from '../redis/redis-bus.js';
+import type { SignalingBus } from '../signaling/bus-events.js';
 import { CloseCode, type Session, SignalingHub } from '../signaling/hub.js';
 import type { SignalingLimits } from '../signaling/limits.js';
 import { PeerIdSchema, ROOM_RULE, RoomSchema } from '../signaling/protocol.js';
@@ -23,7 +25,17 @@ export interface SignalingOptions {
   limits: SignalingLimits;
   /** The cluster's public key (a key id); without it, gateway announcements are refused. */
   clusterKey?: string | undefined;
+  /** The bus to the other signaling servers of this cluster; alone without it. */
+  bus?: AttachableBus | undefined;
 }
+
+/** A bus that hands its events to the hub once attached (RedisBus). */
+export interface AttachableBus extends SignalingBus {
+  attach(listener: BusListener): Promise<void>;
+}
+
+/** How long an announcement waits for a peer registered on another server to be heard of here. */
+const REMOTE_REGISTRATION_WAIT_MS = 2_000;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -74,6 +86,8 @@ async function signaling(app: FastifyInstance, options: SignalingOptions): Promi
     negotiations: () => hub.openNegotiations,
     idReservations: () => hub.idReservations,
     gateways: () => hub.announcedGateways,
+    remotePeers: () => hub.remotePeerCount,
+    remoteServers: () => hub.remoteServers,
   });
   const hub: SignalingHub = new SignalingHub({
     limits,
@@ -82,8 +96,10 @@ async function signaling(app: FastifyInstance, options: SignalingOptions): Promi
     wallClock: Date.now,
     scheme: nodeEd25519(),
     clusterKey: options.clusterKey,
+    bus: options.bus,
   });
   app.decorate('signaling', hub);
+  await options.bus?.attach(hub);
   const sessions = new WeakMap<WebSocket, Session>();
   let closing = false;
 
@@ -138,7 +154,17 @@ async function signaling(app: FastifyInstance, options: SignalingOptions): Promi
         metrics.announcement('invalid');
         return reply.code(400).send({ message: request.validationError.message });
       }
-      const result = hub.announceGateway(request.params.key, request.body.id, request.body.credential);
+      const { key: room } = request.params;
+      const { id, credential } = request.body;
+      let result = hub.announceGateway(room, id, credential);
+      // Behind a load balancer, the announcement may arrive before the bus has told this server of the socket.
+      for (
+        const until = performance.now() + REMOTE_REGISTRATION_WAIT_MS;
+        options.bus !== undefined && !result.ok && result.problem === 'not_registered' && performance.now() < until;
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        result = hub.announceGateway(room, id, credential);
+      }
       if (result.ok) return reply.code(204).send();
       return reply.code(result.problem === 'not_registered' ? 404 : 403).send({ message: result.message });
     },

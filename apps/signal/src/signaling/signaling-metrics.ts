@@ -22,6 +22,7 @@ export type ExpireReason =
   | 'sender_queue_share'
   | 'slow_reader'
   | 'destination_rate'
+  | 'left'
   | OfferRefusal;
 export type AnnouncementOutcome = 'accepted' | 'invalid' | 'no_cluster' | 'not_registered' | 'credential';
 
@@ -34,10 +35,13 @@ export interface SignalingGauges {
   negotiations(): number;
   idReservations(): number;
   gateways(): number;
+  remotePeers(): number;
+  remoteServers(): number;
 }
 
 export class SignalingMetrics {
   private readonly relayedFrames: Counter<'type'>;
+  private readonly forwardedFrames: Counter<'type'>;
   private readonly rejectedFrames: Counter<'reason'>;
   private readonly refusedConnections: Counter<'reason'>;
   private readonly closedSockets: Counter<'reason'>;
@@ -68,9 +72,17 @@ export class SignalingMetrics {
     );
     gauge('id_reservations', 'Freed ids reserved for the token that held them.', gauges.idReservations);
     gauge('gateways', 'Announced gateways listed across all rooms.', gauges.gateways);
+    gauge('remote_peers', 'Peers registered on the other signaling servers of the bus.', gauges.remotePeers);
+    gauge('remote_servers', 'Other signaling servers of the bus heard from lately.', gauges.remoteServers);
     this.relayedFrames = new Counter({
       name: name('frames_relayed_total'),
       help: 'Frames delivered to their destination peer, by type.',
+      labelNames: ['type'],
+      registers,
+    });
+    this.forwardedFrames = new Counter({
+      name: name('frames_forwarded_total'),
+      help: 'Frames passed to the signaling server that holds their destination, by type.',
       labelNames: ['type'],
       registers,
     });
@@ -113,6 +125,10 @@ export class SignalingMetrics {
 
   relayed(type: RelayedType): void {
     this.relayedFrames.inc({ type });
+  }
+
+  forwarded(type: RelayedType): void {
+    this.forwardedFrames.inc({ type });
   }
 
   rejected(reason: RejectReason): void {
