@@ -100,6 +100,15 @@ const clusterFigures = {
 /** The embedded gateway's daemon or pool; null with the demo chain or without a gateway. */
 const SourceOrNone = Type.Union([ClusterSourceSchema, Type.Null()]);
 
+const ServerSignalingSchema = Type.Object({
+  /** WebSockets open on this server. */
+  sockets: Count,
+  /** Peers registered on this server. */
+  peers: Count,
+  /** Signaling servers of the cluster heard from, this one included. */
+  servers: Count,
+});
+
 /** The cluster's figures as the embedded gateway hands them to the server, every member it knows included. */
 const ClusterStatsSchema = Type.Object({
   ...clusterFigures,
@@ -119,6 +128,8 @@ export type ClusterStats = Static<typeof ClusterStatsSchema>;
 export function clusterStatsAnswerSchema(memberLimit: number) {
   return Type.Object({
     ...clusterFigures,
+    /** The server that answers: what its own signaling holds, where several servers share one cluster. */
+    signaling: ServerSignalingSchema,
     /** Every member the coordinator knows, listed or not; 0 unless `view` is coordinator. */
     memberCount: Count,
     members: Type.Array(ClusterMemberSchema, { maxItems: memberLimit }),

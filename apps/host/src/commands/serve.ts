@@ -14,6 +14,9 @@ import {
   type Listener,
   listeningAddresses,
   listenPlainHttp,
+  RedisBus,
+  RedisUnreachableError,
+  redactedRedisUrl,
   type TlsCredentials,
   urlHost,
 } from '@rxmesh/signal';
@@ -108,8 +111,8 @@ export function serveCommand(): Command {
     )
     .option(
       '--redis <url>',
-      'keep the ledger in Redis (redis://[:PASSWORD@]HOST:PORT[/DB]) instead of an SQLite file of --data-dir, so that ' +
-        "any server's gateway carries it on",
+      'share signaling with every server of the cluster on this Redis (redis://[:PASSWORD@]HOST:PORT[/DB]), and keep ' +
+        "the gateway's ledger there instead of an SQLite file of --data-dir, so that any server's gateway carries it on",
     )
     .option(
       '--trust-proxy',
@@ -124,12 +127,6 @@ export function serveCommand(): Command {
       if (!options.gateway && plan.kind !== 'demo') {
         throw new CliError(
           '--no-gateway runs no gateway here, so it takes no --source: give the source to `rxmesh host`.',
-        );
-      }
-      if (!options.gateway && options.redis !== undefined) {
-        throw new CliError(
-          '--redis keeps the ledger of the gateway, and --no-gateway runs none here: give --redis to the server that ' +
-            'runs the gateway.',
         );
       }
       const tlsSource = checkTlsFlags(options);
@@ -150,6 +147,21 @@ export function serveCommand(): Command {
       if (ledger !== undefined) {
         log.info(`the ledger in ${ledger.where}: ${describeStoredLedger(ledger.stored)}`, { ledger: ledger.where });
       }
+      // The cluster key names the bus, so that clusters sharing one Redis stay apart.
+      const bus =
+        options.redis === undefined
+          ? undefined
+          : await RedisBus.open(options.redis, cluster.id, log).catch(async (error: unknown) => {
+              await ledger?.close();
+              throw error instanceof RedisUnreachableError ? new CliError(error.message) : error;
+            });
+      if (bus !== undefined && options.redis !== undefined) {
+        log.info(
+          `signaling is shared with the cluster's other servers through Redis at ${redactedRedisUrl(options.redis)}, ` +
+            `as server ${bus.server}`,
+          { signalingServer: bus.server },
+        );
+      }
       let gateway: MeshNode | undefined;
       const app = await buildServer({
         cluster: { key: cluster.id },
@@ -159,6 +171,7 @@ export function serveCommand(): Command {
         ...(tls === undefined ? {} : { tls }),
         ...(options.operator === undefined ? {} : { operator: options.operator }),
         ice,
+        ...(bus === undefined ? {} : { bus }),
         teacher: {
           token: teacherToken,
           command: (command) => {
@@ -190,6 +203,7 @@ export function serveCommand(): Command {
         await gateway?.stop();
         await ledger?.close();
         await app.close();
+        await bus?.close();
         process.exit(0);
       };
       process.once('SIGINT', close);

@@ -167,6 +167,8 @@ describe('/api/stats', () => {
       members: [],
       blocks: [],
       source: null,
+      // This server's own signaling: every room's sockets and peers.
+      signaling: { sockets: 3, peers: 3, servers: 1 },
     });
   });
 
@@ -179,7 +181,7 @@ describe('/api/stats', () => {
     expect(before).toMatchObject({ view: 'signaling', peers: 1, coordinator: null });
     joined = true;
     const after = await (await fetch(`${server.httpUrl}/api/stats`)).json();
-    expect(after).toEqual({ ...memberView(), memberCount: 0 });
+    expect(after).toEqual({ ...memberView(), memberCount: 0, signaling: { sockets: 1, peers: 1, servers: 1 } });
   });
 
   it("answers the gateway's figures, difficulty as a decimal string beyond 2^53", async () => {

@@ -119,6 +119,11 @@ export default async function stats(app: FastifyInstance, options: StatsOptions)
       const stats = read();
       return {
         ...stats,
+        signaling: {
+          sockets: app.websocketServer.clients.size,
+          peers: app.signaling.peerCount,
+          servers: 1 + app.signaling.remoteServers,
+        },
         memberCount: stats.members.length,
         members: orderMembers(stats.members, stats.coordinator).slice(0, memberLimit),
         blocks: stats.blocks.slice(0, MAX_BLOCKS),
