@@ -22,6 +22,8 @@ const runAlone = [
   'apps/host/src/cluster.test.ts',
   // Two hosts and a browser tab mining, across a restart of the server.
   'apps/host/src/restart.test.ts',
+  // Two servers behind nginx on one Redis, two hosts and a browser tab mining, and the coordinating server killed.
+  'apps/host/src/several-servers.test.ts',
   // A browser mining on both cores in a network namespace, against a server in another.
   'apps/host/src/lan.test.ts',
   // Light hosts mining in namespaces behind NAT routers, against a server and coturn in another.
