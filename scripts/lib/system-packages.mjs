@@ -15,7 +15,12 @@ export const SYSTEM_PACKAGES = [
   { name: 'monero', why: 'a regtest monerod for the job-source tests', neededFor: ['test'] },
   { name: 'coturn', why: 'a TURN server for the tests of peers behind NAT', neededFor: ['test'] },
   { name: 'nftables', why: 'the NAT routers of the tests of peers behind NAT', neededFor: ['test'] },
-  { name: 'redis-server', why: 'a Redis server for the tests of the ledger kept in Redis', neededFor: ['test'] },
+  {
+    name: 'redis-server',
+    why: 'a Redis server for the tests of the ledger and signaling kept in Redis',
+    neededFor: ['test'],
+  },
+  { name: 'nginx', why: 'the load balancer in front of several servers in the tests', neededFor: ['test'] },
 ];
 
 /**

@@ -109,8 +109,8 @@ function info(name: string, mines: boolean, jobSource: boolean) {
   };
 }
 
-async function node(options: Omit<Parameters<typeof joinCluster>[0], 'signalUrl' | 'room' | 'log' | 'statusSeconds'>) {
-  const joined = await joinCluster({ signalUrl, room: ROOM, log: quiet, statusSeconds: 600, ...options });
+async function node(options: Omit<Parameters<typeof joinCluster>[0], 'signalUrls' | 'room' | 'log' | 'statusSeconds'>) {
+  const joined = await joinCluster({ signalUrls: [signalUrl], room: ROOM, log: quiet, statusSeconds: 600, ...options });
   nodes.push(joined);
   return joined;
 }

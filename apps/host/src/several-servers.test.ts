@@ -1,8 +1,8 @@
 // Two `rxmesh serve --redis` behind Debian's nginx (WebSocket upgrade, no stickiness) on one real redis-server, on
-// loopback: two light hosts and a Chromium tab connect through nginx, land on both servers and form one cluster with
-// both servers' gateways. The server whose gateway coordinates is killed with SIGKILL: the other server's gateway
-// coordinates within 10 s, the miners carry on through it, and every share a miner saw acknowledged is in the ledger
-// in Redis.
+// loopback: a light host and a Chromium tab connect through nginx, another host is given both servers' URLs, they land
+// on both servers and form one cluster with both servers' gateways. The server whose gateway coordinates is killed
+// with SIGKILL: the other server's gateway coordinates within 10 s, the miners carry on through it (the host with two
+// URLs reconnects to the other), and every share a miner saw acknowledged is in the ledger in Redis.
 import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -93,9 +93,15 @@ it('behind nginx, two servers on one Redis form one cluster of hosts and a tab; 
     return coordinating === undefined ? undefined : seen;
   });
   expect(gateways.every((view) => view.signaling.servers === 2)).toBe(true);
+  const coordinator = gateways.find((view) => view.view === 'coordinator')?.coordinator;
+  const victim = servers.find(({ process }) => peerIdOf(process.lines) === coordinator);
+  const survivor = servers.find((server) => server !== victim);
+  if (victim === undefined || survivor === undefined) throw new Error('no server holds the coordinator');
 
   const hostDirs = { alpha: join(scratch, 'alpha'), beta: join(scratch, 'beta') };
-  const alpha = startRxmesh(lightHostArgs(nginx.url, 'alpha', hostDirs.alpha), children);
+  // alpha signals through the coordinating server first, and knows the other.
+  const alphaArgs = lightHostArgs(victim.url, 'alpha', hostDirs.alpha, '--signal', survivor.url);
+  const alpha = startRxmesh(alphaArgs, children);
   const beta = startRxmesh(lightHostArgs(nginx.url, 'beta', hostDirs.beta), children);
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
   const page = await browser.newPage();
@@ -119,10 +125,8 @@ it('behind nginx, two servers on one Redis form one cluster of hosts and a tab; 
     { alpha, beta, a, b },
   );
   const coordinating = before.find((view) => view.view === 'coordinator');
-  const victim = servers.find(({ process }) => peerIdOf(process.lines) === coordinating?.coordinator);
-  const survivor = servers.find((server) => server !== victim);
-  if (victim === undefined || survivor === undefined) throw new Error('no server holds the coordinator');
-  expect(coordinating?.memberCount).toBe(5);
+  expect(coordinating).toMatchObject({ coordinator, memberCount: 5 });
+  expect(alpha.lines.some((line) => line.msg.includes(`on ${victim.url} as`))).toBe(true);
 
   const killedAt = Date.now();
   victim.process.child.kill('SIGKILL');
@@ -151,6 +155,7 @@ it('behind nginx, two servers on one Redis form one cluster of hosts and a tab; 
     ),
     { alpha, beta, survivor: survivor.process },
   );
+  expect(alpha.lines.some((line) => /signaling/i.test(line.msg) && line.msg.includes(survivor.url))).toBe(true);
   const after = await stats(nginx.url);
   expect(after).toMatchObject({ view: 'coordinator', signaling: { servers: 1 } });
 

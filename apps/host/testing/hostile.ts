@@ -522,7 +522,7 @@ export function joinAsNewcomer(
   log: Log = { info: () => {}, warn: () => {}, error: () => {} },
 ): Promise<MeshNode> {
   return joinCluster({
-    signalUrl: new URL(url),
+    signalUrls: [new URL(url)],
     room,
     keys: { scheme, identity: newIdentity(), cluster: clusterKey, credential: null },
     info: {

@@ -1,7 +1,7 @@
 // The cluster peer's links on peerjs: data connections and the signaling registration become the peer's link
 // events (linkUp, linkDown, linkFailed, message, discovered), and its link actions (connect, disconnect, send,
 // discover, allowLargeMessages) become calls on them.
-import { type Backoff, backoffDelay, type PeerEvent } from '@rxmesh/core';
+import { type Backoff, backoffDelay, formatDelay, type PeerEvent } from '@rxmesh/core';
 import type { Log } from './log.js';
 import { platform } from './platform.js';
 import type { MeshConnection, MeshTransport } from './transport.js';
@@ -24,7 +24,7 @@ export class LinkAdapter {
 
   constructor(
     private readonly transport: MeshTransport,
-    log: Log,
+    private readonly log: Log,
     /** Where the link events go: the cluster peer. */
     private readonly deliver: (event: PeerEvent) => void,
   ) {
@@ -83,8 +83,14 @@ export class LinkAdapter {
     this.reconnectAt ??= now + wait();
     if (now < this.reconnectAt) return;
     this.reconnects++;
-    this.reconnectAt = now + wait();
+    const next = wait();
+    this.reconnectAt = now + next;
     this.transport.reconnect();
+    const where = this.transport.server?.origin ?? 'the server';
+    this.log.info(`signaling: reconnecting to ${where}; if it does not answer, again in ${formatDelay(next)}`, {
+      event: 'signalingReconnect',
+      attempt: this.reconnects,
+    });
   }
 
   /** Closes every link and the signaling registration. */

@@ -23,6 +23,7 @@ import {
   type LinkProblem,
   type MeshConnection,
   type MeshTransport,
+  type UrlParts,
   zeroLinkCounters,
 } from './transport.js';
 
@@ -64,6 +65,10 @@ interface PeerjsInternals {
   _handleMessage(frame: unknown): void;
   /** Every connection, by remote peer id; peerjs leaves an empty list behind when the last one closes. */
   readonly _connections: Map<string, InternalConnection[]>;
+  /** The server it talks to; its HTTP requests read these each time. */
+  readonly _options: { host: string; port: number; secure: boolean; path: string; key: string };
+  /** The signaling socket, which builds its URL once, when it is made. */
+  readonly _socket: { _baseUrl: string };
 }
 
 interface InternalConnection extends PeerjsConnection {
@@ -246,17 +251,31 @@ export class GuardedPeer<P extends PeerjsPeer = PeerjsPeer> implements MeshTrans
     else this.report('callbackErrors', null, `A ${event} listener of the transport failed: ${describeError(error)}`);
   });
 
+  private serverIndex: number;
+
   constructor(
     /** The peerjs Peer, which the guard now fronts: call it directly only to register or to test. */
     readonly peer: P,
     limits: Partial<GuardLimits> = {},
+    /**
+     * The signaling servers of the cluster, and which of them the peer was made for: each reconnect goes to the next
+     * one, so that a peer whose server died comes back through another.
+     */
+    private readonly servers: readonly UrlParts[] = [],
+    serverIndex = 0,
   ) {
     this.limits = { ...DEFAULT_GUARD_LIMITS, ...limits };
+    this.serverIndex = serverIndex;
     const internals = peer as P & Partial<PeerjsInternals>;
-    if (typeof internals._handleMessage !== 'function' || !(internals._connections instanceof Map)) {
+    if (
+      typeof internals._handleMessage !== 'function' ||
+      !(internals._connections instanceof Map) ||
+      typeof internals._options?.host !== 'string' ||
+      typeof internals._socket?._baseUrl !== 'string'
+    ) {
       throw new Error(
-        'This peerjs client lacks the internals rxmesh guards (Peer._handleMessage and _connections): install ' +
-          'peerjs 1.5.5, the version rxmesh pins.',
+        'This peerjs client lacks the internals rxmesh guards (Peer._handleMessage, _connections, _options and ' +
+          '_socket): install peerjs 1.5.5, the version rxmesh pins.',
       );
     }
     this.internals = internals as P & PeerjsInternals;
@@ -293,8 +312,27 @@ export class GuardedPeer<P extends PeerjsPeer = PeerjsPeer> implements MeshTrans
     return this.track(connection, false);
   }
 
+  /** The signaling server the peer uses now (or will at its next reconnect); undefined unless it was given servers. */
+  get server(): UrlParts | undefined {
+    return this.servers[this.serverIndex];
+  }
+
   reconnect(): void {
+    if (this.servers.length > 1) this.useServer((this.serverIndex + 1) % this.servers.length);
     this.peer.reconnect();
+  }
+
+  /** Points peerjs at another server of the cluster: its HTTP requests at once, its socket at the next connect. */
+  private useServer(index: number): void {
+    const url = this.servers[index];
+    if (url === undefined) return;
+    this.serverIndex = index;
+    const secure = url.protocol === 'https:';
+    const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
+    const options = this.internals._options;
+    Object.assign(options, { host: url.hostname, port, secure });
+    // peerjs 1.5's socket URL, as its constructor builds it.
+    this.internals._socket._baseUrl = `${secure ? 'wss://' : 'ws://'}${url.hostname}:${port}${options.path}peerjs?key=${options.key}`;
   }
 
   listAllPeers(callback: (ids: string[]) => void): void {

@@ -46,6 +46,8 @@ export interface MeshTransport {
   on(event: 'problem', listener: (problem: LinkProblem) => void): void;
   /** Opens a link to `peer`; undefined while cut off from the signaling server. */
   connect(peer: string): MeshConnection | undefined;
+  /** The signaling server a reconnect goes to, when the transport knows it. */
+  readonly server?: UrlParts | undefined;
   reconnect(): void;
   listAllPeers(callback: (ids: string[]) => void): void;
   /** What the guard and the links have counted since this transport was made. */

@@ -22,7 +22,7 @@ import { addNetworkOptions, announcedMaxLinks, iceOptionsOf, type NetworkFlags }
 import { defaultThreadCount, parseClusterKey, parseHttpUrl, parsePositiveInteger } from '../options.js';
 
 interface HostOptions extends JobSourceFlags, NetworkFlags {
-  signal: URL;
+  signal: URL[];
   threads: number;
   mode: 'light' | 'full';
   room: string;
@@ -38,8 +38,12 @@ export function hostCommand(): Command {
   const command = new Command('host')
     .description('Join a cluster as a headless peer and mine with native librandomx (WASM when it is missing).')
     .addOption(
-      new Option('--signal <url>', 'the cluster to join: the URL that `rxmesh serve` prints')
-        .argParser(parseHttpUrl)
+      new Option(
+        '--signal <url>',
+        'the cluster to join: the URL that `rxmesh serve` prints; repeat it for each server of a cluster that runs ' +
+          'several, which are tried in turn',
+      )
+        .argParser((value: string, previous: URL[] | undefined) => [...(previous ?? []), parseHttpUrl(value)])
         .makeOptionMandatory(),
     )
     .addOption(
@@ -102,23 +106,25 @@ export function hostCommand(): Command {
           : options.clusterKey !== undefined
             ? { key: options.clusterKey, from: '--cluster-key' }
             : undefined;
-      const cluster = await fetchClusterKey(options.signal)
-        .then((answered) =>
-          trustClusterKey({ dir: options.dataDir, origin: options.signal.origin, answered, expected, log }),
-        )
-        .catch((error: unknown) => {
-          if (error instanceof CliError) throw error;
-          throw new CliError(
-            `${(error as Error).message} Check that \`rxmesh serve\` runs at ${options.signal.origin} and that this ` +
-              'machine can reach it.',
-          );
-        });
+      const [firstServer, ...otherServers] = options.signal;
+      if (firstServer === undefined) throw new CliError('Give --signal the URL that `rxmesh serve` prints.');
+      const signalUrls = [firstServer, ...otherServers] as const;
+      const origins = signalUrls.map((url) => url.origin).join(', ');
+      const unreachable = (error: unknown) => {
+        if (error instanceof CliError) throw error;
+        throw new CliError(
+          `${(error as Error).message} Check that \`rxmesh serve\` runs at ${origins} and that this machine can ` +
+            'reach it.',
+        );
+      };
+      const { origin, key: answered } = await firstClusterKey(signalUrls).catch(unreachable);
+      const cluster = await trustClusterKey({ dir: options.dataDir, origin, answered, expected, log });
       const warn = (message: string) => log.warn(message);
       const engine = await openMiningEngine(options.mode, options.threads, warn);
       const hasher = await openShareHasher(engine, warn);
-      log.info(`${engine.mode} mode on ${engine.threads} thread(s); joining ${options.signal.origin}`);
+      log.info(`${engine.mode} mode on ${engine.threads} thread(s); joining ${origins}`);
       const node = await joinCluster({
-        signalUrl: options.signal,
+        signalUrls,
         room: options.room,
         keys: {
           scheme,
@@ -152,10 +158,7 @@ export function hostCommand(): Command {
       }).catch(async (error: unknown) => {
         engine.release();
         await hasher.close();
-        throw new CliError(
-          `${(error as Error).message} Check that \`rxmesh serve\` runs at ${options.signal.origin} and that this ` +
-            'machine can reach it.',
-        );
+        return unreachable(error);
       });
       const stop = async () => {
         log.info('leaving the cluster');
@@ -166,4 +169,17 @@ export function hostCommand(): Command {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+}
+
+/** The cluster key of the first server that answers, and its origin; the last server's failure when none does. */
+async function firstClusterKey(servers: readonly URL[]): Promise<{ origin: string; key: string }> {
+  let failure: unknown;
+  for (const server of servers) {
+    try {
+      return { origin: server.origin, key: await fetchClusterKey(server) };
+    } catch (error) {
+      failure = error;
+    }
+  }
+  throw failure;
 }

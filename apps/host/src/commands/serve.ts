@@ -219,7 +219,7 @@ export function serveCommand(): Command {
         if (plain === undefined) throw new Error('serve listens on no plain-http server for its gateway');
         const loopback = isWildcard(options.bind) ? '127.0.0.1' : options.bind;
         const joining = joinCluster({
-          signalUrl: new URL(`http://${urlHost(loopback)}:${plain.port}`),
+          signalUrls: [new URL(`http://${urlHost(loopback)}:${plain.port}`)],
           room: DEFAULT_ROOM,
           keys: serverGatewayKeys(cluster),
           info: {

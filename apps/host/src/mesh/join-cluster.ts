@@ -15,7 +15,8 @@ import { type IceOptions, iceConfigFor, PEERJS_PATH } from '@rxmesh/signal';
 import { createNodePeer, probeNodeReach } from './node-peer.js';
 
 export interface JoinOptions extends Omit<MeshNodeOptions, 'transport'> {
-  signalUrl: URL;
+  /** The cluster's signaling servers, tried in this order; a reconnect goes to the next. */
+  signalUrls: readonly [URL, ...URL[]];
   room: string;
   /** This peer's own STUN and TURN servers (--ice-server, --turn-secret); none unless given. */
   ice?: IceOptions;
@@ -47,13 +48,13 @@ export async function fetchClusterKey(signalUrl: URL): Promise<string> {
 
 /** Tells signaling that this gateway may be asked the way in (POST /peerjs/{room}/gateways). */
 async function announceGateway(
-  signalUrl: URL,
+  origin: string,
   room: string,
   id: string,
   credential: Credential,
 ): Promise<string | null> {
   try {
-    const response = await fetch(new URL(`${PEERJS_PATH}/${room}/gateways`, signalUrl), {
+    const response = await fetch(new URL(`${PEERJS_PATH}/${room}/gateways`, origin), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ id, credential }),
@@ -68,14 +69,16 @@ async function announceGateway(
 }
 
 export async function joinCluster(options: JoinOptions): Promise<MeshNode> {
-  const { signalUrl, room, ice = { servers: [] }, askServerForIce = false, publicAddress, ...node } = options;
+  const { signalUrls, room, ice = { servers: [] }, askServerForIce = false, publicAddress, ...node } = options;
+  const [firstServer, ...otherServers] = signalUrls;
   const { identity, credential } = node.keys;
   const token = signalingToken(node.keys.scheme, identity, room, Date.now(), randomBytes(6));
   let transport: Awaited<ReturnType<typeof createNodePeer>> | undefined;
   const { supply, iceServers } = await IceSupply.open({
     load: async () => {
       const own = iceConfigFor(ice, Date.now());
-      return askServerForIce ? mergeIceConfigs(own, await fetchIceConfig(signalUrl.origin)) : own;
+      const server = transport?.server ?? firstServer;
+      return askServerForIce ? mergeIceConfigs(own, await fetchIceConfig(server.origin)) : own;
     },
     onChange: (servers) => {
       if (transport !== undefined) setIceServers(transport.peer, servers);
@@ -83,7 +86,8 @@ export async function joinCluster(options: JoinOptions): Promise<MeshNode> {
     warn: (message) => node.log.warn(message),
   });
   transport = await createNodePeer({
-    signalUrl: signalUrl.toString(),
+    signalUrl: firstServer.toString(),
+    otherServers: otherServers.map((url) => url.toString()),
     room,
     id: identity.id,
     token,
@@ -97,13 +101,15 @@ export async function joinCluster(options: JoinOptions): Promise<MeshNode> {
   if (iceServers.length > 0) {
     node.log.info(`ICE servers: ${iceServers.flatMap((server) => server.urls).join(', ')}`);
   }
-  node.log.info(`joined room "${room}" as ${identity.id}`, { peer: identity.id });
+  node.log.info(`joined room "${room}" on ${(transport.server ?? firstServer).origin} as ${identity.id}`, {
+    peer: identity.id,
+  });
   const reach = await probeNodeReach(iceServers, publicAddress);
   const mesh = MeshNode.start({ ...node, info: { ...node.info, reach }, transport });
   if (credential !== null) {
     let lastProblem: string | null = null;
     const announce = async () => {
-      const problem = await announceGateway(signalUrl, room, identity.id, credential);
+      const problem = await announceGateway((transport.server ?? firstServer).origin, room, identity.id, credential);
       if (problem !== null && problem !== lastProblem) {
         node.log.warn(`Signaling does not list this gateway, so joiners cannot find it: ${problem}`);
       }

@@ -56,7 +56,7 @@ describe('MeshNode on librandomx, peerjs and the signaling server', () => {
   }, async () => {
     const engine = NativeEngine.create({ mode: 'light', threads: 1 });
     const node: MeshNode = await joinCluster({
-      signalUrl,
+      signalUrls: [signalUrl],
       room: 'pause-test',
       keys: serverGatewayKeys(cluster),
       info: {

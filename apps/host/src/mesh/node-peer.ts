@@ -23,6 +23,11 @@ export type { Peer } from 'peerjs';
 export interface NodePeerOptions {
   /** The signaling server, e.g. http://127.0.0.1:8080 (https for TLS). */
   signalUrl: string;
+  /**
+   * Other signaling servers of the same cluster: tried in turn when signalUrl cannot be reached at the start, and
+   * one after another on every reconnect.
+   */
+  otherServers?: string[];
   /** The room (cluster id), which is the PeerJS key. */
   room: string;
   /** The peer id to claim; without it, the server assigns one. */
@@ -114,24 +119,35 @@ function loadPeerjs(): Peerjs {
   return peerjsModule;
 }
 
-/** Joins `room` on the signaling server and resolves with the guarded peer once the server has answered OPEN. */
+/**
+ * Joins `room` on the first signaling server that lets it register, and resolves with the guarded peer once that
+ * server has answered OPEN; rejects with the last server's refusal when none does.
+ */
 export async function createNodePeer(options: NodePeerOptions): Promise<GuardedPeer<Peer>> {
   const { Peer: PeerClass } = loadPeerjs();
   offeredPublicAddress = options.publicAddress;
-  const signalUrl = new URL(options.signalUrl);
-  const peerOptions = peerjsOptions({
-    signalUrl,
-    room: options.room,
-    path: PEERJS_PATH,
-    ...(options.iceServers === undefined ? {} : { iceServers: options.iceServers }),
-    ...(options.debug === undefined ? {} : { debug: options.debug }),
-    ...(options.token === undefined ? {} : { token: options.token }),
-  });
-  const peer = options.id === undefined ? new PeerClass(peerOptions) : new PeerClass(options.id, peerOptions);
-  // Guarded before the server's OPEN, which may come with frames queued for this id.
-  const guarded = new GuardedPeer(peer, options.limits);
-  await whenRegistered(peer, { room: options.room, signalUrl });
-  return guarded;
+  const servers = [options.signalUrl, ...(options.otherServers ?? [])].map((url) => new URL(url));
+  let refusal: unknown;
+  for (const [index, signalUrl] of servers.entries()) {
+    const peerOptions = peerjsOptions({
+      signalUrl,
+      room: options.room,
+      path: PEERJS_PATH,
+      ...(options.iceServers === undefined ? {} : { iceServers: options.iceServers }),
+      ...(options.debug === undefined ? {} : { debug: options.debug }),
+      ...(options.token === undefined ? {} : { token: options.token }),
+    });
+    const peer = options.id === undefined ? new PeerClass(peerOptions) : new PeerClass(options.id, peerOptions);
+    // Guarded before the server's OPEN, which may come with frames queued for this id.
+    const guarded = new GuardedPeer(peer, options.limits, servers, index);
+    try {
+      await whenRegistered(peer, { room: options.room, signalUrl });
+      return guarded;
+    } catch (error) {
+      refusal = error;
+    }
+  }
+  throw refusal;
 }
 
 /** How other peers reach this machine, from the candidates WebRTC gathers here with `iceServers`. */
