@@ -122,5 +122,6 @@ export function parseClusterStats(value: unknown): ClusterStatsAnswer {
     members,
     blocks: parseList(value.blocks, parseBlock),
     source: parseSource(value.source),
+    signaling: fieldOr(answerFields.signaling, value.signaling, { sockets: 0, peers: 0, servers: 1 }),
   };
 }
