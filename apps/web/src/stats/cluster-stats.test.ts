@@ -22,6 +22,7 @@ describe('parseClusterStats', () => {
       members: [],
       blocks: [],
       source: null,
+      signaling: { sockets: 0, peers: 0, servers: 1 },
     });
   });
 
