@@ -99,6 +99,21 @@ export {
   ServerCertificateSchema,
 } from './join-contract.js';
 export type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from './mining.js';
+export { RIG_ERRORS, type RigError } from './rigs/rig-messages.js';
+export {
+  KNOWN_RIG_JOBS,
+  type RigJob,
+  type RigLogin,
+  type RigOutput,
+  RigSession,
+  type RigSessionOptions,
+  type RigShare,
+} from './rigs/rig-session.js';
+export {
+  DEFAULT_RIG_VARDIFF,
+  RigVardiff,
+  type RigVardiffOptions,
+} from './rigs/rig-vardiff.js';
 export {
   INTERNET_NAT,
   type NatModel,
@@ -157,4 +172,11 @@ export {
   MAX_PAGE_LIMIT,
   type StatsView,
 } from './stats-contract.js';
-export { meetsDifficulty, meetsShareTarget, parseStratumTarget, readUintLE, targetForDifficulty } from './target.js';
+export {
+  formatStratumTarget,
+  meetsDifficulty,
+  meetsShareTarget,
+  parseStratumTarget,
+  readUintLE,
+  targetForDifficulty,
+} from './target.js';

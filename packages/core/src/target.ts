@@ -48,3 +48,19 @@ export function targetForDifficulty(difficulty: bigint): bigint {
   if (difficulty < 1n) throw new RangeError(`Difficulty must be at least 1, got ${difficulty}.`);
   return MAX_UINT64 / difficulty;
 }
+
+/**
+ * The Stratum target a rig is sent for `difficulty`, as xmrig reads it: 8 hex digits (the 32-bit form, whose 64-bit
+ * reading never exceeds targetForDifficulty) below 2^32, else 16. Shares are checked against targetForDifficulty,
+ * which accepts everything a rig that honours either form submits, and nothing below the difficulty.
+ */
+export function formatStratumTarget(difficulty: bigint): string {
+  if (difficulty < 1n) throw new RangeError(`Difficulty must be at least 1, got ${difficulty}.`);
+  const wide = difficulty >= 1n << 32n;
+  const value = wide ? MAX_UINT64 / difficulty : 0xffff_ffffn / difficulty;
+  const bytes = wide ? 8 : 4;
+  let hex = '';
+  for (let index = 0; index < bytes; index++)
+    hex += ((value >> BigInt(8 * index)) & 0xffn).toString(16).padStart(2, '0');
+  return hex;
+}

@@ -1,4 +1,4 @@
-// Stratum frames messages as lines of JSON. The splitter turns a connection's text, arriving in arbitrary pieces,
+// Stratum frames messages as lines of JSON, both ways. The splitter turns a connection's text, arriving in arbitrary pieces,
 // into whole lines, and bounds how much a peer can make it hold.
 
 /** No honest Stratum message comes near this: a job is a few hundred bytes. */
@@ -15,7 +15,11 @@ export class LineSplitter {
   /** Set while skipping the rest of an oversized line, up to its newline. */
   private discarding = false;
 
-  constructor(private readonly maxLineLength = MAX_LINE_LENGTH) {}
+  constructor(
+    private readonly maxLineLength = MAX_LINE_LENGTH,
+    /** Who sends the lines, for the sentences: the pool, or a rig. */
+    private readonly sender = 'the pool',
+  ) {}
 
   push(text: string): SplitResult {
     const result: SplitResult = { lines: [], errors: [] };
@@ -52,6 +56,6 @@ export class LineSplitter {
   }
 
   private tooLong(): string {
-    return `the pool sent a line longer than ${this.maxLineLength} characters; it was dropped`;
+    return `${this.sender} sent a line longer than ${this.maxLineLength} characters; it was dropped`;
   }
 }
