@@ -146,6 +146,23 @@ describe('the Stratum server for rigs', () => {
     expect(accepted.result).toEqual({ status: 'OK' });
   });
 
+  it('holds 1000 idle connections, reports their memory, and refuses the next with a sentence', async () => {
+    const { server, connect } = await start({ maxConnections: 1000, maxPerAddress: 1000, loginTimeoutMs: 60_000 });
+    globalThis.gc?.();
+    const before = process.memoryUsage().rss;
+    const idle = await Promise.all(Array.from({ length: 1000 }, () => connect()));
+    await until(() => server.connectionCount === 1000);
+    const perConnection = (process.memoryUsage().rss - before) / 1000;
+    // Both ends live in this process: the figure is an upper bound of the server's share.
+    process.stdout.write(`1000 idle rig connections: ${(perConnection / 1024).toFixed(1)} KiB each, both ends\n`);
+    const over = await connect();
+    expect((await over.next()).error?.message).toBe(
+      'The server holds its most rigs (1000); try later or another gateway.',
+    );
+    expect(idle.every((rig) => !rig.socket.destroyed)).toBe(true);
+    expect(server.connectionCount).toBe(1000);
+  });
+
   it('bans a rig: its pending answers say Banned, and its address is refused for the ban time', async () => {
     const { connect, joined } = await start({ banMs: 60_000 });
     const { rig } = await loggedIn(connect);
