@@ -15,6 +15,21 @@ const unitReport = join(repoRoot, 'test-results/unit-report.json');
 const e2eReport = join(repoRoot, 'test-results/e2e-report.json');
 
 /**
+ * A failed vitest test's first message. Vitest reports a test's timeout by the stack of the error it made when the
+ * test was declared, whose first line is that error's placeholder text: say what happened instead.
+ * @param {{ failureMessages: string[], duration?: number }} test
+ */
+function failureText(test) {
+  const message = test.failureMessages[0] ?? '';
+  return message.startsWith('Error: STACK_TRACE_ERROR')
+    ? message.replace(
+        'Error: STACK_TRACE_ERROR',
+        `the test ran into its timeout after ${formatDuration(test.duration ?? 0)}; it was declared`,
+      )
+    : message;
+}
+
+/**
  * @type {{
  *   name: string,
  *   commands: [string, string[]][],
@@ -69,7 +84,7 @@ const stages = [
         const where = relative(repoRoot, file.name);
         if (file.status === 'failed' && file.assertionResults.length === 0) failures.push(`${where}: ${file.message}`);
         for (const test of file.assertionResults) {
-          if (test.status === 'failed') failures.push(`${where} › ${test.fullName}: ${test.failureMessages[0] ?? ''}`);
+          if (test.status === 'failed') failures.push(`${where} › ${test.fullName}: ${failureText(test)}`);
         }
       }
       return { passed: report.numPassedTests, failed, skipped: report.numPendingTests, failures };
