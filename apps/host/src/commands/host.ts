@@ -20,6 +20,7 @@ import { fetchClusterKey, joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
 import { addNetworkOptions, announcedMaxLinks, iceOptionsOf, type NetworkFlags } from '../network-options.js';
 import { defaultThreadCount, parseClusterKey, parseHttpUrl, parsePositiveInteger } from '../options.js';
+import { exitOnSignal } from '../shutdown.js';
 
 interface HostOptions extends JobSourceFlags, NetworkFlags {
   signal: URL[];
@@ -160,14 +161,10 @@ export function hostCommand(): Command {
         await hasher.close();
         return unreachable(error);
       });
-      const stop = async () => {
-        log.info('leaving the cluster');
-        await node.stop();
-        engine.release();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      exitOnSignal(log, 'leaving the cluster', [
+        ['leaving the cluster', () => node.stop()],
+        ['releasing the engine', () => engine.release()],
+      ]);
     });
 }
 

@@ -32,6 +32,7 @@ import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
 import { addNetworkOptions, announcedMaxLinks, iceOptionsOf, type NetworkFlags } from '../network-options.js';
 import { parseOperator, parsePort } from '../options.js';
+import { exitOnSignal } from '../shutdown.js';
 import { loadSelfSigned, machineNames, readTlsFiles } from '../tls.js';
 
 interface ServeOptions extends JobSourceFlags, NetworkFlags {
@@ -197,17 +198,18 @@ export function serveCommand(): Command {
       }
       // Handled from here on, so a stop while the gateway is still joining also shuts down cleanly.
       let closing = false;
-      const close = async () => {
-        closing = true;
-        log.info('shutting down');
-        await gateway?.stop();
-        await ledger?.close();
-        await app.close();
-        await bus?.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', close);
-      process.once('SIGTERM', close);
+      exitOnSignal(log, 'shutting down', [
+        [
+          'stopping the gateway',
+          () => {
+            closing = true;
+            return gateway?.stop();
+          },
+        ],
+        ['closing the ledger', () => ledger?.close()],
+        ['closing the web server', () => app.close()],
+        ['closing the Redis bus', () => bus?.close()],
+      ]);
       const listeners = listeningAddresses(app);
       for (const line of servingLines(listeners)) process.stdout.write(`rxmesh: ${line}\n`);
       if (tls !== undefined) process.stdout.write(`rxmesh: ${fingerprintLine(tls)}\n`);
