@@ -7,23 +7,25 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from '@playwright/test';
+import { type Browser, chromium } from '@playwright/test';
 import { DEFAULT_COORDINATOR_SETTINGS } from '@rxmesh/core';
-import type { ClusterStats } from '@rxmesh/signal';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../../scripts/lib/chromium.mjs';
 import { startRedis } from '../../signal/testing/redis.js';
-import { mineUntilAccepted } from '../testing/browser-tab.js';
+import { mineUntilAccepted, tabAccepted } from '../testing/browser-tab.js';
 import { until } from '../testing/hostile.js';
 import {
   acceptedShares,
+  clusterStatsAt,
   contributorIn,
   explained,
   lightHostArgs,
   type RxmeshProcess,
   servingUrl,
   startRxmesh,
+  stepClock,
+  stopRxmesh,
 } from '../testing/rxmesh-process.js';
 import { LEDGER_FILE } from './ledger/sqlite-ledger.js';
 
@@ -50,14 +52,8 @@ const serveArgs = (port: string) => [
   '2',
 ];
 
-async function stats(url: string): Promise<ClusterStats> {
-  return (await (await fetch(`${url}/api/stats`)).json()) as ClusterStats;
-}
-
-/** The tab's own count of shares the cluster acknowledged, as its dashboard shows it. */
-async function tabAccepted(page: Page): Promise<number> {
-  return Number((await page.getByTestId('shares-accepted').textContent())?.replace(/\D/g, '') ?? 0);
-}
+// Every wait below is bounded, so that a slow step names itself instead of running into the test's own timeout.
+const stats = clusterStatsAt;
 
 const serverLog = (server: RxmeshProcess) => ({
   stderr: () =>
@@ -68,8 +64,10 @@ const serverLog = (server: RxmeshProcess) => ({
 });
 
 it('after a SIGKILL and a start on the same data directory the ledger is back, the hosts and the tab re-join by themselves, and every share they saw acknowledged is in it', {
-  timeout: 240_000,
+  // Above the sum of the steps' own bounds.
+  timeout: 400_000,
 }, async () => {
+  const step = stepClock();
   const first = startRxmesh(serveArgs('0'), children);
   const url = await until('the serve URL', 20_000, () => servingUrl(first));
   const hostDirs = { alpha: join(scratch, 'alpha'), beta: join(scratch, 'beta') };
@@ -80,6 +78,7 @@ it('after a SIGKILL and a start on the same data directory the ledger is back, t
   const page = await browser.newPage();
   await page.goto(url);
   await mineUntilAccepted(page, 1, serverLog(first));
+  step('the tab has a share accepted');
   const before = await explained(
     until(
       'accepted shares from both hosts, and a block',
@@ -95,6 +94,7 @@ it('after a SIGKILL and a start on the same data directory the ledger is back, t
     { alpha, beta, server: first },
   );
 
+  step('both hosts have shares accepted, and a block is found');
   first.child.kill('SIGKILL');
   const server = startRxmesh(serveArgs(new URL(url).port), children);
   await until('the restarted server to listen', 20_000, () =>
@@ -113,6 +113,7 @@ it('after a SIGKILL and a start on the same data directory the ledger is back, t
     },
     250,
   );
+  step('the restarted gateway coordinates');
   expect(restored.blocksFound).toBe(before.blocksFound);
   expect(restored.sharesAccepted).toBeGreaterThanOrEqual(before.sharesAccepted);
   expect(restored.blocks.map((block) => block.id)).toEqual(before.blocks.map((block) => block.id));
@@ -135,6 +136,7 @@ it('after a SIGKILL and a start on the same data directory the ledger is back, t
     ),
     { alpha, beta, server },
   );
+  step('the hosts and the tab have shares accepted by the restarted server');
   const after = await stats(url);
   const byName = new Map(after.members.map((member) => [member.name, member]));
   for (const name of ['alpha', 'beta']) {
@@ -153,9 +155,8 @@ it('after a SIGKILL and a start on the same data directory the ledger is back, t
   };
   for (const miner of [alpha, beta]) miner.child.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
-  server.child.kill('SIGTERM');
-  await exited;
+  await stopRxmesh('the restarted server', server);
+  step('the miners and the server have stopped');
 
   const db = new Database(join(dataDir, LEDGER_FILE), { readonly: true });
   try {
@@ -185,7 +186,8 @@ it('after a SIGKILL and a start on the same data directory the ledger is back, t
 });
 
 it('with the ledger in Redis, a Redis stopped and started under the running cluster costs no crash and no acknowledged share', {
-  timeout: 120_000,
+  // Above the sum of the steps' own bounds.
+  timeout: 200_000,
 }, async () => {
   const redis = await startRedis({ persist: true });
   try {
@@ -218,7 +220,7 @@ it('with the ledger in Redis, a Redis stopped and started under the running clus
     await until('the server to say when it tries Redis again', 10_000, () =>
       server.lines.some((line) => line.event === 'redisRetry') ? true : undefined,
     );
-    expect((await fetch(`${url}/healthz`)).ok).toBe(true);
+    expect((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) })).ok).toBe(true);
     expect((await stats(url)).view).toBe('coordinator');
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     await redis.start();

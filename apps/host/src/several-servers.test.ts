@@ -7,18 +7,18 @@ import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from '@playwright/test';
-import type { ClusterStatsAnswer } from '@rxmesh/core';
+import { type Browser, chromium } from '@playwright/test';
 import { DEFAULT_COORDINATOR_SETTINGS } from '@rxmesh/core';
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../../scripts/lib/chromium.mjs';
 import { type RedisServer, startRedis } from '../../signal/testing/redis.js';
-import { mineUntilAccepted } from '../testing/browser-tab.js';
+import { mineUntilAccepted, tabAccepted } from '../testing/browser-tab.js';
 import { until } from '../testing/hostile.js';
 import { type Nginx, startNginx } from '../testing/nginx.js';
 import {
   acceptedShares,
+  clusterStatsAt,
   contributorIn,
   explained,
   lightHostArgs,
@@ -26,6 +26,8 @@ import {
   type RxmeshProcess,
   servingUrl,
   startRxmesh,
+  stepClock,
+  stopRxmesh,
 } from '../testing/rxmesh-process.js';
 
 const children: ChildProcess[] = [];
@@ -42,16 +44,8 @@ afterAll(async () => {
 });
 
 // Every wait below is bounded, so that a slow step names itself instead of running into the test's own timeout.
-async function stats(url: string): Promise<ClusterStatsAnswer> {
-  return (await (await fetch(`${url}/api/stats`, { signal: AbortSignal.timeout(5_000) })).json()) as ClusterStatsAnswer;
-}
-
-const began = Date.now();
-const step = (what: string) => process.stdout.write(`${((Date.now() - began) / 1000).toFixed(1)} s: ${what}\n`);
-
-async function tabAccepted(page: Page): Promise<number> {
-  return Number((await page.getByTestId('shares-accepted').textContent())?.replace(/\D/g, '') ?? 0);
-}
+const stats = clusterStatsAt;
+const step = stepClock();
 
 const tookOver = (server: RxmeshProcess, after: number) =>
   server.lines.find((line) => line.event === 'coordinator' && line.self === true && Date.parse(line.time) >= after);
@@ -177,17 +171,7 @@ it('behind nginx, two servers on one Redis form one cluster of hosts and a tab; 
   };
   for (const miner of [alpha, beta]) miner.child.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  const { child: survivorChild } = survivor.process;
-  survivorChild.kill('SIGTERM');
-  await explained(
-    until(
-      'the surviving server to exit on SIGTERM',
-      20_000,
-      () => survivorChild.exitCode ?? survivorChild.signalCode ?? undefined,
-      100,
-    ),
-    { survivor: survivor.process },
-  );
+  await stopRxmesh('the surviving server', survivor.process);
   step('the miners and the surviving server have stopped');
 
   const reader = new Redis(redisUrl);

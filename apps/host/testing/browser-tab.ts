@@ -13,6 +13,11 @@ export async function membersSeenBy(page: Page): Promise<Member[]> {
   return page.evaluate(async () => ((await (await fetch('/api/stats')).json()) as { members: Member[] }).members);
 }
 
+/** The tab's own count of shares the cluster acknowledged, as its dashboard shows it. */
+export async function tabAccepted(page: Page): Promise<number> {
+  return Number((await page.getByTestId('shares-accepted').textContent())?.replace(/\D/g, '') ?? 0);
+}
+
 /**
  * Clicks Start with this many threads and waits for the tab's first accepted share; if none comes, the error says
  * how far the tab got and what the server logged.

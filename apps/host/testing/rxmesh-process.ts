@@ -2,6 +2,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ClusterStatsAnswer } from '@rxmesh/core';
+import { until } from './hostile.js';
 import { RXMESH_BIN } from './rxmesh-cli.js';
 
 export interface LogLine {
@@ -89,4 +91,29 @@ export function servingUrl(server: RxmeshProcess): string | undefined {
 /** The contributor id a host keeps in its data directory. */
 export function contributorIn(dataDir: string): string {
   return (JSON.parse(readFileSync(join(dataDir, 'contributor.json'), 'utf8')) as { contributor: string }).contributor;
+}
+
+/** `/api/stats` of a server; a server that does not answer within 5 s fails the wait that asked. */
+export async function clusterStatsAt(url: string): Promise<ClusterStatsAnswer> {
+  const answer = await fetch(`${url}/api/stats`, { signal: AbortSignal.timeout(5_000) });
+  return (await answer.json()) as ClusterStatsAnswer;
+}
+
+/** Sends `signal` and waits for the process to exit: 20 s at most, past which the error shows its last lines. */
+export async function stopRxmesh(name: string, process: RxmeshProcess, signal: NodeJS.Signals = 'SIGTERM') {
+  const { child } = process;
+  child.kill(signal);
+  await explained(
+    until(`${name} to exit on ${signal}`, 20_000, () => child.exitCode ?? child.signalCode ?? undefined, 100),
+    { [name]: process },
+  );
+}
+
+/**
+ * Prints each step of a long test with the seconds since the clock was made, so that a slow run's log shows which
+ * step took the time.
+ */
+export function stepClock(): (what: string) => void {
+  const began = Date.now();
+  return (what) => globalThis.process.stdout.write(`${((Date.now() - began) / 1000).toFixed(1)} s: ${what}\n`);
 }
