@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex, hexToBytes, meetsShareTarget, parseStratumTarget, withNonce } from '@rxmesh/core';
 import { createLightHasher } from '@rxmesh/native';
-import type { ClusterStats } from '@rxmesh/signal';
 import { afterAll, describe, expect, it } from 'vitest';
 import { until } from '../testing/hostile.js';
 import { RXMESH_BIN as bin } from '../testing/rxmesh-cli.js';
 import {
   acceptedShares,
+  clusterStatsAt,
   explained,
   type LogLine,
   lightHostArgs,
@@ -72,7 +72,8 @@ const tookOver = (lines: LogLine[]) =>
 
 describe('a cluster of rxmesh processes on loopback', () => {
   it('rxmesh serve and two gateway hosts get accepted shares on the demo chain, /api/stats lists them, and after a restart the server takes coordination back from the host that carried on', {
-    timeout: 180_000,
+    // Above the sum of the steps' own bounds, so that a slow step names itself.
+    timeout: 300_000,
   }, async () => {
     const { server, url, host, credential, dataDir } = await serve(SHARES_EVERY_2_S);
     const alpha = host('alpha', ...credential('alpha'), ...SHARES_EVERY_2_S);
@@ -81,7 +82,7 @@ describe('a cluster of rxmesh processes on loopback', () => {
       'accepted shares from both hosts in /api/stats',
       90_000,
       async () => {
-        const body = (await (await fetch(`${url}/api/stats`)).json()) as ClusterStats;
+        const body = await clusterStatsAt(url);
         return body.peers === 3 && accepted(alpha.lines) > 0 && accepted(beta.lines) > 0 ? body : undefined;
       },
       250,
@@ -143,13 +144,14 @@ describe('a cluster of rxmesh processes on loopback', () => {
         ? true
         : undefined,
     );
-    const final = (await (await fetch(`${url}/api/stats`)).json()) as ClusterStats;
+    const final = await clusterStatsAt(url);
     expect(final).toMatchObject({ view: 'coordinator', coordinator: restartedId });
     for (const child of [alpha.child, beta.child, restarted.child]) child.kill('SIGTERM');
   });
 
   it('with a Stratum pool: forwards only shares that meet the pool target, encoded as the pool checks them, and re-keys for a new seed', {
-    timeout: 180_000,
+    // Above the sum of the steps' own bounds, so that a slow step names itself.
+    timeout: 300_000,
   }, async () => {
     const pool = await ScriptedPool.start();
     pools.push(pool);
@@ -207,7 +209,7 @@ describe('a cluster of rxmesh processes on loopback', () => {
       }
     }
     expect(submittedBefore).toBeGreaterThanOrEqual(3);
-    const stats = (await (await fetch(`${url}/api/stats`)).json()) as ClusterStats;
+    const stats = await clusterStatsAt(url);
     expect(stats.job).toMatchObject({ source: 'stratum', height: 3_000_001 });
     expect(stats.source).toMatchObject({ kind: 'stratum', connected: true, rejected: 0 });
     expect(stats.source?.accepted).toBeGreaterThanOrEqual(5);
@@ -217,7 +219,8 @@ describe('a cluster of rxmesh processes on loopback', () => {
   });
 
   it('when the coordinating host is killed, another host takes over within 10 s and shares keep being accepted', {
-    timeout: 180_000,
+    // Above the sum of the steps' own bounds, so that a slow step names itself.
+    timeout: 300_000,
   }, async () => {
     const { host, credential } = await serve(['--no-gateway']);
     const gateway = host('gateway', '--source', 'demo', ...credential('gateway'), ...SHARES_EVERY_2_S);
