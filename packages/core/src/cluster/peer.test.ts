@@ -415,6 +415,35 @@ describe('a cluster member', () => {
 });
 
 describe('a joining peer', () => {
+  it('tries only a fresh list of the room once the last one led nowhere, not the peers that failed before it', () => {
+    let now = TEST_NOW;
+    const peer = new ClusterPeer({
+      info: testInfo('w'),
+      keys: testKeys('w'),
+      now: () => now,
+      random: () => 0,
+      source: 'none',
+    });
+    const connects = () => peer.drain().flatMap((action) => (action.kind === 'connect' ? [action.peer] : []));
+    peer.start();
+    peer.handle({ kind: 'timeout' });
+    peer.handle({ kind: 'discovered', peers: [idOf('gone')] });
+    expect(connects()).toEqual([idOf('gone')]);
+    // The gateway it lists was killed: the link fails, and a while later the peer asks for the room again.
+    peer.handle({ kind: 'linkFailed', peer: idOf('gone') });
+    now += 2500;
+    peer.handle({ kind: 'timeout' });
+    expect(kinds(peer.drain())).toContain('discover');
+    // The answer is slow (signaling is coming back): the peer that failed is not asked again meanwhile.
+    for (let tick = 0; tick < 8; tick++) {
+      now += 250;
+      peer.handle({ kind: 'timeout' });
+      expect(connects()).toEqual([]);
+    }
+    peer.handle({ kind: 'discovered', peers: [idOf('new')] });
+    expect(connects()).toEqual([idOf('new')]);
+  });
+
   it('gives up on a gateway that keeps saying it knows no coordinator, and asks another', () => {
     const net = new TestNet();
     net.addManual('b');

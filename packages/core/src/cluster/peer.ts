@@ -906,6 +906,9 @@ export class ClusterPeer {
     // A discovery that never answered (signaling down) is given up after a while.
     const waited = this.now() - this.discoverAt;
     if ((!this.discovering || waited > 10_000) && waited > 2000) {
+      // Every peer gets another chance, from the fresh list alone: the last one led nowhere, and a peer it names may
+      // be gone for good (a restarted server's gateway has a new id).
+      this.discovered = [];
       this.unreachable.clear();
       this.discover();
     }
