@@ -21,6 +21,11 @@ export class LinkAdapter {
   /** Reconnects tried since signaling was lost, and when the next one is due. */
   private reconnects = 0;
   private reconnectAt: number | null = null;
+  /**
+   * A discovery asked while signaling was down, made as soon as it is back: the peer would otherwise wait out its
+   * own bound on a discovery that never answers.
+   */
+  private discoveryWaiting = false;
 
   constructor(
     private readonly transport: MeshTransport,
@@ -57,9 +62,15 @@ export class LinkAdapter {
   }
 
   discover(): void {
-    if (this.transport.disconnected)
+    if (this.transport.disconnected) {
+      this.discoveryWaiting = true;
       this.transport.reconnect(); // the server may be back; data channels never left
-    else this.transport.listAllPeers((ids) => this.deliver({ kind: 'discovered', peers: ids }));
+    } else this.listPeers();
+  }
+
+  private listPeers(): void {
+    this.discoveryWaiting = false;
+    this.transport.listAllPeers((ids) => this.deliver({ kind: 'discovered', peers: ids }));
   }
 
   /** Raises the bound of what `peer` may send here, for replicated state from a trusted peer. */
@@ -76,6 +87,7 @@ export class LinkAdapter {
     if (!this.transport.disconnected) {
       this.reconnects = 0;
       this.reconnectAt = null;
+      if (this.discoveryWaiting) this.listPeers();
       return;
     }
     const now = platform.performance.now();
