@@ -11,6 +11,8 @@ interface Work {
   lease: Lease;
   job: Job;
   hashes: number;
+  /** The term of the coordinator that issued the lease. */
+  term: number;
 }
 
 type ShareBody = Extract<UpBody, { type: 'share' }>;
@@ -26,6 +28,8 @@ export interface LeaseWorkContext {
   sendUp(body: UpBody): void;
   /** Whether the peer is in the tree (a member or the coordinator), so it can ask for work. */
   placed(): boolean;
+  /** The term of the coordinator the peer follows: leases taken now are of that term. */
+  term(): number;
 }
 
 const HASHRATE_SMOOTHING = 0.3;
@@ -39,7 +43,7 @@ export class LeaseWork {
   private replaced: Work[] = [];
   private needWorkAt: number | null = null;
   private nextShareSeq = 1;
-  private readonly unacked = new Map<number, { body: ShareBody; sentAt: number }>();
+  private readonly unacked = new Map<number, { body: ShareBody; sentAt: number; term: number }>();
   private lastProgressAt: number | null = null;
 
   constructor(private readonly context: LeaseWorkContext) {}
@@ -57,7 +61,7 @@ export class LeaseWork {
   take(lease: Lease, job: Job, latestJobId: string | undefined): void {
     if (!this.context.info.mines) return;
     this.needWorkAt = null;
-    const work: Work = { lease, job, hashes: 0 };
+    const work: Work = { lease, job, hashes: 0, term: this.context.term() };
     const latest = lease.jobId === latestJobId;
     if (this.current === undefined || (latest && this.current.job.id !== latestJobId)) {
       // A lease on the newest job replaces older work at once; queued leases of older jobs are dropped.
@@ -81,6 +85,14 @@ export class LeaseWork {
     if (share === undefined) return undefined;
     this.unacked.delete(result.seq);
     return share;
+  }
+
+  /**
+   * Forgets the shares without an answer found on leases of terms before `term`: a coordinator that started from its
+   * store, without a predecessor's replica, knows none of their jobs, and could only refuse them.
+   */
+  forgetSharesBefore(term: number): void {
+    for (const [seq, share] of this.unacked) if (share.term < term) this.unacked.delete(seq);
   }
 
   /** Sends again the shares without an answer (all of them, or those waiting longer than `olderThanMs`). */
@@ -108,7 +120,7 @@ export class LeaseWork {
         nonce: share.nonce,
         hash: bytesToHex(share.hash),
       };
-      this.unacked.set(body.seq, { body, sentAt: this.context.now() });
+      this.unacked.set(body.seq, { body, sentAt: this.context.now(), term: work.term });
       this.context.sendUp(body);
       if (meetsDifficulty(share.hash, work.job.difficulty)) {
         this.context.push({ kind: 'notice', notice: { kind: 'candidate', job: work.job, nonce: share.nonce } });

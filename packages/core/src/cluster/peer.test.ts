@@ -748,6 +748,38 @@ function verifiedShare(net: TestNet): { since: number; nonce: number } {
   return { since, nonce };
 }
 
+describe('a member whose coordinator restarted from its store', () => {
+  it('drops the shares of earlier terms, which the restored coordinator could only refuse, and keeps mining', () => {
+    const net = new TestNet();
+    net.room = ['gw'];
+    net.add('gw', { gateway: true });
+    net.start('gw');
+    net.advance(5000);
+    net.add('w');
+    net.start('w');
+    net.advance(5000);
+    const lease = net.peer('w').miningLease?.lease;
+    if (lease === undefined) throw new Error('no lease');
+    // w finds a share; the server is killed before it answers.
+    const hash = new Uint8Array(32).fill(0xee).fill(0, 24);
+    net.handle('w', { kind: 'progress', leaseId: lease.id, hashes: 10, shares: [{ nonce: lease.start + 1, hash }] });
+    expect(net.peer('w').unconfirmedShares).toHaveLength(1);
+    net.kill('gw');
+    // It comes back with a new gateway id, from its store: a later term that knows none of the earlier jobs.
+    net.room = ['gw2'];
+    net.add('gw2', { gateway: true, ledger: { term: 1, entries: [] } });
+    net.start('gw2');
+    net.advance(20_000);
+    expect(net.peer('w').phase).toBe('member');
+    expect(net.peer('w').unconfirmedShares).toEqual([]);
+    // Sent again, it would be refused, and counted against w's account as a refused share.
+    expect(net.noticesOf('w')).not.toContainEqual(expect.objectContaining({ kind: 'shareResult', accepted: false }));
+    expect(net.actionsOf('w').findLast((action) => action.kind === 'mine')).toMatchObject({
+      job: { id: net.peer('gw2').latestJob?.id },
+    });
+  });
+});
+
 describe('a standby', () => {
   it('installs a snapshot that comes in parts only once the last part arrived, then follows the log', () => {
     const net = new TestNet();

@@ -175,6 +175,8 @@ interface Link {
   info?: PeerInfo;
   /** Its gateway credential, when its hello showed a valid one. */
   gateway: CredentialPayload | null;
+  /** Whom it said coordinates, in its hello, if it is a gateway. */
+  claim?: CoordinatorClaim | null;
 }
 
 /** A snapshot of the coordinator's state arriving in parts. */
@@ -279,6 +281,7 @@ export class ClusterPeer {
       push: (action) => this.push(action),
       sendUp: (body) => this.sendUp(body),
       placed: () => this.currentPhase === 'member' || this.currentPhase === 'coordinator',
+      term: () => this.term,
     });
   }
 
@@ -620,6 +623,7 @@ export class ClusterPeer {
     link.gateway = gateway;
     // Only a gateway's word on who coordinates counts: anyone else could name anyone.
     const claim = gateway === null ? null : hello.coordinator;
+    link.claim = claim;
     if (this.currentPhase === 'coordinator') {
       const own = this.coordinatorClaim();
       if (claim === null || claim.id === this.id || own === null || !outranks(claim, own)) return;
@@ -748,6 +752,8 @@ export class ClusterPeer {
     if (this.currentPhase !== 'joining' || from !== this.askedPeer() || !this.isGateway(from)) return;
     if (welcome.parent !== from && welcome.placement === null) return;
     this.adoptCoordinator(from, welcome.term, welcome.succession);
+    const claim = this.links.get(from)?.claim;
+    if (claim?.id === from && claim.restoredFrom !== undefined) this.work.forgetSharesBefore(welcome.term);
     for (const block of welcome.blocks) this.rememberBlock(blockFromWire(block));
     this.welcomeHeartbeat = this.welcomeBroadcast(from, welcome.heartbeat, 'heartbeat');
     const job = this.welcomeBroadcast(from, welcome.job, 'job');
