@@ -52,9 +52,6 @@ const serveArgs = (port: string) => [
   '2',
 ];
 
-// Every wait below is bounded, so that a slow step names itself instead of running into the test's own timeout.
-const stats = clusterStatsAt;
-
 const serverLog = (server: RxmeshProcess) => ({
   stderr: () =>
     server.lines
@@ -64,7 +61,7 @@ const serverLog = (server: RxmeshProcess) => ({
 });
 
 it('after a SIGKILL and a start on the same data directory the ledger is back, the hosts and the tab re-join by themselves, and every share they saw acknowledged is in it', {
-  // Above the sum of the steps' own bounds.
+  // Every wait is bounded, and this is above the sum of their bounds: a slow step names itself.
   timeout: 550_000,
 }, async () => {
   const step = stepClock();
@@ -86,7 +83,7 @@ it('after a SIGKILL and a start on the same data directory the ledger is back, t
       // (e^-3) with nothing wrong; 240 s, about one in 3000.
       240_000,
       async () => {
-        const seen = await stats(url);
+        const seen = await clusterStatsAt(url);
         return acceptedShares(alpha.lines) > 0 && acceptedShares(beta.lines) > 0 && seen.blocksFound > 0
           ? seen
           : undefined;
@@ -110,7 +107,7 @@ it('after a SIGKILL and a start on the same data directory the ledger is back, t
     'the restarted gateway to coordinate',
     30_000,
     async () => {
-      const seen = await stats(url);
+      const seen = await clusterStatsAt(url);
       return seen.view === 'coordinator' ? seen : undefined;
     },
     250,
@@ -139,7 +136,7 @@ it('after a SIGKILL and a start on the same data directory the ledger is back, t
     { alpha, beta, server },
   );
   step('the hosts and the tab have shares accepted by the restarted server');
-  const after = await stats(url);
+  const after = await clusterStatsAt(url);
   const byName = new Map(after.members.map((member) => [member.name, member]));
   for (const name of ['alpha', 'beta']) {
     const earlier = before.members.find((member) => member.name === name);
@@ -223,7 +220,7 @@ it('with the ledger in Redis, a Redis stopped and started under the running clus
       server.lines.some((line) => line.event === 'redisRetry') ? true : undefined,
     );
     expect((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) })).ok).toBe(true);
-    expect((await stats(url)).view).toBe('coordinator');
+    expect((await clusterStatsAt(url)).view).toBe('coordinator');
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     await redis.start();
     const backAt = Date.now();

@@ -44,7 +44,6 @@ afterAll(async () => {
 });
 
 // Every wait below is bounded, so that a slow step names itself instead of running into the test's own timeout.
-const stats = clusterStatsAt;
 const step = stepClock();
 
 const tookOver = (server: RxmeshProcess, after: number) =>
@@ -88,7 +87,7 @@ it('behind nginx, two servers on one Redis form one cluster of hosts and a tab; 
   nginx = await startNginx(servers.map(({ url }) => Number(new URL(url).port)));
   step('two servers and nginx answer');
   const gateways = await until('both gateways in one cluster', 30_000, async () => {
-    const seen = await Promise.all(servers.map(({ url }) => stats(url)));
+    const seen = await Promise.all(servers.map(({ url }) => clusterStatsAt(url)));
     const coordinating = seen.find((view) => view.view === 'coordinator' && view.memberCount === 2);
     return coordinating === undefined ? undefined : seen;
   });
@@ -117,7 +116,7 @@ it('behind nginx, two servers on one Redis form one cluster of hosts and a tab; 
       'shares accepted from both hosts, with miners registered on both servers',
       90_000,
       async () => {
-        const seen = await Promise.all(servers.map(({ url }) => stats(url)));
+        const seen = await Promise.all(servers.map(({ url }) => clusterStatsAt(url)));
         // Each server holds its own gateway's socket, and at least one miner's.
         const landed = seen.every((view) => view.signaling.peers >= 2);
         return landed && acceptedShares(alpha.lines) > 0 && acceptedShares(beta.lines) > 0 ? seen : undefined;
@@ -160,7 +159,7 @@ it('behind nginx, two servers on one Redis form one cluster of hosts and a tab; 
   );
   step('the hosts and the tab have shares accepted by the new coordinator');
   expect(alpha.lines.some((line) => /signaling/i.test(line.msg) && line.msg.includes(survivor.url))).toBe(true);
-  const after = await stats(nginx.url);
+  const after = await clusterStatsAt(nginx.url);
   expect(after).toMatchObject({ view: 'coordinator', signaling: { servers: 1 } });
 
   await page.getByTestId('stop').click();

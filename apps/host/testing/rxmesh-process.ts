@@ -100,12 +100,12 @@ export async function clusterStatsAt(url: string): Promise<ClusterStatsAnswer> {
 }
 
 /** Sends `signal` and waits for the process to exit: 20 s at most, past which the error shows its last lines. */
-export async function stopRxmesh(name: string, process: RxmeshProcess, signal: NodeJS.Signals = 'SIGTERM') {
-  const { child } = process;
+export async function stopRxmesh(name: string, rxmesh: RxmeshProcess, signal: NodeJS.Signals = 'SIGTERM') {
+  const { child } = rxmesh;
   child.kill(signal);
   await explained(
     until(`${name} to exit on ${signal}`, 20_000, () => child.exitCode ?? child.signalCode ?? undefined, 100),
-    { [name]: process },
+    { [name]: rxmesh },
   );
 }
 
@@ -115,5 +115,5 @@ export async function stopRxmesh(name: string, process: RxmeshProcess, signal: N
  */
 export function stepClock(): (what: string) => void {
   const began = Date.now();
-  return (what) => globalThis.process.stdout.write(`${((Date.now() - began) / 1000).toFixed(1)} s: ${what}\n`);
+  return (what) => process.stdout.write(`${((Date.now() - began) / 1000).toFixed(1)} s: ${what}\n`);
 }
