@@ -3,7 +3,7 @@
 // against them, and every other reader takes their types. Here rather than in the server because the page (which
 // must not bundle Fastify) and the server both depend on core.
 import Type, { type Static } from 'typebox';
-import { LinkPathsSchema } from './cluster/wire.js';
+import { ENGINES, LinkPathsSchema } from './cluster/wire.js';
 
 /** Members /api/stats lists unless the server is told otherwise: a classroom's worth, under 40 KB with the longest ids and names. */
 export const DEFAULT_MEMBER_LIMIT = 100;
@@ -55,7 +55,9 @@ export const ClusterMemberSchema = Type.Object({
   name: Type.String(),
   /** A gateway holds the cluster's credential and may coordinate; everyone else is a worker. */
   role: Type.Union([Type.Literal('gateway'), Type.Literal('worker')]),
-  engine: Type.Union([Type.Literal('wasm'), Type.Literal('native')]),
+  engine: Type.Enum(ENGINES),
+  /** An xmrig rig's software, as its login named it. */
+  agent: Type.Optional(Type.String()),
   mode: Type.Union([Type.Literal('light'), Type.Literal('full')]),
   /** Its own measure, in hashes per second (0 until it has one). */
   hashrate: Type.Number({ minimum: 0 }),

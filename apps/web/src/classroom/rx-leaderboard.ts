@@ -18,13 +18,15 @@ export function rankMembers(members: ClusterMember[]): ClusterMember[] {
   });
 }
 
+const ENGINE_WORDS: Record<ClusterMember['engine'], string> = { native: 'host', wasm: 'browser', xmrig: 'rig' };
+
 /** What the peer is, and the start of its id, which tells apart two peers of the same name. */
 function roleWords(member: ClusterMember, coordinator: string | null): string {
   let role: string;
   if (member.id === coordinator) role = 'coordinator';
   else if (member.standbyRank !== null) role = `standby ${member.standbyRank + 1}`;
   else if (member.role === 'gateway') role = 'gateway';
-  else role = member.engine === 'native' ? 'host' : 'browser';
+  else role = ENGINE_WORDS[member.engine];
   return `${role} · ${member.id.slice(0, 8)}`;
 }
 

@@ -1218,3 +1218,73 @@ describe('the coordinator bounds what a peer can hold on to', () => {
     for (const { message } of parts) expect(decodeMessage(JSON.parse(JSON.stringify(message))).ok).toBe(true);
   });
 });
+
+describe('rigs', () => {
+  const rig = (gateway: string, difficulty?: string) => ({
+    engine: 'xmrig' as const,
+    rig: { gateway, agent: 'XMRig/6.22.2', ...(difficulty === undefined ? {} : { difficulty }) },
+  });
+
+  it('hang under the gateway that hosts them and take none of its slots; a rig never takes children', () => {
+    const h = harness({ coordinatorLinks: 11, joinSlots: 8, standbys: 1 });
+    h.join('g', {}, { gateway: true });
+    for (const name of ['r1', 'r2', 'r3', 'r4']) h.join(name, rig(GW));
+    h.join('h1', rig(idOf('g')));
+    // Three slots below the coordinator: the gateway took one; the rigs none, so a tab still fits in.
+    h.join('tab');
+    expect(h.coordinator.parentOf(idOf('r1'))).toBe(GW);
+    expect(h.coordinator.parentOf(idOf('r4'))).toBe(GW);
+    expect(h.coordinator.parentOf(idOf('h1'))).toBe(idOf('g'));
+    expect(h.coordinator.parentOf(idOf('tab'))).toBe(GW);
+    // The coordinator is full now; the next tabs go under other members, never under a rig.
+    for (const name of ['tab2', 'tab3', 'tab4']) {
+      h.join(name);
+      expect([GW, ...['r1', 'r2', 'r3', 'r4', 'h1'].map(idOf)]).not.toContain(h.coordinator.parentOf(idOf(name)));
+    }
+    expect(h.coordinator.memberViews().find((view) => view.id === idOf('r1'))).toMatchObject({
+      engine: 'xmrig',
+      agent: 'XMRig/6.22.2',
+    });
+  });
+
+  it('naming a peer that is no gateway are placed as any joiner', () => {
+    const h = harness();
+    h.join('tab');
+    h.join('r', rig(idOf('tab')));
+    expect(h.coordinator.parentOf(idOf('r'))).toBe(GW);
+  });
+
+  it('lease whole 2^24-nonce blocks of their own, with a share every 30 s or the difficulty they fixed', () => {
+    const h = harness({}, { demo: false });
+    h.coordinator.setJob(externalJob('j', h.now()));
+    h.join('tab', { hashrate: 100 });
+    h.join('r1', { ...rig(GW), hashrate: 1000 });
+    h.join('r2', { ...rig(GW, '123456'), hashrate: 1000 });
+    h.join('tab2', { hashrate: 100 });
+    const [tab, r1, r2, tab2] = ['tab', 'r1', 'r2', 'tab2'].map((name) => firstLease(h, name));
+    if (tab === undefined || r1 === undefined || r2 === undefined || tab2 === undefined) throw new Error('no lease');
+    const block = 2 ** 24;
+    expect(r1.start % block).toBe(0);
+    expect(r1.start).toBeGreaterThanOrEqual(tab.start + tab.count);
+    expect(r1.count).toBe(1000 * 300);
+    expect(r2.start).toBe(r1.start + block);
+    // A rig's counter runs through its whole block whatever the lease's count: nobody else gets those nonces.
+    expect(tab2.start).toBeGreaterThanOrEqual(r2.start + block);
+    expect(BigInt(r1.target)).toBe(MAX_UINT64 / 30_000n);
+    expect(BigInt(r2.target)).toBe(MAX_UINT64 / 123_456n);
+    // Its shares count anywhere in the block, and nowhere past it.
+    h.share('r1', r1, r1.start + r1.count + 5, easyHash(1), 1);
+    h.share('r1', r1, r1.start + block, easyHash(2), 2);
+    expect(h.verifications.map(({ nonce }) => nonce)).toEqual([r1.start + r1.count + 5]);
+    expect(h.resultsOf('r1')).toEqual([expect.objectContaining({ seq: 2, accepted: false, reason: 'out-of-range' })]);
+  });
+
+  it('find no block in a job whose nonce range holds none, and the source is asked for fresh work', () => {
+    const h = harness({}, { demo: false });
+    h.coordinator.setJob(externalJob('nicehash', h.now(), { nonceRange: { start: 0x2a00_0000, count: 2 ** 24 } }));
+    h.join('tab', { hashrate: 100 });
+    h.join('r', { ...rig(GW), hashrate: 1000 });
+    expect(h.leasesOf('r')).toEqual([]);
+    expect(h.wanted.map((job) => job.id)).toEqual(['nicehash']);
+  });
+});

@@ -36,6 +36,13 @@ export interface CoordinatorSettings {
   leaseSeconds: number;
   /** Vardiff aims at one share per this many seconds per peer. */
   shareSeconds: number;
+  /** The same for xmrig rigs, as pools set it for them; a rig's login may fix its difficulty instead. */
+  rigShareSeconds: number;
+  /**
+   * A rig's lease holds about this much work, within its 2^24-nonce block: each lease takes a block of the job's 256,
+   * so a rig's leases are longer than a tab's.
+   */
+  rigLeaseSeconds: number;
   /** Shares for a job replaced by a new height are still taken this long. */
   staleGraceMs: number;
   /** Verifications in flight before the coordinator starts sampling. */
@@ -73,6 +80,8 @@ export interface CoordinatorSettings {
 export const DEFAULT_COORDINATOR_SETTINGS: CoordinatorSettings = {
   leaseSeconds: 30,
   shareSeconds: 15,
+  rigShareSeconds: 30,
+  rigLeaseSeconds: 300,
   staleGraceMs: 2000,
   verifyCapacity: 4,
   maxStrikes: 3,
@@ -380,6 +389,7 @@ export class Coordinator {
         name: info.name,
         role: info.role,
         engine: info.engine,
+        ...(info.rig === undefined ? {} : { agent: info.rig.agent }),
         mode: info.mode,
         hashrate: info.hashrate,
         sharesAccepted: account?.accepted ?? 0,
@@ -742,7 +752,8 @@ export class Coordinator {
       selfId: this.context.selfId,
       members: this.members,
       state: this.state,
-      selfLinks: () => [...this.context.children()].length,
+      // Rigs it hosts are linked inside its own process and take no slot.
+      selfLinks: () => [...this.context.children()].filter((id) => this.members.get(id)?.info.rig === undefined).length,
       now: () => this.context.now(),
       settings: this.settings,
     };

@@ -38,6 +38,8 @@ export interface LeaseBookContext {
 
 /** The smallest lease, so a slow or paused peer still gets a little work. */
 const MIN_LEASE = 64;
+/** The nonces an xmrig rig counts through for one job: the low 24 bits, the top byte fixed by the job. */
+export const RIG_NONCE_BLOCK = 2 ** 24;
 
 /**
  * The hashrate that sizes a peer's leases and share target. A peer's own figure counts up to the larger of
@@ -48,6 +50,36 @@ export function rateOf(member: LeaseHolder, settings: CoordinatorSettings, now: 
   const claimed = member.info.hashrate > 0 ? member.info.hashrate : settings.defaultHashrate;
   const measured = member.meter.rate(now) ?? 0;
   return Math.min(claimed, Math.max(settings.maxClaimedHashrate, 2 * measured));
+}
+
+/**
+ * Where `member`'s next lease of `record`'s job lies, sized for `rate`; undefined when the job has no room left for
+ * it. A tab or host takes the next nonces; a rig starts a 2^24-nonce block of its own, since its counter always
+ * starts at the block's first nonce.
+ */
+function leaseShape(
+  info: PeerInfo,
+  record: JobRecord,
+  rate: number,
+  settings: CoordinatorSettings,
+): { start: number; count: number } | undefined {
+  const range = record.job.nonceRange ?? { start: 0, count: 2 ** 32 };
+  const end = range.start + range.count;
+  if (info.rig !== undefined) {
+    const start = Math.ceil(record.cursor / RIG_NONCE_BLOCK) * RIG_NONCE_BLOCK;
+    if (start + RIG_NONCE_BLOCK > end) return undefined;
+    return {
+      start,
+      count: Math.min(RIG_NONCE_BLOCK, Math.max(MIN_LEASE, Math.round(rate * settings.rigLeaseSeconds))),
+    };
+  }
+  const left = end - record.cursor;
+  if (left <= 0) return undefined;
+  const largest = Math.max(MIN_LEASE, Math.floor(range.count * settings.maxLeaseShareOfJob));
+  return {
+    start: record.cursor,
+    count: Math.min(left, largest, Math.max(MIN_LEASE, Math.round(rate * settings.leaseSeconds))),
+  };
 }
 
 export class LeaseBook {
@@ -77,14 +109,12 @@ export class LeaseBook {
     const now = this.context.now();
     if (record === undefined || state.isBanned(peer, now)) return;
     const rate = rateOf(member, settings, now);
-    const range = record.job.nonceRange ?? { start: 0, count: 2 ** 32 };
-    const left = range.start + range.count - record.cursor;
-    if (left <= 0 || record.leases >= settings.maxLeasesPerJob) {
+    const shape = leaseShape(member.info, record, rate, settings);
+    if (shape === undefined || record.leases >= settings.maxLeasesPerJob) {
       this.exhausted(record);
       return;
     }
-    const largest = Math.max(MIN_LEASE, Math.floor(range.count * settings.maxLeaseShareOfJob));
-    const count = Math.min(left, largest, Math.max(MIN_LEASE, Math.round(rate * settings.leaseSeconds)));
+    const { start, count } = shape;
     if (member.leased?.jobId !== record.job.id) member.leased = { jobId: record.job.id, nonces: 0, since: now };
     // Unfinished work on this job: at most two leases' worth, whatever the peer asks.
     const done = (rate * (now - member.leased.since)) / 1000;
@@ -94,18 +124,21 @@ export class LeaseBook {
     }
     member.leased.nonces += count;
     member.meter.start(now);
-    let shareDifficulty = BigInt(Math.max(1, Math.round(rate * settings.shareSeconds)));
+    const fixed = member.info.rig?.difficulty;
+    const shareSeconds = member.info.rig === undefined ? settings.shareSeconds : settings.rigShareSeconds;
+    let shareDifficulty = fixed === undefined ? BigInt(Math.max(1, Math.round(rate * shareSeconds))) : BigInt(fixed);
     if (shareDifficulty > record.job.difficulty) shareDifficulty = record.job.difficulty;
     const lease: Lease = {
       id: `${this.context.term}.${this.nextLease++}`,
       jobId: record.job.id,
-      start: record.cursor,
+      start,
       count,
       target: targetForDifficulty(shareDifficulty).toString(),
     };
     member.lastLeaseAt = now;
     member.lastLeaseCount = count;
-    const seq = this.context.replication.record({ e: 'lease', peer, lease, issuedAt: now });
+    const reserved = member.info.rig === undefined ? {} : { reserved: RIG_NONCE_BLOCK };
+    const seq = this.context.replication.record({ e: 'lease', peer, lease, issuedAt: now, ...reserved });
     this.context.push({ kind: 'notice', notice: { kind: 'lease', peer, lease } });
     this.context.gateDown(seq, peer, { v: PROTOCOL_VERSION, type: 'lease', lease, job: jobToWire(record.job) });
   }

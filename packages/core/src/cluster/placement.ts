@@ -33,10 +33,10 @@ export function maxLinksFor(memberLinks: number, gateway: boolean, settings: { j
   return gateway ? memberLinks + settings.joinSlots : memberLinks + 1;
 }
 
-/** Children a member may take. */
+/** Children a member may take: a rig takes none. */
 function capacity(tree: TreeView, id: string): number {
   const info = tree.members.get(id)?.info;
-  if (info === undefined) return 0;
+  if (info === undefined || info.rig !== undefined) return 0;
   const links = Math.min(tree.settings.coordinatorLinks, info.maxLinks);
   const asCoordinator = links - tree.settings.joinSlots;
   if (id === tree.selfId) return asCoordinator;
@@ -61,6 +61,18 @@ export function routeTo(tree: TreeView, id: string): string[] | undefined {
   return route.reverse();
 }
 
+/** Whether `id` can host rigs: the coordinator, or a gateway member in the tree. */
+function hostsRigs(tree: TreeView, id: string): boolean {
+  if (id === tree.selfId) return true;
+  const member = tree.members.get(id);
+  return (
+    member !== undefined &&
+    member.confirmed &&
+    tree.state.members.get(id)?.gateway === true &&
+    !tree.state.isBanned(id, tree.now())
+  );
+}
+
 /** A relay that this many joiners in a row could not reach takes joiners only when no other has room. */
 const FAILURES_TO_AVOID = 2;
 
@@ -80,7 +92,7 @@ export function reachableByAll(info: PeerInfo): boolean {
 }
 
 /**
- * Where a joining peer attaches: gateways go right under the coordinator, so replication to them is one hop;
+ * Where a joining peer attaches: a rig under the gateway that hosts it; gateways right under the coordinator, so replication to them is one hop;
  * everyone else under the confirmed peer with a free slot its link to is likeliest to open (see linkTier), the
  * shallowest of those. Never under a peer it says it could not reach (`avoid`). An orphan brings its subtree along,
  * so nothing below it qualifies. With nowhere else, the coordinator takes it.
@@ -94,9 +106,14 @@ export function placeFor(
   /** By member: the joiners in a row that could not open a link to it. */
   linkFailures: ReadonlyMap<string, number> = new Map(),
 ): string {
-  const children = new Map<string, number>();
-  for (const member of tree.members.values()) children.set(member.parent, (children.get(member.parent) ?? 0) + 1);
   const self = tree.selfId;
+  // A rig's link to its gateway stays inside the gateway's process.
+  const host = info.rig?.gateway;
+  if (host !== undefined && hostsRigs(tree, host)) return host;
+  const children = new Map<string, number>();
+  for (const member of tree.members.values()) {
+    if (member.info.rig === undefined) children.set(member.parent, (children.get(member.parent) ?? 0) + 1);
+  }
   // Right after a takeover the children are linked before they report: count the links.
   const selfChildren = Math.max(children.get(self) ?? 0, tree.selfLinks());
   const selfFree = capacity(tree, self) - selfChildren;

@@ -30,6 +30,8 @@ export interface LeaseRecord {
   peer: string;
   lease: Lease;
   issuedAt: number;
+  /** Nonces from the lease's start it holds (see the `lease` entry); its count unless more. */
+  reserved: number;
 }
 
 export interface PeerAccount {
@@ -99,9 +101,10 @@ export class ReplicatedState {
       case 'lease': {
         const record = this.jobs.get(entry.lease.jobId);
         if (record === undefined) return;
-        record.cursor = Math.max(record.cursor, entry.lease.start + entry.lease.count);
+        const reserved = Math.max(entry.lease.count, entry.reserved ?? 0);
+        record.cursor = Math.max(record.cursor, entry.lease.start + reserved);
         record.leases++;
-        this.leases.set(entry.lease.id, { peer: entry.peer, lease: entry.lease, issuedAt: entry.issuedAt });
+        this.leases.set(entry.lease.id, { peer: entry.peer, lease: entry.lease, issuedAt: entry.issuedAt, reserved });
         return;
       }
       case 'share': {
@@ -162,7 +165,9 @@ export class ReplicatedState {
       entries.push({ e: 'job', job: jobToWire(job) });
       for (const [nonce, peer] of shares) entries.push({ e: 'seen', peer, jobId: job.id, nonce });
     }
-    for (const { peer, lease, issuedAt } of this.leases.values()) entries.push({ e: 'lease', peer, lease, issuedAt });
+    for (const { peer, lease, issuedAt, reserved } of this.leases.values()) {
+      entries.push({ e: 'lease', peer, lease, issuedAt, ...(reserved > lease.count ? { reserved } : {}) });
+    }
     entries.push(...ledgerOf(this));
     return entries;
   }

@@ -100,7 +100,7 @@ export class ShareDesk {
       lease.peer !== peer ||
       lease.lease.jobId !== share.jobId ||
       share.nonce < lease.lease.start ||
-      share.nonce >= lease.lease.start + lease.lease.count
+      share.nonce >= lease.lease.start + lease.reserved
     ) {
       this.reject(peer, share.seq, 'out-of-range', true);
       return;

@@ -35,12 +35,33 @@ export type LinkReach = (typeof LINK_REACH)[number];
 /** A gateway holds a credential and may coordinate; everyone else is a worker. */
 export const ROLES = ['gateway', 'worker'] as const;
 
+/** What hashes for a peer: our WebAssembly engine, librandomx in a host, or an xmrig rig on a gateway's Stratum server. */
+export const ENGINES = ['wasm', 'native', 'xmrig'] as const;
+export type EngineKind = (typeof ENGINES)[number];
+
+/**
+ * An xmrig rig that a gateway's Stratum server speaks for: the gateway runs its peer, on a link inside its own
+ * process. The rig's nonce counter covers the low 24 bits of the nonce and keeps the top byte its job gives it, so
+ * its leases are whole 2^24-nonce blocks.
+ */
+const RigInfo = Type.Object(
+  {
+    /** The gateway that hosts it: it is placed right under it, and it never relays. */
+    gateway: PeerId,
+    /** The rig's own name for its software, as its login said (`XMRig/6.22.2 …`). */
+    agent: Type.String({ maxLength: 128 }),
+    /** A share difficulty the rig's login fixed (`+N`); absent leaves it to the coordinator's vardiff. */
+    difficulty: Type.Optional(Decimal),
+  },
+  { additionalProperties: false },
+);
+
 export const PeerInfoSchema = Type.Object(
   {
     id: PeerId,
     name: Name,
     role: Type.Enum(ROLES),
-    engine: Type.Union([Type.Literal('wasm'), Type.Literal('native')]),
+    engine: Type.Enum(ENGINES),
     mode: Type.Union([Type.Literal('light'), Type.Literal('full')]),
     cores: Type.Integer({ minimum: 1, maximum: 4096 }),
     memoryMb: Type.Integer({ minimum: 0 }),
@@ -60,6 +81,7 @@ export const PeerInfoSchema = Type.Object(
      * time. Nobody signs it; a peer that names someone else's only gives its work away. Without it, the peer id.
      */
     contributor: Type.Optional(PeerId),
+    rig: Type.Optional(RigInfo),
   },
   { additionalProperties: false },
 );
@@ -201,7 +223,20 @@ const ReplicaEntry = Type.Union([
   ),
   Type.Object({ e: Type.Literal('left'), peer: PeerId }, strict),
   Type.Object({ e: Type.Literal('job'), job: WireJob }, { additionalProperties: false }),
-  Type.Object({ e: Type.Literal('lease'), peer: PeerId, lease: LeaseSchema, issuedAt: Time }, strict),
+  Type.Object(
+    {
+      e: Type.Literal('lease'),
+      peer: PeerId,
+      lease: LeaseSchema,
+      issuedAt: Time,
+      /**
+       * Nonces from the lease's start that it holds, when more than its count: a rig's whole 2^24-nonce block, which
+       * its counter runs through whatever the lease's count. No other lease takes them, and shares in them count.
+       */
+      reserved: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 32 })),
+    },
+    strict,
+  ),
   // `account`: the contributor credited, when it is not the peer itself.
   Type.Object(
     {
