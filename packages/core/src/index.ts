@@ -9,6 +9,8 @@ export {
   type MemberView,
 } from './cluster/coordinator.js';
 export type { ClusterKeys } from './cluster/envelopes.js';
+export { RIG_NONCE_BLOCK } from './cluster/lease-book.js';
+export { REPLACED_LEASES_KEPT } from './cluster/lease-work.js';
 export {
   type AccountChange,
   changedAccount,
@@ -109,11 +111,6 @@ export {
   type RigSessionOptions,
   type RigShare,
 } from './rigs/rig-session.js';
-export {
-  DEFAULT_RIG_VARDIFF,
-  RigVardiff,
-  type RigVardiffOptions,
-} from './rigs/rig-vardiff.js';
 export {
   INTERNET_NAT,
   type NatModel,

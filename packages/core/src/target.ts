@@ -49,12 +49,6 @@ export function targetForDifficulty(difficulty: bigint): bigint {
   return MAX_UINT64 / difficulty;
 }
 
-/** The least difficulty whose shares all meet `target`: the inverse of targetForDifficulty. */
-export function difficultyForTarget(target: bigint): bigint {
-  if (target < 1n) throw new RangeError(`A share target of ${target} can never be met.`);
-  return MAX_UINT64 / target;
-}
-
 /**
  * The Stratum target a rig is sent for `difficulty`, as xmrig reads it: 8 hex digits (the 32-bit form, whose 64-bit
  * reading never exceeds targetForDifficulty) below 2^32, else 16. Shares are checked against targetForDifficulty,

@@ -1,6 +1,6 @@
 // Runs the sans-IO ClusterPeer: hands it events (from the links, the miner, the hasher, the job source and its
 // clock), then drains the actions it wants done and carries them out: link actions through the LinkAdapter,
-// mining through the MiningDriver, shares to the hasher, candidates to the job source, ledger entries to the durable
+// mining through the LeaseMiner (a MiningDriver, or a rig's), shares to the hasher, candidates to the job source, ledger entries to the durable
 // store, notices to the observer and the log.
 import {
   type ClusterPeer,
@@ -13,10 +13,10 @@ import {
   type PeerEvent,
   type StoredLedger,
 } from '@rxmesh/core';
+import type { LeaseMiner } from './lease-miner.js';
 import type { LinkAdapter } from './link-adapter.js';
 import type { Log } from './log.js';
 import type { MeshObserver } from './mesh-observer.js';
-import type { MiningDriver } from './mining-driver.js';
 import type { NodeLogger } from './node-logger.js';
 import { platform, type TimerHandle } from './platform.js';
 
@@ -45,7 +45,7 @@ export interface DurableLedger {
 export interface EffectParts {
   cluster: ClusterPeer;
   links: LinkAdapter;
-  miner: MiningDriver | undefined;
+  miner: LeaseMiner | undefined;
   hasher: ShareHasher | undefined;
   jobSource: JobSource | undefined;
   ledger: DurableLedger | undefined;
@@ -180,6 +180,7 @@ export class EffectRunner {
       case 'notice':
         observer.observe(action.notice);
         logger.report(action.notice);
+        miner?.notice?.(action.notice);
         if (action.notice.kind === 'coordinator' && action.notice.self) this.bringOwnJob();
         return;
     }

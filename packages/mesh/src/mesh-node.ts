@@ -14,10 +14,11 @@ import {
   type PeerSettings,
 } from '@rxmesh/core';
 import { type DurableLedger, EffectRunner, type ShareHasher } from './effect-runner.js';
+import type { LeaseMiner, LeaseMinerFactory } from './lease-miner.js';
 import { LinkAdapter } from './link-adapter.js';
 import type { Log } from './log.js';
 import { type MemberView, MeshObserver, type MeshSnapshot } from './mesh-observer.js';
-import { MiningDriver } from './mining-driver.js';
+import { MiningDriver, type Progress } from './mining-driver.js';
 import { NodeLogger } from './node-logger.js';
 import type { LinkCounters, MeshTransport } from './transport.js';
 
@@ -39,6 +40,8 @@ export interface MeshNodeOptions {
   jobSource?: JobSource;
   /** Absent for a peer that only coordinates. */
   engine?: MiningEngine;
+  /** In place of an engine: a miner that hands its leases on (an xmrig rig's, on the gateway's Stratum server). */
+  leaseMiner?: LeaseMinerFactory;
   /** Needed by peers that may coordinate (gateway, auto); a worker never verifies shares. */
   hasher?: ShareHasher;
   /** A gateway's durable ledger: its coordinator starts from it, and answers shares once they are written to it. */
@@ -52,14 +55,14 @@ export interface MeshNodeOptions {
 
 export class MeshNode {
   private readonly cluster: ClusterPeer;
-  private readonly miner: MiningDriver | undefined;
+  private readonly miner: LeaseMiner | undefined;
   private readonly observer: MeshObserver;
   private readonly logger: NodeLogger;
   private readonly runner: EffectRunner;
   private paused = false;
 
   private constructor(private readonly options: MeshNodeOptions) {
-    const { transport, engine, jobSource, hasher, log } = options;
+    const { transport, engine, leaseMiner, jobSource, hasher, log } = options;
     const role = options.keys.credential === null ? 'worker' : 'gateway';
     const cluster = new ClusterPeer({
       info: { ...options.info, id: transport.id, role, startedAt: Date.now(), hashrate: 0 },
@@ -70,17 +73,19 @@ export class MeshNode {
       ...(options.settings === undefined ? {} : { settings: options.settings }),
       ...(options.ledger === undefined ? {} : { ledger: options.ledger.stored }),
     });
+    const progress = (progress: Progress) => this.runner.handle({ kind: 'progress', ...progress });
     const miner =
-      engine === undefined
+      leaseMiner?.(progress) ??
+      (engine === undefined
         ? undefined
         : new MiningDriver(engine, {
-            progress: (progress) => this.runner.handle({ kind: 'progress', ...progress }),
+            progress,
             key: (init) => {
               this.logger.keyChanged(init);
               this.observer.keyChanged(init);
             },
             failed: (error) => log.error(`mining stopped: ${error.message}`),
-          });
+          }));
     this.cluster = cluster;
     this.miner = miner;
     this.observer = new MeshObserver({ cluster, miner, jobSource, log, paused: () => this.paused });

@@ -15,8 +15,9 @@ import {
   type ShareRejection,
   type SourceStatus,
 } from '@rxmesh/core';
+import type { LeaseMiner } from './lease-miner.js';
 import type { Log } from './log.js';
-import type { KeyInit, MiningDriver } from './mining-driver.js';
+import type { KeyInit } from './mining-driver.js';
 import { platform, type TimerHandle } from './platform.js';
 
 export type MeshRole = ClusterPeer['phase'];
@@ -77,7 +78,7 @@ export type { MemberView } from '@rxmesh/core';
 /** What the observer reads when asked. */
 export interface ObservedParts {
   cluster: ClusterPeer;
-  miner: MiningDriver | undefined;
+  miner: LeaseMiner | undefined;
   jobSource: JobSource | undefined;
   /** Where a listener that throws is reported. */
   log: Log;

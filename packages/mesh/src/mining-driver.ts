@@ -6,6 +6,7 @@
 
 import { type Job, type KeyReady, type Lease, type MiningEngine, type Share, sameBytes } from '@rxmesh/core';
 import { HashrateMeter } from './hashrate-meter.js';
+import type { LeaseMiner } from './lease-miner.js';
 import { platform } from './platform.js';
 
 export interface Progress {
@@ -59,7 +60,7 @@ const BATCH_SECONDS = 2;
 /** A refused key change is tried this often, this far apart: a verification takes milliseconds. */
 const KEY_CHANGE_ATTEMPTS = 20;
 const KEY_CHANGE_RETRY_MS = 50;
-export class MiningDriver {
+export class MiningDriver implements LeaseMiner {
   /** What the cluster peer asked to mine last. */
   private work: Work | undefined;
   /** The work before `work`, under the engine's key, mined while the key for `work` builds. */

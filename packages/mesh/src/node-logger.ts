@@ -2,8 +2,9 @@
 // candidate, refusals), per new job mined and per key step, and every `statusSeconds` a status line with this
 // peer's rate and the cluster's figures, which `bench:cluster` reads.
 import type { ClusterPeer, Job, PeerNotice } from '@rxmesh/core';
+import type { LeaseMiner } from './lease-miner.js';
 import type { Log } from './log.js';
-import type { KeyInit, MiningDriver } from './mining-driver.js';
+import type { KeyInit } from './mining-driver.js';
 import { platform, type TimerHandle } from './platform.js';
 
 export class NodeLogger {
@@ -18,7 +19,7 @@ export class NodeLogger {
   constructor(
     private readonly log: Log,
     private readonly cluster: ClusterPeer,
-    private readonly miner: MiningDriver | undefined,
+    private readonly miner: LeaseMiner | undefined,
     statusSeconds: number,
   ) {
     this.statusTimer = platform.setInterval(() => this.logStatus(), statusSeconds * 1000);

@@ -33,6 +33,8 @@ export interface LeaseWorkContext {
 }
 
 const HASHRATE_SMOOTHING = 0.3;
+/** Leases replaced before they were done that still take the shares of their last batch. */
+export const REPLACED_LEASES_KEPT = 4;
 /** How soon a peer with nothing to mine asks again for work. */
 const IDLE_REPEAT_MS = 2000;
 
@@ -170,7 +172,7 @@ export class LeaseWork {
   }
 
   private start(work: Work): void {
-    if (this.current !== undefined) this.replaced = [this.current, ...this.replaced].slice(0, 4);
+    if (this.current !== undefined) this.replaced = [this.current, ...this.replaced].slice(0, REPLACED_LEASES_KEPT);
     this.current = work;
     this.lastProgressAt = this.context.now();
     this.context.push({ kind: 'mine', job: work.job, lease: work.lease, target: BigInt(work.lease.target) });

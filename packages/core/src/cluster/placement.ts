@@ -66,10 +66,7 @@ function hostsRigs(tree: TreeView, id: string): boolean {
   if (id === tree.selfId) return true;
   const member = tree.members.get(id);
   return (
-    member !== undefined &&
-    member.confirmed &&
-    tree.state.members.get(id)?.gateway === true &&
-    !tree.state.isBanned(id, tree.now())
+    member?.confirmed === true && tree.state.members.get(id)?.gateway === true && !tree.state.isBanned(id, tree.now())
   );
 }
 
