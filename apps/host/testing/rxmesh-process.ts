@@ -15,6 +15,9 @@ export interface LogLine {
   term?: number;
   /** This process's peer id, on the line that says it joined. */
   peer?: string;
+  /** Where a server listens, on the line that says so, and whether over TLS. */
+  address?: string;
+  tls?: boolean;
 }
 
 export interface RxmeshProcess {

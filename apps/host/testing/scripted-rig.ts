@@ -3,6 +3,7 @@
 // records every line the server sends and hands them out in order. Over TCP, or TLS trusting a given certificate.
 import net from 'node:net';
 import tls from 'node:tls';
+import { bytesToHex, hexToBytes, meetsShareTarget, parseStratumTarget } from '@rxmesh/core';
 
 export interface ServerLine {
   id?: number | string | null;
@@ -13,7 +14,7 @@ export interface ServerLine {
 }
 
 export class ScriptedRig {
-  private readonly inbox: ServerLine[] = [];
+  private inbox: ServerLine[] = [];
   private partial = '';
   private wake: (() => void) | undefined;
   private nextId = 1;
@@ -36,13 +37,22 @@ export class ScriptedRig {
     );
   }
 
-  static connect(port: number, options: { ca?: string } = {}): Promise<ScriptedRig> {
+  /**
+   * Over TLS when given a certificate authority to trust, or `anyCertificate` (as xmrig does without
+   * --tls-fingerprint).
+   */
+  static connect(port: number, options: { ca?: string; anyCertificate?: boolean } = {}): Promise<ScriptedRig> {
     return new Promise((resolve, reject) => {
-      const socket =
-        options.ca === undefined
-          ? net.connect(port, '127.0.0.1')
-          : tls.connect({ port, host: '127.0.0.1', ca: options.ca, servername: 'localhost' });
-      socket.once(options.ca === undefined ? 'connect' : 'secureConnect', () => resolve(new ScriptedRig(socket)));
+      const secure = options.ca !== undefined || options.anyCertificate === true;
+      const socket = secure
+        ? tls.connect({
+            port,
+            host: '127.0.0.1',
+            servername: 'localhost',
+            ...(options.ca === undefined ? { rejectUnauthorized: false } : { ca: options.ca }),
+          })
+        : net.connect(port, '127.0.0.1');
+      socket.once(secure ? 'secureConnect' : 'connect', () => resolve(new ScriptedRig(socket)));
       socket.once('error', reject);
     });
   }
@@ -105,7 +115,70 @@ export class ScriptedRig {
     }
   }
 
+  /** The newest job the server pushed since the last look, or `current` when none came. */
+  newestJob(current: RigJobLine): RigJobLine {
+    const jobs = this.inbox.filter((line) => line.method === 'job');
+    this.inbox = this.inbox.filter((line) => line.method !== 'job');
+    return (jobs.at(-1)?.params as RigJobLine | undefined) ?? current;
+  }
+
+  /** Waits up to `timeoutMs` for a job newer than `current`, and answers the newest; `current` if none came. */
+  async waitForJob(current: RigJobLine, timeoutMs = 5_000): Promise<RigJobLine> {
+    const deadline = Date.now() + timeoutMs;
+    let newest = this.newestJob(current);
+    while (newest === current && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      newest = this.newestJob(current);
+    }
+    return newest;
+  }
+
   close(): void {
     this.socket.destroy();
   }
+}
+
+/** A job as the server sent it, in the login's answer or a `job` notification. */
+export interface RigJobLine {
+  blob: string;
+  job_id: string;
+  target: string;
+  height: number;
+  seed_hash: string;
+  algo: string;
+}
+
+/** A share the rig found: what `submit` carries. */
+export interface FoundShare {
+  nonceHex: string;
+  resultHex: string;
+  nonce: number;
+}
+
+/**
+ * Hashes `job` as xmrig does with the nicehash extension: the nonce's top byte stays as the blob has it, the low 24
+ * bits count up from `from`. Returns the first `wanted` shares that meet the job's target, trying at most `tries`
+ * nonces; `hash` is a RandomX hasher under the job's seed. Yields to the event loop every few hashes.
+ */
+export async function findShares(
+  job: RigJobLine,
+  hash: (input: Uint8Array) => Uint8Array,
+  wanted: number,
+  { from = 0, tries = 100_000 } = {},
+): Promise<FoundShare[]> {
+  const blob = hexToBytes(job.blob);
+  const view = new DataView(blob.buffer);
+  const topByte = view.getUint32(39, true) & 0xff00_0000;
+  const target = parseStratumTarget(job.target);
+  const found: FoundShare[] = [];
+  for (let counter = from; counter < from + tries && found.length < wanted; counter++) {
+    const nonce = (topByte | counter) >>> 0;
+    view.setUint32(39, nonce, true);
+    const result = hash(blob);
+    if (meetsShareTarget(result, target)) {
+      found.push({ nonce, nonceHex: bytesToHex(blob.subarray(39, 43)), resultHex: bytesToHex(result) });
+    }
+    if (counter % 8 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return found;
 }

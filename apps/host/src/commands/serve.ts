@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { availableParallelism, hostname, networkInterfaces, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { describeStoredLedger, type JoinUrl } from '@rxmesh/core';
-import type { MeshNode } from '@rxmesh/mesh';
+import { LocalSwitch, type MeshNode } from '@rxmesh/mesh';
 import {
   buildServer,
   type ClusterStats,
@@ -22,20 +22,28 @@ import {
 } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
 import { CliError } from '../errors.js';
-import { registerGatewayMetrics } from '../gateway-metrics.js';
+import { registerGatewayMetrics, registerStratumMetrics } from '../gateway-metrics.js';
 import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource } from '../job-sources.js';
 import { defaultDataDir, loadClusterKey, loadTeacherToken, serverGatewayKeys } from '../keys.js';
 import { RedisLedger } from '../ledger/redis-ledger.js';
 import { LEDGER_FILE, SqliteLedger } from '../ledger/sqlite-ledger.js';
+import { listenOrExplain } from '../listen.js';
 import { createLog } from '../log.js';
 import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
 import { addNetworkOptions, announcedMaxLinks, iceOptionsOf, type NetworkFlags } from '../network-options.js';
 import { parseOperator, parsePort } from '../options.js';
+import {
+  addStratumOptions,
+  checkStratumFlags,
+  openStratum,
+  type RigService,
+  type StratumFlags,
+} from '../rigs/stratum-options.js';
 import { exitOnSignal } from '../shutdown.js';
 import { loadSelfSigned, machineNames, readTlsFiles } from '../tls.js';
 
-interface ServeOptions extends JobSourceFlags, NetworkFlags {
+interface ServeOptions extends JobSourceFlags, NetworkFlags, StratumFlags {
   port?: number;
   httpPort?: number;
   tlsCert?: string;
@@ -120,7 +128,7 @@ export function serveCommand(): Command {
       "behind a reverse proxy: count each client by the address in X-Forwarded-For, not the proxy's",
       false,
     );
-  return addNetworkOptions(addJobSourceOptions(command))
+  return addStratumOptions(addNetworkOptions(addJobSourceOptions(command)))
     .option('--no-gateway', 'run no gateway peer here: only signaling and the web app')
     .option('--log-json', 'log one JSON object per line instead of text', false)
     .action(async (options: ServeOptions) => {
@@ -131,6 +139,7 @@ export function serveCommand(): Command {
         );
       }
       const tlsSource = checkTlsFlags(options);
+      checkStratumFlags(options, { gateway: options.gateway, tls: tlsSource !== undefined });
       const ice = iceOptionsOf(options);
       const log = createLog({ json: options.logJson });
       const { cluster, created } = await loadClusterKey(options.dataDir);
@@ -164,6 +173,7 @@ export function serveCommand(): Command {
         );
       }
       let gateway: MeshNode | undefined;
+      let rigService: RigService | undefined;
       const app = await buildServer({
         cluster: { key: cluster.id },
         trustProxy: options.trustProxy,
@@ -182,6 +192,7 @@ export function serveCommand(): Command {
         },
       });
       registerGatewayMetrics(app.metrics, () => gateway);
+      registerStratumMetrics(app.metrics, () => rigService?.server);
       const port = options.port ?? (tls === undefined ? 8080 : 8443);
       await listenOrExplain(() => app.listen({ port, host: options.bind }), '--port', port, options.bind);
       if (app.plainHttp !== null) {
@@ -199,6 +210,13 @@ export function serveCommand(): Command {
       // Handled from here on, so a stop while the gateway is still joining also shuts down cleanly.
       let closing = false;
       exitOnSignal(log, 'shutting down', [
+        [
+          'closing the Stratum server',
+          () => {
+            closing = true;
+            return rigService?.close();
+          },
+        ],
         [
           'stopping the gateway',
           () => {
@@ -220,10 +238,13 @@ export function serveCommand(): Command {
         const plain = listeners.find((listener) => listener.scheme === 'http');
         if (plain === undefined) throw new Error('serve listens on no plain-http server for its gateway');
         const loopback = isWildcard(options.bind) ? '127.0.0.1' : options.bind;
+        const localSwitch = new LocalSwitch();
+        const keys = serverGatewayKeys(cluster);
         const joining = joinCluster({
           signalUrls: [new URL(`http://${urlHost(loopback)}:${plain.port}`)],
           room: DEFAULT_ROOM,
-          keys: serverGatewayKeys(cluster),
+          keys,
+          localSwitch,
           info: {
             name: 'gateway',
             engine: 'native',
@@ -254,6 +275,16 @@ export function serveCommand(): Command {
         });
         if (closing) await joined?.stop();
         else gateway = joined;
+        if (gateway !== undefined) {
+          rigService = await openStratum(options, {
+            gateway,
+            localSwitch,
+            scheme: keys.scheme,
+            cluster: cluster.id,
+            tls,
+            log,
+          });
+        }
       }
     });
 }
@@ -300,25 +331,6 @@ async function openTls(
   const { tls, story } = await loadSelfSigned(options.dataDir, names);
   log.info(story);
   return tls;
-}
-
-/** Listens, or explains in a sentence why the address or port cannot be had. */
-async function listenOrExplain(listen: () => Promise<unknown>, flag: string, port: number, bind: string) {
-  try {
-    await listen();
-  } catch (error) {
-    const { code } = error as NodeJS.ErrnoException;
-    if (code === 'EADDRINUSE') {
-      throw new CliError(`Port ${port} is in use on ${bind}: stop what listens there, or give ${flag} another port.`);
-    }
-    if (code === 'EADDRNOTAVAIL') {
-      throw new CliError(`${bind} is not an address of this machine: give --bind one of its own, or 0.0.0.0.`);
-    }
-    if (code === 'EACCES') {
-      throw new CliError(`Port ${port} needs privileges this user does not have: give ${flag} a port from 1024 up.`);
-    }
-    throw error;
-  }
 }
 
 function threadsWords(url: Pick<JoinUrl, 'scheme' | 'threads'>): string {

@@ -6,10 +6,12 @@ import { type Credential, signalingToken } from '@rxmesh/core';
 import {
   fetchIceConfig,
   IceSupply,
+  type LocalSwitch,
   MeshNode,
   type MeshNodeOptions,
   mergeIceConfigs,
   setIceServers,
+  withLocalLinks,
 } from '@rxmesh/mesh';
 import { type IceOptions, iceConfigFor, PEERJS_PATH } from '@rxmesh/signal';
 import { createNodePeer, probeNodeReach } from './node-peer.js';
@@ -24,6 +26,8 @@ export interface JoinOptions extends Omit<MeshNodeOptions, 'transport'> {
   askServerForIce?: boolean;
   /** Behind a 1:1 NAT: the address to offer beside this machine's own. */
   publicAddress?: string;
+  /** Peers in this process that link to this one there (the rigs of its Stratum server). */
+  localSwitch?: LocalSwitch;
 }
 
 /** Signaling forgets its gateways when it restarts: a gateway announces itself again this often. */
@@ -69,7 +73,15 @@ async function announceGateway(
 }
 
 export async function joinCluster(options: JoinOptions): Promise<MeshNode> {
-  const { signalUrls, room, ice = { servers: [] }, askServerForIce = false, publicAddress, ...node } = options;
+  const {
+    signalUrls,
+    room,
+    ice = { servers: [] },
+    askServerForIce = false,
+    publicAddress,
+    localSwitch,
+    ...node
+  } = options;
   const [firstServer, ...otherServers] = signalUrls;
   const { identity, credential } = node.keys;
   const token = signalingToken(node.keys.scheme, identity, room, Date.now(), randomBytes(6));
@@ -105,7 +117,8 @@ export async function joinCluster(options: JoinOptions): Promise<MeshNode> {
     peer: identity.id,
   });
   const reach = await probeNodeReach(iceServers, publicAddress);
-  const mesh = MeshNode.start({ ...node, info: { ...node.info, reach }, transport });
+  const links = localSwitch === undefined ? transport : withLocalLinks(transport, localSwitch);
+  const mesh = MeshNode.start({ ...node, info: { ...node.info, reach }, transport: links });
   if (credential !== null) {
     let lastProblem: string | null = null;
     const announce = async () => {

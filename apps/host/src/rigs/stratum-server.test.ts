@@ -48,8 +48,9 @@ async function start(limits: Partial<RigLimits> = {}, withTls = false) {
   const { work, joined, left } = testWork();
   const log = recordingLog();
   const listen = { host: '127.0.0.1', port: 0, ...(withTls ? { tls: TEST_CERTIFICATE } : {}) };
-  const server = await StratumServer.listen([listen], work, log, limits);
+  const server = new StratumServer(work, log, limits);
   servers.push(server);
+  await server.open(listen);
   const port = server.addresses()[0]?.port ?? 0;
   const connect = async () => {
     const rig = await ScriptedRig.connect(port, withTls ? { ca: TEST_CERTIFICATE.cert } : {});

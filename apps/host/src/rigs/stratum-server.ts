@@ -85,33 +85,31 @@ export class StratumServer {
   private readonly connections = new Set<Connection>();
   private readonly perAddress = new Map<string, number>();
   private readonly bannedUntil = new Map<string, number>();
+  /** Connections refused at once, by why: banned, full (the cap in all), address (the cap per address). */
+  readonly refusedConnections: Record<'banned' | 'full' | 'address', number> = { banned: 0, full: 0, address: 0 };
+  /** Rigs' shares answered, by answer: `accepted`, or the error word. */
+  readonly shareAnswers: Record<string, number> = {};
 
-  private constructor(
+  private readonly limits: RigLimits;
+
+  constructor(
     private readonly work: RigWork,
-    private readonly limits: RigLimits,
     private readonly log: Log,
-  ) {}
-
-  /** Listens on every address given; resolves once all of them listen. */
-  static async listen(
-    listens: readonly StratumListen[],
-    work: RigWork,
-    log: Log,
     limits: Partial<RigLimits> = {},
-  ): Promise<StratumServer> {
-    const server = new StratumServer(work, { ...DEFAULT_RIG_LIMITS, ...limits }, log);
-    try {
-      for (const listen of listens) await server.open(listen);
-    } catch (error) {
-      await server.close();
-      throw error;
-    }
-    return server;
+  ) {
+    this.limits = { ...DEFAULT_RIG_LIMITS, ...limits };
   }
 
   /** Connections open now. */
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** Rigs logged in now. */
+  get rigCount(): number {
+    let count = 0;
+    for (const connection of this.connections) if (connection.loggedIn) count++;
+    return count;
   }
 
   /** The addresses listened on, in the order given. */
@@ -128,7 +126,8 @@ export class StratumServer {
     );
   }
 
-  private open(listen: StratumListen): Promise<void> {
+  /** Listens on one more address; resolves once it listens. */
+  open(listen: StratumListen): Promise<void> {
     const accept = (socket: net.Socket) => this.accept(socket);
     const server =
       listen.tls === undefined
@@ -207,13 +206,16 @@ export class StratumServer {
     const until = this.bannedUntil.get(address);
     if (until !== undefined && until > performance.now()) {
       const minutes = Math.ceil((until - performance.now()) / 60_000);
+      this.refusedConnections.banned++;
       return `Banned: a rig from this address sent invalid shares; try again in ${minutes} min.`;
     }
     if (until !== undefined) this.bannedUntil.delete(address);
     if (this.connections.size >= this.limits.maxConnections) {
+      this.refusedConnections.full++;
       return `The server holds its most rigs (${this.limits.maxConnections}); try later or another gateway.`;
     }
     if ((this.perAddress.get(address) ?? 0) >= this.limits.maxPerAddress) {
+      this.refusedConnections.address++;
       return `Too many rigs from this address (${this.limits.maxPerAddress}); close some, or try later.`;
     }
     return undefined;
@@ -259,6 +261,8 @@ export class StratumServer {
     const verdict = await this.work
       .share(connection.handle, share)
       .catch((): ShareVerdict => ({ accepted: false, error: 'Invalid share' }));
+    const answer = verdict.accepted ? 'accepted' : verdict.error;
+    this.shareAnswers[answer] = (this.shareAnswers[answer] ?? 0) + 1;
     this.apply(connection, connection.session.answerShare(share.ticket, verdict));
   }
 

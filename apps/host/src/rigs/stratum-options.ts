@@ -1,0 +1,124 @@
+// `--stratum` and `--stratum-tls`, which `serve` and `host` share where they run a gateway: the Stratum server that
+// xmrig rigs mine through, each rig a member of the cluster under this gateway.
+import { isIP } from 'node:net';
+import type { SignatureScheme } from '@rxmesh/core';
+import type { LocalSwitch, Log, MeshNode } from '@rxmesh/mesh';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { CliError } from '../errors.js';
+import { listenOrExplain } from '../listen.js';
+import { RigMembers } from './rig-members.js';
+import { type StratumListen, StratumServer } from './stratum-server.js';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface StratumFlags {
+  stratum: HostPort[];
+  stratumTls: HostPort[];
+}
+
+/** HOST:PORT, with an IPv6 address in brackets; the host an address of this machine or 0.0.0.0. */
+function parseHostPort(value: string): HostPort {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  if (host === undefined || isIP(host) === 0 || port > 65535) {
+    throw new InvalidArgumentError('Expected ADDRESS:PORT, such as 0.0.0.0:3333 or [::]:3333.');
+  }
+  return { host, port };
+}
+
+function collectHostPort(value: string, previous: HostPort[]): HostPort[] {
+  return [...previous, parseHostPort(value)];
+}
+
+export function addStratumOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--stratum <address:port>',
+        'serve xmrig rigs on this address, repeatable (xmrig -o HOST:PORT -u NAME[+DIFFICULTY]); each rig joins the ' +
+          'cluster as a member under this gateway',
+      )
+        .argParser(collectHostPort)
+        .default([], 'none'),
+    )
+    .addOption(
+      new Option(
+        '--stratum-tls <address:port>',
+        "the same over TLS (xmrig --tls), with the web server's certificate, repeatable",
+      )
+        .argParser(collectHostPort)
+        .default([], 'none'),
+    );
+}
+
+/** Checks the flags fit together before anything listens. */
+export function checkStratumFlags(flags: StratumFlags, options: { gateway: boolean; tls: boolean }): void {
+  const asked = flags.stratum.length + flags.stratumTls.length > 0;
+  if (asked && !options.gateway) {
+    throw new CliError('Rigs mine through a gateway: --stratum needs this process to run one.');
+  }
+  if (flags.stratumTls.length > 0 && !options.tls) {
+    throw new CliError(
+      "--stratum-tls serves rigs with the web server's certificate: give --tls-cert and --tls-key, or " +
+        '--tls-self-signed.',
+    );
+  }
+}
+
+export interface RigService {
+  server: StratumServer;
+  rigs: RigMembers;
+  close(): Promise<void>;
+}
+
+export interface OpenStratumOptions {
+  gateway: MeshNode;
+  localSwitch: LocalSwitch;
+  scheme: SignatureScheme;
+  /** The cluster key's id. */
+  cluster: string;
+  tls: { cert: string; key: string } | undefined;
+  log: Log;
+}
+
+/** Listens on every address the flags give, once the gateway has joined; undefined when they give none. */
+export async function openStratum(flags: StratumFlags, options: OpenStratumOptions): Promise<RigService | undefined> {
+  const { gateway, localSwitch, scheme, cluster, tls, log } = options;
+  if (flags.stratum.length + flags.stratumTls.length === 0) return undefined;
+  const rigs = new RigMembers({ gatewayId: gateway.id, localSwitch, scheme, cluster, log });
+  const server = new StratumServer(rigs, log);
+  // checkStratumFlags made sure --stratum-tls comes with a certificate.
+  const listens: (StratumListen & { flag: string })[] = [
+    ...flags.stratum.map((address) => ({ ...address, flag: '--stratum' })),
+    ...(tls === undefined ? [] : flags.stratumTls.map((address) => ({ ...address, flag: '--stratum-tls', tls }))),
+  ];
+  try {
+    for (const { flag, ...listen } of listens) {
+      await listenOrExplain(() => server.open(listen), flag, listen.port, listen.host, flag);
+    }
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  for (const [index, address] of server.addresses().entries()) {
+    const secure = listens[index]?.tls !== undefined;
+    const where = `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    log.info(
+      `Stratum: rigs mine here with xmrig -o ${where}${secure ? ' --tls' : ''} -u NAME (NAME+DIFFICULTY fixes ` +
+        'the difficulty)',
+      { event: 'stratumListening', address: where, tls: secure },
+    );
+  }
+  return {
+    server,
+    rigs,
+    close: async () => {
+      await server.close();
+      await rigs.close();
+    },
+  };
+}
