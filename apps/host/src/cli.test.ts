@@ -99,6 +99,18 @@ describe('the network flags', () => {
   });
 });
 
+describe('the Stratum flags', () => {
+  it.each([
+    [['serve', '--stratum', '3333'], 'Expected ADDRESS:PORT, such as 0.0.0.0:3333'],
+    [['serve', '--stratum-tls', '127.0.0.1:0'], "--stratum-tls serves rigs with the web server's certificate"],
+    [['host', '--signal', 'http://127.0.0.1:9', '--stratum', '127.0.0.1:0'], 'Rigs mine through a gateway'],
+  ])('refuse %j with a sentence that says what to give', (flags, sentence) => {
+    const { code, stderr } = rxmesh([...flags, '--data-dir', join(scratch, 'flags')]);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain(sentence);
+  });
+});
+
 describe('rxmesh serve with a ledger it cannot read', () => {
   it('stops before it listens, with a sentence that names the file, and leaves the file as it was', () => {
     const dataDir = join(scratch, 'corrupt-ledger');

@@ -1,5 +1,6 @@
 // `rxmesh host`: a headless Node peer that joins a cluster and mines.
 import { availableParallelism, hostname, totalmem } from 'node:os';
+import { LocalSwitch } from '@rxmesh/mesh';
 import { NativeEngine } from '@rxmesh/native';
 import { DEFAULT_ROOM } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
@@ -20,9 +21,10 @@ import { fetchClusterKey, joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
 import { addNetworkOptions, announcedMaxLinks, iceOptionsOf, type NetworkFlags } from '../network-options.js';
 import { defaultThreadCount, parseClusterKey, parseHttpUrl, parsePositiveInteger } from '../options.js';
+import { addStratumOptions, checkStratumFlags, openStratum, type StratumFlags } from '../rigs/stratum-options.js';
 import { exitOnSignal } from '../shutdown.js';
 
-interface HostOptions extends JobSourceFlags, NetworkFlags {
+interface HostOptions extends JobSourceFlags, NetworkFlags, StratumFlags {
   signal: URL[];
   threads: number;
   mode: 'light' | 'full';
@@ -57,12 +59,15 @@ export function hostCommand(): Command {
         .choices(['light', 'full'])
         .default('full'),
     );
-  return addNetworkOptions(
-    addJobSourceOptions(
-      command,
-      'make this host a gateway with its own job source: demo, daemon+http://HOST:PORT or stratum+tcp://HOST:PORT ' +
-        '(see `rxmesh serve --help`)',
+  return addStratumOptions(
+    addNetworkOptions(
+      addJobSourceOptions(
+        command,
+        'make this host a gateway with its own job source: demo, daemon+http://HOST:PORT or stratum+tcp://HOST:PORT ' +
+          '(see `rxmesh serve --help`)',
+      ),
     ),
+    { tls: false },
   )
     .option('--room <id>', 'the cluster id on the signaling server', DEFAULT_ROOM)
     .addOption(
@@ -98,6 +103,7 @@ export function hostCommand(): Command {
             '`rxmesh credential --out host.cred` on the server and pass --credential host.cred here.',
         );
       }
+      checkStratumFlags(options, { gateway: options.credential !== undefined, tls: false });
       const log = createLog({ json: options.logJson });
       const gateway: GatewayCredential | undefined =
         options.credential === undefined ? undefined : await readCredentialFile(options.credential);
@@ -124,15 +130,18 @@ export function hostCommand(): Command {
       const engine = await openMiningEngine(options.mode, options.threads, warn);
       const hasher = await openShareHasher(engine, warn);
       log.info(`${engine.mode} mode on ${engine.threads} thread(s); joining ${origins}`);
+      const localSwitch = new LocalSwitch();
+      const keys = {
+        scheme,
+        identity: gateway?.identity ?? newIdentity(),
+        cluster,
+        credential: gateway?.credential ?? null,
+      };
       const node = await joinCluster({
         signalUrls,
         room: options.room,
-        keys: {
-          scheme,
-          identity: gateway?.identity ?? newIdentity(),
-          cluster,
-          credential: gateway?.credential ?? null,
-        },
+        keys,
+        localSwitch,
         info: {
           name: options.name.slice(0, 40),
           engine: engine instanceof NativeEngine ? 'native' : 'wasm',
@@ -161,7 +170,20 @@ export function hostCommand(): Command {
         await hasher.close();
         return unreachable(error);
       });
+      const rigService = await openStratum(options, {
+        gateway: node,
+        localSwitch,
+        scheme,
+        cluster,
+        tls: undefined,
+        log,
+      }).catch(async (error: unknown) => {
+        await node.stop();
+        engine.release();
+        throw error;
+      });
       exitOnSignal(log, 'leaving the cluster', [
+        ['closing the Stratum server', () => rigService?.close()],
         ['leaving the cluster', () => node.stop()],
         ['releasing the engine', () => engine.release()],
       ]);

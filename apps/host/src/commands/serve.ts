@@ -128,7 +128,7 @@ export function serveCommand(): Command {
       "behind a reverse proxy: count each client by the address in X-Forwarded-For, not the proxy's",
       false,
     );
-  return addStratumOptions(addNetworkOptions(addJobSourceOptions(command)))
+  return addStratumOptions(addNetworkOptions(addJobSourceOptions(command)), { tls: true })
     .option('--no-gateway', 'run no gateway peer here: only signaling and the web app')
     .option('--log-json', 'log one JSON object per line instead of text', false)
     .action(async (options: ServeOptions) => {

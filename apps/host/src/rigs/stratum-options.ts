@@ -16,7 +16,8 @@ export interface HostPort {
 
 export interface StratumFlags {
   stratum: HostPort[];
-  stratumTls: HostPort[];
+  /** Absent where the command has no certificate to serve TLS with (`host`). */
+  stratumTls?: HostPort[];
 }
 
 /** HOST:PORT, with an IPv6 address in brackets; the host an address of this machine or 0.0.0.0. */
@@ -34,34 +35,36 @@ function collectHostPort(value: string, previous: HostPort[]): HostPort[] {
   return [...previous, parseHostPort(value)];
 }
 
-export function addStratumOptions(command: Command): Command {
-  return command
-    .addOption(
-      new Option(
-        '--stratum <address:port>',
-        'serve xmrig rigs on this address, repeatable (xmrig -o HOST:PORT -u NAME[+DIFFICULTY]); each rig joins the ' +
-          'cluster as a member under this gateway',
-      )
-        .argParser(collectHostPort)
-        .default([], 'none'),
+/** The flags; `--stratum-tls` only where the command has the web server's certificate options (`serve`). */
+export function addStratumOptions(command: Command, { tls }: { tls: boolean }): Command {
+  command.addOption(
+    new Option(
+      '--stratum <address:port>',
+      'serve xmrig rigs on this address, repeatable (xmrig -o HOST:PORT -u NAME[+DIFFICULTY]); each rig joins the ' +
+        'cluster as a member under this gateway',
     )
-    .addOption(
-      new Option(
-        '--stratum-tls <address:port>',
-        "the same over TLS (xmrig --tls), with the web server's certificate, repeatable",
-      )
-        .argParser(collectHostPort)
-        .default([], 'none'),
-    );
+      .argParser(collectHostPort)
+      .default([], 'none'),
+  );
+  if (!tls) return command;
+  return command.addOption(
+    new Option(
+      '--stratum-tls <address:port>',
+      "the same over TLS (xmrig --tls), with the web server's certificate, repeatable",
+    )
+      .argParser(collectHostPort)
+      .default([], 'none'),
+  );
 }
 
 /** Checks the flags fit together before anything listens. */
 export function checkStratumFlags(flags: StratumFlags, options: { gateway: boolean; tls: boolean }): void {
-  const asked = flags.stratum.length + flags.stratumTls.length > 0;
+  const secure = flags.stratumTls ?? [];
+  const asked = flags.stratum.length + secure.length > 0;
   if (asked && !options.gateway) {
     throw new CliError('Rigs mine through a gateway: --stratum needs this process to run one.');
   }
-  if (flags.stratumTls.length > 0 && !options.tls) {
+  if (secure.length > 0 && !options.tls) {
     throw new CliError(
       "--stratum-tls serves rigs with the web server's certificate: give --tls-cert and --tls-key, or " +
         '--tls-self-signed.',
@@ -88,13 +91,14 @@ export interface OpenStratumOptions {
 /** Listens on every address the flags give, once the gateway has joined; undefined when they give none. */
 export async function openStratum(flags: StratumFlags, options: OpenStratumOptions): Promise<RigService | undefined> {
   const { gateway, localSwitch, scheme, cluster, tls, log } = options;
-  if (flags.stratum.length + flags.stratumTls.length === 0) return undefined;
+  const secure = flags.stratumTls ?? [];
+  if (flags.stratum.length + secure.length === 0) return undefined;
   const rigs = new RigMembers({ gatewayId: gateway.id, localSwitch, scheme, cluster, log });
   const server = new StratumServer(rigs, log);
   // checkStratumFlags made sure --stratum-tls comes with a certificate.
   const listens: (StratumListen & { flag: string })[] = [
     ...flags.stratum.map((address) => ({ ...address, flag: '--stratum' })),
-    ...(tls === undefined ? [] : flags.stratumTls.map((address) => ({ ...address, flag: '--stratum-tls', tls }))),
+    ...(tls === undefined ? [] : secure.map((address) => ({ ...address, flag: '--stratum-tls', tls }))),
   ];
   try {
     for (const { flag, ...listen } of listens) {
