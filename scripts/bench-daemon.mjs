@@ -8,7 +8,7 @@
 //    second run also from monerod's ZMQ feed (--daemon-zmq-port), then asks get_block_template. From the moment the
 //    bench's own get_info (every 5 ms) shows the new height to the gateway's "new job" line.
 // 2. The cluster's own blocks, at a difficulty the hosts meet every few seconds. Per block: from the gateway's line
-//    with the daemon's verdict to the gateway's next job, and to every host's "mining the job at height H" line
+//    with the daemon's verdict to the gateway's next job, and to every host's first "mining nonces … of the job at height H" line
 //    (the new tip → every peer mining, without the polling of 1); and from the finder's "found a candidate" line
 //    to that verdict line (the mesh, the gateway's verification and submit_block), and submit_block alone.
 // regtest cannot keep a chain across restarts, so phase 1 cannot reuse phase 2's daemon at another difficulty.

@@ -18,6 +18,10 @@ export interface LogLine {
   /** Where a server listens, on the line that says so, and whether over TLS. */
   address?: string;
   tls?: boolean;
+  /** On a `mining` line: the job, and the nonces of the lease. */
+  jobId?: string;
+  leaseStart?: number;
+  leaseCount?: number;
 }
 
 export interface RxmeshProcess {

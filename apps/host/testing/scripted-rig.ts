@@ -115,11 +115,16 @@ export class ScriptedRig {
     }
   }
 
-  /** The newest job the server pushed since the last look, or `current` when none came. */
-  newestJob(current: RigJobLine): RigJobLine {
+  /** The jobs the server pushed since the last look, oldest first. */
+  pushedJobs(): RigJobLine[] {
     const jobs = this.inbox.filter((line) => line.method === 'job');
     this.inbox = this.inbox.filter((line) => line.method !== 'job');
-    return (jobs.at(-1)?.params as RigJobLine | undefined) ?? current;
+    return jobs.map((line) => line.params as unknown as RigJobLine);
+  }
+
+  /** The newest job the server pushed since the last look, or `current` when none came. */
+  newestJob(current: RigJobLine): RigJobLine {
+    return this.pushedJobs().at(-1) ?? current;
   }
 
   /** Waits up to `timeoutMs` for a job newer than `current`, and answers the newest; `current` if none came. */

@@ -152,7 +152,7 @@ export class EffectRunner {
         links.allowLargeMessages(action.peer);
         return;
       case 'mine':
-        logger.mining(action.job);
+        logger.mining(action.job, action.lease);
         miner?.mine(action.job, action.lease, action.target);
         return;
       case 'idle':

@@ -387,7 +387,16 @@ describe('MeshNode', () => {
     expect(snapshot.totals.blocksFound).toBe(accepted);
     expect(snapshot.blocks[0]).toMatchObject({ finderId: idOf('gw') });
     expect(lines.some((line) => line.startsWith('warn: daemon refused the block at height 7 found by gw'))).toBe(true);
-    expect(lines.filter((line) => line === 'mining the job at height 7')).toHaveLength(1);
+    // A line for each lease, with its nonces: the only miner's leases follow one another from the job's first nonce.
+    const leases = lines.flatMap((line) => {
+      const match = /^mining nonces (\d+)–(\d+) of the job at height 7$/.exec(line);
+      return match === null ? [] : [[Number(match[1]), Number(match[2])] as const];
+    });
+    expect(leases.length).toBeGreaterThanOrEqual(1);
+    expect(leases[0]?.[0]).toBe(0);
+    for (let index = 1; index < leases.length; index++) {
+      expect(leases[index]?.[0]).toBe((leases[index - 1]?.[1] ?? 0) + 1);
+    }
     expect(lines.filter((line) => line === 'found a candidate for the daemon job at height 7')).toHaveLength(
       source.submitted.length,
     );

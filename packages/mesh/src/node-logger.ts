@@ -1,7 +1,7 @@
 // The lines a mesh node writes about itself: one per notice worth telling (coordinator, job, block, share answer,
 // candidate, refusals), per new job mined and per key step, and every `statusSeconds` a status line with this
 // peer's rate and the cluster's figures, which `bench:cluster` reads.
-import type { ClusterPeer, Job, PeerNotice } from '@rxmesh/core';
+import type { ClusterPeer, Job, Lease, PeerNotice } from '@rxmesh/core';
 import type { LeaseMiner } from './lease-miner.js';
 import type { Log } from './log.js';
 import type { KeyInit } from './mining-driver.js';
@@ -14,7 +14,6 @@ export class NodeLogger {
   /** The last 20% step of key init that was logged. */
   private keyLoggedPercent = 0;
   /** The job of the last lease handed to the engine, to log each new job once. */
-  private minedJobId: string | undefined;
 
   constructor(
     private readonly log: Log,
@@ -29,11 +28,16 @@ export class NodeLogger {
     platform.clearInterval(this.statusTimer);
   }
 
-  /** The engine is handed a lease of `job`: the first lease of each job is logged. */
-  mining(job: Job): void {
-    if (job.id === this.minedJobId) return;
-    this.minedJobId = job.id;
-    this.log.info(`mining the job at height ${job.height}`, { event: 'mining', height: job.height, jobId: job.id });
+  /** The engine is handed `lease` of `job`: each lease is logged, as miners log each job, with its nonces. */
+  mining(job: Job, lease: Lease): void {
+    const end = lease.start + lease.count - 1;
+    this.log.info(`mining nonces ${lease.start}–${end} of the job at height ${job.height}`, {
+      event: 'mining',
+      height: job.height,
+      jobId: job.id,
+      leaseStart: lease.start,
+      leaseCount: lease.count,
+    });
   }
 
   /** A key started building (logged when built ahead), reached another 20%, or is ready. */
@@ -86,6 +90,8 @@ export class NodeLogger {
           event: 'share',
           accepted: notice.accepted,
           reason: notice.reason ?? null,
+          jobId: notice.jobId,
+          nonce: notice.nonce,
         });
         return;
       case 'banned':

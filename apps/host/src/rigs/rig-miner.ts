@@ -107,7 +107,8 @@ export class RigMiner implements LeaseMiner {
     // The nonce's top byte names the rig's block; xmrig counts the low 24 bits from zero.
     new DataView(blob.buffer).setUint32(39, lease.start, true);
     const rigJob: RigJob = {
-      id: lease.id,
+      // The cluster's job and the lease, for whoever reads the rig's log beside the gateway's.
+      id: `${job.id}/${lease.id}`,
       blob,
       difficulty: difficultyForTarget(target),
       height: job.height,

@@ -1,18 +1,21 @@
-// xmrig rigs as cluster members, end to end: the real `rxmesh serve --stratum` on the demo chain, and scripted rigs
-// that speak xmrig's messages and hash for real with librandomx. Each rig is a member under the gateway, with a
-// 2^24-nonce block of its own; its shares go through the coordinator's checks and verification, are credited to its
-// worker name, and show in /api/stats and /metrics; a rig that sends invalid shares is banned.
+// xmrig rigs as cluster members, end to end: the real `rxmesh serve --stratum` solo mining on a regtest monerod, and
+// scripted rigs that speak xmrig's messages and hash for real with librandomx. Each rig is a member under the gateway,
+// with a 2^24-nonce block of its own that no other member (rig or host) is leased; its shares go through the
+// coordinator's checks and verification, are credited to its worker name and show in /api/stats and /metrics; its
+// blocks go to the daemon; a rig that sends invalid shares is banned.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hexToBytes, targetForDifficulty } from '@rxmesh/core';
+import { hexToBytes, meetsDifficulty, targetForDifficulty } from '@rxmesh/core';
 import { createLightHasher, type NativeLightHasher } from '@rxmesh/native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../testing/hostile.js';
+import { type Monerod, REGTEST_WALLET, startMonerod } from '../../testing/monerod.js';
 import {
   clusterStatsAt,
   explained,
+  lightHostArgs,
   type RxmeshProcess,
   servingUrl,
   startRxmesh,
@@ -23,23 +26,29 @@ const children: ChildProcess[] = [];
 const rigs: ScriptedRig[] = [];
 const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-rigs-'));
 const hashers = new Map<string, NativeLightHasher>();
+/** The daemon's difficulty: every share of the rigs (+100) is a block; librandomx's light mode takes ~40 ms a hash. */
+const DAEMON_DIFFICULTY = 100n;
+let daemon: Monerod | undefined;
 let server: RxmeshProcess;
 let url: string;
 let stratumPort: number;
 let stratumTlsPort: number;
 
-afterAll(() => {
+afterAll(async () => {
   for (const rig of rigs) rig.close();
   for (const child of children) child.kill('SIGKILL');
   for (const hasher of hashers.values()) hasher.release();
+  await daemon?.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
 
 beforeAll(async () => {
+  daemon = await startMonerod({ fixedDifficulty: DAEMON_DIFFICULTY });
   server = startRxmesh(
     [
       'serve',
       ...['--port', '0', '--http-port', '0', '--tls-self-signed', '--bind', '127.0.0.1', '--data-dir', scratch],
+      ...['--source', `daemon+${daemon.rpcUrl}`, '--wallet', REGTEST_WALLET],
       ...['--stratum', '127.0.0.1:0', '--stratum-tls', '127.0.0.1:0'],
     ],
     children,
@@ -56,7 +65,7 @@ beforeAll(async () => {
   stratumPort = portOf(false);
   stratumTlsPort = portOf(true);
   url = servingUrl(server) ?? '';
-}, 70_000);
+}, 100_000);
 
 /** A librandomx light hasher for a seed, made once per seed. */
 function hasherFor(seedHex: string): (input: Uint8Array) => Uint8Array {
@@ -118,6 +127,12 @@ async function mineAccepted(rig: Rig, count: number) {
   return accepted;
 }
 
+const RIG_BLOCK = 2 ** 24;
+/** The cluster's job a rig's job was cut from: its id is the job's and the lease's. */
+const clusterJobOf = (job: RigJobLine) => job.job_id.slice(0, job.job_id.lastIndexOf('/'));
+/** The blob with its nonce blanked. */
+const withoutNonce = (blob: string) => `${blob.slice(0, 78)}00000000${blob.slice(86)}`;
+
 const topByteOf = (job: RigJobLine) => new DataView(hexToBytes(job.blob).buffer).getUint32(39, true) >>> 24;
 
 describe('xmrig rigs on `rxmesh serve --stratum`', () => {
@@ -156,6 +171,87 @@ describe('xmrig rigs on `rxmesh serve --stratum`', () => {
     expect(metrics).toMatch(/^rxmesh_stratum_rigs 2$/m);
     expect(metrics).toMatch(/^rxmesh_stratum_share_answers_total\{answer="accepted"\} 2$/m);
   }, 240_000);
+
+  it('find a block on the daemon through the gateway, and the daemon takes it', async () => {
+    const finder = await loggedIn('finder+100');
+    const chain = daemon as Monerod;
+    let job = finder.job;
+    let from = 0;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const newest = finder.rig.newestJob(job);
+      if (newest !== job) from = 0;
+      job = newest;
+      const [share] = await findShares(job, hasherFor(job.seed_hash), 1, { from });
+      if (share === undefined) throw new Error('no share found');
+      from = (share.nonce & 0xff_ffff) + 1;
+      if (!meetsDifficulty(hexToBytes(share.resultHex), DAEMON_DIFFICULTY)) continue;
+      const heightBefore = await chain.height();
+      const answer = await finder.rig.answer(finder.rig.submit(finder.id, job.job_id, share.nonceHex, share.resultHex));
+      if (answer.error?.message === 'Stale share') continue; // another rig's block came first
+      expect(answer).toMatchObject({ error: null, result: { status: 'OK' } });
+      await until('the daemon to take the block', 30_000, async () =>
+        (await chain.height()) > heightBefore ? true : undefined,
+      );
+      const header = (await chain.call('get_block_header_by_height', { height: job.height })).block_header as {
+        nonce: number;
+      };
+      expect(header.nonce).toBe(share.nonce);
+      const stats = await until('the block in /api/stats', 30_000, async () => {
+        const answer = await clusterStatsAt(url);
+        return answer.blocks.find((block) => block.height === job.height) === undefined ? undefined : answer;
+      });
+      expect(stats.blocks.find((block) => block.height === job.height)?.finderName).toBe('finder');
+      return;
+    }
+    throw new Error('no block in 20 shares');
+  }, 240_000);
+
+  it('never share a nonce with each other or with a host: each rig has a block of its own in each job', async () => {
+    const host = startRxmesh(lightHostArgs(url, 'host', join(scratch, 'host')), children);
+    const dave = await loggedIn('dave+100');
+    const erin = await loggedIn('erin+100');
+    const rigJobs = { dave: [dave.job], erin: [erin.job] };
+    const hostLeases = () => host.lines.filter((line) => line.event === 'mining');
+    // Until the host has had leases of jobs the rigs were given, and each rig more than one job.
+    await explained(
+      until('leases of the same jobs for the host and both rigs', 90_000, () => {
+        rigJobs.dave.push(...dave.rig.pushedJobs());
+        rigJobs.erin.push(...erin.rig.pushedJobs());
+        const rigJobIds = new Set([...rigJobs.dave, ...rigJobs.erin].map(clusterJobOf));
+        const shared = hostLeases().filter((line) => rigJobIds.has(line.jobId ?? ''));
+        return shared.length >= 2 && rigJobs.dave.length >= 2 && rigJobs.erin.length >= 2 ? true : undefined;
+      }),
+      { host, server },
+    );
+    const blocks = new Map<string, { rig: string; block: number; blob: string }[]>();
+    for (const [rig, jobs] of Object.entries(rigJobs)) {
+      for (const job of jobs) {
+        const list = blocks.get(clusterJobOf(job)) ?? [];
+        list.push({ rig, block: topByteOf(job), blob: withoutNonce(job.blob) });
+        blocks.set(clusterJobOf(job), list);
+      }
+    }
+    let compared = 0;
+    for (const [jobId, list] of blocks) {
+      // One blob per job: what keeps the rigs apart is their blocks of its nonces.
+      expect(new Set(list.map(({ blob }) => blob)).size).toBe(1);
+      const owners = new Map<number, string>();
+      for (const { rig, block } of list) {
+        expect(owners.get(block) ?? rig).toBe(rig);
+        owners.set(block, rig);
+      }
+      for (const lease of hostLeases().filter((line) => line.jobId === jobId)) {
+        const start = lease.leaseStart ?? -1;
+        const end = start + (lease.leaseCount ?? 0);
+        for (const block of owners.keys()) {
+          expect(end <= block * RIG_BLOCK || start >= (block + 1) * RIG_BLOCK).toBe(true);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(2);
+    host.child.kill('SIGKILL');
+  }, 180_000);
 
   it('over TLS too; leave the cluster when the rig goes, and a rig whose shares the gateway recomputes differently is banned', async () => {
     const memberNamed = async (name: string) =>

@@ -32,7 +32,8 @@ export type LoginParams = Static<typeof LoginParamsSchema>;
 
 export const SubmitParamsSchema = Type.Object({
   id: Type.String({ maxLength: 64 }),
-  job_id: Type.String({ maxLength: 128 }),
+  /** The job id the server sent: the cluster's job id (at most 128 characters) and the lease's. */
+  job_id: Type.String({ maxLength: 256 }),
   /** The nonce's four bytes as they sit in the blob, in hex. */
   nonce: Type.String({ pattern: '^[0-9a-fA-F]{8}$' }),
   /** The RandomX hash the rig computed, byte 0 first. */
