@@ -1279,6 +1279,30 @@ describe('rigs', () => {
     expect(h.resultsOf('r1')).toEqual([expect.objectContaining({ seq: 2, accepted: false, reason: 'out-of-range' })]);
   });
 
+  it("follow the work a rig's accepted shares show: its next lease aims at one share per 30 s of it", () => {
+    const h = harness({}, { demo: false });
+    h.coordinator.setJob(externalJob('job', h.now()));
+    h.join('r', { ...rig(GW), hashrate: 1e9 });
+    const lease = firstLease(h, 'r');
+    // Until measured, its own figure counts up to maxClaimedHashrate (1000 H/s): a share per 30 s of that.
+    expect(BigInt(lease.target)).toBe(MAX_UINT64 / 30_000n);
+    // A minute of shares at 4 times that rate: 8 shares of difficulty 30 000.
+    const share = hashWithTop(MAX_UINT64 / 40_000n);
+    for (let i = 0; i < 8; i++) {
+      h.advance(7500);
+      h.share('r', lease, lease.start + i, share, i);
+      h.verifyAll(() => share);
+    }
+    expect(h.resultsOf('r').every((result) => result.accepted)).toBe(true);
+    const measured = (1000 * Number(h.coordinator.state.accounts.get(idOf('r'))?.work)) / 60_000;
+    expect(measured).toBeCloseTo(4000, -2);
+    h.needWork('r', 1e9);
+    const next = h.leasesOf('r').at(-1);
+    expect(next?.start).toBe(lease.start + 2 ** 24);
+    // Twice the measure counts, as for any member.
+    expect(BigInt(next?.target ?? 0)).toBe(MAX_UINT64 / BigInt(Math.round(2 * measured * 30)));
+  });
+
   it('find no block in a job whose nonce range holds none, and the source is asked for fresh work', () => {
     const h = harness({}, { demo: false });
     h.coordinator.setJob(externalJob('nicehash', h.now(), { nonceRange: { start: 0x2a00_0000, count: 2 ** 24 } }));
