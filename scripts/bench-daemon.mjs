@@ -14,7 +14,7 @@
 // regtest cannot keep a chain across restarts, so phase 1 cannot reuse phase 2's daemon at another difficulty.
 // Run after `npm run build`: node scripts/bench-daemon.mjs [--hosts N] [--rounds R] [--blocks B] [--difficulty D]
 import { parseArgs } from 'node:util';
-import { median, percentile, startRxmesh } from './lib/bench-harness.mjs';
+import { median, percentile, startRxmesh, until } from './lib/bench-harness.mjs';
 import { testingTool } from './lib/testing-tools.mjs';
 
 /** @type {typeof import('../apps/host/testing/monerod.js')} */
@@ -39,17 +39,6 @@ function start(args) {
   const started = startRxmesh(args);
   children.push(started.child);
   return started;
-}
-
-/** @template T @param {string} what @param {number} timeoutMs @param {() => T | undefined} probe @returns {Promise<T>} */
-async function until(what, timeoutMs, probe) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** @param {number[]} values */

@@ -9,8 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { foldLedger } from '@rxmesh/core';
-import { createLightHasher } from '@rxmesh/native';
-import { repoRoot } from './lib/bench-harness.mjs';
+import { repoRoot, verificationsPerSecond } from './lib/bench-harness.mjs';
 import { testingTool } from './lib/testing-tools.mjs';
 
 const at = process.argv.indexOf('--seconds');
@@ -28,22 +27,6 @@ async function writesPerSecond(/** @type {{ write(batch: any): Promise<void> }} 
   return nonce / ((performance.now() - began) / 1000);
 }
 
-/** librandomx light-mode hashes per second on one thread: the verifications a light gateway can make. */
-function verificationsPerSecond() {
-  const hasher = createLightHasher(Buffer.from('rxmesh ledger bench'));
-  const blob = new Uint8Array(76);
-  let hashes = 0;
-  const began = performance.now();
-  while (performance.now() - began < seconds * 1000) {
-    blob[39] = hashes & 0xff;
-    blob[40] = hashes >> 8;
-    hasher.hash(blob);
-    hashes++;
-  }
-  hasher.release();
-  return hashes / ((performance.now() - began) / 1000);
-}
-
 const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-bench-ledger-'));
 const silent = { info() {}, warn() {}, error() {} };
 try {
@@ -52,7 +35,7 @@ try {
   /** @type {typeof import('../apps/signal/testing/redis.js')} */
   const { startRedis } = await import(await testingTool('signal/testing/redis.js'));
 
-  const verifications = verificationsPerSecond();
+  const verifications = await verificationsPerSecond('native', seconds);
   const sqlite = SqliteLedger.open(join(scratch, 'ledger.sqlite'));
   const sqliteRate = await writesPerSecond(sqlite);
   await sqlite.close();

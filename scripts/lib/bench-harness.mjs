@@ -61,6 +61,42 @@ export function percentile(values, p) {
 }
 
 /**
+ * Polls `probe` every 20 ms until it answers, or throws naming `what` after `timeoutMs`.
+ * @template T @param {string} what @param {number} timeoutMs @param {() => T | undefined} probe @returns {Promise<T>}
+ */
+export async function until(what, timeoutMs, probe) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Share verifications per second, one after another for `seconds`, by a hasher of the gateway's kind: librandomx
+ * (`native`) or the WebAssembly engine, in light mode. Needs `npm run build`.
+ * @param {'native' | 'wasm'} kind @param {number} seconds
+ */
+export async function verificationsPerSecond(kind, seconds) {
+  const { openKeyedHasher } = await import(join(repoRoot, 'apps/host/dist/engines.js'));
+  const hasher = await openKeyedHasher(kind, 'rx/0', () => {});
+  await hasher.useKey(Buffer.from('rxmesh verification bench'));
+  const blob = new Uint8Array(76);
+  let hashes = 0;
+  const began = performance.now();
+  while (performance.now() - began < seconds * 1000) {
+    blob[39] = hashes & 0xff;
+    blob[40] = hashes >> 8;
+    await hasher.hash(blob);
+    hashes++;
+  }
+  hasher.release();
+  return hashes / ((performance.now() - began) / 1000);
+}
+
+/**
  * @typedef {{ time: number } & Record<string, any>} LogLine One `--log-json` line, with `time` in epoch milliseconds.
  */
 
