@@ -18,8 +18,9 @@ export interface LogLine {
   /** Where a server listens, on the line that says so, and whether over TLS. */
   address?: string;
   tls?: boolean;
-  /** On a `mining` line: the job, and the nonces of the lease. */
+  /** On a `mining` line: the job and its height, and the nonces of the lease. */
   jobId?: string;
+  height?: number;
   leaseStart?: number;
   leaseCount?: number;
 }

@@ -219,6 +219,8 @@ export class CoordinatorRig {
         now: () => this.now,
         random: seededRandom(7),
         children: () => this.children,
+        // Its members are no rigs; a pool's jobs have no variants either.
+        variantOf: () => undefined,
       },
       1,
       settings,

@@ -72,6 +72,8 @@ export class MeshNode {
       source: options.source,
       ...(options.settings === undefined ? {} : { settings: options.settings }),
       ...(options.ledger === undefined ? {} : { ledger: options.ledger.stored }),
+      // A rig mines alone on a variant of the source's job where the source can make one (a daemon's template).
+      variantOf: (job) => jobSource?.variant?.(job),
     });
     const progress = (progress: Progress) => this.runner.handle({ kind: 'progress', ...progress });
     const miner =

@@ -108,6 +108,10 @@ export class DaemonSource implements JobSource {
     return this.session.latestJob;
   }
 
+  variant(job: Job): Job | undefined {
+    return this.session.variant(job);
+  }
+
   start(onJob: (job: Job) => void): void {
     if (this.onJob) throw new Error('This daemon source has already started.');
     this.onJob = onJob;

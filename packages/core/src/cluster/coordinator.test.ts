@@ -74,6 +74,8 @@ interface HarnessOptions {
   durable?: boolean;
   state?: ReplicatedState;
   self?: Partial<PeerInfo>;
+  /** The external source makes rigs' variants, as a daemon does: the job with the variant's number in its blob. */
+  variants?: boolean;
 }
 
 /**
@@ -91,12 +93,20 @@ function harness(settings: Partial<CoordinatorSettings> = {}, options: HarnessOp
   const handedOver: string[] = [];
   const persists: Extract<CoordinatorAction, { kind: 'persist' }>[] = [];
   const children = new Set<string>();
+  let made = 0;
   const context: CoordinatorContext = {
     selfId: GW,
     envelopes: new Envelopes(testKeys('gw', { gateway: true }), () => now),
     now: () => now,
     random: seededRandom(7),
     children: () => children,
+    variantOf: (job) => {
+      if (options.variants !== true) return undefined;
+      made++;
+      const blob = job.blob.slice();
+      blob[0] = made;
+      return { ...job, id: `${job.id}-v${made}`, blob };
+    },
   };
   const selfInfo = testInfo('gw', {
     role: 'gateway',
@@ -1301,6 +1311,53 @@ describe('rigs', () => {
     expect(next?.start).toBe(lease.start + 2 ** 24);
     // Twice the measure counts, as for any member.
     expect(BigInt(next?.target ?? 0)).toBe(MAX_UINT64 / BigInt(Math.round(2 * measured * 30)));
+  });
+
+  it('mine a demo job of their own: the same block to be with an extra nonce of its own, and find blocks on it', () => {
+    const h = harness();
+    h.join('tab', { hashrate: 100 });
+    h.join('r1', { ...rig(GW), hashrate: 1000 });
+    h.join('r2', { ...rig(GW), hashrate: 1000 });
+    const main = h.coordinator.currentJob;
+    if (main === undefined) throw new Error('no job');
+    const onMain = (name: string) => h.leasesOf(name).filter((lease) => lease.jobId === main.id);
+    const r1 = h.leasesOf('r1').at(-1);
+    const r2 = h.leasesOf('r2').at(-1);
+    if (r1 === undefined || r2 === undefined) throw new Error('no lease');
+    expect(onMain('tab')).not.toEqual([]);
+    expect(onMain('r1')).toEqual([]);
+    const variants = [r1, r2].map((lease) => h.coordinator.state.jobs.get(lease.jobId));
+    for (const variant of variants) {
+      expect(variant).toMatchObject({ variantOf: main.id, job: { height: main.height, difficulty: main.difficulty } });
+      expect(bytesToHex(variant?.job.blob ?? new Uint8Array())).not.toBe(bytesToHex(main.blob));
+    }
+    expect(r1.jobId).not.toBe(r2.jobId);
+    expect([r1.start, r2.start]).toEqual([0, 0]);
+    // The cluster carries on with its own job, not a rig's, after a takeover.
+    expect(h.coordinator.state.latestJob()?.id).toBe(main.id);
+    // A rig's block on its variant is the chain's next block.
+    h.share('r1', r1, 5, easyHash(1), 1);
+    h.verifyAll(() => easyHash(1));
+    expect(h.resultsOf('r1')).toEqual([expect.objectContaining({ accepted: true })]);
+    expect(h.notices).toContainEqual({
+      kind: 'block',
+      block: expect.objectContaining({ height: main.height, nonce: 5, finderId: idOf('r1') }),
+    });
+    // The next job replaces the variants with it: a late share of one is stale.
+    h.advance(DEFAULT_COORDINATOR_SETTINGS.staleGraceMs + 1);
+    h.share('r2', r2, 6, easyHash(2), 2);
+    expect(h.resultsOf('r2')).toEqual([expect.objectContaining({ accepted: false, reason: 'stale' })]);
+  });
+
+  it("mine a daemon job's variant the source makes, and hand its blocks to the source as that variant", () => {
+    const h = harness({}, { demo: false, variants: true });
+    h.coordinator.setJob(externalJob('daemon-10', h.now(), { difficulty: 1000n }));
+    h.join('r', { ...rig(GW), hashrate: 1000 });
+    const lease = firstLease(h, 'r');
+    expect(lease.jobId).toBe('daemon-10-v1');
+    h.share('r', lease, lease.start + 1, easyHash(1), 1);
+    h.verifyAll(() => easyHash(1));
+    expect(h.submitted.map(({ job, nonce }) => [job.id, nonce])).toEqual([['daemon-10-v1', lease.start + 1]]);
   });
 
   it('find no block in a job whose nonce range holds none, and the source is asked for fresh work', () => {

@@ -110,6 +110,8 @@ export interface CoordinatorContext {
   random(): number;
   /** The peers linked below the host peer, who receive its broadcasts. */
   children(): Iterable<string>;
+  /** The external source's job with an extra nonce of its own, for a rig; undefined where it cannot make one. */
+  variantOf(job: Job): Job | undefined;
 }
 
 /** What the coordinator wants done: the peer that hosts it drains these after each call and carries them out. */
@@ -227,7 +229,11 @@ export class Coordinator {
       push: (action: CoordinatorAction) => this.push(action),
       gateDown: (seq: number, to: string, body: DownBody) => this.gateDown(seq, to, body),
     };
-    this.leases = new LeaseBook({ ...parts, externalSource: this.chain === undefined });
+    this.leases = new LeaseBook({
+      ...parts,
+      externalSource: this.chain === undefined,
+      variantOf: (job) => (this.chain === undefined ? context.variantOf(job) : this.demoVariant(job)),
+    });
     this.shares = new ShareDesk({
       ...parts,
       members: this.members,
@@ -275,7 +281,7 @@ export class Coordinator {
     }
     if (this.chain !== undefined) this.newDemoJob();
     else {
-      const latest = [...this.state.jobs.values()].at(-1)?.job;
+      const latest = this.state.latestJob();
       if (latest !== undefined) this.currentJobId = latest.id;
     }
     this.heartbeat();
@@ -682,6 +688,13 @@ export class Coordinator {
     this.announceJob(job);
   }
 
+  /** A demo job for one rig: the same block to be, with an extra nonce of its own. */
+  private demoVariant(job: Job): Job | undefined {
+    if (this.chain === undefined || job.source !== 'demo') return undefined;
+    const extraNonce = new Uint8Array(8).map(() => Math.floor(this.context.random() * 256));
+    return this.chain.variant(job, extraNonce);
+  }
+
   private announceJob(job: Job): void {
     this.currentJobId = job.id;
     const message = this.currentJobBroadcast();
@@ -729,6 +742,7 @@ export class Coordinator {
       lastLeaseCount: 0,
       meter: new WorkMeter(this.settings.measureSeconds * 1000),
       leased: null,
+      variant: undefined,
       verifying: 0,
       lastN: -1,
     };

@@ -2,6 +2,7 @@
 // the coordinator measured for it, with a share target of its own; bounds a peer's unfinished work; and asks for
 // fresh work when a job's nonces (or lease records) run out.
 
+import type { Job } from '../jobs/job.js';
 import { targetForDifficulty } from '../target.js';
 import type { CoordinatorAction, CoordinatorSettings } from './coordinator.js';
 import type { JobRecord, ReplicatedState } from './replica.js';
@@ -20,6 +21,8 @@ export interface LeaseHolder {
   meter: WorkMeter;
   /** Nonces leased to it on one job, and since when: its unfinished work stays bounded. */
   leased: { jobId: string; nonces: number; since: number } | null;
+  /** A rig's own variant of the current job, which it mines alone: the id of its record. */
+  variant: string | undefined;
 }
 
 /** What the lease book reads of the coordinator. */
@@ -30,6 +33,8 @@ export interface LeaseBookContext {
   readonly replication: ReplicationLog;
   /** A demo chain makes its own fresh work; an external source is asked for it. */
   readonly externalSource: boolean;
+  /** `job` with an extra nonce of its own, for a rig (the demo chain, a daemon); undefined where none can be made. */
+  variantOf(job: Job): Job | undefined;
   now(): number;
   push(action: CoordinatorAction): void;
   /** Sends `body` down to `to` once the first standby stored entry `seq`. */
@@ -104,11 +109,12 @@ export class LeaseBook {
     if (now - member.lastLeaseAt >= lastLeaseMs / 6) this.issue(peer, member, record);
   }
 
-  issue(peer: string, member: LeaseHolder, record: JobRecord | undefined): void {
+  issue(peer: string, member: LeaseHolder, current: JobRecord | undefined): void {
     const { settings, state } = this.context;
     const now = this.context.now();
-    if (record === undefined || state.isBanned(peer, now)) return;
+    if (current === undefined || state.isBanned(peer, now)) return;
     const rate = rateOf(member, settings, now);
+    const record = (member.info.rig === undefined ? undefined : this.variantFor(member, current, rate)) ?? current;
     const shape = leaseShape(member.info, record, rate, settings);
     if (shape === undefined || record.leases >= settings.maxLeasesPerJob) {
       this.exhausted(record);
@@ -141,6 +147,26 @@ export class LeaseBook {
     const seq = this.context.replication.record({ e: 'lease', peer, lease, issuedAt: now, ...reserved });
     this.context.push({ kind: 'notice', notice: { kind: 'lease', peer, lease } });
     this.context.gateDown(seq, peer, { v: PROTOCOL_VERSION, type: 'lease', lease, job: jobToWire(record.job) });
+  }
+
+  /**
+   * The rig's own variant of `current`, with a block left for it: the one it has, or a new one the source makes (and
+   * the replicated log records); undefined where the source makes none, and the rig mines blocks of `current`.
+   */
+  private variantFor(member: LeaseHolder, current: JobRecord, rate: number): JobRecord | undefined {
+    const { state, settings } = this.context;
+    const held = member.variant === undefined ? undefined : state.jobs.get(member.variant);
+    const usable = (record: JobRecord | undefined) =>
+      record?.variantOf === current.job.id &&
+      leaseShape(member.info, record, rate, settings) !== undefined &&
+      record.leases < settings.maxLeasesPerJob;
+    if (usable(held)) return held;
+    const variant = this.context.variantOf(current.job);
+    if (variant === undefined) return undefined;
+    this.context.replication.record({ e: 'job', job: jobToWire(variant), variantOf: current.job.id });
+    member.variant = variant.id;
+    const made = state.jobs.get(variant.id);
+    return usable(made) ? made : undefined;
   }
 
   /** The job has no nonces (or lease records) left: fresh work comes at the next timeout, never from here. */

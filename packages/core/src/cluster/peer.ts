@@ -96,6 +96,11 @@ export interface ClusterPeerOptions {
    * it, and its coordinator asks for every ledger entry to be persisted and answers shares once it is.
    */
   ledger?: StoredLedger;
+  /**
+   * An external source's job with an extra nonce of its own, for a rig that mines alone on it (JobSource.variant);
+   * absent where the source cannot make one, and then rigs mine blocks of the cluster's job.
+   */
+  variantOf?: (job: Job) => Job | undefined;
 }
 
 export type PeerAction =
@@ -1207,7 +1212,7 @@ export class ClusterPeer {
       this.send(oldParent, { v: PROTOCOL_VERSION, type: 'detach' });
       if (!handover) this.disconnect(oldParent);
     }
-    const lastJob = this.replica === undefined ? undefined : [...this.replica.jobs.values()].at(-1)?.job;
+    const lastJob = this.replica?.latestJob();
     const demo = this.options.source === 'demo' && (lastJob === undefined || lastJob.source === 'demo');
     this.currentPhase = 'coordinator';
     this.joinStep = null;
@@ -1218,6 +1223,7 @@ export class ClusterPeer {
       now: () => this.now(),
       random: () => this.options.random(),
       children: () => this.tree.children,
+      variantOf: (job: Job) => this.options.variantOf?.(job),
     };
     // A replicated state is the predecessor's, newer than anything stored.
     const state = this.replica ?? restoredState(this.storedLedger);

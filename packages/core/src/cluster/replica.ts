@@ -9,6 +9,8 @@ import { blockFromWire, jobFromWire, jobToWire, type Lease, type ReplicaEntry } 
 
 /** Jobs (with their leases and shares) kept for late shares; older ones are forgotten. */
 const KEPT_JOBS = 16;
+/** Rigs' variants of them kept: a classroom lab's rigs, a few jobs back. */
+const KEPT_VARIANTS = 256;
 /** Blocks kept for the classroom view and for a successor's demo chain. */
 const KEPT_BLOCKS = 64;
 /** Bans kept; a key is free to make, so the oldest bans go first. */
@@ -24,6 +26,8 @@ export interface JobRecord {
   supersededAt: number | null;
   /** Accepted nonces, and who found each. */
   shares: Map<number, string>;
+  /** The job this one varies with an extra nonce of its own, for one rig; null for the cluster's jobs. */
+  variantOf: string | null;
 }
 
 export interface LeaseRecord {
@@ -86,14 +90,17 @@ export class ReplicatedState {
         return;
       case 'job': {
         const job = jobFromWire(entry.job);
-        // A new job replaces every earlier one, also at the same height: a pool's replaced job is stale there.
-        for (const record of this.jobs.values()) record.supersededAt ??= job.createdAt;
+        const variantOf = entry.variantOf ?? null;
+        // A new job replaces every earlier one (their rigs' variants too), also at the same height: a pool's replaced
+        // job is stale there. A variant replaces nothing.
+        if (variantOf === null) for (const record of this.jobs.values()) record.supersededAt ??= job.createdAt;
         this.jobs.set(job.id, {
           job,
           cursor: job.nonceRange?.start ?? 0,
           leases: 0,
           supersededAt: null,
           shares: new Map(),
+          variantOf,
         });
         this.forgetOldJobs();
         return;
@@ -161,8 +168,8 @@ export class ReplicatedState {
     const entries: ReplicaEntry[] = [];
     for (const [peer, { parent, gateway, since }] of this.members)
       entries.push({ e: 'member', peer, parent, gateway, since });
-    for (const { job, shares } of this.jobs.values()) {
-      entries.push({ e: 'job', job: jobToWire(job) });
+    for (const { job, shares, variantOf } of this.jobs.values()) {
+      entries.push({ e: 'job', job: jobToWire(job), ...(variantOf === null ? {} : { variantOf }) });
       for (const [nonce, peer] of shares) entries.push({ e: 'seen', peer, jobId: job.id, nonce });
     }
     for (const { peer, lease, issuedAt, reserved } of this.leases.values()) {
@@ -197,12 +204,25 @@ export class ReplicatedState {
     this.blocks.splice(0, this.blocks.length, ...keyBlocks, ...newest);
   }
 
+  /** The newest of the cluster's jobs (not a rig's variant), which a new coordinator carries on with. */
+  latestJob(): Job | undefined {
+    let latest: Job | undefined;
+    for (const record of this.jobs.values()) if (record.variantOf === null) latest = record.job;
+    return latest;
+  }
+
+  /** Keeps the newest KEPT_JOBS of the cluster's jobs, with their variants, and at most KEPT_VARIANTS variants. */
   private forgetOldJobs(): void {
-    while (this.jobs.size > KEPT_JOBS) {
-      const [oldestId] = this.jobs.keys();
-      if (oldestId === undefined) return;
-      this.jobs.delete(oldestId);
-      for (const [leaseId, record] of this.leases) if (record.lease.jobId === oldestId) this.leases.delete(leaseId);
+    const main = [...this.jobs.values()].filter((record) => record.variantOf === null);
+    const gone = new Set(main.slice(0, Math.max(0, main.length - KEPT_JOBS)).map((record) => record.job.id));
+    let variants = 0;
+    for (const record of [...this.jobs.values()].reverse()) {
+      if (record.variantOf !== null && (gone.has(record.variantOf) || ++variants > KEPT_VARIANTS)) {
+        gone.add(record.job.id);
+      }
     }
+    if (gone.size === 0) return;
+    for (const id of gone) this.jobs.delete(id);
+    for (const [leaseId, record] of this.leases) if (gone.has(record.lease.jobId)) this.leases.delete(leaseId);
   }
 }

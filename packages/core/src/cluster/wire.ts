@@ -222,7 +222,15 @@ const ReplicaEntry = Type.Union([
     strict,
   ),
   Type.Object({ e: Type.Literal('left'), peer: PeerId }, strict),
-  Type.Object({ e: Type.Literal('job'), job: WireJob }, { additionalProperties: false }),
+  Type.Object(
+    {
+      e: Type.Literal('job'),
+      job: WireJob,
+      /** The job this one varies, for a rig that mines alone on it: it replaces no job, and goes with this one. */
+      variantOf: Type.Optional(JobId),
+    },
+    { additionalProperties: false },
+  ),
   Type.Object(
     {
       e: Type.Literal('lease'),

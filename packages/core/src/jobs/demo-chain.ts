@@ -132,11 +132,7 @@ export class DemoChain {
     blob[1] = 16;
     writeVarint5(blob, TIMESTAMP_OFFSET, timestamp);
     blob.set(this.tip?.id ?? GENESIS_ID, PREV_ID_OFFSET);
-    const rootInput = new Uint8Array(8 + 8 + 16);
-    new DataView(rootInput.buffer).setBigUint64(0, BigInt(height), true);
-    rootInput.set(extraNonce, 8);
-    rootInput.set(bigintBytes(difficulty), 16);
-    blob.set(keccak_256(rootInput), ROOT_OFFSET);
+    blob.set(demoRoot(height, extraNonce, difficulty), ROOT_OFFSET);
     blob[DEMO_BLOB_LENGTH - 1] = 1; // one transaction: the coinbase
     return {
       id: `demo-${height}-${bytesToHex(extraNonce)}`,
@@ -147,6 +143,17 @@ export class DemoChain {
       difficulty,
       createdAt: nowMs,
     };
+  }
+
+  /**
+   * `job` with another extra nonce: the same block to be, with a blob (and nonces) of its own, for an xmrig rig that
+   * mines alone on it.
+   */
+  variant(job: Job, extraNonce: Uint8Array): Job {
+    if (extraNonce.length !== 8) throw new RangeError('The demo chain takes an 8-byte extra nonce.');
+    const blob = job.blob.slice();
+    blob.set(demoRoot(job.height, extraNonce, job.difficulty), ROOT_OFFSET);
+    return { ...job, id: `demo-${job.height}-${bytesToHex(extraNonce)}`, blob };
   }
 
   /** Appends the block when `hash` (already verified as the RandomX hash of the blob with `nonce`) wins. */
@@ -191,6 +198,15 @@ export class DemoChain {
   private prevId(): Uint8Array {
     return this.tip?.id ?? GENESIS_ID;
   }
+}
+
+/** The demo blob's root: what Monero's tree hash is to a block, here of the height, extra nonce and difficulty. */
+function demoRoot(height: number, extraNonce: Uint8Array, difficulty: bigint): Uint8Array {
+  const rootInput = new Uint8Array(8 + 8 + 16);
+  new DataView(rootInput.buffer).setBigUint64(0, BigInt(height), true);
+  rootInput.set(extraNonce, 8);
+  rootInput.set(bigintBytes(difficulty), 16);
+  return keccak_256(rootInput);
 }
 
 function writeVarint5(target: Uint8Array, offset: number, value: number): void {

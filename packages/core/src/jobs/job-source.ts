@@ -37,6 +37,12 @@ export interface JobSource {
   submit(job: Job, nonce: number, hash: Uint8Array, finder: Finder): Promise<SourceVerdict>;
   status(): SourceStatus;
   /**
+   * `job` with an extra nonce of its own: the same block to be, with a hashing blob of its own, for an xmrig rig that
+   * mines alone on it. Absent where the source cannot make one (a pool's blob is the pool's); undefined for a job
+   * the source no longer knows. Synchronous: the source holds the template.
+   */
+  variant?(job: Job): Job | undefined;
+  /**
    * Makes fresh work now, because the cluster mined every nonce of the latest job: a daemon asks for a new template
    * (a new extra nonce). Absent where the source cannot (a pool sends jobs when it likes).
    */

@@ -174,6 +174,30 @@ describe('DaemonSession: blocks', () => {
     });
   });
 
+  it("makes a rig's variant of a job with the next extra nonce, and sends its block as the variant's template", () => {
+    const daemon = session();
+    const reply = templateReply({ txHashBytes: [0x44] });
+    const job = jobOf(daemon, reply);
+    const variant = daemon.variant(job);
+    if (variant === undefined) throw new Error('no variant');
+    const template = withExtraNonce(
+      parseBlockTemplate(hexToBytes(reply.blocktemplate_blob)),
+      reply.reserved_offset,
+      Uint8Array.of(0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 2),
+    );
+    expect(variant).toMatchObject({
+      id: 'daemon-100-deadbeef00000002',
+      height: job.height,
+      difficulty: job.difficulty,
+    });
+    expect(variant.blob).toEqual(hashingBlob(template));
+    expect(variant.blob).not.toEqual(job.blob);
+    const block = blockOf(daemon, variant, 9);
+    expect(block.request.params).toEqual([bytesToHex(withNonce(template.blob, 9))]);
+    expect(block.id).toEqual(blockId(withNonce(variant.blob, 9)));
+    expect(daemon.variant({ ...job, id: 'daemon-100-ffffffffffffffff' })).toBeUndefined();
+  });
+
   it('refuses, without a request, a job it did not make, an altered one, one too old, and a bad nonce', () => {
     const daemon = session();
     const job = jobOf(daemon);

@@ -71,13 +71,20 @@ interface IssuedJob {
   job: Job;
   /** The template with this job's extra nonce in it. */
   template: BlockTemplate;
+  /** Where monerod reserved the extra nonce's bytes in the miner transaction. */
+  reservedOffset: number;
 }
+
+/** Variants kept, beside the RECENT_JOBS jobs they vary: a classroom lab's rigs, a few templates back. */
+const RECENT_VARIANTS = 256;
 
 export class DaemonSession {
   private readonly templateRefreshMs: number;
   private extraNonceCounter = 0;
   /** The newest RECENT_JOBS jobs, oldest first. */
   private readonly jobs = new Map<string, IssuedJob>();
+  /** The newest RECENT_VARIANTS variants of them, oldest first. */
+  private readonly variants = new Map<string, IssuedJob>();
   private latest: IssuedJob | undefined;
   private templateFetchedAt = 0;
   private acceptedBlocks = 0;
@@ -183,7 +190,7 @@ export class DaemonSession {
       // monerod names the next key 64 blocks ahead, and sends '' until then.
       ...(reply.next_seed_hash ? { nextSeedHash: hexToBytes(reply.next_seed_hash) } : {}),
     };
-    const issued = { job, template: filled };
+    const issued = { job, template: filled, reservedOffset: reply.reserved_offset };
     this.jobs.set(job.id, issued);
     for (const oldest of this.jobs.keys()) {
       if (this.jobs.size <= RECENT_JOBS) break;
@@ -193,9 +200,31 @@ export class DaemonSession {
     return { kind: 'job', job };
   }
 
+  /**
+   * `job` (one this session issued, and still knows) with an extra nonce of its own: the same block to be, with a
+   * hashing blob of its own, for a rig that mines alone on it. Undefined for a job it does not know.
+   */
+  variant(job: Job): Job | undefined {
+    const issued = this.jobs.get(job.id);
+    if (issued === undefined) return undefined;
+    const extraNonce = this.nextExtraNonce();
+    const template = withExtraNonce(issued.template, issued.reservedOffset, extraNonce);
+    const variant: Job = {
+      ...issued.job,
+      id: `daemon-${job.height}-${bytesToHex(extraNonce)}`,
+      blob: hashingBlob(template),
+    };
+    this.variants.set(variant.id, { job: variant, template, reservedOffset: issued.reservedOffset });
+    for (const oldest of this.variants.keys()) {
+      if (this.variants.size <= RECENT_VARIANTS) break;
+      this.variants.delete(oldest);
+    }
+    return variant;
+  }
+
   /** The block that `nonce` makes of `job`, ready for submit_block, or why monerod must not see it. */
   prepareBlock(job: Job, nonce: number, finder: Finder): BlockPlan {
-    const issued = this.jobs.get(job.id);
+    const issued = this.jobs.get(job.id) ?? this.variants.get(job.id);
     if (!issued || !sameBytes(issued.job.blob, job.blob)) {
       return { ok: false, reason: `Job ${job.id} did not come from this monerod source (or is too old).` };
     }
