@@ -202,6 +202,9 @@ describe('xmrig rigs on `rxmesh serve --stratum`', () => {
         return answer.blocks.find((block) => block.height === job.height) === undefined ? undefined : answer;
       });
       expect(stats.blocks.find((block) => block.height === job.height)?.finderName).toBe('finder');
+      // The new tip brings the rig its next job, on the next height.
+      const next = await finder.rig.waitForJob(job, 30_000);
+      expect(next.height).toBe(job.height + 1);
       return;
     }
     throw new Error('no block in 20 shares');
