@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { hexToBytes, parseStratumTarget } from '@rxmesh/core';
+import { encodeNonce, hexToBytes, parseStratumTarget, readNonce } from '@rxmesh/core';
 import { NativeEngine } from '@rxmesh/native';
 import { median, percentile, repoRoot, startRxmesh, until, verificationsPerSecond } from './lib/bench-harness.mjs';
 import { info } from './lib/log.mjs';
@@ -43,7 +43,7 @@ try {
     serve.lines.find((line) => line.event === 'stratumListening'),
   );
   const port = Number(/:(\d+)$/.exec(String(listening.address))?.[1]);
-  /** @type {{ rig: import('../apps/host/testing/scripted-rig.js').ScriptedRig, id: string, job: import('../apps/host/testing/scripted-rig.js').RigJobLine, counter: number }[]} */
+  /** @type {{ rig: import('../apps/host/testing/scripted-rig.js').ScriptedRig, id: string, job: import('@rxmesh/core').RigJobParams, counter: number }[]} */
   const miners = [];
   for (let index = 0; index < rigCount; index++) {
     const rig = await ScriptedRig.connect(port);
@@ -68,7 +68,7 @@ try {
       key = miner.job.seed_hash;
     }
     const blob = hexToBytes(miner.job.blob);
-    const top = new DataView(blob.buffer).getUint32(39, true) & 0xff00_0000;
+    const top = readNonce(blob) & 0xff00_0000;
     const count = 64;
     const result = await engine.mine({
       blob,
@@ -78,7 +78,7 @@ try {
     });
     miner.counter += result.hashes;
     for (const share of result.shares) {
-      const nonce = Buffer.from(new Uint32Array([share.nonce]).buffer).toString('hex');
+      const nonce = encodeNonce(share.nonce);
       const began = performance.now();
       const answer = await miner.rig.answer(
         miner.rig.submit(miner.id, miner.job.job_id, nonce, Buffer.from(share.hash).toString('hex')),

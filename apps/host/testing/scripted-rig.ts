@@ -3,7 +3,16 @@
 // records every line the server sends and hands them out in order. Over TCP, or TLS trusting a given certificate.
 import net from 'node:net';
 import tls from 'node:tls';
-import { bytesToHex, hexToBytes, meetsShareTarget, parseStratumTarget } from '@rxmesh/core';
+import {
+  bytesToHex,
+  encodeNonce,
+  hexToBytes,
+  meetsShareTarget,
+  parseStratumTarget,
+  type RigJobParams,
+  readNonce,
+  withNonce,
+} from '@rxmesh/core';
 
 export interface ServerLine {
   id?: number | string | null;
@@ -116,19 +125,19 @@ export class ScriptedRig {
   }
 
   /** The jobs the server pushed since the last look, oldest first. */
-  pushedJobs(): RigJobLine[] {
+  pushedJobs(): RigJobParams[] {
     const jobs = this.inbox.filter((line) => line.method === 'job');
     this.inbox = this.inbox.filter((line) => line.method !== 'job');
-    return jobs.map((line) => line.params as unknown as RigJobLine);
+    return jobs.map((line) => line.params as unknown as RigJobParams);
   }
 
   /** The newest job the server pushed since the last look, or `current` when none came. */
-  newestJob(current: RigJobLine): RigJobLine {
+  newestJob(current: RigJobParams): RigJobParams {
     return this.pushedJobs().at(-1) ?? current;
   }
 
   /** Waits up to `timeoutMs` for a job newer than `current`, and answers the newest; `current` if none came. */
-  async waitForJob(current: RigJobLine, timeoutMs = 5_000): Promise<RigJobLine> {
+  async waitForJob(current: RigJobParams, timeoutMs = 5_000): Promise<RigJobParams> {
     const deadline = Date.now() + timeoutMs;
     let newest = this.newestJob(current);
     while (newest === current && Date.now() < deadline) {
@@ -141,16 +150,6 @@ export class ScriptedRig {
   close(): void {
     this.socket.destroy();
   }
-}
-
-/** A job as the server sent it, in the login's answer or a `job` notification. */
-export interface RigJobLine {
-  blob: string;
-  job_id: string;
-  target: string;
-  height: number;
-  seed_hash: string;
-  algo: string;
 }
 
 /** A share the rig found: what `submit` carries. */
@@ -166,22 +165,20 @@ export interface FoundShare {
  * nonces; `hash` is a RandomX hasher under the job's seed. Yields to the event loop every few hashes.
  */
 export async function findShares(
-  job: RigJobLine,
+  job: RigJobParams,
   hash: (input: Uint8Array) => Uint8Array,
   wanted: number,
   { from = 0, tries = 100_000 } = {},
 ): Promise<FoundShare[]> {
   const blob = hexToBytes(job.blob);
-  const view = new DataView(blob.buffer);
-  const topByte = view.getUint32(39, true) & 0xff00_0000;
+  const topByte = readNonce(blob) & 0xff00_0000;
   const target = parseStratumTarget(job.target);
   const found: FoundShare[] = [];
   for (let counter = from; counter < from + tries && found.length < wanted; counter++) {
     const nonce = (topByte | counter) >>> 0;
-    view.setUint32(39, nonce, true);
-    const result = hash(blob);
+    const result = hash(withNonce(blob, nonce));
     if (meetsShareTarget(result, target)) {
-      found.push({ nonce, nonceHex: bytesToHex(blob.subarray(39, 43)), resultHex: bytesToHex(result) });
+      found.push({ nonce, nonceHex: encodeNonce(nonce), resultHex: bytesToHex(result) });
     }
     if (counter % 8 === 0) await new Promise((resolve) => setImmediate(resolve));
   }

@@ -101,7 +101,7 @@ export {
   ServerCertificateSchema,
 } from './join-contract.js';
 export type { KeyReady, MineRequest, MineResult, MiningEngine, Share } from './mining.js';
-export { RIG_ERRORS, type RigError } from './rigs/rig-messages.js';
+export { RIG_ERRORS, type RigError, type RigJobParams } from './rigs/rig-messages.js';
 export {
   KNOWN_RIG_JOBS,
   type RigJob,

@@ -49,11 +49,6 @@ export class RigMembers implements RigWork {
     return ALGORITHMS;
   }
 
-  /** Rigs logged in now. */
-  get count(): number {
-    return this.members.size;
-  }
-
   async login(rig: RigHandle, login: RigLogin): Promise<RigJob | { refused: string }> {
     const { gatewayId, localSwitch, scheme, cluster, log } = this.options;
     const identity = newIdentity();

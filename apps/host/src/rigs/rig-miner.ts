@@ -14,6 +14,7 @@ import {
   type RigJob,
   type RigShare,
   type ShareRejection,
+  withNonce,
 } from '@rxmesh/core';
 import { HashrateMeter, type LeaseMiner, type Progress } from '@rxmesh/mesh';
 import type { ShareVerdict } from './stratum-server.js';
@@ -103,13 +104,11 @@ export class RigMiner implements LeaseMiner {
   }
 
   mine(job: Job, lease: Lease, target: bigint): void {
-    const blob = job.blob.slice();
-    // The nonce's top byte names the rig's block; xmrig counts the low 24 bits from zero.
-    new DataView(blob.buffer).setUint32(39, lease.start, true);
     const rigJob: RigJob = {
       // The cluster's job and the lease, for whoever reads the rig's log beside the gateway's.
       id: `${job.id}/${lease.id}`,
-      blob,
+      // The nonce's top byte names the rig's block; xmrig counts the low 24 bits from zero.
+      blob: withNonce(job.blob, lease.start),
       difficulty: difficultyForTarget(target),
       height: job.height,
       seedHash: job.seedHash,

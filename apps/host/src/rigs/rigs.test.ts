@@ -7,7 +7,14 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hexToBytes, meetsDifficulty, targetForDifficulty } from '@rxmesh/core';
+import {
+  encodeNonce,
+  hexToBytes,
+  meetsDifficulty,
+  type RigJobParams,
+  readNonce,
+  targetForDifficulty,
+} from '@rxmesh/core';
 import { createLightHasher, type NativeLightHasher } from '@rxmesh/native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../testing/hostile.js';
@@ -20,7 +27,7 @@ import {
   servingUrl,
   startRxmesh,
 } from '../../testing/rxmesh-process.js';
-import { findShares, type RigJobLine, ScriptedRig } from '../../testing/scripted-rig.js';
+import { findShares, ScriptedRig } from '../../testing/scripted-rig.js';
 
 const children: ChildProcess[] = [];
 const rigs: ScriptedRig[] = [];
@@ -85,7 +92,7 @@ async function loggedIn(login: string, { secure = false } = {}) {
   rigs.push(rig);
   const answer = await rig.answer(rig.login(login), 30_000);
   expect(answer.error).toBeNull();
-  const result = answer.result as { id: string; job: RigJobLine; extensions: string[]; status: string };
+  const result = answer.result as { id: string; job: RigJobParams; extensions: string[]; status: string };
   return { rig, id: result.id, job: result.job, extensions: result.extensions };
 }
 
@@ -128,11 +135,11 @@ async function mineAccepted(rig: Rig, count: number) {
 }
 
 /** The cluster's job a rig's job was cut from: its id is the job's and the lease's. */
-const clusterJobOf = (job: RigJobLine) => job.job_id.slice(0, job.job_id.lastIndexOf('/'));
+const clusterJobOf = (job: RigJobParams) => job.job_id.slice(0, job.job_id.lastIndexOf('/'));
 /** The blob with its nonce blanked. */
 const withoutNonce = (blob: string) => `${blob.slice(0, 78)}00000000${blob.slice(86)}`;
 
-const topByteOf = (job: RigJobLine) => new DataView(hexToBytes(job.blob).buffer).getUint32(39, true) >>> 24;
+const topByteOf = (job: RigJobParams) => readNonce(hexToBytes(job.blob)) >>> 24;
 
 describe('xmrig rigs on `rxmesh serve --stratum`', () => {
   it('log in, get a job of their own, and have their real shares verified and credited', async () => {
@@ -143,7 +150,7 @@ describe('xmrig rigs on `rxmesh serve --stratum`', () => {
       expect(job).toMatchObject({ algo: 'rx/0', target: expect.stringMatching(/^[0-9a-f]{8}$/) });
       expect(job.seed_hash).toMatch(/^[0-9a-f]{64}$/);
       // The nonce's low 24 bits are the rig's to count; the top byte names its block.
-      expect(new DataView(hexToBytes(job.blob).buffer).getUint32(39, true) & 0xff_ffff).toBe(0);
+      expect(readNonce(hexToBytes(job.blob)) & 0xff_ffff).toBe(0);
     }
     // Each its own job: the daemon's template with an extra nonce of its own.
     expect(clusterJobOf(alice.job)).not.toBe(clusterJobOf(bob.job));
@@ -221,7 +228,7 @@ describe('xmrig rigs on `rxmesh serve --stratum`', () => {
       until('the host and both rigs on the same heights', 90_000, () => {
         rigJobs.dave.push(...dave.rig.pushedJobs());
         rigJobs.erin.push(...erin.rig.pushedJobs());
-        const heightsOf = (jobs: RigJobLine[]) => new Set(jobs.map((job) => job.height));
+        const heightsOf = (jobs: RigJobParams[]) => new Set(jobs.map((job) => job.height));
         const [daveHeights, erinHeights] = [heightsOf(rigJobs.dave), heightsOf(rigJobs.erin)];
         const shared = hostLeases().filter(
           (line) => daveHeights.has(line.height ?? -1) && erinHeights.has(line.height ?? -1),
@@ -268,7 +275,7 @@ describe('xmrig rigs on `rxmesh serve --stratum`', () => {
     const answers: string[] = [];
     for (let counter = 1; counter <= 3; counter++) {
       const nonce = ((topByteOf(mallory.job) << 24) | counter) >>> 0;
-      const nonceHex = Buffer.from(new Uint32Array([nonce]).buffer).toString('hex');
+      const nonceHex = encodeNonce(nonce);
       const answer = await mallory.rig.answer(mallory.rig.submit(mallory.id, mallory.job.job_id, nonceHex, forged));
       answers.push(answer.error?.message ?? 'OK');
     }

@@ -74,7 +74,6 @@ export function checkStratumFlags(flags: StratumFlags, options: { gateway: boole
 
 export interface RigService {
   server: StratumServer;
-  rigs: RigMembers;
   close(): Promise<void>;
 }
 
@@ -109,17 +108,16 @@ export async function openStratum(flags: StratumFlags, options: OpenStratumOptio
     throw error;
   }
   for (const [index, address] of server.addresses().entries()) {
-    const secure = listens[index]?.tls !== undefined;
+    const overTls = listens[index]?.tls !== undefined;
     const where = `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     log.info(
-      `Stratum: rigs mine here with xmrig -o ${where}${secure ? ' --tls' : ''} -u NAME (NAME+DIFFICULTY fixes ` +
+      `Stratum: rigs mine here with xmrig -o ${where}${overTls ? ' --tls' : ''} -u NAME (NAME+DIFFICULTY fixes ` +
         'the difficulty)',
-      { event: 'stratumListening', address: where, tls: secure },
+      { event: 'stratumListening', address: where, tls: overTls },
     );
   }
   return {
     server,
-    rigs,
     close: async () => {
       await server.close();
       await rigs.close();

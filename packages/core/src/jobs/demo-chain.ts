@@ -151,7 +151,8 @@ export class DemoChain {
    */
   variant(job: Job, extraNonce: Uint8Array): Job {
     if (extraNonce.length !== 8) throw new RangeError('The demo chain takes an 8-byte extra nonce.');
-    const blob = job.blob.slice();
+    // A fresh array: slice() of a Node Buffer would be a view into the job's own blob.
+    const blob = new Uint8Array(job.blob);
     blob.set(demoRoot(job.height, extraNonce, job.difficulty), ROOT_OFFSET);
     return { ...job, id: `demo-${job.height}-${bytesToHex(extraNonce)}`, blob };
   }
