@@ -27,7 +27,7 @@ import {
   servingUrl,
   startRxmesh,
 } from '../../testing/rxmesh-process.js';
-import { findShares, ScriptedRig } from '../../testing/scripted-rig.js';
+import { type FoundShare, findShares, ScriptedRig } from '../../testing/scripted-rig.js';
 
 const children: ChildProcess[] = [];
 const rigs: ScriptedRig[] = [];
@@ -98,6 +98,31 @@ async function loggedIn(login: string, { secure = false } = {}) {
 
 type Rig = Awaited<ReturnType<typeof loggedIn>>;
 
+/** A rig hashing as xmrig does: on the newest job the server pushed, its counter from zero on each new job. */
+class RigHashing {
+  job: RigJobParams;
+  private from = 0;
+
+  constructor(private readonly rig: Rig) {
+    this.job = rig.job;
+  }
+
+  /** Takes `job` when it is new. */
+  follow(job: RigJobParams): void {
+    if (job === this.job) return;
+    this.job = job;
+    this.from = 0;
+  }
+
+  async nextShare(): Promise<FoundShare> {
+    this.follow(this.rig.rig.newestJob(this.job));
+    const [share] = await findShares(this.job, hasherFor(this.job.seed_hash), 1, { from: this.from });
+    if (share === undefined) throw new Error('no share found');
+    this.from = (share.nonce & 0xff_ffff) + 1;
+    return share;
+  }
+}
+
 /**
  * Mines as xmrig does until `count` shares are accepted: always on the newest job the server pushed, so a share is
  * refused as stale only when a newer job comes (the young demo chain re-templates as the cluster's hashrate changes,
@@ -105,15 +130,10 @@ type Rig = Awaited<ReturnType<typeof loggedIn>>;
  */
 async function mineAccepted(rig: Rig, count: number) {
   const accepted: { jobId: string; nonceHex: string; resultHex: string }[] = [];
-  let job = rig.job;
-  let from = 0;
+  const hashing = new RigHashing(rig);
   for (let attempt = 0; accepted.length < count && attempt < 4 * count; attempt++) {
-    const newest = rig.rig.newestJob(job);
-    if (newest !== job) from = 0;
-    job = newest;
-    const [share] = await findShares(job, hasherFor(job.seed_hash), 1, { from });
-    if (share === undefined) throw new Error('no share found');
-    from = (share.nonce & 0xff_ffff) + 1;
+    const share = await hashing.nextShare();
+    const { job } = hashing;
     // Sent twice in a row, as a rig with a bug would: the second is a duplicate, whatever happens to the first.
     const first = rig.rig.submit(rig.id, job.job_id, share.nonceHex, share.resultHex);
     const again = rig.rig.submit(rig.id, job.job_id, share.nonceHex, share.resultHex);
@@ -124,10 +144,8 @@ async function mineAccepted(rig: Rig, count: number) {
       expect(repeat.error?.message).toBe('Duplicate share');
     } else {
       expect(answer.error?.message).toBe('Stale share');
-      const stale = job;
-      job = await rig.rig.waitForJob(stale);
-      expect(job).not.toBe(stale);
-      from = 0;
+      hashing.follow(await rig.rig.waitForJob(job));
+      expect(hashing.job).not.toBe(job);
     }
   }
   expect(accepted).toHaveLength(count);
@@ -183,15 +201,10 @@ describe('xmrig rigs on `rxmesh serve --stratum`', () => {
   it('find a block on the daemon through the gateway, and the daemon takes it', async () => {
     const finder = await loggedIn('finder+100');
     const chain = daemon as Monerod;
-    let job = finder.job;
-    let from = 0;
+    const hashing = new RigHashing(finder);
     for (let attempt = 0; attempt < 20; attempt++) {
-      const newest = finder.rig.newestJob(job);
-      if (newest !== job) from = 0;
-      job = newest;
-      const [share] = await findShares(job, hasherFor(job.seed_hash), 1, { from });
-      if (share === undefined) throw new Error('no share found');
-      from = (share.nonce & 0xff_ffff) + 1;
+      const share = await hashing.nextShare();
+      const { job } = hashing;
       if (!meetsDifficulty(hexToBytes(share.resultHex), DAEMON_DIFFICULTY)) continue;
       const heightBefore = await chain.height();
       const answer = await finder.rig.answer(finder.rig.submit(finder.id, job.job_id, share.nonceHex, share.resultHex));
