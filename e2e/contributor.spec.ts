@@ -56,6 +56,9 @@ async function tabInOwnProfile(
  * counter moves a chunk of hashes at a time, so a window cut anywhere would count a step it only partly covers as
  * whole, or not at all: at 4 H/s that moves a 12 s rate by a large share of itself.
  */
+/** How long the throttle test measures each rate. */
+const MEASURE_SECONDS = 24;
+
 async function measureRate(page: Page, seconds: number): Promise<number> {
   const nextStep = async () => {
     const from = await hashesOf(page);
@@ -185,16 +188,17 @@ test('Stop brings the hashrate to 0 within 1 s, and the throttle at 50% roughly 
   await page.getByTestId('start').click();
   await expect.poll(() => hashesOf(page), { timeout: 60_000 }).toBeGreaterThan(0);
 
-  // Throttle: 50% against the mean of full speed before and after, on this shared machine.
+  // Throttle: 50% against the mean of full speed before and after, on this shared machine. One thread hashes about
+  // 5 H/s here, a step of 4 nonces a second: each window takes 24 s, so that a few slow steps weigh little.
   const throttle = page.getByTestId('throttle');
   await throttle.fill('100');
-  const fullBefore = await measureRate(page, 12);
+  const fullBefore = await measureRate(page, MEASURE_SECONDS);
   await throttle.fill('50');
   await page.waitForTimeout(2000); // the batch in flight ends at the old duty
-  const half = await measureRate(page, 12);
+  const half = await measureRate(page, MEASURE_SECONDS);
   await throttle.fill('100');
   await page.waitForTimeout(2000);
-  const fullAfter = await measureRate(page, 12);
+  const fullAfter = await measureRate(page, MEASURE_SECONDS);
   const ratio = half / ((fullBefore + fullAfter) / 2);
   testInfo.annotations.push({
     type: 'throttle',
