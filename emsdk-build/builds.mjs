@@ -39,8 +39,12 @@ export const COMMON_CFLAGS = [
 /** Each instance of the module gets this much stack; TypeScript places the stacks in the memory. */
 export const STACK_BYTES = 256 * 1024;
 
-/** Largest memory the module may grow to (a 256 MiB cache plus VMs for many threads). */
-export const MAXIMUM_MEMORY_BYTES = 1024 * 1024 * 1024;
+/**
+ * Largest memory the module accepts: all that a 32-bit memory can address, for full mode's 2080 MiB dataset beside
+ * the cache. Each memory's own maximum may be lower (light mode creates 1 GiB ones); a module accepts any memory
+ * whose maximum is at most its own.
+ */
+export const MAXIMUM_MEMORY_BYTES = 4 * 1024 * 1024 * 1024;
 
 /** C functions and globals the TypeScript side uses; keep in step with packages/wasm/src/exports.ts. */
 export const EXPORTS = [
@@ -57,6 +61,7 @@ export const EXPORTS = [
   'rx_api_program_iterations',
   'rx_api_cache_accesses',
   'rx_api_dataset_base_bytes',
+  'rx_api_dataset_item_count',
   'rx_api_max_lanes',
   'rx_api_hash_begin',
   'rx_api_hash_absorb',

@@ -61,6 +61,10 @@ uint32_t rx_api_max_lanes(void) { return RX_MAX_LANES; }
 uint32_t rx_api_program_iterations(uint32_t variant) { return variants[variant]->program_iterations; }
 uint32_t rx_api_cache_accesses(uint32_t variant) { return variants[variant]->cache_accesses; }
 uint32_t rx_api_dataset_base_bytes(uint32_t variant) { return (uint32_t)variants[variant]->dataset_base_bytes; }
+/* Items of the full dataset (specs.md 7.1): base and extra bytes, 64 bytes an item. */
+uint32_t rx_api_dataset_item_count(uint32_t variant) {
+  return (uint32_t)((variants[variant]->dataset_base_bytes + variants[variant]->dataset_extra_bytes) / 64);
+}
 /* Hashing inputs of any length, up to one per lane: for each, begin, absorb it in pieces and seal it into its
  * lane; then rx_api_hash_lanes hashes the sealed lanes together and writes `count` hashes of 32 bytes. */
 void rx_api_hash_begin(api_vm *vm) { rx_blake2b_init(&vm->input_hash, 64); }

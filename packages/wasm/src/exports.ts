@@ -15,6 +15,7 @@ export interface CoreExports {
   rx_api_program_iterations(variant: number): number;
   rx_api_cache_accesses(variant: number): number;
   rx_api_dataset_base_bytes(variant: number): number;
+  rx_api_dataset_item_count(variant: number): number;
   rx_api_hash_begin(vm: number): void;
   rx_api_hash_absorb(vm: number, piece: number, pieceBytes: number): void;
   rx_api_hash_seal(vm: number, lane: number): void;

@@ -5,6 +5,7 @@ export type { StartedThread, ThreadRole, WorkerStarter } from './engine/thread-l
 export {
   engineMemoryBytes,
   engineMemoryPeakBytes,
+  fullEngineMemoryBytes,
   WasmEngine,
   type WasmEngineOptions,
 } from './engine/wasm-engine.js';
@@ -20,6 +21,7 @@ export * from './program/describe-program.js';
 export {
   type CreateOptions,
   clearStop,
+  type DatasetMode,
   RandomxVM,
   RandomxWasm,
   requestStop,

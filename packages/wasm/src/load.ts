@@ -8,8 +8,15 @@ import { F64, ModuleWriter, Simd } from './jit/wasm-writer.js';
 export type CoreBuild = 'simd128';
 
 const PAGE_BYTES = 65536;
-/** Must match MAXIMUM_MEMORY_BYTES in emsdk-build/builds.mjs: a memory's maximum is part of its import's type. */
-export const MAXIMUM_MEMORY_PAGES = (1024 * 1024 * 1024) / PAGE_BYTES;
+/**
+ * The maximum every module declares for the memory it imports: MAXIMUM_MEMORY_BYTES in emsdk-build/builds.mjs,
+ * all that a 32-bit memory addresses. A module accepts any memory whose own maximum is at most this.
+ */
+export const MAXIMUM_MEMORY_PAGES = 65536;
+/** A light-mode memory's maximum: a 256 MiB cache, a second one for the next key, and VMs for many threads. */
+export const LIGHT_MEMORY_BYTES = 1024 * 1024 * 1024;
+/** A full-mode memory's maximum: the 2080 MiB dataset beside all of that. */
+export const FULL_MEMORY_BYTES = MAXIMUM_MEMORY_PAGES * PAGE_BYTES;
 
 function moduleUrl(build: CoreBuild, sharedMemory: boolean): URL {
   const file = sharedMemory ? build : `${build}-unshared`;
@@ -149,11 +156,18 @@ export async function compileCore(
   }
 }
 
-/** A memory for the core, shared between threads or not; the modules that import it say the same. */
-export function createMemory(initialBytes: number, shared: boolean): WebAssembly.Memory {
+/**
+ * A memory for the core, shared between threads or not (the modules that import it say the same), that may grow to
+ * `maximumBytes`. A shared memory reserves its maximum up front, so light mode asks for no more than it needs.
+ */
+export function createMemory(
+  initialBytes: number,
+  shared: boolean,
+  maximumBytes = LIGHT_MEMORY_BYTES,
+): WebAssembly.Memory {
   return new WebAssembly.Memory({
     initial: Math.ceil(initialBytes / PAGE_BYTES),
-    maximum: MAXIMUM_MEMORY_PAGES,
+    maximum: maximumBytes / PAGE_BYTES,
     shared,
   });
 }
@@ -184,7 +198,8 @@ export async function instantiateCore(
   };
   const runPrograms: RunPrograms = (vms, lanes) => {
     if (core.runPrograms === undefined) throw new Error('This RandomX instance has no program compiler attached.');
-    core.runPrograms(vms, lanes);
+    // A pointer arrives as a signed i32: VMs reserved past 2 GiB (after a full-mode dataset) would be negative.
+    core.runPrograms(vms >>> 0, lanes);
   };
   const instance = await WebAssembly.instantiate(module, {
     env: {

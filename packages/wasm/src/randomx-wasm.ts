@@ -10,16 +10,19 @@ import {
   sameBytes,
 } from '@rxmesh/core';
 import { bytesOf, MemoryHeap } from './heap.js';
+import { compileDatasetReader } from './jit/dataset-reader.js';
 import { relaxedMaddIsFused } from './jit/features.js';
 import { CHROMIUM_TIERING_BUDGET } from './jit/program-compiler.js';
 import { createProgramRunner, type RunPrograms } from './jit/program-runner.js';
-import { compileSuperscalar } from './jit/superscalar-compiler.js';
+import { BUILD_EXPORT, type BuildItems, compileSuperscalar } from './jit/superscalar-compiler.js';
 import {
   type CoreBuild,
   type CoreInstance,
   compileCore,
   createMemory,
+  FULL_MEMORY_BYTES,
   instantiateCore,
+  LIGHT_MEMORY_BYTES,
   MAXIMUM_MEMORY_PAGES,
   type ProgressListener,
 } from './load.js';
@@ -34,6 +37,8 @@ const INITIAL_MEMORY_BYTES = 2 * 1024 * 1024;
 /** The owner's buffer holds keys and inspection results. Keys are 32-byte seed hashes in practice; anything up
  * to this size is hashed exactly as librandomx does. */
 const MAX_KEY_BYTES = 64 * 1024;
+/** Dataset items a build writes between progress reports: 2 MiB. */
+const BUILD_CHUNK_ITEMS = 32768;
 /**
  * Nonces a VM hashes in lockstep by default. Each lane costs a scratchpad (2 MiB for rx/0); in return the lanes'
  * dataset items are computed together and their cache misses overlap (see jit/superscalar-compiler.ts).
@@ -57,6 +62,8 @@ export interface VmHandle {
   readonly lanes: number;
   /** 64 bytes per lane: the dataset items of the current iteration. */
   readonly items: number;
+  /** Full mode: the address of the key's dataset, which programs read items from; light mode computes them. */
+  readonly dataset: number | undefined;
   readonly io: number;
   readonly shares: number;
   /** An Int32: non-zero asks mine() to return after the hash in progress. */
@@ -98,8 +105,16 @@ export function variantIndex(core: CoreInstance, memory: WebAssembly.Memory, wan
   throw new RangeError(`Unknown RandomX variant ${JSON.stringify(wanted)}; use one of ${RANDOMX_VARIANTS.join(', ')}.`);
 }
 
+/** Light mode computes each dataset item from the cache; full mode builds the 2080 MiB dataset once per key. */
+export type DatasetMode = 'light' | 'full';
+
 export interface CreateOptions {
   variant?: string;
+  /**
+   * Default light: the memory may grow to 1 GiB. Full: to 4 GiB, for the dataset beside the cache. A shared memory
+   * reserves its maximum up front, so only ask for full mode where it will be used.
+   */
+  mode?: DatasetMode;
   build?: CoreBuild;
   /**
    * Default true: VMs in other threads may share the memory (canShareMemory() says whether this page allows it).
@@ -114,12 +129,50 @@ interface CacheSlot {
   memory: number;
 }
 
-/** A key's cache as VMs follow it: RandomxVM.useCache(superscalar, cache). */
+/** A key's cache as VMs follow it: RandomxVM.useCache(superscalar, cache, dataset). */
 export interface CacheHandle {
   /** The key's SuperscalarHash programs compiled to WebAssembly. */
   superscalar: WebAssembly.Module;
   /** Its rx_cache struct. */
   cache: number;
+  /** The address of its dataset, once one is built for the key (full mode). */
+  dataset: number | undefined;
+}
+
+/** Where a key's dataset goes: any thread that shares the memory can build a slice of it (buildDatasetItems). */
+export interface DatasetTarget {
+  readonly memory: WebAssembly.Memory;
+  /** The key's SuperscalarHash programs, which compute the items. */
+  readonly superscalar: WebAssembly.Module;
+  /** The address of item 0. */
+  readonly dataset: number;
+  /** Items in the dataset. */
+  readonly items: number;
+}
+
+/**
+ * Writes dataset items first .. first + count - 1 of `target` in the calling thread, `onProgress` getting the items
+ * done after every 2 MiB. Blocks the thread: about 34 million items take minutes on one thread, so the engines
+ * give each of their threads a slice.
+ */
+export async function buildDatasetItems(
+  target: DatasetTarget,
+  first: number,
+  count: number,
+  onProgress?: ProgressListener,
+): Promise<void> {
+  if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 0 || first + count > target.items) {
+    throw new RangeError(`Dataset items ${first} to ${first + count - 1} are outside 0 to ${target.items - 1}.`);
+  }
+  const { memory, superscalar, dataset } = target;
+  const instance = await WebAssembly.instantiate(superscalar, { env: { memory } });
+  const build = instance.exports[BUILD_EXPORT] as BuildItems;
+  for (let done = 0; done < count; ) {
+    const chunk = Math.min(BUILD_CHUNK_ITEMS, count - done);
+    build(dataset + 64 * (first + done), first + done, chunk);
+    done += chunk;
+    onProgress?.(done, count);
+  }
 }
 
 /**
@@ -135,6 +188,10 @@ export class RandomxWasm {
   private spare: CacheSlot | undefined;
   /** The key built in the spare slot, not yet in use. */
   private prepared: { key: Uint8Array; superscalar: WebAssembly.Module } | undefined;
+  /** Full mode: the dataset's address, reserved on the first datasetTarget(). */
+  private datasetAddress: number | undefined;
+  /** The key whose items the dataset holds. */
+  private datasetKey: Uint8Array | undefined;
 
   private constructor(
     private readonly module: WebAssembly.Module,
@@ -142,6 +199,7 @@ export class RandomxWasm {
     private readonly heap: MemoryHeap,
     readonly sharedMemory: boolean,
     readonly variant: RandomxVariant,
+    readonly mode: DatasetMode,
     private readonly variantId: number,
     private slot: CacheSlot,
     private readonly ownerBuffer: number,
@@ -150,8 +208,13 @@ export class RandomxWasm {
   static async create(options: CreateOptions = {}): Promise<RandomxWasm> {
     const variant = requireRandomxVariant(options.variant ?? 'rx/0');
     const sharedMemory = options.sharedMemory ?? true;
+    const mode = options.mode ?? 'light';
     const module = await compileCore({ build: options.build ?? 'simd128', sharedMemory });
-    const memory = createMemory(INITIAL_MEMORY_BYTES, sharedMemory);
+    const memory = createMemory(
+      INITIAL_MEMORY_BYTES,
+      sharedMemory,
+      mode === 'full' ? FULL_MEMORY_BYTES : LIGHT_MEMORY_BYTES,
+    );
     // The first instance starts on the linker's stack just long enough to learn where the heap begins.
     const core = await instantiateCore(module, memory, 0);
     const heap = new MemoryHeap(memory, core.exports.__heap_base.value as number);
@@ -159,7 +222,7 @@ export class RandomxWasm {
     const variantId = variantIndex(core, memory, variant);
     const slot = RandomxWasm.reserveCacheSlot(core, heap, variantId);
     const ownerBuffer = heap.reserve(MAX_KEY_BYTES, 8);
-    return new RandomxWasm(module, core, heap, sharedMemory, variant, variantId, slot, ownerBuffer);
+    return new RandomxWasm(module, core, heap, sharedMemory, variant, mode, variantId, slot, ownerBuffer);
   }
 
   private static reserveCacheSlot(core: CoreInstance, heap: MemoryHeap, variantId: number): CacheSlot {
@@ -253,9 +316,52 @@ export class RandomxWasm {
     return this.superscalar as WebAssembly.Module;
   }
 
-  /** The current key's cache, for RandomxVM.useCache after usePreparedCache. */
+  /** The current key's cache, for RandomxVM.useCache after usePreparedCache or once its dataset is built. */
   get cacheHandle(): CacheHandle {
-    return { superscalar: this.compiledCache, cache: this.slot.struct };
+    return { superscalar: this.compiledCache, cache: this.slot.struct, dataset: this.readyDataset };
+  }
+
+  /** Items in the full dataset of this variant. */
+  get datasetItems(): number {
+    return this.core.exports.rx_api_dataset_item_count(this.variantId);
+  }
+
+  /**
+   * Full mode: where the current key's dataset goes, for buildDatasetItems in any thread that shares the memory.
+   * The first call reserves the dataset (2080 MiB more memory); every key after that is built in the same place.
+   * VMs read items from it only after datasetBuilt().
+   */
+  datasetTarget(): DatasetTarget {
+    this.requireCache();
+    if (this.mode !== 'full') {
+      throw new Error("This RandomX memory was made for light mode; create it with { mode: 'full' } for a dataset.");
+    }
+    const items = this.datasetItems;
+    this.datasetKey = undefined;
+    this.datasetAddress ??= this.heap.reserve(64 * items);
+    return { memory: this.memory, superscalar: this.compiledCache, dataset: this.datasetAddress, items };
+  }
+
+  /** Says that every item of datasetTarget() is written: VMs reserved from now on, and cacheHandle, read them. */
+  datasetBuilt(): void {
+    this.requireCache();
+    if (this.datasetAddress === undefined) throw new Error('Call datasetTarget() and build the items first.');
+    this.datasetKey = this.cacheKey;
+  }
+
+  /** Builds the current key's whole dataset in this thread (see buildDatasetItems); `onProgress` gets items done. */
+  async initDataset(onProgress?: ProgressListener): Promise<void> {
+    const target = this.datasetTarget();
+    await buildDatasetItems(target, 0, target.items, onProgress);
+    this.datasetBuilt();
+  }
+
+  /** The dataset's address when it holds the current key's items. */
+  private get readyDataset(): number | undefined {
+    const { datasetKey, cacheKey } = this;
+    return datasetKey !== undefined && cacheKey !== undefined && sameBytes(datasetKey, cacheKey)
+      ? this.datasetAddress
+      : undefined;
   }
 
   /** Word `index` of the cache as a little-endian uint64, for inspection and checkpoint tests. */
@@ -313,6 +419,7 @@ export class RandomxWasm {
       scratchpads,
       lanes,
       items,
+      dataset: this.readyDataset,
       io,
       shares,
       stopFlag: flags,
@@ -326,10 +433,25 @@ export class RandomxWasm {
   }
 }
 
-/** The compiled-program runner for a VM's lanes in the calling thread, over `superscalar` (the key's items). */
-export function programRunnerFor(handle: VmHandle, superscalar: WebAssembly.Module): Promise<RunPrograms> {
+/**
+ * The compiled-program runner for a VM's lanes in the calling thread, whose items come from the handle's dataset
+ * (full mode) or are computed by `superscalar`, the key's SuperscalarHash programs (light mode).
+ */
+export async function programRunnerFor(handle: VmHandle, superscalar: WebAssembly.Module): Promise<RunPrograms> {
+  const items =
+    handle.dataset === undefined
+      ? superscalar
+      : await WebAssembly.compile(
+          compileDatasetReader({
+            memory: handle.memory,
+            maximumPages: MAXIMUM_MEMORY_PAGES,
+            sharedMemory: handle.sharedMemory,
+            dataset: handle.dataset,
+            maxChains: handle.lanes,
+          }),
+        );
   return createProgramRunner(
-    superscalar,
+    items,
     {
       memory: handle.memory,
       maximumPages: MAXIMUM_MEMORY_PAGES,
@@ -359,23 +481,33 @@ export class RandomxVM {
   /** Instantiates the core in the calling thread over the handle's memory. */
   static async attach(handle: VmHandle): Promise<RandomxVM> {
     const vm = new RandomxVM(await instantiateCore(handle.module, handle.memory, handle.stackTop), handle);
-    await vm.useCache(handle.superscalar);
+    await vm.useCache(handle.superscalar, handle.cache, handle.dataset);
     return vm;
+  }
+
+  /** Whether programs read dataset items (full mode) rather than compute them. */
+  get readsDataset(): boolean {
+    return this.handle.dataset !== undefined;
   }
 
   /**
    * Follows the owner's cache to a new key: pass RandomxWasm.compiledCache after its initCache (the cache was
-   * rebuilt in place), or, after usePreparedCache, its cacheHandle's programs and the other slot's `cache`.
+   * rebuilt in place), or, after usePreparedCache or datasetBuilt, its cacheHandle's programs, `cache` and
+   * `dataset`. Without a dataset, items are computed from the cache.
    */
-  async useCache(superscalar: WebAssembly.Module, cache = this.handle.cache): Promise<void> {
+  async useCache(
+    superscalar: WebAssembly.Module,
+    cache = this.handle.cache,
+    dataset: number | undefined = undefined,
+  ): Promise<void> {
     const { handle } = this;
     if (cache !== handle.cache) {
       // Re-initializing the lanes over the other slot keeps their scratchpads; nothing carries over between hashes.
       this.core.exports.rx_api_vm_init(handle.vm, cache, handle.scratchpads, handle.lanes, handle.compiled ? 1 : 0);
     }
-    this.handle = { ...handle, superscalar, cache };
+    this.handle = { ...handle, superscalar, cache, dataset };
     if (!handle.compiled) return;
-    this.core.runPrograms = await programRunnerFor(handle, superscalar);
+    this.core.runPrograms = await programRunnerFor(this.handle, superscalar);
   }
 
   /** The RandomX hash of `input` (any length) under the cache's key. */
@@ -448,10 +580,10 @@ export class RandomxVM {
 
 /** Asks a VM, possibly busy in another thread, to return from mine() after its current hash. */
 export function requestStop(handle: VmHandle): void {
-  Atomics.store(new Int32Array(handle.memory.buffer), handle.stopFlag >> 2, 1);
+  Atomics.store(new Int32Array(handle.memory.buffer), handle.stopFlag >>> 2, 1);
 }
 
 /** Clears a stop request so that the VM can mine again. */
 export function clearStop(handle: VmHandle): void {
-  Atomics.store(new Int32Array(handle.memory.buffer), handle.stopFlag >> 2, 0);
+  Atomics.store(new Int32Array(handle.memory.buffer), handle.stopFlag >>> 2, 0);
 }

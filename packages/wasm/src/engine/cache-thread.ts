@@ -5,11 +5,20 @@
 import type { RandomxVariant } from '@rxmesh/core';
 import { type Endpoint, expose } from 'comlink';
 import type { ProgressListener } from '../load.js';
-import { type CacheHandle, type RandomxVM, RandomxWasm, type VmHandle } from '../randomx-wasm.js';
+import {
+  type CacheHandle,
+  type DatasetMode,
+  type DatasetTarget,
+  type RandomxVM,
+  RandomxWasm,
+  type VmHandle,
+} from '../randomx-wasm.js';
 import { timedBuild } from './timed-build.js';
 
 export interface CacheThreadOptions {
   variant: RandomxVariant;
+  /** Full mode: the memory may grow by the dataset, which the mining threads build for each key. */
+  mode: DatasetMode;
   /** Mining VMs to reserve with the first key. */
   miningVms: number;
   /** The most inputs hashEach() takes: the lanes of its VM. */
@@ -37,6 +46,10 @@ export interface CacheThread {
   prepareKey(key: Uint8Array, onProgress: ProgressListener | undefined): Promise<{ cacheInitMs: number }>;
   /** Switches to the cache prepareKey(key) built; the mining threads must not be mining. */
   usePreparedKey(key: Uint8Array): Promise<KeyBuilt>;
+  /** Full mode: where the current key's dataset goes (reserved the first time), for the mining threads to build. */
+  datasetTarget(): Promise<DatasetTarget>;
+  /** Full mode: every item is written; the hashing VMs read them from now on, and the mining VMs follow. */
+  datasetBuilt(): Promise<KeyBuilt>;
   /** The hashes of 1 to `hashLanes` inputs under the current key, computed together. */
   hashEach(inputs: Uint8Array[]): Promise<Uint8Array[]>;
 }
@@ -62,7 +75,7 @@ export function exposeCacheThread(endpoint?: Endpoint): void {
       miningVms = Array.from({ length: count }, () => randomx.reserveVm({ tieringBudget }));
       hashingVm = await randomx.createVM({ lanes: 1, tieringBudget });
     } else {
-      for (const vm of [hashingVm, lanesVm]) await vm?.useCache(cache.superscalar, cache.cache);
+      for (const vm of [hashingVm, lanesVm]) await vm?.useCache(cache.superscalar, cache.cache, cache.dataset);
     }
     return { cache, miningVms };
   };
@@ -70,7 +83,7 @@ export function exposeCacheThread(endpoint?: Endpoint): void {
   const thread: CacheThread = {
     async open(options) {
       if (opened !== undefined) throw new Error('The cache thread is open already.');
-      const randomx = await RandomxWasm.create({ variant: options.variant });
+      const randomx = await RandomxWasm.create({ variant: options.variant, mode: options.mode });
       opened = { randomx, options };
       return randomx.memory;
     },
@@ -82,11 +95,24 @@ export function exposeCacheThread(endpoint?: Endpoint): void {
     },
 
     async prepareKey(key, onProgress) {
+      if (open().randomx.mode === 'full') {
+        // Two datasets do not fit in a 32-bit memory: the key changes in place, and the dataset is built again.
+        throw new Error('A full-mode WebAssembly engine has room for one dataset; stop and call setKey() instead.');
+      }
       return { cacheInitMs: await timedBuild(onProgress, () => open().randomx.prepareCache(key, onProgress)) };
     },
 
     async usePreparedKey(key) {
       open().randomx.usePreparedCache(key);
+      return followKey();
+    },
+
+    async datasetTarget() {
+      return open().randomx.datasetTarget();
+    },
+
+    async datasetBuilt() {
+      open().randomx.datasetBuilt();
       return followKey();
     },
 

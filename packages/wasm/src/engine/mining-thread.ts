@@ -3,8 +3,10 @@
 // the throttle asks.
 import type { MineRequest, Share } from '@rxmesh/core';
 import { type Endpoint, expose } from 'comlink';
-import { type CacheHandle, RandomxVM, type VmHandle } from '../randomx-wasm.js';
+import type { ProgressListener } from '../load.js';
+import { buildDatasetItems, type CacheHandle, type DatasetTarget, RandomxVM, type VmHandle } from '../randomx-wasm.js';
 import { MiningControl } from './mining-control.js';
+import { timedBuild } from './timed-build.js';
 
 /** One thread's part of a batch; together the parts cover a prefix of the range. */
 export interface ThreadMined {
@@ -15,8 +17,10 @@ export interface ThreadMined {
 export interface MiningThread {
   /** Attaches this thread's VM to the shared memory and the engine's control buffer; first, and once. */
   attach(vm: VmHandle, control: SharedArrayBuffer): Promise<void>;
-  /** Follows the cache to a new key: rebuilt in place, or in the other slot. */
+  /** Follows the cache to a new key (rebuilt in place, or in the other slot), or to the key's finished dataset. */
   useCache(cache: CacheHandle): Promise<void>;
+  /** Full mode: writes dataset items first .. first + count - 1; `onProgress` (a Comlink proxy) gets items done. */
+  buildDataset(target: DatasetTarget, first: number, count: number, onProgress: ProgressListener): Promise<void>;
   /** Hashes chunks until the range is all taken or a stop is requested; never part of a chunk. */
   mine(request: MineRequest): ThreadMined;
 }
@@ -35,8 +39,12 @@ export function exposeMiningThread(endpoint?: Endpoint): void {
       attached = { vm: await RandomxVM.attach(handle), lanes: handle.lanes, control: new MiningControl(control) };
     },
 
-    async useCache({ superscalar, cache }) {
-      await attachment().vm.useCache(superscalar, cache);
+    async useCache({ superscalar, cache, dataset }) {
+      await attachment().vm.useCache(superscalar, cache, dataset);
+    },
+
+    async buildDataset(target, first, count, onProgress) {
+      await timedBuild(onProgress, () => buildDatasetItems(target, first, count, onProgress));
     },
 
     mine({ blob, firstNonce, count, target }) {

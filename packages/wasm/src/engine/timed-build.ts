@@ -1,4 +1,4 @@
-// A key's cache built in an engine's worker, timed, with the engine's progress listener let go afterwards.
+// A key's cache (or a slice of its dataset) built in an engine's worker, timed, with the engine's progress listener let go afterwards.
 import { type Remote, releaseProxy } from 'comlink';
 import type { ProgressListener } from '../load.js';
 

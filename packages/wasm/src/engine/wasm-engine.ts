@@ -1,6 +1,6 @@
-// The WebAssembly engine, in Node (worker_threads, where librandomx is missing) and in browsers (Web Workers): light
-// mode, one cache in a shared WebAssembly memory (two while the next key is prepared), a VM per mining thread, and
-// the MiningEngine semantics of NativeEngine. The platform comes in as a WorkerStarter; everything else is the same
+// The WebAssembly engine, in Node (worker_threads, where librandomx is missing) and in browsers (Web Workers): one
+// cache in a shared WebAssembly memory (two while the next key is prepared), in full mode the key's dataset beside
+// it, a VM per mining thread, and the MiningEngine semantics of NativeEngine. The platform comes in as a WorkerStarter; everything else is the same
 // code on both.
 import {
   type KeyReady,
@@ -14,6 +14,7 @@ import {
 import { proxy } from 'comlink';
 import { CHROMIUM_TIERING_BUDGET } from '../jit/program-compiler.js';
 import type { ProgressListener } from '../load.js';
+import type { DatasetMode, DatasetTarget } from '../randomx-wasm.js';
 import type { CacheThread, KeyBuilt } from './cache-thread.js';
 import { busyError, requireMineRequest } from './engine-refusals.js';
 import { MiningControl } from './mining-control.js';
@@ -25,6 +26,11 @@ export interface WasmEngineOptions {
   threads: number;
   /** Default rx/0. */
   variant?: string;
+  /**
+   * Default light. Full: each key's 2080 MiB dataset is built on the mining threads, and programs read items from
+   * it; the memory then holds one dataset, so prepareKey() is refused and a seed change rebuilds it in place.
+   */
+  mode?: DatasetMode;
   /** How this platform starts threads: startNodeWorker (`@rxmesh/wasm/node`) or startBrowserWorker. */
   startWorker: WorkerStarter;
   /** V8's wasm tiering budget in the engine's threads (VmOptions.tieringBudget). Default: Chromium's. */
@@ -44,6 +50,8 @@ const SHARED_BYTES = 260 * MIB;
 const SPARE_CACHE_BYTES = 256.1 * MIB;
 /** A mining VM: 4 lanes of 2 MiB scratchpad (rx/0; rx/wow's are 1 MiB), a stack and buffers, 8.4 MiB in all. */
 const MINING_VM_BYTES = 8.5 * MIB;
+/** The full dataset: 34,078,719 items of 64 bytes (rx/0 and rx/wow alike). */
+const DATASET_BYTES = 2080 * MIB;
 
 /**
  * The shared memory an engine with `threads` mining threads needs to mine: one cache and the VMs. What a page checks
@@ -63,13 +71,17 @@ export function engineMemoryPeakBytes(threads: number): number {
   return engineMemoryBytes(threads) + SPARE_CACHE_BYTES;
 }
 
+/** The shared memory a full-mode engine holds: engineMemoryBytes and the dataset. It has no second cache. */
+export function fullEngineMemoryBytes(threads: number): number {
+  return engineMemoryBytes(threads) + DATASET_BYTES;
+}
+
 /**
  * Light-mode RandomX in WebAssembly on `threads` mining threads that share one cache, plus a cache thread that
  * builds each key's cache and hashes single inputs, so the engine's own thread stays free throughout. Mining
  * threads start with the first key and live until release().
  */
 export class WasmEngine implements MiningEngine {
-  readonly mode = 'light';
   private currentKey: Uint8Array | undefined;
   private miners: ThreadLink<MiningThread>[] = [];
   private readonly control = new MiningControl();
@@ -85,6 +97,8 @@ export class WasmEngine implements MiningEngine {
     [];
   private hashing = false;
   private released = false;
+  /** Full mode: where the dataset is, once reserved. */
+  private dataset: DatasetTarget | undefined;
 
   private constructor(
     private readonly cacheThread: ThreadLink<CacheThread>,
@@ -92,6 +106,7 @@ export class WasmEngine implements MiningEngine {
     private readonly startWorker: WorkerStarter,
     readonly threads: number,
     readonly variant: RandomxVariant,
+    readonly mode: DatasetMode,
     private readonly hashLanes: number,
   ) {}
 
@@ -102,6 +117,7 @@ export class WasmEngine implements MiningEngine {
       startWorker,
       tieringBudget = CHROMIUM_TIERING_BUDGET,
       hashLanes = 1,
+      mode = 'light',
     } = options;
     if (!Number.isInteger(threads) || threads < 1) {
       throw new RangeError(`threads must be a positive integer, got ${threads}.`);
@@ -113,9 +129,9 @@ export class WasmEngine implements MiningEngine {
     const cacheThread = new ThreadLink<CacheThread>(startWorker('cache', 'WebAssembly cache thread'));
     try {
       const memory = await cacheThread.call((thread) =>
-        thread.open({ variant, miningVms: threads, hashLanes, tieringBudget }),
+        thread.open({ variant, mode, miningVms: threads, hashLanes, tieringBudget }),
       );
-      return new WasmEngine(cacheThread, memory, startWorker, threads, variant, hashLanes);
+      return new WasmEngine(cacheThread, memory, startWorker, threads, variant, mode, hashLanes);
     } catch (error) {
       cacheThread.terminate();
       throw error;
@@ -150,8 +166,9 @@ export class WasmEngine implements MiningEngine {
   /**
    * Makes `key` the engine's key and points every VM at its cache. A key prepareKey() built is a switch of a few
    * milliseconds (the mining threads recompile nothing but their program runners); any other key is built in
-   * the cache thread in place of the current one, and `onProgress` reports Argon2 blocks done. Refused while
-   * mining, hashing or preparing a key.
+   * the cache thread in place of the current one, and `onProgress` reports Argon2 blocks done. In full mode the
+   * mining threads then build the key's dataset, a slice each, and `onProgress` reports its items instead. Refused
+   * while mining, hashing or preparing a key.
    */
   async setKey(key: Uint8Array, onProgress?: ProgressListener): Promise<KeyReady> {
     this.requireUnreleased();
@@ -165,17 +182,20 @@ export class WasmEngine implements MiningEngine {
     try {
       let built: KeyBuilt;
       let cacheInitMs: number;
+      const full = this.mode === 'full';
       if (prepared !== undefined) {
         built = await this.cacheThread.call((thread) => thread.usePreparedKey(key));
         cacheInitMs = prepared.cacheInitMs;
       } else {
         // A function of our own to mark for Comlink, not the caller's.
-        const progress = onProgress && proxy((done: number, total: number) => onProgress(done, total));
+        const progress =
+          onProgress && !full ? proxy((done: number, total: number) => onProgress(done, total)) : undefined;
         ({ cacheInitMs, ...built } = await this.cacheThread.call((thread) => thread.setKey(key, progress)));
       }
       await this.followCache(built);
+      const datasetInitMs = full ? await this.buildDataset(onProgress) : null;
       this.currentKey = key.slice();
-      return { cacheInitMs, datasetInitMs: null };
+      return { cacheInitMs, datasetInitMs };
     } finally {
       this.settingKey = false;
     }
@@ -281,6 +301,43 @@ export class WasmEngine implements MiningEngine {
     this.currentKey = undefined;
     this.prepared = undefined;
     for (const thread of [this.cacheThread, ...this.miners]) thread.terminate();
+  }
+
+  /**
+   * Full mode: the mining threads build the current key's dataset, a slice each, then every VM reads its items.
+   * Answers the milliseconds it took.
+   */
+  private async buildDataset(onProgress: ProgressListener | undefined): Promise<number> {
+    const begin = performance.now();
+    const target = await this.cacheThread.call((thread) => thread.datasetTarget());
+    this.dataset = target;
+    const done = this.miners.map(() => 0);
+    const slices = this.miners.map((miner, index) => {
+      const first = Math.floor((target.items * index) / this.miners.length);
+      const count = Math.floor((target.items * (index + 1)) / this.miners.length) - first;
+      const progress = proxy((items: number) => {
+        done[index] = items;
+        onProgress?.(
+          done.reduce((sum, part) => sum + part, 0),
+          target.items,
+        );
+      });
+      return miner.call((thread) => thread.buildDataset(target, first, count, progress));
+    });
+    await Promise.all(slices);
+    await this.followCache(await this.cacheThread.call((thread) => thread.datasetBuilt()));
+    return performance.now() - begin;
+  }
+
+  /** Full mode: dataset item `itemNumber` as the engine built it, for inspection and checkpoint tests. */
+  datasetItem(itemNumber: number): Uint8Array {
+    const { dataset } = this;
+    if (dataset === undefined || this.currentKey === undefined)
+      throw new Error('No dataset is built; setKey() in full mode first.');
+    if (!Number.isInteger(itemNumber) || itemNumber < 0 || itemNumber >= dataset.items) {
+      throw new RangeError(`Dataset items are 0 to ${dataset.items - 1}, got ${itemNumber}.`);
+    }
+    return new Uint8Array(this.memory.buffer, dataset.dataset + 64 * itemNumber, 64).slice();
   }
 
   /** The first key starts the mining threads; later keys only give them the new cache. */

@@ -113,7 +113,11 @@ function emitInstruction(code: CodeWriter, view: DataView, address: number): voi
   }
 }
 
-/** The module's bytes; it imports env.memory and exports items1 .. items<maxChains>. */
+/** build(destination: i32, firstItem: i32, count: i32): writes `count` consecutive items from `destination`. */
+export const BUILD_EXPORT = 'build';
+export type BuildItems = (destination: number, firstItem: number, count: number) => void;
+
+/** The module's bytes; it imports env.memory and exports items1 .. items<maxChains> and build. */
 export function compileSuperscalar(source: SuperscalarSource): Uint8Array<ArrayBuffer> {
   const view = new DataView(source.memory.buffer);
   const module = new ModuleWriter();
@@ -127,12 +131,40 @@ export function compileSuperscalar(source: SuperscalarSource): Uint8Array<ArrayB
     for (let r = 0; r < 8; r++) body.get(r);
     programs.push(index);
   }
-  for (let chains = 1; chains <= source.maxChains; chains++) emitItems(module, source, programs, chains);
+  const items: number[] = [];
+  for (let chains = 1; chains <= source.maxChains; chains++) items.push(emitItems(module, source, programs, chains));
+  emitBuild(module, items);
   return module.finish();
 }
 
+/**
+ * build(): the items of a slice of the dataset (full mode, specs.md 7.3), as many chains at a time as items<K>
+ * offers, then one at a time for the rest.
+ */
+function emitBuild(module: ModuleWriter, items: number[]): void {
+  const DESTINATION = 0;
+  const ITEM = 1;
+  const COUNT = 2;
+  const { body: code } = module.defineFunction({ params: [I32, I32, I32], results: [] }, [], BUILD_EXPORT);
+  for (const chains of [items.length, 1]) {
+    code.begin(Op.block).begin(Op.loop);
+    code.get(COUNT).i32(chains).op(Op.i32LtU).op(Op.brIf).u32(1);
+    code.get(DESTINATION);
+    for (let chain = 0; chain < chains; chain++) code.get(ITEM).i32(chain).op(Op.i32Add).op(Op.i64ExtendI32U);
+    code.op(Op.call).u32(items[chains - 1] as number);
+    code
+      .get(DESTINATION)
+      .i32(64 * chains)
+      .op(Op.i32Add)
+      .set(DESTINATION);
+    code.get(ITEM).i32(chains).op(Op.i32Add).set(ITEM);
+    code.get(COUNT).i32(chains).op(Op.i32Sub).set(COUNT);
+    code.op(Op.br).u32(0).op(Op.end).op(Op.end);
+  }
+}
+
 /** items<chains>: the chains step through the programs together (specs.md 7.3 for each). */
-function emitItems(module: ModuleWriter, source: SuperscalarSource, programs: number[], chains: number): void {
+function emitItems(module: ModuleWriter, source: SuperscalarSource, programs: number[], chains: number): number {
   const view = new DataView(source.memory.buffer);
   // Locals: the destination and the item numbers (parameters), eight registers and a cache index per chain, and
   // a cache line address.
@@ -140,7 +172,7 @@ function emitItems(module: ModuleWriter, source: SuperscalarSource, programs: nu
   const cacheIndex = (chain: number) => registers(chain) + 8;
   const lineAddress = 1 + chains + 9 * chains;
   const locals: ValueType[] = [...Array<ValueType>(9 * chains).fill(I64), I32];
-  const { body: code } = module.defineFunction(itemsType(chains), locals, itemsExport(chains));
+  const { index, body: code } = module.defineFunction(itemsType(chains), locals, itemsExport(chains));
   const itemMask = source.cacheMemoryBytes / 64 - 1;
 
   for (let chain = 0; chain < chains; chain++) {
@@ -187,4 +219,5 @@ function emitItems(module: ModuleWriter, source: SuperscalarSource, programs: nu
         .get(0)
         .get(registers(chain) + r)
         .memory(Op.i64Store, 64 * chain + 8 * r);
+  return index;
 }

@@ -34,6 +34,7 @@ export const Op = {
   i32LtU: 0x49,
   i64Eqz: 0x50,
   i32Add: 0x6a,
+  i32Sub: 0x6b,
   i32And: 0x71,
   i32Shl: 0x74,
   i32Xor: 0x73,

@@ -1,0 +1,81 @@
+// The WebAssembly engine in full mode on Node's worker_threads: one 2080 MiB dataset, built on the engine's 2 mining
+// threads for the published vectors' first key, against the published dataset checkpoints, every published vector of
+// that key, and librandomx (its light hasher: a hash does not depend on the mode that computed it) on random inputs
+// and a batch mined on both threads. The one dataset is shared by every test of the file.
+import { meetsShareTarget, withNonce } from '@rxmesh/core';
+import { createLightHasher, type NativeLightHasher } from '@rxmesh/native';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishedVectors, randomxFixtures } from '../../../../fixtures/randomx-vectors.mjs';
+import { startNodeWorker } from './node-starter.js';
+import { fullEngineMemoryBytes, WasmEngine } from './wasm-engine.js';
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'hex'));
+const checkpoints = randomxFixtures['rx/0 checkpoints'];
+const vectors = publishedVectors('rx/0').filter((vector) => vector.key === checkpoints.key);
+const everyHashIsAShare = 2n ** 64n - 1n;
+
+describe('WebAssembly engine, full mode, 2 threads', () => {
+  let engine: WasmEngine;
+  let oracle: NativeLightHasher;
+  const progress: [number, number][] = [];
+  let datasetInitMs: number | null = null;
+
+  beforeAll(async () => {
+    // Hashes that wait go to the cache thread 4 at a time, on a VM it reserves then: past the dataset, above 2 GiB.
+    engine = await WasmEngine.create({ threads: 2, mode: 'full', hashLanes: 4, startWorker: startNodeWorker });
+    ({ datasetInitMs } = await engine.setKey(bytes(checkpoints.key), (done, total) => progress.push([done, total])));
+    oracle = createLightHasher(bytes(checkpoints.key));
+  }, 600_000);
+
+  afterAll(() => {
+    engine?.release();
+    oracle?.release();
+  });
+
+  it('builds the dataset with progress up to its last item, within fullEngineMemoryBytes', () => {
+    expect(engine.mode).toBe('full');
+    expect(datasetInitMs).toBeGreaterThan(0);
+    const done = progress.map(([value]) => value);
+    expect(done.length).toBeGreaterThan(100);
+    expect(progress.at(-1)).toEqual([34_078_719, 34_078_719]);
+    // The memory reaches past 2 GiB, where addresses are unsigned.
+    expect(engine.memoryBytes).toBeGreaterThan(2 ** 31);
+    expect(engine.memoryBytes).toBeLessThanOrEqual(fullEngineMemoryBytes(2));
+    expect(fullEngineMemoryBytes(2) - engine.memoryBytes).toBeLessThan(2 * 2 ** 20);
+  });
+
+  it('holds the published dataset checkpoint items', () => {
+    const entries = Object.entries(checkpoints.dataset_item_first_u64 as Record<string, string>);
+    expect(entries.length).toBeGreaterThan(0);
+    for (const [item, word] of entries) {
+      const first = new DataView(engine.datasetItem(Number(item)).buffer).getBigUint64(0, true);
+      expect(first.toString(16).padStart(16, '0'), `dataset item ${item}`).toBe(word);
+    }
+    // The last item sits at the top of the dataset, above 2 GiB in the memory.
+    expect(hex(engine.datasetItem(34_078_718))).not.toBe('00'.repeat(64));
+  });
+
+  it('hashes every published vector of the key, reading items from the dataset', async () => {
+    expect(vectors.length).toBeGreaterThan(0);
+    for (const vector of vectors) expect(hex(await engine.hash(bytes(vector.input))), vector.input).toBe(vector.hash);
+  });
+
+  it('hashes on a VM whose memory lies above 2 GiB, several inputs at once, as librandomx does', async () => {
+    const inputs = Array.from({ length: 9 }, (_, i) => new Uint8Array(40 + i).fill(i + 1));
+    const hashes = await Promise.all(inputs.map((input) => engine.hash(input)));
+    expect(engine.memoryBytes).toBeGreaterThan(2 ** 31);
+    for (const [i, input] of inputs.entries()) expect(hex(hashes[i] as Uint8Array)).toBe(hex(oracle.hash(input)));
+  });
+
+  it('mines a batch on both threads: every nonce once, each hash as librandomx gives it', async () => {
+    const blob = new Uint8Array(76).map((_, i) => (i * 31 + 7) & 0xff);
+    const result = await engine.mine({ blob, firstNonce: 1000, count: 64, target: everyHashIsAShare });
+    expect(result.hashes).toBe(64);
+    expect(result.shares.map((share) => share.nonce)).toEqual(Array.from({ length: 64 }, (_, i) => 1000 + i));
+    for (const share of result.shares) {
+      expect(meetsShareTarget(share.hash, everyHashIsAShare)).toBe(true);
+      expect(hex(share.hash), `nonce ${share.nonce}`).toBe(hex(oracle.hash(withNonce(blob, share.nonce))));
+    }
+  });
+});
