@@ -1,8 +1,10 @@
 // Picks a hashing engine for the CLI: the project's WebAssembly RandomX or native librandomx, or `auto`: native
 // when its library loads, WebAssembly (same hashes, slower) when it does not.
+
+import { freemem } from 'node:os';
 import { isRandomxVariant, type MiningEngine, type RandomxVariant, sameBytes } from '@rxmesh/core';
 import { type EngineMode, NativeEngine, NativeEngineUnavailable } from '@rxmesh/native';
-import { type RandomxVM, RandomxWasm, WasmEngine } from '@rxmesh/wasm';
+import { fullEngineMemoryBytes, type RandomxVM, RandomxWasm, WasmEngine } from '@rxmesh/wasm';
 import { startNodeWorker } from '@rxmesh/wasm/node';
 import { CliError } from './errors.js';
 import { WASM_TIERING_BUDGET } from './v8-tuning.js';
@@ -99,29 +101,65 @@ export async function openKeyedHasher(
  * The WebAssembly engine on worker_threads, its VMs told this process's tiering budget; hashes that wait for its
  * cache thread go there 4 at a time.
  */
-export function createWasmEngine(threads: number, variant: RandomxVariant = 'rx/0'): Promise<WasmEngine> {
+export function createWasmEngine(
+  threads: number,
+  variant: RandomxVariant = 'rx/0',
+  mode: EngineMode = 'light',
+): Promise<WasmEngine> {
   return WasmEngine.create({
     threads,
     variant,
+    mode,
     startWorker: startNodeWorker,
     tieringBudget: WASM_TIERING_BUDGET,
     hashLanes: 4,
   });
 }
 
+/** Memory left to the rest of the machine beside a full-mode WebAssembly engine. */
+const FULL_MODE_HEADROOM_BYTES = 512 * 2 ** 20;
+
+/**
+ * The mode the WebAssembly engine mines in when librandomx does not load, and the sentence that says so: the asked
+ * mode, unless full mode's memory is more than this machine has available.
+ */
+export function wasmFallback(
+  mode: EngineMode,
+  threads: number,
+  availableBytes: number,
+): { mode: EngineMode; instead: string } {
+  const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+  if (mode === 'light') return { mode, instead: 'Mining with WebAssembly in light mode instead.' };
+  const needed = fullEngineMemoryBytes(threads) + FULL_MODE_HEADROOM_BYTES;
+  if (availableBytes < needed) {
+    return {
+      mode: 'light',
+      instead:
+        `Mining with WebAssembly in light mode instead: its full mode needs ${mib(needed)} MiB of memory and this ` +
+        `machine has ${mib(availableBytes)} MiB available. Free memory, or use --mode light to skip this check.`,
+    };
+  }
+  return {
+    mode,
+    instead: 'Mining with WebAssembly in full mode instead; its 2080 MiB dataset is built on the mining threads first.',
+  };
+}
+
 /**
  * The miner of a host peer: native librandomx in the asked mode, or, when the library does not load, the
- * WebAssembly engine in light mode (it has no full mode), after saying so through `warn`.
+ * WebAssembly engine in the asked mode where this machine's memory allows (else light), after saying so through
+ * `warn`.
  */
 export function openMiningEngine(
   mode: EngineMode,
   threads: number,
   warn: (message: string) => void,
 ): Promise<MiningEngine> {
+  const fallback = wasmFallback(mode, threads, freemem());
   return nativeOrWasm<MiningEngine>(
     () => NativeEngine.create({ mode, threads }),
-    () => createWasmEngine(threads),
+    () => createWasmEngine(threads, 'rx/0', fallback.mode),
     warn,
-    "Mining with WebAssembly in light mode instead (about a tenth of full mode's rate).",
+    fallback.instead,
   );
 }

@@ -1,20 +1,24 @@
-// Light-mode hashrate of the WebAssembly engine: one shared cache, N worker threads.
+// Hashrate of the WebAssembly engine: one shared cache (and in full mode the dataset beside it), N worker threads.
 import { BENCHMARK_KEY_TEXT, benchmarkBlob } from '@rxmesh/core';
 import { createWasmEngine } from '../engines.js';
 import { type BenchResult, peakRssMb, percentSteps } from './bench-result.js';
 
-export async function benchWasmLight(
+export async function benchWasm(
+  mode: 'light' | 'full',
   threads: number,
   seconds: number,
   onProgress: (message: string) => void,
 ): Promise<BenchResult> {
-  const engine = await createWasmEngine(threads);
+  const engine = await createWasmEngine(threads, 'rx/0', mode);
   try {
-    const { cacheInitMs } = await engine.setKey(
+    const { cacheInitMs, datasetInitMs } = await engine.setKey(
       new TextEncoder().encode(BENCHMARK_KEY_TEXT),
-      percentSteps('cache init', 10, onProgress),
+      percentSteps(mode === 'full' ? 'dataset init' : 'cache init', 10, onProgress),
     );
-    onProgress(`cache ready in ${Math.round(cacheInitMs)} ms; hashing on ${threads} thread(s) for ${seconds} s`);
+    const dataset = datasetInitMs === null ? '' : `, dataset in ${Math.round(datasetInitMs)} ms`;
+    onProgress(
+      `cache ready in ${Math.round(cacheInitMs)} ms${dataset}; hashing on ${threads} thread(s) for ${seconds} s`,
+    );
     const begin = performance.now();
     const batch = engine.mine({ blob: benchmarkBlob(), firstNonce: 0, count: 2 ** 32 - 1, target: 0n });
     const timer = setTimeout(() => engine.stop(), seconds * 1000);
@@ -23,13 +27,13 @@ export async function benchWasmLight(
     const hashrate = (1000 * hashes) / (performance.now() - begin);
     return {
       impl: 'wasm',
-      mode: 'light',
+      mode,
       threads,
       seconds,
       hashes,
       hashrate,
       cacheInitMs: Math.round(cacheInitMs),
-      datasetInitMs: null,
+      datasetInitMs: datasetInitMs === null ? null : Math.round(datasetInitMs),
       peakRssMb: peakRssMb(),
       wasmMemoryMb: Math.round(engine.memoryBytes / 2 ** 20),
     };

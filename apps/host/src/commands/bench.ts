@@ -1,9 +1,8 @@
 // `rxmesh bench`: hashrate of an engine, as JSON for BENCHMARKS.md.
 import { Command, Option } from 'commander';
 import { benchNative } from '../bench/native-bench.js';
-import { benchWasmLight } from '../bench/wasm-bench.js';
+import { benchWasm } from '../bench/wasm-bench.js';
 import { ENGINE_NAMES, type EngineName } from '../engines.js';
-import { CliError } from '../errors.js';
 import { defaultThreadCount, parsePositiveInteger } from '../options.js';
 
 interface BenchOptions {
@@ -19,7 +18,7 @@ export function benchCommand(): Command {
     .description('Measure the hashrate of an engine on this machine.')
     .addOption(new Option('--impl <engine>', 'hashing engine').choices(ENGINE_NAMES).makeOptionMandatory())
     .addOption(
-      new Option('--mode <mode>', 'light: 256 MiB cache; full: 2080 MiB dataset (native only)')
+      new Option('--mode <mode>', 'light: 256 MiB cache; full: 2080 MiB dataset')
         .choices(['light', 'full'])
         .default('light'),
     )
@@ -35,13 +34,10 @@ export function benchCommand(): Command {
     )
     .action(async (options: BenchOptions) => {
       const progress = (message: string) => process.stderr.write(`rxmesh bench: ${message}\n`);
-      if (options.impl === 'wasm' && options.mode === 'full') {
-        throw new CliError('The WebAssembly engine runs light mode only; use --mode light, or --impl native.', 2);
-      }
       const result =
         options.impl === 'native'
           ? await benchNative(options.mode, options.threads, options.seconds, progress)
-          : await benchWasmLight(options.threads, options.seconds, progress);
+          : await benchWasm(options.mode, options.threads, options.seconds, progress);
       const dataset = result.datasetInitMs === null ? '' : `; dataset init ${result.datasetInitMs} ms`;
       process.stdout.write(
         `${result.impl} ${result.mode}, ${result.threads} thread(s): ${result.hashrate.toFixed(2)} H/s ` +
