@@ -1,5 +1,8 @@
 // Hands out regions of the core's memory. Only the owning thread reserves; workers receive addresses.
 
+/** How the error of a memory that cannot grow begins. */
+export const OUT_OF_MEMORY = 'Out of memory for RandomX';
+
 export class MemoryHeap {
   private next: number;
 
@@ -20,7 +23,7 @@ export class MemoryHeap {
         this.memory.grow(Math.ceil(missing / 65536));
       } catch (error) {
         throw new Error(
-          `Out of memory for RandomX: needed ${Math.ceil(end / 2 ** 20)} MiB of WebAssembly memory. ` +
+          `${OUT_OF_MEMORY}: needed ${Math.ceil(end / 2 ** 20)} MiB of WebAssembly memory. ` +
             'Use fewer threads, or close other tabs and try again.',
           { cause: error },
         );

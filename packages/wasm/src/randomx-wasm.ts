@@ -10,6 +10,7 @@ import {
   sameBytes,
 } from '@rxmesh/core';
 import { bytesOf, MemoryHeap } from './heap.js';
+
 import { compileDatasetReader } from './jit/dataset-reader.js';
 import { relaxedMaddIsFused } from './jit/features.js';
 import { CHROMIUM_TIERING_BUDGET } from './jit/program-compiler.js';
@@ -115,6 +116,8 @@ export interface CreateOptions {
    * reserves its maximum up front, so only ask for full mode where it will be used.
    */
   mode?: DatasetMode;
+  /** The most the memory may grow to, below the mode's own maximum (1 GiB light, 4 GiB full). */
+  maximumMemoryBytes?: number | undefined;
   build?: CoreBuild;
   /**
    * Default true: VMs in other threads may share the memory (canShareMemory() says whether this page allows it).
@@ -210,11 +213,9 @@ export class RandomxWasm {
     const sharedMemory = options.sharedMemory ?? true;
     const mode = options.mode ?? 'light';
     const module = await compileCore({ build: options.build ?? 'simd128', sharedMemory });
-    const memory = createMemory(
-      INITIAL_MEMORY_BYTES,
-      sharedMemory,
-      mode === 'full' ? FULL_MEMORY_BYTES : LIGHT_MEMORY_BYTES,
-    );
+    const modeMaximum = mode === 'full' ? FULL_MEMORY_BYTES : LIGHT_MEMORY_BYTES;
+    const maximumBytes = Math.min(modeMaximum, options.maximumMemoryBytes ?? modeMaximum);
+    const memory = createMemory(INITIAL_MEMORY_BYTES, sharedMemory, Math.floor(maximumBytes / 65536) * 65536);
     // The first instance starts on the linker's stack just long enough to learn where the heap begins.
     const core = await instantiateCore(module, memory, 0);
     const heap = new MemoryHeap(memory, core.exports.__heap_base.value as number);

@@ -19,6 +19,7 @@ export interface CacheThreadOptions {
   variant: RandomxVariant;
   /** Full mode: the memory may grow by the dataset, which the mining threads build for each key. */
   mode: DatasetMode;
+  maximumMemoryBytes: number | undefined;
   /** Mining VMs to reserve with the first key. */
   miningVms: number;
   /** The most inputs hashEach() takes: the lanes of its VM. */
@@ -83,7 +84,8 @@ export function exposeCacheThread(endpoint?: Endpoint): void {
   const thread: CacheThread = {
     async open(options) {
       if (opened !== undefined) throw new Error('The cache thread is open already.');
-      const randomx = await RandomxWasm.create({ variant: options.variant, mode: options.mode });
+      const { variant, mode, maximumMemoryBytes } = options;
+      const randomx = await RandomxWasm.create({ variant, mode, maximumMemoryBytes });
       opened = { randomx, options };
       return randomx.memory;
     },

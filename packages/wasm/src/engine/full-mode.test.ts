@@ -78,4 +78,26 @@ describe('WebAssembly engine, full mode, 2 threads', () => {
       expect(hex(share.hash), `nonce ${share.nonce}`).toBe(hex(oracle.hash(withNonce(blob, share.nonce))));
     }
   });
+
+  it('mines in light mode, and says why, when a lowered limit leaves no room for the dataset', async () => {
+    const limited = await WasmEngine.create({
+      threads: 1,
+      mode: 'full',
+      maximumMemoryBytes: 1536 * 2 ** 20,
+      startWorker: startNodeWorker,
+    });
+    try {
+      const ready = await limited.setKey(bytes(checkpoints.key));
+      expect(ready.datasetInitMs).toBeNull();
+      expect(limited.readsDataset).toBe(false);
+      expect(limited.fullModeLost).toMatch(/^Full mode needs 2080 MiB more memory .* mining goes on in light mode/);
+      expect(limited.memoryBytes).toBeLessThan(1536 * 2 ** 20);
+      const input = new Uint8Array(76).fill(9);
+      expect(hex(await limited.hash(input))).toBe(hex(oracle.hash(input)));
+    } finally {
+      limited.release();
+    }
+    expect(engine.readsDataset).toBe(true);
+    expect(engine.fullModeLost).toBeUndefined();
+  });
 });

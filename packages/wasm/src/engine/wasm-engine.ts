@@ -12,6 +12,7 @@ import {
   sameBytes,
 } from '@rxmesh/core';
 import { proxy } from 'comlink';
+import { OUT_OF_MEMORY } from '../heap.js';
 import { CHROMIUM_TIERING_BUDGET } from '../jit/program-compiler.js';
 import type { ProgressListener } from '../load.js';
 import type { DatasetMode, DatasetTarget } from '../randomx-wasm.js';
@@ -31,6 +32,11 @@ export interface WasmEngineOptions {
    * it; the memory then holds one dataset, so prepareKey() is refused and a seed change rebuilds it in place.
    */
   mode?: DatasetMode;
+  /**
+   * The most memory the engine may take. Below fullEngineMemoryBytes(threads), a full-mode engine finds no room for
+   * its dataset and mines in light mode (fullModeLost says so).
+   */
+  maximumMemoryBytes?: number;
   /** How this platform starts threads: startNodeWorker (`@rxmesh/wasm/node`) or startBrowserWorker. */
   startWorker: WorkerStarter;
   /** V8's wasm tiering budget in the engine's threads (VmOptions.tieringBudget). Default: Chromium's. */
@@ -99,6 +105,7 @@ export class WasmEngine implements MiningEngine {
   private released = false;
   /** Full mode: where the dataset is, once reserved. */
   private dataset: DatasetTarget | undefined;
+  private fullModeLostBecause: string | undefined;
 
   private constructor(
     private readonly cacheThread: ThreadLink<CacheThread>,
@@ -118,6 +125,7 @@ export class WasmEngine implements MiningEngine {
       tieringBudget = CHROMIUM_TIERING_BUDGET,
       hashLanes = 1,
       mode = 'light',
+      maximumMemoryBytes,
     } = options;
     if (!Number.isInteger(threads) || threads < 1) {
       throw new RangeError(`threads must be a positive integer, got ${threads}.`);
@@ -129,13 +137,26 @@ export class WasmEngine implements MiningEngine {
     const cacheThread = new ThreadLink<CacheThread>(startWorker('cache', 'WebAssembly cache thread'));
     try {
       const memory = await cacheThread.call((thread) =>
-        thread.open({ variant, mode, miningVms: threads, hashLanes, tieringBudget }),
+        thread.open({ variant, mode, maximumMemoryBytes, miningVms: threads, hashLanes, tieringBudget }),
       );
       return new WasmEngine(cacheThread, memory, startWorker, threads, variant, mode, hashLanes);
     } catch (error) {
       cacheThread.terminate();
       throw error;
     }
+  }
+
+  /**
+   * Why a full-mode engine mines in light mode, as a sentence for the person at the machine: its memory could not
+   * grow by the dataset. Undefined while full mode holds, and in light mode.
+   */
+  get fullModeLost(): string | undefined {
+    return this.fullModeLostBecause;
+  }
+
+  /** Whether programs read a built dataset (full mode) rather than compute items from the cache. */
+  get readsDataset(): boolean {
+    return this.mode === 'full' && this.fullModeLostBecause === undefined && this.currentKey !== undefined;
   }
 
   /** The key whose cache the engine holds, or undefined. */
@@ -182,7 +203,7 @@ export class WasmEngine implements MiningEngine {
     try {
       let built: KeyBuilt;
       let cacheInitMs: number;
-      const full = this.mode === 'full';
+      const full = this.mode === 'full' && this.fullModeLostBecause === undefined;
       if (prepared !== undefined) {
         built = await this.cacheThread.call((thread) => thread.usePreparedKey(key));
         cacheInitMs = prepared.cacheInitMs;
@@ -307,9 +328,18 @@ export class WasmEngine implements MiningEngine {
    * Full mode: the mining threads build the current key's dataset, a slice each, then every VM reads its items.
    * Answers the milliseconds it took.
    */
-  private async buildDataset(onProgress: ProgressListener | undefined): Promise<number> {
+  private async buildDataset(onProgress: ProgressListener | undefined): Promise<number | null> {
     const begin = performance.now();
-    const target = await this.cacheThread.call((thread) => thread.datasetTarget());
+    let target: DatasetTarget;
+    try {
+      target = await this.cacheThread.call((thread) => thread.datasetTarget());
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith(OUT_OF_MEMORY))) throw error;
+      this.fullModeLostBecause =
+        `Full mode needs ${Math.round(DATASET_BYTES / MIB)} MiB more memory for its dataset, and this device ` +
+        'would not give it: mining goes on in light mode, at the usual speed.';
+      return null;
+    }
     this.dataset = target;
     const done = this.miners.map(() => 0);
     const slices = this.miners.map((miner, index) => {
