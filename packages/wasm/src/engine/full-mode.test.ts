@@ -97,6 +97,8 @@ describe('WebAssembly engine, full mode, 2 threads', () => {
     } finally {
       limited.release();
     }
+    // Released, the engine holds no memory any more: its threads are gone and it lets go of the memory object.
+    expect(limited.memoryBytes).toBe(0);
     expect(engine.readsDataset).toBe(true);
     expect(engine.fullModeLost).toBeUndefined();
   });

@@ -109,7 +109,8 @@ export class WasmEngine implements MiningEngine {
 
   private constructor(
     private readonly cacheThread: ThreadLink<CacheThread>,
-    private readonly memory: WebAssembly.Memory,
+    /** Dropped by release(), with the dataset's target, so that nothing here holds the memory any more. */
+    private memory: WebAssembly.Memory | undefined,
     private readonly startWorker: WorkerStarter,
     readonly threads: number,
     readonly variant: RandomxVariant,
@@ -167,7 +168,7 @@ export class WasmEngine implements MiningEngine {
   /** Bytes of the shared WebAssembly memory: the cache, every VM once the first key is set, and the second cache
    * from the first prepareKey() on (WebAssembly memory never shrinks; the two caches take turns). */
   get memoryBytes(): number {
-    return this.memory.buffer.byteLength;
+    return this.memory?.buffer.byteLength ?? 0;
   }
 
   /** The share of time each mining thread works, in (0, 1]; 1 (the default) is full speed. */
@@ -322,6 +323,8 @@ export class WasmEngine implements MiningEngine {
     this.currentKey = undefined;
     this.prepared = undefined;
     for (const thread of [this.cacheThread, ...this.miners]) thread.terminate();
+    this.memory = undefined;
+    this.dataset = undefined;
   }
 
   /**
@@ -361,13 +364,13 @@ export class WasmEngine implements MiningEngine {
 
   /** Full mode: dataset item `itemNumber` as the engine built it, for inspection and checkpoint tests. */
   datasetItem(itemNumber: number): Uint8Array {
-    const { dataset } = this;
-    if (dataset === undefined || this.currentKey === undefined)
+    const { dataset, memory } = this;
+    if (dataset === undefined || memory === undefined || this.currentKey === undefined)
       throw new Error('No dataset is built; setKey() in full mode first.');
     if (!Number.isInteger(itemNumber) || itemNumber < 0 || itemNumber >= dataset.items) {
       throw new RangeError(`Dataset items are 0 to ${dataset.items - 1}, got ${itemNumber}.`);
     }
-    return new Uint8Array(this.memory.buffer, dataset.dataset + 64 * itemNumber, 64).slice();
+    return new Uint8Array(memory.buffer, dataset.dataset + 64 * itemNumber, 64).slice();
   }
 
   /** The first key starts the mining threads; later keys only give them the new cache. */
