@@ -168,7 +168,7 @@ test('two tabs in separate profiles mine the demo chain, get accepted shares, an
   await expect(classroom.page.getByTestId('teacher-outcome')).toContainText('Every tab stopped mining');
   for (const { page } of tabs) {
     await expect(page.getByTestId('start')).toBeVisible({ timeout: 5000 });
-    await expect(page.getByTestId('operator-stopped')).toBeVisible();
+    await expect(page.getByTestId('notice')).toBeVisible();
   }
   const stoppedAt = await Promise.all(tabs.map(({ page }) => hashesOf(page)));
   await first.page.waitForTimeout(3000);

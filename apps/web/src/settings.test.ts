@@ -41,15 +41,21 @@ describe('mining settings', () => {
 
   it('parses stored settings field by field, replacing what is unusable', () => {
     expect(
-      parseSettings({ name: ' Ada ', threads: 2, duty: 0.5, pauseWhenHidden: true, pauseOnBattery: false }, 4),
+      parseSettings(
+        { name: ' Ada ', threads: 2, duty: 0.5, pauseWhenHidden: true, pauseOnBattery: false, fullMode: true },
+        4,
+      ),
     ).toEqual({
       name: 'Ada',
       threads: 2,
       duty: 0.5,
       pauseWhenHidden: true,
       pauseOnBattery: false,
+      fullMode: true,
     });
-    expect(parseSettings({ name: 7, threads: 64, duty: 'fast', pauseWhenHidden: 1 }, 4)).toEqual({
+    // Settings stored before full mode existed, or garbage in its place, leave it off.
+    expect(defaultSettings(4).fullMode).toBe(false);
+    expect(parseSettings({ name: 7, threads: 64, duty: 'fast', pauseWhenHidden: 1, fullMode: 'yes' }, 4)).toEqual({
       ...defaultSettings(4),
       threads: 4,
     });

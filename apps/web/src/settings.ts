@@ -10,6 +10,11 @@ export interface MiningSettings {
   pauseWhenHidden: boolean;
   /** Only where the browser has the Battery API. */
   pauseOnBattery: boolean;
+  /**
+   * Full mode: the 2080 MiB RandomX dataset in this tab, built once per key, for several times light mode's rate.
+   * Off unless the contributor turns it on, and only where the page can share memory and a trial allocation worked.
+   */
+  fullMode: boolean;
 }
 
 /** The cluster protocol's limit on a peer name (UTF-16 code units). */
@@ -24,7 +29,14 @@ function defaultThreads(cores: number): number {
 }
 
 export function defaultSettings(cores: number): MiningSettings {
-  return { name: '', threads: defaultThreads(cores), duty: DUTY_MAX, pauseWhenHidden: false, pauseOnBattery: true };
+  return {
+    name: '',
+    threads: defaultThreads(cores),
+    duty: DUTY_MAX,
+    pauseWhenHidden: false,
+    pauseOnBattery: true,
+    fullMode: false,
+  };
 }
 
 /** The number of cores the browser reports, at least 1 (some report nothing). */
@@ -71,5 +83,6 @@ export function parseSettings(value: unknown, cores: number): MiningSettings {
     duty: typeof fields.duty === 'number' ? clampDuty(fields.duty) : defaults.duty,
     pauseWhenHidden: flag('pauseWhenHidden', defaults.pauseWhenHidden),
     pauseOnBattery: flag('pauseOnBattery', defaults.pauseOnBattery),
+    fullMode: flag('fullMode', defaults.fullMode),
   };
 }

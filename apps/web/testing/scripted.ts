@@ -55,6 +55,13 @@ export class ScriptedBackend implements MiningBackend {
   missingFeatures(): string[] {
     return this.missing;
   }
+  /** What fullModeProblem() answers; null: full mode works here. */
+  fullModeRefusal: string | null = null;
+  fullModeChecks: number[] = [];
+  fullModeProblem(threads: number): string | null {
+    this.fullModeChecks.push(threads);
+    return this.fullModeRefusal;
+  }
   async start(options: StartOptions): Promise<MiningSession> {
     this.starts.push(options);
     if (this.failWith !== undefined) throw this.failWith;

@@ -113,7 +113,7 @@ describe('<rx-app> mining', () => {
     expect(byTestId(document.body, 'start')).toBeUndefined();
     expect(byTestId(document.body, 'stop')).toBeDefined();
 
-    session.set({ keyProgress: { done: 300, total: 1000 } });
+    session.set({ keyProgress: { done: 300, total: 1000, mode: 'light' } });
     await settled(document.body);
     expect((byTestId(document.body, 'key-progress') as HTMLProgressElement).value).toBe(300);
 

@@ -148,7 +148,7 @@ export class RxApp extends LitElement {
         ${
           state.notice === null
             ? nothing
-            : html`<p class="panel" role="status" data-testid="operator-stopped">${state.notice}</p>`
+            : html`<p class="panel" role="status" data-testid="notice">${state.notice}</p>`
         }
         ${stats.error === null ? nothing : html`<p class="panel error">${stats.error}</p>`}
         ${state.phase === 'loading' ? html`<p class="panel loading muted">Checking this browser…</p>` : this.renderPage()}

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-import { engineMemoryBytes, engineMemoryPeakBytes, soloEngineMemoryBytes } from '@rxmesh/wasm';
+import { engineMemoryBytes, engineMemoryPeakBytes, fullEngineMemoryBytes, soloEngineMemoryBytes } from '@rxmesh/wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { settled, text } from '../../testing/dom.js';
 import type { MiningMode } from '../mining/mining-mode.js';
@@ -20,10 +20,11 @@ async function factsFor(
   threads: number,
   mode = THREADS_SHARE_MEMORY,
   server: Partial<Pick<RxConsent, 'operator' | 'secureUrl'>> = {},
+  fullMode = false,
 ): Promise<Map<string, string>> {
   const consent = document.createElement('rx-consent') as RxConsent;
   Object.assign(consent, server);
-  consent.settings = { ...defaultSettings(4), threads };
+  consent.settings = { ...defaultSettings(4), threads, fullMode };
   consent.cores = 4;
   consent.mode = mode;
   document.body.append(consent);
@@ -84,6 +85,22 @@ describe('rx-consent', () => {
     const why = (await factsFor(3, { sharedMemory: false, secureContext: false }, { secureUrl })).get('Why one thread');
     expect(why).toContain(`open this cluster's https address instead: ${secureUrl}.`);
     expect(why).not.toContain('--tls-self-signed');
+  });
+
+  it('states what full mode takes, once, and marks its build time and speed-up as estimates', async () => {
+    const cost = (await factsFor(2, THREADS_SHARE_MEMORY, {}, true)).get('What it costs you') ?? '';
+    expect(cost).toContain(`about ${Math.round(fullEngineMemoryBytes(2) / MIB)} MiB of memory`);
+    expect(Math.round(fullEngineMemoryBytes(2) / MIB)).toBe(2357);
+    expect(cost).toContain('2080 MiB for the RandomX dataset');
+    // The dataset is rebuilt in place at a key change: no second, higher figure.
+    expect(cost).not.toContain('up to about');
+    expect(cost).toContain('about 31 s on 2 threads by our estimate');
+    expect(cost).toContain('was not measured on this device');
+    expect(cost).toContain('about 1.7 times as fast as light mode, by the same estimate');
+    expect(cost).toContain('Stop gives all of this memory back.');
+    // A page that may not share memory mines in light mode whatever the setting says.
+    const light = (await factsFor(2, { sharedMemory: false, secureContext: false }, {}, true)).get('What it costs you');
+    expect(light).not.toContain('dataset');
   });
 
   it('says nothing of one thread where threads share memory', async () => {

@@ -3,7 +3,13 @@
 
 import type { IceServer } from '@rxmesh/core';
 import { css, html, LitElement, nothing } from 'lit';
-import { type MiningMode, miningMemoryBytes, miningThreads, pageMiningMode } from '../mining/mining-mode.js';
+import {
+  FULL_MODE_ESTIMATE,
+  type MiningMode,
+  miningMemoryBytes,
+  miningThreads,
+  pageMiningMode,
+} from '../mining/mining-mode.js';
 import type { MiningSettings } from '../settings.js';
 import type { ClusterJob } from '../stats/cluster-stats.js';
 import type { Consent } from '../storage/consent.js';
@@ -145,7 +151,8 @@ export class RxConsent extends LitElement {
     const source = this.jobKnown ? describeJobSource(this.job, host, this.sourceUrl) : undefined;
     const { duty } = this.settings;
     const threads = miningThreads(this.mode, this.settings.threads);
-    const memory = miningMemoryBytes(this.mode, threads);
+    const fullMode = this.settings.fullMode && this.mode.sharedMemory;
+    const memory = miningMemoryBytes(this.mode, threads, fullMode);
     return html`
         <dl>
           <dt>Who runs this cluster</dt>
@@ -170,11 +177,13 @@ export class RxConsent extends LitElement {
             ${threads} of your ${this.cores} CPU ${this.cores === 1 ? 'thread' : 'threads'}, busy
             ${Math.round(duty * 100)}% of the time, and about ${Math.round(memory.steady / MIB)} MiB of memory
             ${
-              this.mode.sharedMemory
-                ? html`(256 MiB for the RandomX cache that all threads share, and about 8 MiB per thread), up to about
+              fullMode
+                ? this.renderFullModeCost(threads)
+                : this.mode.sharedMemory
+                  ? html`(256 MiB for the RandomX cache that all threads share, and about 8 MiB per thread), up to about
                     ${Math.round(memory.peak / MIB)} MiB from when the RandomX key is about to change: the next key's
                     cache is built beside the current one, so mining goes on.`
-                : html`(256 MiB for the RandomX cache, and about 8 MiB for the thread).`
+                  : html`(256 MiB for the RandomX cache, and about 8 MiB for the thread).`
             }
             Your device will run warmer and its battery will drain faster. You can change
             ${this.mode.sharedMemory ? 'both' : 'how busy it is'} below.
@@ -187,6 +196,19 @@ export class RxConsent extends LitElement {
           </dd>
         </dl>
     `;
+  }
+
+  /** What full mode takes and gives, with the estimates marked as estimates. */
+  private renderFullModeCost(threads: number) {
+    const seconds = Math.round(FULL_MODE_ESTIMATE.buildThreadSeconds / threads);
+    return html`<span data-testid="full-mode-cost"
+      >(full mode: 2080 MiB for the RandomX dataset and 256 MiB for the cache, which all threads share, and about
+      8 MiB per thread). Before it mines at full speed it builds the dataset on your threads, and again at each change
+      of the RandomX key: about ${seconds} s on ${threads} ${threads === 1 ? 'thread' : 'threads'} by our estimate,
+      which comes from a 2-core test machine and was not measured on this device. It then mines about
+      ${FULL_MODE_ESTIMATE.speedUp} times as fast as light mode, by the same estimate. Stop gives all of this memory
+      back.</span
+    >`;
   }
 
   /** Why this page mines on one thread, and where all of them are. */

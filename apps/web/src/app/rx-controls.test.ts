@@ -34,4 +34,23 @@ describe('rx-controls', () => {
     expect([input.value, input.max]).toEqual(['1', '1']);
     expect(help).toContain('Why one thread');
   });
+
+  it('offers full mode, off, only where threads share memory and the device does not report too little', async () => {
+    const fullModeBox = async (mode: MiningMode, deviceMemoryGib: number | undefined) => {
+      document.body.replaceChildren();
+      const controls = document.createElement('rx-controls') as RxControls;
+      controls.settings = defaultSettings(4);
+      controls.cores = 4;
+      controls.mode = mode;
+      controls.deviceMemoryGib = deviceMemoryGib;
+      document.body.append(controls);
+      await settled(document.body);
+      return controls.shadowRoot?.querySelector<HTMLInputElement>('[data-testid="full-mode"]') ?? null;
+    };
+    const shared = { sharedMemory: true, secureContext: true };
+    expect((await fullModeBox(shared, 8))?.checked).toBe(false);
+    expect(await fullModeBox(shared, undefined)).not.toBeNull();
+    expect(await fullModeBox(shared, 4)).toBeNull();
+    expect(await fullModeBox({ sharedMemory: false, secureContext: false }, 8)).toBeNull();
+  });
 });

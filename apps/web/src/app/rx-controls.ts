@@ -3,7 +3,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 import { formatPercent } from '../format.js';
-import { type MiningMode, miningThreads, pageMiningMode } from '../mining/mining-mode.js';
+import { type MiningMode, miningThreads, offersFullMode, pageMiningMode } from '../mining/mining-mode.js';
 import type { MinerPhase } from '../mining/tab-miner.js';
 import { DUTY_MAX, DUTY_MIN, DUTY_STEP, type MiningSettings, NAME_MAX_LENGTH } from '../settings.js';
 import { shared } from '../ui/theme.js';
@@ -18,6 +18,7 @@ export class RxControls extends LitElement {
     phase: { attribute: false },
     batteryKnown: { attribute: false },
     mode: { attribute: false },
+    deviceMemoryGib: { attribute: false },
   };
 
   declare settings: MiningSettings;
@@ -26,6 +27,8 @@ export class RxControls extends LitElement {
   declare mode: MiningMode;
   declare phase: MinerPhase;
   declare batteryKnown: boolean;
+  /** `navigator.deviceMemory`, where the browser reports it (Chromium, rounded down, at most 8). */
+  declare deviceMemoryGib: number | undefined;
 
   static override styles = [
     shared,
@@ -102,6 +105,7 @@ export class RxControls extends LitElement {
     this.phase = 'loading';
     this.batteryKnown = false;
     this.mode = pageMiningMode();
+    this.deviceMemoryGib = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
   }
 
   override render() {
@@ -197,6 +201,7 @@ export class RxControls extends LitElement {
             </span>
           </span>
         </label>
+        ${offersFullMode(this.mode, this.deviceMemoryGib) ? this.renderFullMode(running) : nothing}
         ${
           this.phase === 'ready'
             ? html`<button class="primary start" type="button" data-testid="start" @click=${this.onStart}>
@@ -205,6 +210,32 @@ export class RxControls extends LitElement {
             : nothing
         }
       </section>
+    `;
+  }
+
+  /** The full-mode choice: off by default; turning it on tries its memory first (the page keeps it off if that fails). */
+  private renderFullMode(running: boolean) {
+    return html`
+      <label class="check">
+        <input
+          type="checkbox"
+          data-testid="full-mode"
+          .checked=${live(this.settings.fullMode)}
+          ?disabled=${running}
+          aria-describedby="full-mode-help"
+          @change=${this.onFullMode}
+        />
+        <span>
+          Full mode: about 2.3 GiB of memory for several times the speed
+          <span class="help" id="full-mode-help">
+            <br />${
+              running
+                ? 'Stop mining to change it.'
+                : 'Turning it on sets that memory aside once to check this device has it. See “What it costs you”.'
+            }
+          </span>
+        </span>
+      </label>
     `;
   }
 
@@ -234,6 +265,12 @@ export class RxControls extends LitElement {
 
   private onPauseWhenHidden(event: Event): void {
     this.change({ pauseWhenHidden: (event.target as HTMLInputElement).checked });
+  }
+
+  /** The page may refuse (its trial allocation failed); live() then shows the box unchecked again. */
+  private onFullMode(event: Event): void {
+    this.change({ fullMode: (event.target as HTMLInputElement).checked });
+    this.requestUpdate();
   }
 
   private onPauseOnBattery(event: Event): void {

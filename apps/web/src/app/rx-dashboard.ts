@@ -109,7 +109,11 @@ export class RxDashboard extends LitElement {
             progress === null
               ? html`<p class="muted">${this.keyWords()}</p>`
               : html`<label for="key-progress">
-                    Preparing RandomX: building the 256 MiB cache and compiling its programs,
+                    ${
+                      progress.mode === 'full'
+                        ? 'Preparing RandomX: building the 2080 MiB dataset for full mode,'
+                        : 'Preparing RandomX: building the 256 MiB cache and compiling its programs,'
+                    }
                     ${formatPercent(fraction)}
                   </label>
                   <progress

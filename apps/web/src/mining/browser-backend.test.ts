@@ -3,6 +3,7 @@ import {
   canShareMemory,
   engineMemoryBytes,
   engineMemoryPeakBytes,
+  fullEngineMemoryBytes,
   missingFeatures,
   soloEngineMemoryBytes,
 } from '@rxmesh/wasm';
@@ -47,7 +48,11 @@ describe('figuresOf', () => {
       keyProgress: null,
       joined: true,
       stoppedByOperator: false,
+      readsDataset: false,
+      fullModeLost: null,
     });
+    const lost = { readsDataset: false, fullModeLost: 'No room for the dataset.' };
+    expect(figuresOf(SNAPSHOT, lost)).toMatchObject(lost);
   });
 
   it("tells the page when the cluster's operator stopped every tab", () => {
@@ -58,7 +63,10 @@ describe('figuresOf', () => {
     expect(figuresOf({ ...SNAPSHOT, keyInit: { ...KEY, finishedAt: null } }).keyProgress).toEqual({
       done: 40,
       total: 100,
+      mode: 'light',
     });
+    const dataset = { ...KEY, mode: 'full' as const, finishedAt: null };
+    expect(figuresOf({ ...SNAPSHOT, keyInit: dataset }).keyProgress?.mode).toBe('full');
     expect(figuresOf({ ...SNAPSHOT, keyInit: { ...KEY, finishedAt: 2 } }).keyProgress).toBeNull();
     // The next seed's key, built while mining goes on.
     expect(figuresOf({ ...SNAPSHOT, keyInit: { ...KEY, finishedAt: null, ahead: true } }).keyProgress).toBeNull();
@@ -85,7 +93,7 @@ describe('createBrowserBackend', () => {
   });
 
   it('checks on Start for the memory mining needs, one cache, not the peak of a key change', async () => {
-    await expect(backend.start({ name: '', threads: 3, duty: 1 })).rejects.toThrow('No SIMD.');
+    await expect(backend.start({ name: '', threads: 3, duty: 1, fullMode: false })).rejects.toThrow('No SIMD.');
     expect(missingFeatures).toHaveBeenCalledWith({ workers: true, memoryBytes: engineMemoryBytes(3) });
     // A device that can hold one cache mines; without room for the second it re-keys in place at a seed change.
     expect(engineMemoryPeakBytes(3) - engineMemoryBytes(3)).toBeGreaterThanOrEqual(256 * 2 ** 20);
@@ -93,7 +101,18 @@ describe('createBrowserBackend', () => {
 
   it('checks for the one worker of a page that may not share memory, whatever the threads chosen', async () => {
     vi.mocked(canShareMemory).mockReturnValue(false);
-    await expect(backend.start({ name: '', threads: 3, duty: 1 })).rejects.toThrow('No SIMD.');
+    await expect(backend.start({ name: '', threads: 3, duty: 1, fullMode: false })).rejects.toThrow('No SIMD.');
     expect(missingFeatures).toHaveBeenCalledWith({ workers: true, memoryBytes: soloEngineMemoryBytes() });
+  });
+
+  it("tries full mode's whole memory for the threads, and says why a page that cannot share memory has none", () => {
+    vi.mocked(canShareMemory).mockReturnValue(true);
+    vi.mocked(missingFeatures).mockReturnValueOnce([{ feature: 'memory', message: 'Not 2.4 GiB here.' }]);
+    expect(backend.fullModeProblem(2)).toBe('Not 2.4 GiB here.');
+    expect(missingFeatures).toHaveBeenLastCalledWith({ workers: true, memoryBytes: fullEngineMemoryBytes(2) });
+    vi.mocked(missingFeatures).mockReturnValueOnce([]);
+    expect(backend.fullModeProblem(2)).toBeNull();
+    vi.mocked(canShareMemory).mockReturnValue(false);
+    expect(backend.fullModeProblem(2)).toMatch(/^Full mode needs threads that share memory/);
   });
 });

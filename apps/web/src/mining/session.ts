@@ -1,10 +1,14 @@
 // What the page needs from a mining session (the engine in Web Workers plus the mesh node), so the page's
 // state and tests do not depend on how the session is built.
 
-/** Progress of the slow step of a key change: building the 256 MiB cache and compiling its programs. */
+/**
+ * Progress of the slow step of a key change: in light mode building the 256 MiB cache and compiling its programs,
+ * in full mode building the 2080 MiB dataset.
+ */
 export interface KeyProgress {
   done: number;
   total: number;
+  mode: 'light' | 'full';
 }
 
 /** This tab's own figures, from the session that runs now. */
@@ -21,6 +25,10 @@ export interface SessionFigures {
   joined: boolean;
   /** The cluster's operator stopped every tab during this session: the page stops as if Stop was clicked. */
   stoppedByOperator: boolean;
+  /** Whether hashes read items from the dataset: full mode, built and holding. */
+  readsDataset: boolean;
+  /** Why a session started in full mode mines in light mode, as a sentence for the page; null otherwise. */
+  fullModeLost: string | null;
 }
 
 export interface MiningSession {
@@ -41,11 +49,18 @@ export interface StartOptions {
   name: string;
   threads: number;
   duty: number;
+  fullMode: boolean;
 }
 
 export interface MiningBackend {
   /** Sentences, each naming one thing this browser lacks to mine; empty when it can. Runs nothing. */
   missingFeatures(): string[];
+  /**
+   * Why full mode cannot work here on `threads` threads, as a sentence; null when it can. Sets aside full mode's
+   * memory once and lets it go (a trial allocation), so the page calls it only when the contributor asks for full
+   * mode. Hashes nothing.
+   */
+  fullModeProblem(threads: number): string | null;
   start(options: StartOptions): Promise<MiningSession>;
 }
 
@@ -57,4 +72,6 @@ export const NO_FIGURES: SessionFigures = {
   keyProgress: null,
   joined: false,
   stoppedByOperator: false,
+  readsDataset: false,
+  fullModeLost: null,
 };

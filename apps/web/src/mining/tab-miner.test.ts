@@ -5,7 +5,7 @@ import { ConsentStore } from '../storage/consent.js';
 import { type KeyValueStore, memoryStore } from '../storage/key-value.js';
 import { LifetimeStore } from '../storage/lifetime.js';
 import { type LockApi, type TabChannel, TabLeader } from '../tabs/tab-leader.js';
-import { HISTORY_SECONDS, OPERATOR_STOPPED, TabMiner } from './tab-miner.js';
+import { FULL_MODE_MEMORY_FREED, HISTORY_SECONDS, OPERATOR_STOPPED, TabMiner } from './tab-miner.js';
 
 interface Tab {
   miner: TabMiner;
@@ -126,7 +126,7 @@ describe('TabMiner Start and Stop', () => {
     await tab.miner.init();
     tab.miner.updateSettings({ threads: 2, duty: 0.6, name: '  Ada  ' });
     await tab.miner.start();
-    expect(tab.backend.starts).toEqual([{ name: 'Ada', threads: 2, duty: 0.6 }]);
+    expect(tab.backend.starts).toEqual([{ name: 'Ada', threads: 2, duty: 0.6, fullMode: false }]);
     expect(tab.miner.state.phase).toBe('mining');
     expect((await new ConsentStore(tab.store, 4).load())?.settings.threads).toBe(2);
   });
@@ -226,6 +226,48 @@ describe('TabMiner Start and Stop', () => {
     await vi.advanceTimersByTimeAsync(200_000);
     expect(tab.miner.state.history.rates).toHaveLength(HISTORY_SECONDS);
     expect(tab.miner.state.history.times).toHaveLength(HISTORY_SECONDS);
+  });
+});
+
+describe('TabMiner full mode', () => {
+  it("tries full mode's memory when it is turned on, and keeps it off with a sentence when that fails", async () => {
+    const tab = openTab();
+    await tab.miner.init();
+    tab.backend.fullModeRefusal = 'This device could not set aside the 2357 MiB of memory that mining needs.';
+    tab.miner.updateSettings({ threads: 2, fullMode: true });
+    expect(tab.backend.fullModeChecks).toEqual([2]);
+    expect(tab.miner.state.settings.fullMode).toBe(false);
+    expect(tab.miner.state.error).toBe(
+      'Full mode is not available here: This device could not set aside the 2357 MiB of memory that mining needs.',
+    );
+    tab.backend.fullModeRefusal = null;
+    tab.miner.updateSettings({ fullMode: true });
+    expect(tab.miner.state.settings.fullMode).toBe(true);
+    // Only turning it on tries the memory.
+    tab.miner.updateSettings({ duty: 0.5 });
+    expect(tab.backend.fullModeChecks).toEqual([2, 2]);
+    await tab.miner.start();
+    expect(tab.backend.starts.at(-1)).toMatchObject({ threads: 2, fullMode: true });
+  });
+
+  it('says so when full mode falls back to light mode, and that Stop gave its memory back', async () => {
+    const tab = openTab();
+    await tab.miner.init();
+    tab.miner.updateSettings({ fullMode: true });
+    let session = await mining(tab);
+    session.set({ fullModeLost: 'Full mode needs 2080 MiB more memory for its dataset.' });
+    expect(tab.miner.state.notice).toBe('Full mode needs 2080 MiB more memory for its dataset.');
+    await tab.miner.stop();
+    // Light mode held no dataset, so nothing is said about its memory.
+    expect(tab.miner.state.notice).toBe('Full mode needs 2080 MiB more memory for its dataset.');
+
+    await tab.miner.start();
+    expect(tab.miner.state.notice).toBeNull();
+    session = tab.backend.sessions.at(-1) as ScriptedSession;
+    session.set({ readsDataset: true, hashrate: 50 });
+    await tab.miner.stop();
+    expect(session.calls).toContain('stop');
+    expect(tab.miner.state).toMatchObject({ phase: 'ready', notice: FULL_MODE_MEMORY_FREED });
   });
 });
 

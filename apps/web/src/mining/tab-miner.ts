@@ -37,7 +37,10 @@ export interface TabMinerState {
   missing: string[];
   /** The last failure, as a sentence for the page; cleared by the next Start. */
   error: string | null;
-  /** Why mining stopped when the contributor did not stop it (the operator did); cleared by the next Start. */
+  /**
+   * What the page says about this tab's mining that is not a failure: the operator stopped it, full mode fell back to
+   * light mode, or Stop gave full mode's memory back. Cleared by the next Start.
+   */
   notice: string | null;
   /** Why mining is paused right now (only reasons the contributor enabled). */
   pausedFor: PauseReason[];
@@ -97,6 +100,11 @@ export function initialState(cores: number, persistent: boolean): TabMinerState 
 /** An error's message without its closing full stop, to sit inside a sentence of the page. */
 export const OPERATOR_STOPPED =
   "The cluster's operator stopped mining in every tab, so this tab stopped. Click Start to mine again.";
+
+/** What the page says after a full-mode session stopped. */
+export const FULL_MODE_MEMORY_FREED =
+  'Stopped. The workers have ended and the memory full mode held (about 2.3 GiB) is given back to your device. ' +
+  'The next Start builds the dataset again.';
 
 function sentence(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/[.\s]+$/, '');
@@ -202,8 +210,8 @@ export class TabMiner {
       const consent = await this.options.consent.give(settings, givenAt).catch(() => ({ givenAt, settings }));
       this.update({ consent });
       if (this.stopRequested) throw new Error('stopped before it started');
-      const { name, threads, duty } = this.current.settings;
-      const session = await this.options.backend.start({ name, threads, duty });
+      const { name, threads, duty, fullMode } = this.current.settings;
+      const session = await this.options.backend.start({ name, threads, duty, fullMode });
       this.session = session;
       this.counted = { ...NO_CONTRIBUTION };
       this.unsubscribeSession = session.subscribe(() => this.onSessionFigures());
@@ -243,6 +251,8 @@ export class TabMiner {
       error = `Stopping reported a problem: ${sentence(failure)}. Close the tab to be sure nothing runs.`;
     }
     const last = session.figures();
+    if (error === null && last.readsDataset && this.current.notice === null)
+      this.update({ notice: FULL_MODE_MEMORY_FREED });
     this.countSessionWork(last);
     this.finished = {
       hashes: this.finished.hashes + last.hashes,
@@ -264,7 +274,16 @@ export class TabMiner {
    * the name and thread count apply from the next Start.
    */
   updateSettings(patch: Partial<MiningSettings>): void {
+    const turningFullModeOn = patch.fullMode === true && !this.current.settings.fullMode;
     const merged = { ...this.current.settings, ...patch };
+    if (turningFullModeOn) {
+      // Asked for by a click: the trial allocation of full mode's memory runs now, and decides.
+      const problem = this.options.backend.fullModeProblem(clampThreads(merged.threads, this.current.cores));
+      if (problem !== null) {
+        merged.fullMode = false;
+        this.update({ error: `Full mode is not available here: ${sentence(problem)}.` });
+      }
+    }
     const settings: MiningSettings = {
       ...merged,
       name: cleanName(merged.name),
@@ -337,6 +356,8 @@ export class TabMiner {
       keyProgress: running?.keyProgress ?? null,
       joined: running?.joined ?? false,
       stoppedByOperator: running?.stoppedByOperator ?? false,
+      readsDataset: running?.readsDataset ?? false,
+      fullModeLost: running?.fullModeLost ?? null,
     };
   }
 
@@ -362,6 +383,7 @@ export class TabMiner {
     const figures = session.figures();
     this.countSessionWork(figures);
     this.update({ figures: this.figuresNow(), lifetime: this.lifetimeNow() });
+    if (figures.fullModeLost !== null && this.current.notice === null) this.update({ notice: figures.fullModeLost });
     // A remote stop is only a stop: mining starts again only with the contributor's own click on Start.
     if (figures.stoppedByOperator) {
       this.update({ notice: OPERATOR_STOPPED });
