@@ -2,8 +2,9 @@
 // it, and WasmEngine on Web Workers from its browser starter, checked against Debian's librandomx (through the
 // native addon).
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { createLightHasher } from '@rxmesh/native';
 import { buildServer } from '@rxmesh/signal';
 import type { FastifyInstance } from 'fastify';
@@ -132,4 +133,93 @@ test('the float runtime rounds exactly in Chromium, with fused multiply-add wher
   // Chromium 156 has relaxed SIMD with a fused madd on this x86-64 machine; say so if that ever changes.
   testInfo.annotations.push({ type: 'fusedMultiplyAdd', description: String(result.fusedAvailable) });
   expect(result.mismatches).toEqual(result.fusedAvailable ? { baseline: [], fused: [] } : { baseline: [] });
+});
+
+/** The resident memory of this browser's renderer processes, the largest, in bytes (where the tab's workers live). */
+async function largestRendererRss(page: Page): Promise<number> {
+  const browser = page.context().browser();
+  if (browser === null) throw new Error('no browser');
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+      processInfo: { type: string; id: number }[];
+    };
+    const sizes = await Promise.all(
+      processInfo
+        .filter((process) => process.type === 'renderer')
+        .map(async ({ id }) => {
+          const status = await readFile(`/proc/${id}/status`, 'utf8').catch(() => '');
+          return 1024 * Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+        }),
+    );
+    return Math.max(0, ...sizes);
+  } finally {
+    await cdp.detach();
+  }
+}
+
+test('full mode: 2 workers build the dataset, mine as librandomx hashes, and Stop gives the memory back', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(300_000);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(`${origin}/index.html`);
+  const key = randomBytes(32);
+  const blob = randomBytes(76);
+  const input = randomBytes(100);
+  const firstNonce = 500;
+  const count = 9;
+  const result = await page.evaluate(
+    ([keyHex, blobHex, first, total, inputHex]) =>
+      window.rxHarness.mineInFullMode(keyHex, blobHex, first, total, inputHex),
+    [key.toString('hex'), blob.toString('hex'), firstNonce, count, input.toString('hex')] as const,
+  );
+  const oracle = createLightHasher(key);
+  const nonces = Array.from({ length: count }, (_, i) => firstNonce + i);
+  const expected = nonces.map((nonce) => {
+    const blobWithNonce = Buffer.from(blob);
+    blobWithNonce.writeUInt32LE(nonce, 39);
+    return Buffer.from(oracle.hash(blobWithNonce)).toString('hex');
+  });
+  const expectedSingle = Buffer.from(oracle.hash(input)).toString('hex');
+  oracle.release();
+  // The trial allocation of the whole memory succeeded here, which is what lets the page offer full mode.
+  expect(result.missing).toEqual([]);
+  expect(result.lastProgress).toEqual([34_078_719, 34_078_719]);
+  expect(result.readsDataset).toBe(true);
+  expect(result.memoryBytes).toBeGreaterThan(2300 * 2 ** 20);
+  expect(result.nonces).toEqual(nonces);
+  expect(result.hashesHex).toEqual(expected);
+  expect(result.singleHashHex).toBe(expectedSingle);
+  testInfo.annotations.push({ type: 'datasetInitMs', description: String(Math.round(result.datasetInitMs)) });
+
+  const held = await largestRendererRss(page);
+  expect(held).toBeGreaterThan(2 * 2 ** 30);
+  const begin = performance.now();
+  expect(await page.evaluate(() => window.rxHarness.releaseFullMode())).toBe(0);
+  const cdp = await page.context().newCDPSession(page);
+  let after = held;
+  for (let attempt = 0; attempt < 40 && after > held - 2 * 2 ** 30; attempt++) {
+    await cdp.send('HeapProfiler.collectGarbage');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    after = await largestRendererRss(page);
+  }
+  const releaseMs = performance.now() - begin;
+  testInfo.annotations.push({
+    type: 'rendererRssMiB',
+    description: `${Math.round(held / 2 ** 20)} -> ${Math.round(after / 2 ** 20)}`,
+  });
+  testInfo.annotations.push({ type: 'releaseMs', description: String(Math.round(releaseMs)) });
+  expect(held - after).toBeGreaterThan(2 * 2 ** 30);
+  expect(releaseMs).toBeLessThan(10_000);
+
+  // Too little memory for the dataset: light mode, the sentence the page shows, and the same hashes.
+  const limited = await page.evaluate(
+    ([keyHex, inputHex]) => window.rxHarness.fullModeWithTooLittleMemory(keyHex, inputHex),
+    [key.toString('hex'), input.toString('hex')] as const,
+  );
+  expect(limited).toMatchObject({ datasetInitMs: null, readsDataset: false, hashHex: expectedSingle });
+  expect(limited.fullModeLost).toMatch(/^Full mode needs 2080 MiB more memory .* mining goes on in light mode/);
+  expect(problems).toEqual([]);
 });

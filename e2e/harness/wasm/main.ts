@@ -2,6 +2,7 @@
 // itself, on Web Workers started by its browser starter.
 import {
   engineMemoryBytes,
+  fullEngineMemoryBytes,
   missingFeatures,
   RandomxWasm,
   requestStop,
@@ -169,6 +170,79 @@ async function mineWithEngine(
   }
 }
 
+export interface FullModeRun {
+  /** What a trial allocation of full mode's memory finds missing on this page. */
+  missing: string[];
+  datasetInitMs: number;
+  /** The last dataset progress: items done and in all. */
+  lastProgress: [number, number];
+  readsDataset: boolean;
+  memoryBytes: number;
+  nonces: number[];
+  hashesHex: string[];
+  /** A hash of the engine's cache thread, which reads the dataset too. */
+  singleHashHex: string;
+}
+
+/** The full-mode engine the last mineInFullMode() left running, until releaseFullMode(). */
+let fullModeEngine: WasmEngine | undefined;
+
+/** WasmEngine in full mode on 2 Web Workers: builds the dataset for `keyHex`, then mines `count` nonces. */
+async function mineInFullMode(
+  keyHex: string,
+  blobHex: string,
+  firstNonce: number,
+  count: number,
+  inputHex: string,
+): Promise<FullModeRun> {
+  const threads = 2;
+  const missing = missingFeatures({ workers: true, memoryBytes: fullEngineMemoryBytes(threads) });
+  const engine = await WasmEngine.create({ threads, mode: 'full', startWorker: startBrowserWorker });
+  fullModeEngine = engine;
+  let lastProgress: [number, number] = [0, 0];
+  const { datasetInitMs } = await engine.setKey(toBytes(keyHex), (done, total) => (lastProgress = [done, total]));
+  const mined = await engine.mine({ blob: toBytes(blobHex), firstNonce, count, target: 2n ** 64n - 1n });
+  return {
+    missing: missing.map(({ feature }) => feature),
+    datasetInitMs: datasetInitMs ?? 0,
+    lastProgress,
+    readsDataset: engine.readsDataset,
+    memoryBytes: engine.memoryBytes,
+    nonces: mined.shares.map((share) => share.nonce),
+    hashesHex: mined.shares.map((share) => toHex(share.hash)),
+    singleHashHex: toHex(await engine.hash(toBytes(inputHex))),
+  };
+}
+
+/** Releases the full-mode engine and lets go of it, as the page does on Stop; answers its memory after release. */
+function releaseFullMode(): number {
+  const engine = fullModeEngine;
+  fullModeEngine = undefined;
+  engine?.release();
+  return engine?.memoryBytes ?? -1;
+}
+
+/** A full-mode engine allowed too little memory for the dataset: what it says, and a hash it computes anyway. */
+async function fullModeWithTooLittleMemory(keyHex: string, inputHex: string) {
+  const engine = await WasmEngine.create({
+    threads: 1,
+    mode: 'full',
+    maximumMemoryBytes: 1024 * 2 ** 20,
+    startWorker: startBrowserWorker,
+  });
+  try {
+    const { datasetInitMs } = await engine.setKey(toBytes(keyHex));
+    return {
+      datasetInitMs,
+      readsDataset: engine.readsDataset,
+      fullModeLost: engine.fullModeLost ?? null,
+      hashHex: toHex(await engine.hash(toBytes(inputHex))),
+    };
+  } finally {
+    engine.release();
+  }
+}
+
 export interface FloatCheck {
   fusedAvailable: boolean;
   checked: number;
@@ -195,8 +269,20 @@ declare global {
       mineRangesInWorkers: typeof mineRangesInWorkers;
       mineInWorkers: typeof mineInWorkers;
       mineWithEngine: typeof mineWithEngine;
+      mineInFullMode: typeof mineInFullMode;
+      releaseFullMode: typeof releaseFullMode;
+      fullModeWithTooLittleMemory: typeof fullModeWithTooLittleMemory;
       checkFloatRuntime: typeof checkFloatRuntime;
     };
   }
 }
-window.rxHarness = { hashInWorkers, mineRangesInWorkers, mineInWorkers, mineWithEngine, checkFloatRuntime };
+window.rxHarness = {
+  hashInWorkers,
+  mineRangesInWorkers,
+  mineInWorkers,
+  mineWithEngine,
+  mineInFullMode,
+  releaseFullMode,
+  fullModeWithTooLittleMemory,
+  checkFloatRuntime,
+};

@@ -3,7 +3,7 @@
 // others are hidden one at a time.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { soloEngineMemoryBytes } from './engine/solo-engine.js';
-import { engineMemoryBytes } from './engine/wasm-engine.js';
+import { engineMemoryBytes, fullEngineMemoryBytes } from './engine/wasm-engine.js';
 import { canShareMemory, compileCore, missingFeatures } from './load.js';
 
 const features = (needs?: Parameters<typeof missingFeatures>[0]) =>
@@ -23,6 +23,8 @@ describe('missingFeatures', () => {
     expect(missingFeatures()).toEqual([]);
     vi.stubGlobal('Worker', class {});
     expect(missingFeatures({ workers: true, memoryBytes: engineMemoryBytes(2) })).toEqual([]);
+    // Full mode's trial: a memory past light mode's 1 GiB maximum, as a full-mode engine makes it.
+    expect(missingFeatures({ workers: true, memoryBytes: fullEngineMemoryBytes(2) })).toEqual([]);
   });
 
   it('says when there are no Web Workers, only when asked', () => {
@@ -67,10 +69,10 @@ describe('missingFeatures', () => {
   });
 
   it('says when the memory cannot be had, and how much was asked', () => {
-    // Beyond the 1 GiB that the core's memory may grow to, so no machine can give it.
-    const missing = missingFeatures({ memoryBytes: 2 ** 31 });
+    // Beyond the 4 GiB that a 32-bit memory addresses, so no machine can give it.
+    const missing = missingFeatures({ memoryBytes: 2 ** 32 + 2 ** 20 });
     expect(missing.map(({ feature }) => feature)).toEqual(['memory']);
-    expect(missing[0]?.message).toMatch(/could not set aside the 2048 MiB .* Close other tabs .* fewer threads/);
+    expect(missing[0]?.message).toMatch(/could not set aside the 4097 MiB .* Close other tabs .* fewer threads/);
   });
 
   it('makes compileCore fail with the same sentences, and refuse a shared build where memory is not shared', async () => {

@@ -75,7 +75,8 @@ function simdProbe(): Uint8Array<ArrayBuffer> {
 
 function createsMemory(bytes: number, shared: boolean): boolean {
   try {
-    createMemory(bytes, shared);
+    // The maximum of the memory that would hold this much: light mode's, or full mode's past it.
+    createMemory(bytes, shared, bytes > LIGHT_MEMORY_BYTES ? FULL_MEMORY_BYTES : LIGHT_MEMORY_BYTES);
     return true;
   } catch {
     return false;
