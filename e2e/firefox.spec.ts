@@ -4,8 +4,10 @@
 // secure context, so not isolated: one worker), each with no console error, uncaught exception or CSP violation.
 // One Firefox for the file; each test opens its own browser profile (Web Locks and idb-keyval are per profile). The
 // checks are the ones the Chromium tests make, from e2e/harness/contributor-page.ts.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { createLightHasher } from '@rxmesh/native';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import {
   type ContributorTab,
@@ -17,6 +19,7 @@ import {
   recordCspViolationsInPage,
   startMining,
 } from './harness/contributor-page.js';
+import { serveWasmHarness } from './harness/wasm/serve.js';
 
 const FIREFOX_PATH = '/usr/bin/firefox-esr';
 /** A name Firefox resolves to loopback (`network.dns.localDomains`): a page from it is not a secure context. */
@@ -120,4 +123,45 @@ test('Firefox: a tab on plain http, not a secure context, mines with one worker,
   test.info().annotations.push({ type: 'stop', description: `hash counter last moved ${settledMs} ms after Stop` });
   expect(await problems()).toEqual([]);
   await page.browserContext().close();
+});
+
+test('Firefox: full mode on 2 workers builds the dataset and mines as librandomx hashes', async () => {
+  test.setTimeout(300_000);
+  if (browser === undefined) throw new Error('Firefox is not running');
+  const harness = await serveWasmHarness();
+  const context = await browser.createBrowserContext();
+  try {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error instanceof Error ? error.message : String(error)));
+    await page.goto(`${harness.origin}/index.html`);
+    const key = randomBytes(32);
+    const blob = randomBytes(76);
+    const input = randomBytes(64);
+    const result = await page.evaluate(
+      (keyHex, blobHex, inputHex) => window.rxHarness.mineInFullMode(keyHex, blobHex, 0, 5, inputHex),
+      key.toString('hex'),
+      blob.toString('hex'),
+      input.toString('hex'),
+    );
+    const oracle = createLightHasher(key);
+    const expected = [0, 1, 2, 3, 4].map((nonce) => {
+      const blobWithNonce = Buffer.from(blob);
+      blobWithNonce.writeUInt32LE(nonce, 39);
+      return Buffer.from(oracle.hash(blobWithNonce)).toString('hex');
+    });
+    const expectedSingle = Buffer.from(oracle.hash(input)).toString('hex');
+    oracle.release();
+    expect(result.missing).toEqual([]);
+    expect(result.readsDataset).toBe(true);
+    expect(result.lastProgress).toEqual([34_078_719, 34_078_719]);
+    expect(result.hashesHex).toEqual(expected);
+    expect(result.singleHashHex).toBe(expectedSingle);
+    expect(await page.evaluate(() => window.rxHarness.releaseFullMode())).toBe(0);
+    test.info().annotations.push({ type: 'datasetInitMs', description: String(Math.round(result.datasetInitMs)) });
+    expect(problems).toEqual([]);
+  } finally {
+    await context.close();
+    await harness.close();
+  }
 });

@@ -3,30 +3,24 @@
 // native addon).
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { expect, type Page, test } from '@playwright/test';
 import { createLightHasher } from '@rxmesh/native';
-import { buildServer } from '@rxmesh/signal';
-import type { FastifyInstance } from 'fastify';
-import { build } from 'vite';
 import { floatReferenceCases } from '../packages/wasm/ctest/run.mjs';
+import { serveWasmHarness } from './harness/wasm/serve.js';
 
-const harnessConfig = fileURLToPath(new URL('./harness/wasm/vite.config.ts', import.meta.url));
-const harnessRoot = fileURLToPath(new URL('../test-results/harness-wasm', import.meta.url));
 const KEYS = 3;
 const INPUTS_PER_KEY = 8;
 
-let server: FastifyInstance;
+let harness: Awaited<ReturnType<typeof serveWasmHarness>> | undefined;
 let origin: string;
 
 test.beforeAll(async () => {
-  await build({ configFile: harnessConfig });
-  server = await buildServer({ webRoot: harnessRoot });
-  origin = await server.listen({ port: 0, host: '127.0.0.1' });
+  harness = await serveWasmHarness();
+  origin = harness.origin;
 });
 
 test.afterAll(async () => {
-  await server?.close();
+  await harness?.close();
 });
 
 test('two workers share one cache and agree with librandomx', async ({ page }, testInfo) => {
