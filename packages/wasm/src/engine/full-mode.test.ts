@@ -1,7 +1,8 @@
-// The WebAssembly engine in full mode on Node's worker_threads: one 2080 MiB dataset, built on the engine's 2 mining
-// threads for the published vectors' first key, against the published dataset checkpoints, every published vector of
-// that key, and librandomx (its light hasher: a hash does not depend on the mode that computed it) on random inputs
-// and a batch mined on both threads. The one dataset is shared by every test of the file.
+// The WebAssembly engine in full mode on Node's worker_threads: one engine whose 2080 MiB dataset is built on its 2
+// mining threads for three keys in turn, in place: the published vectors' first key (the dataset checkpoints, its
+// vectors, librandomx on random inputs and on a batch mined on both threads), their second key (its vectors and
+// random inputs), and the benchmark key (the 1000-nonce XOR, mined in full mode). librandomx's light hasher is the
+// oracle: a hash does not depend on the mode that computed it. Tests run in order; each key's dataset serves several.
 import { meetsShareTarget, withNonce } from '@rxmesh/core';
 import { createLightHasher, type NativeLightHasher } from '@rxmesh/native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,22 @@ import { fullEngineMemoryBytes, WasmEngine } from './wasm-engine.js';
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const bytes = (text: string) => new Uint8Array(Buffer.from(text, 'hex'));
 const checkpoints = randomxFixtures['rx/0 checkpoints'];
-const vectors = publishedVectors('rx/0').filter((vector) => vector.key === checkpoints.key);
+const benchmark = randomxFixtures['rx/0 benchmark'];
+const allVectors = publishedVectors('rx/0');
+const vectors = allVectors.filter((vector) => vector.key === checkpoints.key);
+const secondKey = allVectors.find((vector) => vector.key !== checkpoints.key)?.key ?? '';
+
+/** Random inputs of 0 to 300 bytes, hashed together on the engine's cache thread, against librandomx. */
+async function expectRandomInputs(engine: WasmEngine, keyHex: string): Promise<void> {
+  const inputs = Array.from({ length: 8 }, (_, i) => new Uint8Array((i * 37) % 301).map(() => Math.random() * 256));
+  const hashes = await Promise.all(inputs.map((input) => engine.hash(input)));
+  const oracle = createLightHasher(bytes(keyHex));
+  try {
+    for (const [i, input] of inputs.entries()) expect(hex(hashes[i] as Uint8Array)).toBe(hex(oracle.hash(input)));
+  } finally {
+    oracle.release();
+  }
+}
 const everyHashIsAShare = 2n ** 64n - 1n;
 
 describe('WebAssembly engine, full mode, 2 threads', () => {
@@ -56,9 +72,10 @@ describe('WebAssembly engine, full mode, 2 threads', () => {
     expect(hex(engine.datasetItem(34_078_718))).not.toBe('00'.repeat(64));
   });
 
-  it('hashes every published vector of the key, reading items from the dataset', async () => {
+  it('hashes every published vector of the key, and random inputs, reading items from the dataset', async () => {
     expect(vectors.length).toBeGreaterThan(0);
     for (const vector of vectors) expect(hex(await engine.hash(bytes(vector.input))), vector.input).toBe(vector.hash);
+    await expectRandomInputs(engine, checkpoints.key);
   });
 
   it('hashes on a VM whose memory lies above 2 GiB, several inputs at once, as librandomx does', async () => {
@@ -101,5 +118,37 @@ describe('WebAssembly engine, full mode, 2 threads', () => {
     expect(limited.memoryBytes).toBe(0);
     expect(engine.readsDataset).toBe(true);
     expect(engine.fullModeLost).toBeUndefined();
+  });
+
+  it('builds the second vector key in place, and hashes its vectors and random inputs from the new dataset', {
+    timeout: 300_000,
+  }, async () => {
+    expect(secondKey).not.toBe('');
+    const before = engine.memoryBytes;
+    const { datasetInitMs: rebuiltMs } = await engine.setKey(bytes(secondKey));
+    expect(rebuiltMs).toBeGreaterThan(0);
+    expect(engine.readsDataset).toBe(true);
+    // In place: the memory does not grow by a second dataset.
+    expect(engine.memoryBytes).toBe(before);
+    const second = allVectors.filter((vector) => vector.key === secondKey);
+    expect(second.length).toBeGreaterThan(0);
+    for (const vector of second) expect(hex(await engine.hash(bytes(vector.input))), vector.input).toBe(vector.hash);
+    await expectRandomInputs(engine, secondKey);
+  });
+
+  it('mines the 1000-nonce benchmark XOR in full mode', { timeout: 300_000 }, async () => {
+    await engine.setKey(bytes(benchmark.key));
+    expect(engine.readsDataset).toBe(true);
+    const { hashes, shares } = await engine.mine({
+      blob: bytes(benchmark.template),
+      firstNonce: 0,
+      count: 1000,
+      target: everyHashIsAShare,
+    });
+    expect(hashes).toBe(1000);
+    expect(shares.map((share) => share.nonce)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    const xor = new Uint8Array(32);
+    for (const share of shares) for (const [i, byte] of share.hash.entries()) xor[i] = (xor[i] ?? 0) ^ byte;
+    expect(hex(xor)).toBe(benchmark.xor);
   });
 });
