@@ -9,6 +9,7 @@ import { E2E_DATA_DIR, E2E_OPERATOR, PHONE_TOO } from './harness/e2e-server.js';
 interface StatsMember {
   id: string;
   engine: string;
+  mode: string;
   sharesAccepted: number;
   creditedWork: string;
   parent: string | null;
@@ -215,5 +216,42 @@ test('Stop brings the hashrate to 0 within 1 s, and the throttle at 50% roughly 
   expect(await hashesOf(page)).toBe(settled);
   await expect(page.getByTestId('start')).toBeVisible();
   await expect(page).not.toHaveTitle(/H\/s/);
+  expect(problems).toEqual([]);
+});
+
+test('full mode: offered here, tried on the click, builds the dataset, mines with accepted shares, and Stop says the memory went back', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(240_000);
+  const problems = watchConsole(page);
+  await page.goto('/');
+  const fullMode = page.getByTestId('full-mode');
+  await expect(fullMode).toBeVisible();
+  await expect(fullMode).not.toBeChecked();
+  await expect(page.getByTestId('full-mode-cost')).toHaveCount(0);
+  await page.getByTestId('threads').fill('2');
+  await page.getByTestId('threads').blur();
+  // The click sets full mode's memory aside once; it stays on because that worked here.
+  await fullMode.check();
+  await expect(fullMode).toBeChecked();
+  await expect(page.getByTestId('full-mode-cost')).toContainText('2080 MiB for the RandomX dataset');
+  expect(page.workers()).toHaveLength(0);
+
+  await page.getByTestId('start').click();
+  await expect(page.locator('label[for="key-progress"]')).toContainText('2080 MiB dataset', { timeout: 30_000 });
+  const begin = Date.now();
+  await expect(page.getByTestId('key-progress')).toHaveCount(0, { timeout: 120_000 });
+  testInfo.annotations.push({ type: 'datasetBuildSeenMs', description: String(Date.now() - begin) });
+  await expect
+    .poll(async () => Number((await page.getByTestId('shares-accepted').textContent())?.replace(/\D/g, '') || 0), {
+      timeout: 60_000,
+    })
+    .toBeGreaterThan(0);
+  const members = (await stats(page)).members.filter((member) => member.engine === 'wasm' && member.mode === 'full');
+  expect(members).toHaveLength(1);
+
+  await page.getByTestId('stop').click();
+  await expect(page.getByTestId('notice')).toContainText('the memory full mode held (about 2.3 GiB) is given back');
+  await expect(page.getByTestId('start')).toBeVisible();
   expect(problems).toEqual([]);
 });

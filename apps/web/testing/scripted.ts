@@ -34,6 +34,8 @@ export class ScriptedSession implements MiningSession {
   }
   stop(): Promise<void> {
     this.calls.push('stop');
+    // As the real session: once stopped, it reads no dataset.
+    this.current = { ...this.current, readsDataset: false };
     if (!this.holdStop) return Promise.resolve();
     return new Promise((resolve) => {
       this.finishStop = resolve;

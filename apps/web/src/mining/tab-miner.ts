@@ -244,6 +244,8 @@ export class TabMiner {
     // The page shows the stop at once; the workers follow within the hashes in flight.
     this.update({ phase: 'stopping', figures: this.figuresNow(), pausedFor: [] });
     this.recordSample(0);
+    // Asked before the stop: a stopped session holds no dataset.
+    const heldDataset = session.figures().readsDataset;
     let error: string | null = null;
     try {
       await session.stop();
@@ -251,8 +253,7 @@ export class TabMiner {
       error = `Stopping reported a problem: ${sentence(failure)}. Close the tab to be sure nothing runs.`;
     }
     const last = session.figures();
-    if (error === null && last.readsDataset && this.current.notice === null)
-      this.update({ notice: FULL_MODE_MEMORY_FREED });
+    if (error === null && heldDataset && this.current.notice === null) this.update({ notice: FULL_MODE_MEMORY_FREED });
     this.countSessionWork(last);
     this.finished = {
       hashes: this.finished.hashes + last.hashes,
