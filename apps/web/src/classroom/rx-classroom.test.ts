@@ -31,7 +31,7 @@ function member(id: string, name: string, parent: string | null, creditedWork: s
 }
 
 const MEMBERS = [
-  member('gateway-id', 'gateway', null, '0', { role: 'gateway', engine: 'native', hashrate: 900 }),
+  member('gateway-id', 'gateway', null, '0', { role: 'gateway', engine: 'native', mode: 'full', hashrate: 900 }),
   member('aaaaaaaa-1', 'Ada', 'gateway-id', '40000', { standbyRank: 0 }),
   member('bbbbbbbb-2', 'Bo', 'gateway-id', '90000000000000000000'),
   member('cccccccc-3', 'Cy', 'bbbbbbbb-2', '5000'),
@@ -125,8 +125,15 @@ describe('<rx-classroom>', () => {
       'cccccccc-3',
       'gateway-id',
     ]);
-    expect(text(rows[1])).toContain('standby 1 · aaaaaaaa');
-    expect(text(rows[3])).toContain('coordinator');
+    expect(text(rows[1])).toContain('standby 1, light mode · aaaaaaaa');
+    expect(text(rows[3])).toContain('coordinator, full mode');
+  });
+
+  it('says in Inside RandomX how many listed peers read dataset items and how many compute them', async () => {
+    await mount(STATS);
+    expect(text(byTestId(document.body, 'cluster-modes'))).toBe(
+      'In this cluster now: 1 peer reads dataset items (full mode), 3 peers compute them (light mode).',
+    );
   });
 
   it('lists blocks with their finders, and the job', async () => {

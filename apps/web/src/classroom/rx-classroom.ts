@@ -15,7 +15,7 @@ import './rx-blocks.js';
 import type { ReadableProgram } from './rx-inside-randomx.js';
 import './rx-inside-randomx.js';
 import './rx-join.js';
-import './rx-leaderboard.js';
+import { modeCounts } from './rx-leaderboard.js';
 import './rx-mesh-graph.js';
 import './rx-teacher.js';
 
@@ -262,6 +262,7 @@ export class RxClassroom extends LitElement {
       <section class="panel inside" aria-labelledby="inside-heading">
         <h2 id="inside-heading">Inside RandomX</h2>
         <rx-inside-randomx
+          .modes=${stats === null ? null : modeCounts(stats.members)}
           .program=${this.program}
           .input=${this.programInput}
           .programError=${this.programError}

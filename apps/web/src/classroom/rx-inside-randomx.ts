@@ -30,8 +30,9 @@ const STAGES = [
   {
     name: 'Dataset reads',
     words:
-      'Every loop also reads one 64-byte item of a 2 GiB dataset made from the cache. Computers with enough memory keep ' +
-      'it; browsers rebuild each item from the cache on the spot, which is why a tab mines slower than a host.',
+      'Every loop also reads one 64-byte item of a 2 GiB dataset made from the cache. Peers in full mode build the ' +
+      'dataset once and read items from it; peers in light mode rebuild each item from the cache on the spot, which is ' +
+      'slower. Hosts with the memory, and tabs whose contributor turned full mode on, run in full mode.',
   },
 ] as const;
 
@@ -120,11 +121,14 @@ export class RxInsideRandomx extends LitElement {
     program: { attribute: false },
     input: { attribute: false },
     programError: { attribute: false },
+    modes: { attribute: false },
   };
 
   declare program: ReadableProgram | null;
   declare input: string;
   declare programError: string | null;
+  /** How many listed peers read dataset items (full) and compute them (light); null before the first stats. */
+  declare modes: { full: number; light: number } | null;
 
   static override styles = [
     shared,
@@ -153,13 +157,23 @@ export class RxInsideRandomx extends LitElement {
     this.program = null;
     this.input = '';
     this.programError = null;
+    this.modes = null;
   }
 
   override render() {
+    const { modes } = this;
     return html`
       <ol class="stages">
         ${STAGES.map((stage) => html`<li><h3>${stage.name}</h3><p>${stage.words}</p></li>`)}
       </ol>
+      ${
+        modes === null
+          ? nothing
+          : html`<p data-testid="cluster-modes">
+              In this cluster now: ${modes.full} ${modes.full === 1 ? 'peer reads' : 'peers read'} dataset items (full
+              mode), ${modes.light} ${modes.light === 1 ? 'peer computes' : 'peers compute'} them (light mode).
+            </p>`
+      }
       ${this.programError === null ? nothing : html`<p class="muted">${this.programError}</p>`}
       <rx-program-listing .program=${this.program} .input=${this.input}></rx-program-listing>
     `;

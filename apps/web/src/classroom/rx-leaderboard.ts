@@ -20,14 +20,36 @@ export function rankMembers(members: ClusterMember[]): ClusterMember[] {
 
 const ENGINE_WORDS: Record<ClusterMember['engine'], string> = { native: 'host', wasm: 'browser', xmrig: 'rig' };
 
-/** What the peer is, and the start of its id, which tells apart two peers of the same name. */
+/** Whether a peer reads dataset items (full mode) or computes each from the cache (light mode); rigs do not say. */
+export function modeWords(member: Pick<ClusterMember, 'engine' | 'mode'>): string | null {
+  if (member.engine === 'xmrig') return null;
+  return member.mode === 'full' ? 'full mode' : 'light mode';
+}
+
+/** How many of `members` read dataset items (full mode) and how many compute them (light mode); rigs do not say. */
+export function modeCounts(members: readonly Pick<ClusterMember, 'engine' | 'mode'>[]): {
+  full: number;
+  light: number;
+} {
+  let full = 0;
+  let light = 0;
+  for (const member of members) {
+    const mode = modeWords(member);
+    if (mode === 'full mode') full++;
+    else if (mode === 'light mode') light++;
+  }
+  return { full, light };
+}
+
+/** What the peer is, its mode, and the start of its id, which tells apart two peers of the same name. */
 function roleWords(member: ClusterMember, coordinator: string | null): string {
   let role: string;
   if (member.id === coordinator) role = 'coordinator';
   else if (member.standbyRank !== null) role = `standby ${member.standbyRank + 1}`;
   else if (member.role === 'gateway') role = 'gateway';
   else role = ENGINE_WORDS[member.engine];
-  return `${role} · ${member.id.slice(0, 8)}`;
+  const mode = modeWords(member);
+  return `${role}${mode === null ? '' : `, ${mode}`} · ${member.id.slice(0, 8)}`;
 }
 
 export class RxLeaderboard extends LitElement {
