@@ -322,11 +322,6 @@ export class RandomxWasm {
     return { superscalar: this.compiledCache, cache: this.slot.struct, dataset: this.readyDataset };
   }
 
-  /** Items in the full dataset of this variant. */
-  get datasetItems(): number {
-    return this.core.exports.rx_api_dataset_item_count(this.variantId);
-  }
-
   /**
    * Full mode: where the current key's dataset goes, for buildDatasetItems in any thread that shares the memory.
    * The first call reserves the dataset (2080 MiB more memory); every key after that is built in the same place.
@@ -337,7 +332,7 @@ export class RandomxWasm {
     if (this.mode !== 'full') {
       throw new Error("This RandomX memory was made for light mode; create it with { mode: 'full' } for a dataset.");
     }
-    const items = this.datasetItems;
+    const items = this.core.exports.rx_api_dataset_item_count(this.variantId);
     this.datasetKey = undefined;
     this.datasetAddress ??= this.heap.reserve(64 * items);
     return { memory: this.memory, superscalar: this.compiledCache, dataset: this.datasetAddress, items };
@@ -348,13 +343,6 @@ export class RandomxWasm {
     this.requireCache();
     if (this.datasetAddress === undefined) throw new Error('Call datasetTarget() and build the items first.');
     this.datasetKey = this.cacheKey;
-  }
-
-  /** Builds the current key's whole dataset in this thread (see buildDatasetItems); `onProgress` gets items done. */
-  async initDataset(onProgress?: ProgressListener): Promise<void> {
-    const target = this.datasetTarget();
-    await buildDatasetItems(target, 0, target.items, onProgress);
-    this.datasetBuilt();
   }
 
   /** The dataset's address when it holds the current key's items. */
@@ -484,11 +472,6 @@ export class RandomxVM {
     const vm = new RandomxVM(await instantiateCore(handle.module, handle.memory, handle.stackTop), handle);
     await vm.useCache(handle.superscalar, handle.cache, handle.dataset);
     return vm;
-  }
-
-  /** Whether programs read dataset items (full mode) rather than compute them. */
-  get readsDataset(): boolean {
-    return this.handle.dataset !== undefined;
   }
 
   /**

@@ -122,11 +122,6 @@ function createEngine(mode: MiningMode, threads: number, fullMode: boolean): Pro
     : SoloEngine.create({ startWorker: startBrowserWorker });
 }
 
-/** What the page says when full mode's memory is not there at Start. */
-function fullModeUnavailable(problem: string): string {
-  return `${problem.replace(/[.\s]+$/, '')}. Mining in light mode instead, at the usual speed.`;
-}
-
 /** Why full mode cannot work on this page with `threads` threads, or null: sets its memory aside once to find out. */
 function fullModeProblem(mode: MiningMode, threads: number): string | null {
   if (!mode.sharedMemory) return 'Full mode needs threads that share memory, which this page cannot have.';
@@ -176,7 +171,11 @@ export function createBrowserBackend(join: () => Promise<PageJoin>): MiningBacke
           log: consoleLog,
           statusSeconds: STATUS_SECONDS,
         });
-        return new MeshSession(node, engine, problem === null ? null : fullModeUnavailable(problem));
+        return new MeshSession(
+          node,
+          engine,
+          problem === null ? null : `${problem} Mining in light mode instead, at the usual speed.`,
+        );
       } catch (error) {
         engine.release();
         throw error;
