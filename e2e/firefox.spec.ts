@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { createLightHasher } from '@rxmesh/native';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import {
   type ContributorTab,
@@ -19,6 +18,7 @@ import {
   recordCspViolationsInPage,
   startMining,
 } from './harness/contributor-page.js';
+import { blobsWithNonces, librandomxHashesHex } from './harness/wasm/oracle.js';
 import { serveWasmHarness } from './harness/wasm/serve.js';
 
 const FIREFOX_PATH = '/usr/bin/firefox-esr';
@@ -144,14 +144,7 @@ test('Firefox: full mode on 2 workers builds the dataset and mines as librandomx
       blob.toString('hex'),
       input.toString('hex'),
     );
-    const oracle = createLightHasher(key);
-    const expected = [0, 1, 2, 3, 4].map((nonce) => {
-      const blobWithNonce = Buffer.from(blob);
-      blobWithNonce.writeUInt32LE(nonce, 39);
-      return Buffer.from(oracle.hash(blobWithNonce)).toString('hex');
-    });
-    const expectedSingle = Buffer.from(oracle.hash(input)).toString('hex');
-    oracle.release();
+    const [expectedSingle, ...expected] = librandomxHashesHex(key, [input, ...blobsWithNonces(blob, [0, 1, 2, 3, 4])]);
     expect(result.missing).toEqual([]);
     expect(result.readsDataset).toBe(true);
     expect(result.lastProgress).toEqual([34_078_719, 34_078_719]);

@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { expect, type Page, test } from '@playwright/test';
-import { createLightHasher } from '@rxmesh/native';
 import { floatReferenceCases } from '../packages/wasm/ctest/run.mjs';
+import { blobsWithNonces, librandomxHashesHex } from './harness/wasm/oracle.js';
 import { serveWasmHarness } from './harness/wasm/serve.js';
 
 const KEYS = 3;
@@ -33,9 +33,7 @@ test('two workers share one cache and agree with librandomx', async ({ page }, t
   for (let k = 0; k < KEYS; k++) {
     const key = randomBytes([0, 32, 100][k] ?? 32);
     const inputs = Array.from({ length: INPUTS_PER_KEY }, (_, i) => randomBytes(i === 0 ? 76 : (i * 97) % 700));
-    const oracle = createLightHasher(key);
-    const expected = inputs.map((input) => Buffer.from(oracle.hash(input)).toString('hex'));
-    oracle.release();
+    const expected = librandomxHashesHex(key, inputs);
 
     const result = await page.evaluate(([keyHex, inputsHex]) => window.rxHarness.hashInWorkers(keyHex, inputsHex, 2), [
       key.toString('hex'),
@@ -63,13 +61,8 @@ test('two workers mine in lanes on one cache and agree with librandomx', async (
     ([keyHex, blobHex, count]) => window.rxHarness.mineRangesInWorkers(keyHex, blobHex, count, 2),
     [key.toString('hex'), blob.toString('hex'), perWorker] as const,
   );
-  const oracle = createLightHasher(key);
-  const expected = Array.from({ length: 2 * perWorker }, (_, nonce) => {
-    const input = Buffer.from(blob);
-    input.writeUInt32LE(nonce, 39);
-    return Buffer.from(oracle.hash(input)).toString('hex');
-  });
-  oracle.release();
+  const nonces = Array.from({ length: 2 * perWorker }, (_, nonce) => nonce);
+  const expected = librandomxHashesHex(key, blobsWithNonces(blob, nonces));
   expect(result.hashesHex).toEqual(expected);
   // Each mining VM (4 lanes of 2 MiB scratchpad, stack, buffers) adds less than 16 MiB; the cache is not copied.
   expect(result.memoryBytes).toBeLessThan(256 * 2 ** 20 + 2 * 16 * 2 ** 20);
@@ -96,13 +89,7 @@ test('the engine mines on 2 Web Workers as librandomx hashes, and stop() ends a 
   expect(result.progressEvents).toBeGreaterThan(1);
 
   const nonces = Array.from({ length: count }, (_, i) => firstNonce + i);
-  const oracle = createLightHasher(key);
-  const expected = nonces.map((nonce) => {
-    const input = Buffer.from(blob);
-    input.writeUInt32LE(nonce, 39);
-    return Buffer.from(oracle.hash(input)).toString('hex');
-  });
-  oracle.release();
+  const expected = librandomxHashesHex(key, blobsWithNonces(blob, nonces));
   expect(result.nonces).toEqual(nonces);
   expect(result.hashesHex).toEqual(expected);
 
@@ -169,15 +156,8 @@ test('full mode: 2 workers build the dataset, mine as librandomx hashes, and Sto
       window.rxHarness.mineInFullMode(keyHex, blobHex, first, total, inputHex),
     [key.toString('hex'), blob.toString('hex'), firstNonce, count, input.toString('hex')] as const,
   );
-  const oracle = createLightHasher(key);
   const nonces = Array.from({ length: count }, (_, i) => firstNonce + i);
-  const expected = nonces.map((nonce) => {
-    const blobWithNonce = Buffer.from(blob);
-    blobWithNonce.writeUInt32LE(nonce, 39);
-    return Buffer.from(oracle.hash(blobWithNonce)).toString('hex');
-  });
-  const expectedSingle = Buffer.from(oracle.hash(input)).toString('hex');
-  oracle.release();
+  const [expectedSingle, ...expected] = librandomxHashesHex(key, [input, ...blobsWithNonces(blob, nonces)]);
   // The trial allocation of the whole memory succeeded here, which is what lets the page offer full mode.
   expect(result.missing).toEqual([]);
   expect(result.lastProgress).toEqual([34_078_719, 34_078_719]);
