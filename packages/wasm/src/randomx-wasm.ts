@@ -485,13 +485,16 @@ export class RandomxVM {
     dataset: number | undefined = undefined,
   ): Promise<void> {
     const { handle } = this;
+    const next = { ...handle, superscalar, cache, dataset };
+    // Compiled before anything changes: a VM that moves to its key's finished dataset may be asked to hash while
+    // the reader compiles, and hashes under the old runner meanwhile.
+    const runPrograms = handle.compiled ? await programRunnerFor(next, superscalar) : undefined;
     if (cache !== handle.cache) {
       // Re-initializing the lanes over the other slot keeps their scratchpads; nothing carries over between hashes.
       this.core.exports.rx_api_vm_init(handle.vm, cache, handle.scratchpads, handle.lanes, handle.compiled ? 1 : 0);
     }
-    this.handle = { ...handle, superscalar, cache, dataset };
-    if (!handle.compiled) return;
-    this.core.runPrograms = await programRunnerFor(this.handle, superscalar);
+    this.handle = next;
+    if (runPrograms !== undefined) this.core.runPrograms = runPrograms;
   }
 
   /** The RandomX hash of `input` (any length) under the cache's key. */

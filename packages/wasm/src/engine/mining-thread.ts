@@ -19,8 +19,18 @@ export interface MiningThread {
   attach(vm: VmHandle, control: SharedArrayBuffer): Promise<void>;
   /** Follows the cache to a new key (rebuilt in place, or in the other slot), or to the key's finished dataset. */
   useCache(cache: CacheHandle): Promise<void>;
-  /** Full mode: writes dataset items first .. first + count - 1; `onProgress` (a Comlink proxy) gets items done. */
-  buildDataset(target: DatasetTarget, first: number, count: number, onProgress: ProgressListener): Promise<void>;
+  /**
+   * Full mode: writes dataset items first .. first + count - 1; `onProgress` (a Comlink proxy) gets items done.
+   * Rests between chunks as the throttle in `control` asks, like mining; needs no VM, so a thread started only to
+   * build can do it.
+   */
+  buildDataset(
+    target: DatasetTarget,
+    first: number,
+    count: number,
+    onProgress: ProgressListener,
+    control: SharedArrayBuffer,
+  ): Promise<void>;
   /** Hashes chunks until the range is all taken or a stop is requested; never part of a chunk. */
   mine(request: MineRequest): ThreadMined;
 }
@@ -43,8 +53,15 @@ export function exposeMiningThread(endpoint?: Endpoint): void {
       await attachment().vm.useCache(superscalar, cache, dataset);
     },
 
-    async buildDataset(target, first, count, onProgress) {
-      await timedBuild(onProgress, () => buildDatasetItems(target, first, count, onProgress));
+    async buildDataset(target, first, count, onProgress, control) {
+      const throttle = new MiningControl(control);
+      let chunkBegin = performance.now();
+      const chunkDone: ProgressListener = (done, total) => {
+        onProgress(done, total);
+        throttle.rest(performance.now() - chunkBegin);
+        chunkBegin = performance.now();
+      };
+      await timedBuild(onProgress, () => buildDatasetItems(target, first, count, chunkDone));
     },
 
     mine({ blob, firstNonce, count, target }) {

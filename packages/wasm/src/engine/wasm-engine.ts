@@ -28,8 +28,9 @@ export interface WasmEngineOptions {
   /** Default rx/0. */
   variant?: string;
   /**
-   * Default light. Full: each key's 2080 MiB dataset is built on the mining threads, and programs read items from
-   * it; the memory then holds one dataset, so prepareKey() is refused and a seed change rebuilds it in place.
+   * Default light. Full: the first key's 2080 MiB dataset is built on the mining threads, and programs read items
+   * from it. The memory holds one dataset, so prepareKey() is refused and a seed change rebuilds it in place, on
+   * threads of its own, while the mining threads go on in light mode under the new key.
    */
   mode?: DatasetMode;
   /**
@@ -82,6 +83,16 @@ export function fullEngineMemoryBytes(threads: number): number {
   return engineMemoryBytes(threads) + DATASET_BYTES;
 }
 
+/** A dataset rebuilt behind mining after a seed change: items done per builder thread. */
+interface DatasetRebuild {
+  readonly builders: ThreadLink<MiningThread>[];
+  readonly done: number[];
+  total: number;
+  /** Ends the build where it is; settled then resolves without the dataset taken into use. */
+  readonly cancel: () => void;
+  settled: Promise<void>;
+}
+
 /**
  * Light-mode RandomX in WebAssembly on `threads` mining threads that share one cache, plus a cache thread that
  * builds each key's cache and hashes single inputs, so the engine's own thread stays free throughout. Mining
@@ -105,6 +116,9 @@ export class WasmEngine implements MiningEngine {
   private released = false;
   /** Full mode: where the dataset is, once reserved. */
   private dataset: DatasetTarget | undefined;
+  /** Full mode: the VMs read the current key's dataset. */
+  private datasetInUse = false;
+  private rebuild: DatasetRebuild | undefined;
   private fullModeLostBecause: string | undefined;
 
   private constructor(
@@ -157,7 +171,17 @@ export class WasmEngine implements MiningEngine {
 
   /** Whether programs read a built dataset (full mode) rather than compute items from the cache. */
   get readsDataset(): boolean {
-    return this.mode === 'full' && this.fullModeLostBecause === undefined && this.currentKey !== undefined;
+    return this.datasetInUse;
+  }
+
+  /**
+   * Full mode after a seed change: how far the new key's dataset is rebuilt, in items, while mining goes on in
+   * light mode. Undefined when no rebuild runs.
+   */
+  get datasetRebuild(): { done: number; total: number } | undefined {
+    const { rebuild } = this;
+    if (rebuild === undefined) return undefined;
+    return { done: rebuild.done.reduce((sum, part) => sum + part, 0), total: rebuild.total };
   }
 
   /** The key whose cache the engine holds, or undefined. */
@@ -189,8 +213,10 @@ export class WasmEngine implements MiningEngine {
    * Makes `key` the engine's key and points every VM at its cache. A key prepareKey() built is a switch of a few
    * milliseconds (the mining threads recompile nothing but their program runners); any other key is built in
    * the cache thread in place of the current one, and `onProgress` reports Argon2 blocks done. In full mode the
-   * mining threads then build the key's dataset, a slice each, and `onProgress` reports its items instead. Refused
-   * while mining, hashing or preparing a key.
+   * first key's dataset is then built on the mining threads, a slice each, and `onProgress` reports its items
+   * instead; for every later key, setKey answers once the cache is built, the VMs hash in light mode, and the
+   * dataset is rebuilt behind them (datasetRebuild) until they read it again (readsDataset). Refused while mining,
+   * hashing or preparing a key.
    */
   async setKey(key: Uint8Array, onProgress?: ProgressListener): Promise<KeyReady> {
     this.requireUnreleased();
@@ -202,6 +228,9 @@ export class WasmEngine implements MiningEngine {
     this.currentKey = undefined;
     this.prepared = undefined;
     try {
+      // The old key's items stay unwritten from here on; the cache is about to change under them.
+      await this.cancelRebuild();
+      this.datasetInUse = false;
       let built: KeyBuilt;
       let cacheInitMs: number;
       const full = this.mode === 'full' && this.fullModeLostBecause === undefined;
@@ -215,7 +244,9 @@ export class WasmEngine implements MiningEngine {
         ({ cacheInitMs, ...built } = await this.cacheThread.call((thread) => thread.setKey(key, progress)));
       }
       await this.followCache(built);
-      const datasetInitMs = full ? await this.buildDataset(onProgress) : null;
+      let datasetInitMs: number | null = null;
+      if (full && this.dataset === undefined) datasetInitMs = await this.buildDataset(onProgress);
+      else if (full) this.rebuildDataset();
       this.currentKey = key.slice();
       return { cacheInitMs, datasetInitMs };
     } finally {
@@ -322,9 +353,11 @@ export class WasmEngine implements MiningEngine {
     this.released = true;
     this.currentKey = undefined;
     this.prepared = undefined;
-    for (const thread of [this.cacheThread, ...this.miners]) thread.terminate();
+    this.rebuild?.cancel();
+    for (const thread of [this.cacheThread, ...this.miners, ...(this.rebuild?.builders ?? [])]) thread.terminate();
     this.memory = undefined;
     this.dataset = undefined;
+    this.datasetInUse = false;
   }
 
   /**
@@ -345,21 +378,92 @@ export class WasmEngine implements MiningEngine {
     }
     this.dataset = target;
     const done = this.miners.map(() => 0);
-    const slices = this.miners.map((miner, index) => {
-      const first = Math.floor((target.items * index) / this.miners.length);
-      const count = Math.floor((target.items * (index + 1)) / this.miners.length) - first;
+    await this.buildSlices(this.miners, target, done, () =>
+      onProgress?.(
+        done.reduce((sum, part) => sum + part, 0),
+        target.items,
+      ),
+    );
+    await this.useDataset();
+    return performance.now() - begin;
+  }
+
+  /**
+   * Full mode, after a seed change: as many threads as mine, started for the purpose, rebuild the dataset for the
+   * new key in place while the VMs hash in light mode; the VMs read it once every item is written. The build
+   * shares the cores with mining, and follows the throttle too.
+   */
+  private rebuildDataset(): void {
+    const builders = this.miners.map(
+      () => new ThreadLink<MiningThread>(this.startWorker('mining', 'WebAssembly dataset thread')),
+    );
+    let cancel = () => {};
+    const cancelled = new Promise<'cancelled'>((resolve) => {
+      cancel = () => resolve('cancelled');
+    });
+    const rebuild: DatasetRebuild = {
+      builders,
+      done: builders.map(() => 0),
+      total: this.dataset?.items ?? 0,
+      cancel,
+      settled: Promise.resolve(),
+    };
+    const build = async () => {
+      const target = await this.cacheThread.call((thread) => thread.datasetTarget());
+      rebuild.total = target.items;
+      const written = this.buildSlices(builders, target, rebuild.done, () => {});
+      // Once cancelled, a builder's end is nobody's concern.
+      written.catch(() => undefined);
+      if ((await Promise.race([written, cancelled])) === 'cancelled') return;
+      await this.useDataset();
+    };
+    rebuild.settled = build()
+      .catch((error: unknown) => {
+        if (this.released) return;
+        const reason = error instanceof Error ? error.message : String(error);
+        this.fullModeLostBecause =
+          `Rebuilding the dataset for the new key failed (${reason}); mining goes on in light mode, at the usual ` +
+          'speed.';
+      })
+      .finally(() => {
+        for (const builder of builders) builder.terminate();
+        if (this.rebuild === rebuild) this.rebuild = undefined;
+      });
+    this.rebuild = rebuild;
+  }
+
+  /** Ends a dataset rebuild, if one runs, and waits until its threads are gone. */
+  private async cancelRebuild(): Promise<void> {
+    const { rebuild } = this;
+    if (rebuild === undefined) return;
+    rebuild.cancel();
+    await rebuild.settled;
+  }
+
+  /** Each of `threads` writes one slice of the dataset; `done` holds its items written, and onChange hears of it. */
+  private async buildSlices(
+    threads: ThreadLink<MiningThread>[],
+    target: DatasetTarget,
+    done: number[],
+    onChange: () => void,
+  ): Promise<void> {
+    const slices = threads.map((thread, index) => {
+      const first = Math.floor((target.items * index) / threads.length);
+      const count = Math.floor((target.items * (index + 1)) / threads.length) - first;
       const progress = proxy((items: number) => {
         done[index] = items;
-        onProgress?.(
-          done.reduce((sum, part) => sum + part, 0),
-          target.items,
-        );
+        onChange();
       });
-      return miner.call((thread) => thread.buildDataset(target, first, count, progress));
+      const { buffer } = this.control;
+      return thread.call((remote) => remote.buildDataset(target, first, count, progress, buffer));
     });
     await Promise.all(slices);
+  }
+
+  /** Every item is written: the cache thread's VMs and the mining ones read them from now on. */
+  private async useDataset(): Promise<void> {
     await this.followCache(await this.cacheThread.call((thread) => thread.datasetBuilt()));
-    return performance.now() - begin;
+    this.datasetInUse = true;
   }
 
   /** Full mode: dataset item `itemNumber` as the engine built it, for inspection and checkpoint tests. */
