@@ -38,6 +38,12 @@ export interface KeyReady {
  */
 export interface MiningEngine {
   readonly mode: 'light' | 'full';
+  /**
+   * Whether hashes read a built dataset right now, where that can differ from `mode`: a full-mode engine that fell
+   * back to light mode, or one that hashes in light mode while it rebuilds its dataset. Engines whose way of
+   * hashing is always their mode leave it out.
+   */
+  readonly readsDataset?: boolean;
   readonly threads: number;
   /** The key the engine hashes under, or undefined before the first setKey() completes. */
   readonly key: Uint8Array | undefined;

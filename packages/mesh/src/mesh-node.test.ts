@@ -141,6 +141,8 @@ class FakeEngine implements MiningEngine {
   static readonly HASHES_PER_STEP = 10;
   readonly mode = 'light';
   readonly threads = 1;
+  /** Set by a test to play an engine whose way of hashing changes. */
+  readsDataset?: boolean;
   key: Uint8Array | undefined;
   /** Every nonce hashed. */
   hashed = 0;
@@ -359,6 +361,19 @@ describe('MeshNode', () => {
     expect(self).toMatchObject({ id: idOf('gw'), role: 'gateway', parent: null, standbyRank: null });
     expect(self?.sharesAccepted).toBe(snapshot.sharesAccepted);
     expect(self?.creditedWork).toBeGreaterThan(0n);
+  });
+
+  it('shows the cluster whether its engine reads a dataset now, from the batch after it changes', async () => {
+    const engine = new FakeEngine();
+    const gateway = startNode(new FakeRoom(), 'gw', 'gateway', engine);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(gateway.members()?.[0]?.mode).toBe('light');
+    engine.readsDataset = true;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(gateway.members()?.[0]?.mode).toBe('full');
+    engine.readsDataset = false;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(gateway.members()?.[0]?.mode).toBe('light');
   });
 
   it("with a job source: mines the source's job, submits verified candidates with their finder, counts its verdicts", async () => {

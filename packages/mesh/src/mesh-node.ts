@@ -53,6 +53,12 @@ export interface MeshNodeOptions {
   settings?: Partial<PeerSettings> | undefined;
 }
 
+/** Whether `engine` computes dataset items (light) or reads them (full) right now. */
+function hashingMode(engine: MiningEngine): PeerInfo['mode'] {
+  if (engine.readsDataset === undefined) return engine.mode;
+  return engine.readsDataset ? 'full' : 'light';
+}
+
 export class MeshNode {
   private readonly cluster: ClusterPeer;
   private readonly miner: LeaseMiner | undefined;
@@ -75,7 +81,11 @@ export class MeshNode {
       // A rig mines alone on a variant of the source's job where the source can make one (a daemon's template).
       variantOf: (job) => jobSource?.variant?.(job),
     });
-    const progress = (progress: Progress) => this.runner.handle({ kind: 'progress', ...progress });
+    const progress = (progress: Progress) => {
+      this.runner.handle({ kind: 'progress', ...progress });
+      // What the cluster shows of this peer follows how its engine hashes now.
+      if (engine !== undefined) this.runner.handle({ kind: 'mode', mode: hashingMode(engine) });
+    };
     const miner =
       leaseMiner?.(progress) ??
       (engine === undefined

@@ -139,6 +139,24 @@ describe('a cluster peer', () => {
     expect(worker.miningLease?.job.id).toBe(net.peer('gw').latestJob?.id);
     expect(net.peer('gw').coordinatorState?.memberIds()).toContain(idOf('w'));
   });
+
+  it('tells the coordinator at once when its engine stops or starts reading a dataset, and only then', () => {
+    const net = cluster('w');
+    const coordinator = () => net.peer('gw').coordinatorState;
+    const statuses = () => net.upPayloads('w', 'gw').filter((up) => up.body.type === 'status').length;
+    expect(coordinator()?.memberInfo(idOf('w'))?.mode).toBe('light');
+    net.handle('w', { kind: 'mode', mode: 'full' });
+    expect(coordinator()?.memberInfo(idOf('w'))?.mode).toBe('full');
+    const sent = statuses();
+    net.handle('w', { kind: 'mode', mode: 'full' });
+    expect(statuses()).toBe(sent);
+    // The coordinator's own entry follows its engine too.
+    expect(coordinator()?.memberInfo(idOf('gw'))?.mode).toBe('full');
+    net.handle('gw', { kind: 'mode', mode: 'light' });
+    expect(coordinator()?.memberInfo(idOf('gw'))?.mode).toBe('light');
+    net.handle('w', { kind: 'mode', mode: 'light' });
+    expect(coordinator()?.memberInfo(idOf('w'))?.mode).toBe('light');
+  });
 });
 
 describe('a peer on a link', () => {

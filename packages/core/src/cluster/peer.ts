@@ -148,6 +148,11 @@ export type PeerEvent =
   | { kind: 'message'; from: string; data: unknown }
   /** Mining progress on a lease: nonces lease.start .. lease.start + hashes - 1 are done. */
   | { kind: 'progress'; leaseId: string; hashes: number; shares: readonly { nonce: number; hash: Uint8Array }[] }
+  /**
+   * Whether this peer's engine computes dataset items (light) or reads them (full) changed: a full-mode engine that
+   * fell back to light mode, or one that hashes in light mode while it rebuilds its dataset for a new seed.
+   */
+  | { kind: 'mode'; mode: PeerInfo['mode'] }
   | { kind: 'verified'; ticket: number; hash: Uint8Array }
   /** The external source's answer to a candidate this peer's coordinator submitted. */
   | { kind: 'sourceVerdict'; job: Job; nonce: number; finder: Finder; verdict: SourceVerdict }
@@ -466,6 +471,13 @@ export class ClusterPeer {
         return;
       case 'progress':
         this.work.progress(event.leaseId, event.hashes, event.shares);
+        return;
+      case 'mode':
+        if (this.info.mode === event.mode) return;
+        // In place: the lease work shares this object.
+        this.info.mode = event.mode;
+        // The coordinator (this peer's own, too) hears of it now rather than at the next status.
+        if (this.currentPhase === 'member' || this.currentPhase === 'coordinator') this.sendStatus();
         return;
       case 'verified':
         this.coordinator?.handleVerified(event.ticket, event.hash);
