@@ -128,6 +128,16 @@ describe('<rx-app> mining', () => {
     expect(text(byTestId(document.body, 'lifetime-hashes'))).toBe('500');
     expect(document.title).toBe('⛏ 41.2 H/s · rxmesh');
 
+    // Full mode after a seed change: hashing goes on while the dataset is rebuilt, and the page shows how far.
+    session.set({ datasetRebuild: { done: 8_519_680, total: 34_078_719 } });
+    await settled(document.body);
+    expect((byTestId(document.body, 'dataset-rebuild') as HTMLProgressElement).value).toBe(8_519_680);
+    expect(byTestId(document.body, 'key-words')).toBeUndefined();
+    session.set({ datasetRebuild: null, readsDataset: true, joined: true });
+    await settled(document.body);
+    expect(byTestId(document.body, 'dataset-rebuild')).toBeUndefined();
+    expect(text(byTestId(document.body, 'key-words'))).toBe('Hashing in full mode, reading items from the dataset.');
+
     click('stop');
     await settled(document.body);
     expect(session.calls).toContain('stop');

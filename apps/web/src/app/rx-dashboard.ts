@@ -107,7 +107,7 @@ export class RxDashboard extends LitElement {
         <div class="key">
           ${
             progress === null
-              ? html`<p class="muted">${this.keyWords()}</p>`
+              ? this.renderRebuild()
               : html`<label for="key-progress">
                     ${
                       progress.mode === 'full'
@@ -143,11 +143,29 @@ export class RxDashboard extends LitElement {
     `;
   }
 
+  /** After a seed change in full mode, the dataset's rebuild while hashing goes on; otherwise what the tab does. */
+  private renderRebuild() {
+    const rebuild = this.state.phase === 'mining' ? this.state.figures.datasetRebuild : null;
+    if (rebuild === null) return html`<p class="muted" data-testid="key-words">${this.keyWords()}</p>`;
+    const fraction = rebuild.total === 0 ? 0 : rebuild.done / rebuild.total;
+    return html`<label for="dataset-rebuild">
+        New seed: hashing in light mode while the dataset is rebuilt for full mode, ${formatPercent(fraction)}
+      </label>
+      <progress
+        id="dataset-rebuild"
+        data-testid="dataset-rebuild"
+        max=${rebuild.total}
+        .value=${rebuild.done}
+      ></progress>`;
+  }
+
   private keyWords(): string {
+    const { figures: own } = this.state;
     switch (this.state.phase) {
       case 'mining':
-        if (!this.state.figures.joined) return 'Joining the cluster…';
-        return this.state.figures.hashrate > 0 ? 'Hashing.' : 'Waiting for work from the cluster…';
+        if (!own.joined) return 'Joining the cluster…';
+        if (own.hashrate === 0) return 'Waiting for work from the cluster…';
+        return own.readsDataset ? 'Hashing in full mode, reading items from the dataset.' : 'Hashing.';
       case 'starting':
         return 'Joining the cluster…';
       default:

@@ -50,9 +50,12 @@ describe('figuresOf', () => {
       stoppedByOperator: false,
       readsDataset: false,
       fullModeLost: null,
+      datasetRebuild: null,
     });
-    const lost = { readsDataset: false, fullModeLost: 'No room for the dataset.' };
+    const lost = { readsDataset: false, fullModeLost: 'No room for the dataset.', datasetRebuild: null };
     expect(figuresOf(SNAPSHOT, lost)).toMatchObject(lost);
+    const rebuilding = { readsDataset: false, fullModeLost: null, datasetRebuild: { done: 10, total: 34_078_719 } };
+    expect(figuresOf(SNAPSHOT, rebuilding)).toMatchObject(rebuilding);
   });
 
   it("tells the page when the cluster's operator stopped every tab", () => {

@@ -12,17 +12,14 @@ import type { MiningBackend, MiningSession, SessionFigures, StartOptions } from 
 /** WasmEngine or SoloEngine: both take a throttle; WasmEngine also says how full mode fares. */
 type BrowserEngine = MiningEngine & {
   setThrottle(duty: number): void;
-  readonly readsDataset?: boolean;
   readonly fullModeLost?: string | undefined;
+  readonly datasetRebuild?: { done: number; total: number } | undefined;
 };
 
-/** How full mode fares in a session: reading the dataset, or why it could not. */
-export interface FullModeState {
-  readsDataset: boolean;
-  fullModeLost: string | null;
-}
+/** How full mode fares in a session: reading the dataset, rebuilding it for a new seed, or why it could not. */
+export type FullModeState = Pick<SessionFigures, 'readsDataset' | 'fullModeLost' | 'datasetRebuild'>;
 
-const LIGHT_ONLY: FullModeState = { readsDataset: false, fullModeLost: null };
+const LIGHT_ONLY: FullModeState = { readsDataset: false, fullModeLost: null, datasetRebuild: null };
 
 /** The most links a browser peer holds (the cluster protocol's figure for browsers). */
 const BROWSER_MAX_LINKS = 8;
@@ -75,6 +72,7 @@ class MeshSession implements MiningSession {
     return figuresOf(this.last, {
       readsDataset: engine?.readsDataset ?? false,
       fullModeLost: engine?.fullModeLost ?? this.startedLight,
+      datasetRebuild: engine?.datasetRebuild ?? null,
     });
   }
 

@@ -29,6 +29,11 @@ export interface SessionFigures {
   readsDataset: boolean;
   /** Why a session started in full mode mines in light mode, as a sentence for the page; null otherwise. */
   fullModeLost: string | null;
+  /**
+   * Full mode after a seed change: items of the new key's dataset rebuilt so far, while hashing goes on in light
+   * mode; null when no rebuild runs.
+   */
+  datasetRebuild: { done: number; total: number } | null;
 }
 
 export interface MiningSession {
@@ -74,4 +79,5 @@ export const NO_FIGURES: SessionFigures = {
   stoppedByOperator: false,
   readsDataset: false,
   fullModeLost: null,
+  datasetRebuild: null,
 };

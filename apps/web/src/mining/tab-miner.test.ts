@@ -268,6 +268,13 @@ describe('TabMiner full mode', () => {
     await tab.miner.stop();
     expect(session.calls).toContain('stop');
     expect(tab.miner.state).toMatchObject({ phase: 'ready', notice: FULL_MODE_MEMORY_FREED });
+
+    // Stopped while the dataset is rebuilt for a new seed: the memory was held all the same.
+    await tab.miner.start();
+    session = tab.backend.sessions.at(-1) as ScriptedSession;
+    session.set({ readsDataset: false, datasetRebuild: { done: 1, total: 34_078_719 }, hashrate: 30 });
+    await tab.miner.stop();
+    expect(tab.miner.state).toMatchObject({ phase: 'ready', notice: FULL_MODE_MEMORY_FREED });
   });
 });
 

@@ -245,7 +245,8 @@ export class TabMiner {
     this.update({ phase: 'stopping', figures: this.figuresNow(), pausedFor: [] });
     this.recordSample(0);
     // Asked before the stop: a stopped session holds no dataset.
-    const heldDataset = session.figures().readsDataset;
+    const { readsDataset, datasetRebuild } = session.figures();
+    const heldDataset = readsDataset || datasetRebuild !== null;
     let error: string | null = null;
     try {
       await session.stop();
@@ -359,6 +360,7 @@ export class TabMiner {
       stoppedByOperator: running?.stoppedByOperator ?? false,
       readsDataset: running?.readsDataset ?? false,
       fullModeLost: running?.fullModeLost ?? null,
+      datasetRebuild: running?.datasetRebuild ?? null,
     };
   }
 
