@@ -168,6 +168,24 @@ test('full mode: 2 workers build the dataset, mine as librandomx hashes, and Sto
   expect(result.singleHashHex).toBe(expectedSingle);
   testInfo.annotations.push({ type: 'datasetInitMs', description: String(Math.round(result.datasetInitMs)) });
 
+  // A seed change: mining goes on at once in light mode under the new key, and reads the rebuilt dataset after.
+  const nextKey = randomBytes(32);
+  const changed = await page.evaluate(
+    ([keyHex, blobHex, first, total, inputHex]) =>
+      window.rxHarness.changeSeedInFullMode(keyHex, blobHex, first, total, inputHex),
+    [nextKey.toString('hex'), blob.toString('hex'), firstNonce, count, input.toString('hex')] as const,
+  );
+  const [nextSingle, ...nextExpected] = librandomxHashesHex(nextKey, [input, ...blobsWithNonces(blob, nonces)]);
+  expect(changed.datasetInitMs).toBeNull();
+  expect(changed.readsDatasetAfterBatch).toBe(false);
+  expect(changed.rebuildAfterBatch?.total).toBe(34_078_719);
+  expect(changed.rebuildAfterBatch?.done).toBeLessThan(34_078_719);
+  expect(changed.duringRebuildHex).toEqual(nextExpected);
+  expect(changed.readsDataset).toBe(true);
+  expect(changed.rebuiltHex).toEqual(nextExpected);
+  expect(changed.singleHashHex).toBe(nextSingle);
+  testInfo.annotations.push({ type: 'datasetRebuildMs', description: String(Math.round(changed.rebuildMs)) });
+
   const held = await largestRendererRss(page);
   expect(held).toBeGreaterThan(2 * 2 ** 30);
   const begin = performance.now();

@@ -214,6 +214,42 @@ async function mineInFullMode(
   };
 }
 
+/**
+ * A seed change on the engine mineInFullMode() left running: the new key, the batch mined at once (light mode, while
+ * the dataset is rebuilt behind it), how far the rebuild was then, and, once the VMs read the new dataset, the same
+ * batch again and one hash.
+ */
+async function changeSeedInFullMode(
+  keyHex: string,
+  blobHex: string,
+  firstNonce: number,
+  count: number,
+  inputHex: string,
+) {
+  const engine = fullModeEngine;
+  if (engine === undefined) throw new Error('Call mineInFullMode() first.');
+  const { datasetInitMs } = await engine.setKey(toBytes(keyHex));
+  const request = { blob: toBytes(blobHex), firstNonce, count, target: 2n ** 64n - 1n };
+  const duringRebuild = await engine.mine(request);
+  const rebuildAfterBatch = engine.datasetRebuild ?? null;
+  const readsDatasetAfterBatch = engine.readsDataset;
+  const begin = performance.now();
+  while (!engine.readsDataset && performance.now() - begin < 240_000) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const rebuilt = await engine.mine(request);
+  return {
+    datasetInitMs,
+    readsDatasetAfterBatch,
+    rebuildAfterBatch,
+    duringRebuildHex: duringRebuild.shares.map((share) => toHex(share.hash)),
+    rebuildMs: performance.now() - begin,
+    readsDataset: engine.readsDataset,
+    rebuiltHex: rebuilt.shares.map((share) => toHex(share.hash)),
+    singleHashHex: toHex(await engine.hash(toBytes(inputHex))),
+  };
+}
+
 /** Releases the full-mode engine and lets go of it, as the page does on Stop; answers its memory after release. */
 function releaseFullMode(): number {
   const engine = fullModeEngine;
@@ -270,6 +306,7 @@ declare global {
       mineInWorkers: typeof mineInWorkers;
       mineWithEngine: typeof mineWithEngine;
       mineInFullMode: typeof mineInFullMode;
+      changeSeedInFullMode: typeof changeSeedInFullMode;
       releaseFullMode: typeof releaseFullMode;
       fullModeWithTooLittleMemory: typeof fullModeWithTooLittleMemory;
       checkFloatRuntime: typeof checkFloatRuntime;
@@ -282,6 +319,7 @@ window.rxHarness = {
   mineInWorkers,
   mineWithEngine,
   mineInFullMode,
+  changeSeedInFullMode,
   releaseFullMode,
   fullModeWithTooLittleMemory,
   checkFloatRuntime,
