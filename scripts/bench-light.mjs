@@ -5,8 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildNativeHarness, lastJsonLine, repoRoot } from './lib/bench-harness.mjs';
-import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './lib/chromium.mjs';
+import { buildNativeHarness, inEngineHarness, lastJsonLine, repoRoot } from './lib/bench-harness.mjs';
 import { info } from './lib/log.mjs';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' } } });
@@ -36,26 +35,14 @@ function wasmInNode(threads) {
 /** @param {number} workers */
 async function wasmInChromium(workers) {
   info(`WebAssembly in Chromium, light mode, ${workers} Web Worker(s), ${seconds} s`);
-  const { build } = await import('vite');
-  const { buildServer } = await import('@rxmesh/signal');
-  const { chromium } = await import('@playwright/test');
-  await build({ configFile: join(repoRoot, 'e2e/harness/wasm/vite.config.ts') });
-  const server = await buildServer({ webRoot: join(repoRoot, 'test-results/harness-wasm') });
-  const origin = await server.listen({ port: 0, host: '127.0.0.1' });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`${origin}/index.html`);
-    const { BENCHMARK_KEY_TEXT } = await import('@rxmesh/core');
-    const keyHex = Buffer.from(BENCHMARK_KEY_TEXT).toString('hex');
-    return await page.evaluate(
+  const { BENCHMARK_KEY_TEXT } = await import('@rxmesh/core');
+  const keyHex = Buffer.from(BENCHMARK_KEY_TEXT).toString('hex');
+  return inEngineHarness((page) =>
+    page.evaluate(
       ([key, duration, count]) => /** @type {any} */ (globalThis).rxHarness.mineInWorkers(key, count, duration),
       /** @type {const} */ ([keyHex, seconds, workers]),
-    );
-  } finally {
-    await browser.close();
-    await server.close();
-  }
+    ),
+  );
 }
 
 const binary = await buildNativeHarness('native-reference');

@@ -143,3 +143,29 @@ export async function serveOnLoopback(args = []) {
   });
   return { ...serve, url };
 }
+
+/**
+ * Builds the engine harness (e2e/harness/wasm), serves it on loopback with the signaling server's static files and
+ * headers, and opens it in Debian's Chromium: `use` gets the page, and everything is closed after it.
+ * @template T
+ * @param {(page: import('@playwright/test').Page) => Promise<T>} use
+ * @returns {Promise<T>}
+ */
+export async function inEngineHarness(use) {
+  const { build } = await import('vite');
+  const { buildServer } = await import('@rxmesh/signal');
+  const { chromium } = await import('@playwright/test');
+  const { CHROMIUM_FLAGS, CHROMIUM_PATH } = await import('./chromium.mjs');
+  await build({ configFile: join(repoRoot, 'e2e/harness/wasm/vite.config.ts'), logLevel: 'warn' });
+  const server = await buildServer({ webRoot: join(repoRoot, 'test-results/harness-wasm') });
+  const origin = await server.listen({ port: 0, host: '127.0.0.1' });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/index.html`);
+    return await use(page);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}

@@ -1,5 +1,7 @@
 // The harness: one cache in shared memory on this page, N workers hashing or mining against it; and the engine
 // itself, on Web Workers started by its browser starter.
+
+import { BENCHMARK_KEY_TEXT, benchmarkBlob } from '@rxmesh/core';
 import {
   engineMemoryBytes,
   fullEngineMemoryBytes,
@@ -250,6 +252,32 @@ async function changeSeedInFullMode(
   };
 }
 
+/**
+ * `rxmesh bench` in this tab: the engine in `mode` on `threads` Web Workers, the benchmark key, then one batch over
+ * the benchmark blob stopped after `seconds`. The chunks in flight at the stop count, and so does their time.
+ */
+async function benchEngine(mode: 'light' | 'full', threads: number, seconds: number) {
+  const engine = await WasmEngine.create({ threads, mode, startWorker: startBrowserWorker });
+  try {
+    const { cacheInitMs, datasetInitMs } = await engine.setKey(new TextEncoder().encode(BENCHMARK_KEY_TEXT));
+    const begin = performance.now();
+    const batch = engine.mine({ blob: benchmarkBlob(), firstNonce: 0, count: 2 ** 32 - 1, target: 0n });
+    const timer = setTimeout(() => engine.stop(), seconds * 1000);
+    const { hashes } = await batch.finally(() => clearTimeout(timer));
+    return {
+      mode,
+      threads,
+      hashes,
+      hashrate: (1000 * hashes) / (performance.now() - begin),
+      cacheInitMs: Math.round(cacheInitMs),
+      datasetInitMs: datasetInitMs === null ? null : Math.round(datasetInitMs),
+      readsDataset: engine.readsDataset,
+    };
+  } finally {
+    engine.release();
+  }
+}
+
 /** Releases the full-mode engine and lets go of it, as the page does on Stop; answers its memory after release. */
 function releaseFullMode(): number {
   const engine = fullModeEngine;
@@ -307,6 +335,7 @@ declare global {
       mineWithEngine: typeof mineWithEngine;
       mineInFullMode: typeof mineInFullMode;
       changeSeedInFullMode: typeof changeSeedInFullMode;
+      benchEngine: typeof benchEngine;
       releaseFullMode: typeof releaseFullMode;
       fullModeWithTooLittleMemory: typeof fullModeWithTooLittleMemory;
       checkFloatRuntime: typeof checkFloatRuntime;
@@ -320,6 +349,7 @@ window.rxHarness = {
   mineWithEngine,
   mineInFullMode,
   changeSeedInFullMode,
+  benchEngine,
   releaseFullMode,
   fullModeWithTooLittleMemory,
   checkFloatRuntime,
