@@ -363,7 +363,7 @@ describe('MeshNode', () => {
     expect(self?.creditedWork).toBeGreaterThan(0n);
   });
 
-  it('shows the cluster whether its engine reads a dataset now, from the batch after it changes', async () => {
+  it('shows the cluster, and logs, whether its engine reads a dataset now, from the batch after it changes', async () => {
     const engine = new FakeEngine();
     const gateway = startNode(new FakeRoom(), 'gw', 'gateway', engine);
     await vi.advanceTimersByTimeAsync(5_000);
@@ -374,6 +374,11 @@ describe('MeshNode', () => {
     engine.readsDataset = false;
     await vi.advanceTimersByTimeAsync(5_000);
     expect(gateway.members()?.[0]?.mode).toBe('light');
+    // Each change is logged once.
+    expect(lines.filter((line) => line.startsWith('hashing in'))).toEqual([
+      'hashing in full mode: dataset items are read from the built dataset',
+      'hashing in light mode: dataset items are computed from the cache until a dataset is built for the key',
+    ]);
   });
 
   it("with a job source: mines the source's job, submits verified candidates with their finder, counts its verdicts", async () => {

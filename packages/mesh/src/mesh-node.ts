@@ -81,10 +81,15 @@ export class MeshNode {
       // A rig mines alone on a variant of the source's job where the source can make one (a daemon's template).
       variantOf: (job) => jobSource?.variant?.(job),
     });
+    let hashing = options.info.mode;
     const progress = (progress: Progress) => {
       this.runner.handle({ kind: 'progress', ...progress });
-      // What the cluster shows of this peer follows how its engine hashes now.
-      if (engine !== undefined) this.runner.handle({ kind: 'mode', mode: hashingMode(engine) });
+      // What the cluster shows of this peer, and the log, follow how its engine hashes now.
+      const mode = engine === undefined ? hashing : hashingMode(engine);
+      if (mode === hashing) return;
+      hashing = mode;
+      this.logger.hashingModeChanged(mode);
+      this.runner.handle({ kind: 'mode', mode });
     };
     const miner =
       leaseMiner?.(progress) ??

@@ -40,6 +40,16 @@ export class NodeLogger {
     });
   }
 
+  /** The engine began to read its dataset (full) or to compute items from the cache (light). */
+  hashingModeChanged(mode: 'light' | 'full'): void {
+    this.log.info(
+      mode === 'full'
+        ? 'hashing in full mode: dataset items are read from the built dataset'
+        : 'hashing in light mode: dataset items are computed from the cache until a dataset is built for the key',
+      { event: 'mode', mode },
+    );
+  }
+
   /** A key started building (logged when built ahead), reached another 20%, or is ready. */
   keyChanged(init: KeyInit): void {
     const { log } = this;
