@@ -3,11 +3,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const MONEROD_PATH = '/usr/bin/monerod';
+/** Starts tried when a chosen port was taken before monerod bound it. */
+const PORT_ATTEMPTS = 3;
 
 /** Regtest takes mainnet addresses; this one is the Monero project's well-known donation address. */
 export const REGTEST_WALLET =
@@ -58,25 +60,34 @@ export class Monerod {
         `monerod was not found at ${MONEROD_PATH}; run \`apt-get install monero\` or npm test's bootstrap.`,
       );
     }
-    const rpcPort = options.rpcPort ?? (await freePort());
-    const p2pPort = await freePort();
+    // A port free when chosen may be taken before monerod binds it (other tests open connections meanwhile): such a
+    // start is tried again on new ports.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Monerod.startOnce(options);
+      } catch (error) {
+        const taken = error instanceof Error && error.message.includes('Address already in use');
+        if (!taken || attempt >= PORT_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private static async startOnce(options: MonerodOptions): Promise<Monerod> {
+    const [p2pPort, zmqRpcPort, zmqPubPort, rpcPort] = await freePorts(options.rpcPort === undefined ? 4 : 3);
     const dataDir = await mkdtemp(join(tmpdir(), 'rxmesh-monerod-'));
-    const zmqPubPort = options.zmqPub ? await freePort() : undefined;
+    const pubPort = options.zmqPub ? zmqPubPort : undefined;
     const zmq =
-      zmqPubPort === undefined
+      pubPort === undefined
         ? ['--no-zmq']
-        : [
-            '--zmq-rpc-bind-ip=127.0.0.1',
-            `--zmq-rpc-bind-port=${await freePort()}`,
-            `--zmq-pub=tcp://127.0.0.1:${zmqPubPort}`,
-          ];
+        : ['--zmq-rpc-bind-ip=127.0.0.1', `--zmq-rpc-bind-port=${zmqRpcPort}`, `--zmq-pub=tcp://127.0.0.1:${pubPort}`];
+    const rpc = options.rpcPort ?? (rpcPort as number);
     const args = [
       '--regtest',
       '--offline',
       `--fixed-difficulty=${options.fixedDifficulty ?? 1}`,
       `--data-dir=${dataDir}`,
       '--rpc-bind-ip=127.0.0.1',
-      `--rpc-bind-port=${rpcPort}`,
+      `--rpc-bind-port=${rpc}`,
       '--p2p-bind-ip=127.0.0.1',
       `--p2p-bind-port=${p2pPort}`,
       ...zmq,
@@ -87,7 +98,7 @@ export class Monerod {
       '--log-level=0',
     ];
     const child = spawn(MONEROD_PATH, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const daemon = new Monerod(child, new URL(`http://127.0.0.1:${rpcPort}`), dataDir, zmqPubPort);
+    const daemon = new Monerod(child, new URL(`http://127.0.0.1:${rpc}`), dataDir, pubPort);
     try {
       await daemon.waitUntilAnswering(options.startTimeoutMs ?? 30_000);
     } catch (error) {
@@ -162,16 +173,29 @@ export function startMonerod(options: MonerodOptions = {}): Promise<Monerod> {
 }
 
 /** A loopback port that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('The operating system gave no port.'));
-      });
-    });
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port as number;
+}
+
+/** `count` loopback ports that were free a moment ago, held open together while chosen so that none repeats. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => {
+    const address = server.address();
+    if (address === null || typeof address !== 'object') throw new Error('The operating system gave no port.');
+    return address.port;
   });
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
