@@ -83,11 +83,11 @@ export function fullEngineMemoryBytes(threads: number): number {
   return engineMemoryBytes(threads) + DATASET_BYTES;
 }
 
-/** A dataset rebuilt behind mining after a seed change: items done per builder thread. */
+/** A dataset rebuilt behind mining after a seed change, and its items written so far. */
 interface DatasetRebuild {
   readonly builders: ThreadLink<MiningThread>[];
-  readonly done: number[];
-  total: number;
+  done: number;
+  readonly total: number;
   /** Ends the build where it is; settled then resolves without the dataset taken into use. */
   readonly cancel: () => void;
   settled: Promise<void>;
@@ -180,8 +180,7 @@ export class WasmEngine implements MiningEngine {
    */
   get datasetRebuild(): { done: number; total: number } | undefined {
     const { rebuild } = this;
-    if (rebuild === undefined) return undefined;
-    return { done: rebuild.done.reduce((sum, part) => sum + part, 0), total: rebuild.total };
+    return rebuild === undefined ? undefined : { done: rebuild.done, total: rebuild.total };
   }
 
   /** The key whose cache the engine holds, or undefined. */
@@ -245,8 +244,11 @@ export class WasmEngine implements MiningEngine {
       }
       await this.followCache(built);
       let datasetInitMs: number | null = null;
-      if (full && this.dataset === undefined) datasetInitMs = await this.buildDataset(onProgress);
-      else if (full) this.rebuildDataset();
+      if (full) {
+        // The first key's dataset is built on the mining threads; later ones behind light-mode mining.
+        if (this.dataset === undefined) datasetInitMs = await this.buildDataset(onProgress);
+        else this.rebuildDataset(this.dataset.items);
+      }
       this.currentKey = key.slice();
       return { cacheInitMs, datasetInitMs };
     } finally {
@@ -377,13 +379,7 @@ export class WasmEngine implements MiningEngine {
       return null;
     }
     this.dataset = target;
-    const done = this.miners.map(() => 0);
-    await this.buildSlices(this.miners, target, done, () =>
-      onProgress?.(
-        done.reduce((sum, part) => sum + part, 0),
-        target.items,
-      ),
-    );
+    await this.buildSlices(this.miners, target, (done) => onProgress?.(done, target.items));
     await this.useDataset();
     return performance.now() - begin;
   }
@@ -393,7 +389,7 @@ export class WasmEngine implements MiningEngine {
    * new key in place while the VMs hash in light mode; the VMs read it once every item is written. The build
    * shares the cores with mining, and follows the throttle too.
    */
-  private rebuildDataset(): void {
+  private rebuildDataset(items: number): void {
     const builders = this.miners.map(
       () => new ThreadLink<MiningThread>(this.startWorker('mining', 'WebAssembly dataset thread')),
     );
@@ -401,17 +397,12 @@ export class WasmEngine implements MiningEngine {
     const cancelled = new Promise<'cancelled'>((resolve) => {
       cancel = () => resolve('cancelled');
     });
-    const rebuild: DatasetRebuild = {
-      builders,
-      done: builders.map(() => 0),
-      total: this.dataset?.items ?? 0,
-      cancel,
-      settled: Promise.resolve(),
-    };
+    const rebuild: DatasetRebuild = { builders, done: 0, total: items, cancel, settled: Promise.resolve() };
     const build = async () => {
       const target = await this.cacheThread.call((thread) => thread.datasetTarget());
-      rebuild.total = target.items;
-      const written = this.buildSlices(builders, target, rebuild.done, () => {});
+      const written = this.buildSlices(builders, target, (done) => {
+        rebuild.done = done;
+      });
       // Once cancelled, a builder's end is nobody's concern.
       written.catch(() => undefined);
       if ((await Promise.race([written, cancelled])) === 'cancelled') return;
@@ -440,19 +431,19 @@ export class WasmEngine implements MiningEngine {
     await rebuild.settled;
   }
 
-  /** Each of `threads` writes one slice of the dataset; `done` holds its items written, and onChange hears of it. */
+  /** Each of `threads` writes one slice of the dataset; `onProgress` hears the items written by all of them. */
   private async buildSlices(
     threads: ThreadLink<MiningThread>[],
     target: DatasetTarget,
-    done: number[],
-    onChange: () => void,
+    onProgress: (done: number) => void,
   ): Promise<void> {
+    const done = threads.map(() => 0);
     const slices = threads.map((thread, index) => {
       const first = Math.floor((target.items * index) / threads.length);
       const count = Math.floor((target.items * (index + 1)) / threads.length) - first;
       const progress = proxy((items: number) => {
         done[index] = items;
-        onChange();
+        onProgress(done.reduce((sum, part) => sum + part, 0));
       });
       const { buffer } = this.control;
       return thread.call((remote) => remote.buildDataset(target, first, count, progress, buffer));
