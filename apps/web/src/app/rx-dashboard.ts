@@ -27,6 +27,12 @@ export function liveSummary(state: TabMinerState): string {
   }
 }
 
+/** A labelled progress bar, its words followed by the percentage done; `id` is its test id too. */
+function progressBar(id: string, words: string, { done, total }: { done: number; total: number }) {
+  return html`<label for=${id}>${words} ${formatPercent(total === 0 ? 0 : done / total)}</label>
+    <progress id=${id} data-testid=${id} max=${total} .value=${done}></progress>`;
+}
+
 export class RxDashboard extends LitElement {
   static override properties = {
     state: { attribute: false },
@@ -95,7 +101,6 @@ export class RxDashboard extends LitElement {
   private renderOwn() {
     const { figures: own, history } = this.state;
     const progress = own.keyProgress;
-    const fraction = progress === null || progress.total === 0 ? 0 : progress.done / progress.total;
     return html`
       <section class="panel" aria-labelledby="own-title">
         <div class="headline">
@@ -108,20 +113,13 @@ export class RxDashboard extends LitElement {
           ${
             progress === null
               ? this.renderRebuild()
-              : html`<label for="key-progress">
-                    ${
-                      progress.mode === 'full'
-                        ? 'Preparing RandomX: building the 2080 MiB dataset for full mode,'
-                        : 'Preparing RandomX: building the 256 MiB cache and compiling its programs,'
-                    }
-                    ${formatPercent(fraction)}
-                  </label>
-                  <progress
-                    id="key-progress"
-                    data-testid="key-progress"
-                    max=${progress.total}
-                    .value=${progress.done}
-                  ></progress>`
+              : progressBar(
+                  'key-progress',
+                  progress.mode === 'full'
+                    ? 'Preparing RandomX: building the 2080 MiB dataset for full mode,'
+                    : 'Preparing RandomX: building the 256 MiB cache and compiling its programs,',
+                  progress,
+                )
           }
         </div>
         <rx-hashrate-chart .history=${history}></rx-hashrate-chart>
@@ -147,16 +145,11 @@ export class RxDashboard extends LitElement {
   private renderRebuild() {
     const rebuild = this.state.phase === 'mining' ? this.state.figures.datasetRebuild : null;
     if (rebuild === null) return html`<p class="muted" data-testid="key-words">${this.keyWords()}</p>`;
-    const fraction = rebuild.total === 0 ? 0 : rebuild.done / rebuild.total;
-    return html`<label for="dataset-rebuild">
-        New seed: hashing in light mode while the dataset is rebuilt for full mode, ${formatPercent(fraction)}
-      </label>
-      <progress
-        id="dataset-rebuild"
-        data-testid="dataset-rebuild"
-        max=${rebuild.total}
-        .value=${rebuild.done}
-      ></progress>`;
+    return progressBar(
+      'dataset-rebuild',
+      'New seed: hashing in light mode while the dataset is rebuilt for full mode,',
+      rebuild,
+    );
   }
 
   private keyWords(): string {
