@@ -1,7 +1,8 @@
 // The harness: one cache in shared memory on this page, N workers hashing or mining against it; and the engine
 // itself, on Web Workers started by its browser starter.
 
-import { BENCHMARK_KEY_TEXT, benchmarkBlob } from '@rxmesh/core';
+import { BENCHMARK_KEY_TEXT } from '@rxmesh/core';
+import { mineBenchmarkFor } from '@rxmesh/mesh';
 import {
   engineMemoryBytes,
   fullEngineMemoryBytes,
@@ -252,23 +253,17 @@ async function changeSeedInFullMode(
   };
 }
 
-/**
- * `rxmesh bench` in this tab: the engine in `mode` on `threads` Web Workers, the benchmark key, then one batch over
- * the benchmark blob stopped after `seconds`. The chunks in flight at the stop count, and so does their time.
- */
+/** `rxmesh bench` in this tab: the engine in `mode` on `threads` Web Workers, the benchmark key and batch. */
 async function benchEngine(mode: 'light' | 'full', threads: number, seconds: number) {
   const engine = await WasmEngine.create({ threads, mode, startWorker: startBrowserWorker });
   try {
     const { cacheInitMs, datasetInitMs } = await engine.setKey(new TextEncoder().encode(BENCHMARK_KEY_TEXT));
-    const begin = performance.now();
-    const batch = engine.mine({ blob: benchmarkBlob(), firstNonce: 0, count: 2 ** 32 - 1, target: 0n });
-    const timer = setTimeout(() => engine.stop(), seconds * 1000);
-    const { hashes } = await batch.finally(() => clearTimeout(timer));
+    const { hashes, hashrate } = await mineBenchmarkFor(engine, seconds);
     return {
       mode,
       threads,
       hashes,
-      hashrate: (1000 * hashes) / (performance.now() - begin),
+      hashrate,
       cacheInitMs: Math.round(cacheInitMs),
       datasetInitMs: datasetInitMs === null ? null : Math.round(datasetInitMs),
       readsDataset: engine.readsDataset,

@@ -1,5 +1,6 @@
 // The rxmesh peer at work: core's ClusterPeer on peerjs data channels, with its timers, miner and share hasher.
 
+export { mineBenchmarkFor } from './benchmark-batch.js';
 export { HashrateMeter } from './hashrate-meter.js';
 export { fetchIceConfig, IceSupply, type IceSupplyOptions, mergeIceConfigs } from './ice-supply.js';
 export type { LeaseMiner, LeaseMinerFactory } from './lease-miner.js';

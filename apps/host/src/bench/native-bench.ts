@@ -1,7 +1,8 @@
 // Hashrate of the native engine (librandomx) in full or light mode on N native threads, with the event loop
 // watched while they hash: a dataset host must stay responsive to its peers.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { BENCHMARK_KEY_TEXT, benchmarkBlob } from '@rxmesh/core';
+import { BENCHMARK_KEY_TEXT } from '@rxmesh/core';
+import { mineBenchmarkFor } from '@rxmesh/mesh';
 import { type EngineMode, NativeEngine } from '@rxmesh/native';
 import { type BenchResult, peakRssMb, percentSteps } from './bench-result.js';
 
@@ -12,14 +13,11 @@ export async function mineForSeconds(
 ): Promise<{ hashes: number; hashrate: number; eventLoopLagMaxMs: number }> {
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
-  const begin = performance.now();
-  const batch = engine.mine({ blob: benchmarkBlob(), firstNonce: 0, count: 2 ** 32 - 1, target: 0n });
-  const timer = setTimeout(() => engine.stop(), seconds * 1000);
-  const { hashes } = await batch;
-  const milliseconds = performance.now() - begin;
-  clearTimeout(timer);
-  lag.disable();
-  return { hashes, hashrate: (1000 * hashes) / milliseconds, eventLoopLagMaxMs: Math.round(lag.max / 1e5) / 10 };
+  try {
+    return { ...(await mineBenchmarkFor(engine, seconds)), eventLoopLagMaxMs: Math.round(lag.max / 1e5) / 10 };
+  } finally {
+    lag.disable();
+  }
 }
 
 export async function benchNative(

@@ -1,5 +1,6 @@
 // Hashrate of the WebAssembly engine: one shared cache (and in full mode the dataset beside it), N worker threads.
-import { BENCHMARK_KEY_TEXT, benchmarkBlob } from '@rxmesh/core';
+import { BENCHMARK_KEY_TEXT } from '@rxmesh/core';
+import { mineBenchmarkFor } from '@rxmesh/mesh';
 import { createWasmEngine } from '../engines.js';
 import { type BenchResult, peakRssMb, percentSteps } from './bench-result.js';
 
@@ -19,12 +20,7 @@ export async function benchWasm(
     onProgress(
       `cache ready in ${Math.round(cacheInitMs)} ms${dataset}; hashing on ${threads} thread(s) for ${seconds} s`,
     );
-    const begin = performance.now();
-    const batch = engine.mine({ blob: benchmarkBlob(), firstNonce: 0, count: 2 ** 32 - 1, target: 0n });
-    const timer = setTimeout(() => engine.stop(), seconds * 1000);
-    const { hashes } = await batch.finally(() => clearTimeout(timer));
-    // As for the native engine: the chunks in flight at the stop count, and so does the time they take.
-    const hashrate = (1000 * hashes) / (performance.now() - begin);
+    const { hashes, hashrate } = await mineBenchmarkFor(engine, seconds);
     return {
       impl: 'wasm',
       mode,
