@@ -23,11 +23,17 @@ test.afterAll(async () => {
   await harness?.close();
 });
 
-test('two workers share one cache and agree with librandomx', async ({ page }, testInfo) => {
-  test.setTimeout(300_000);
+/** Opens the harness page; answers the list its uncaught errors go to, which each test expects empty at its end. */
+async function openHarness(page: Page): Promise<string[]> {
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(error.message));
   await page.goto(`${origin}/index.html`);
+  return problems;
+}
+
+test('two workers share one cache and agree with librandomx', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  const problems = await openHarness(page);
   expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
 
   for (let k = 0; k < KEYS; k++) {
@@ -50,9 +56,7 @@ test('two workers share one cache and agree with librandomx', async ({ page }, t
 
 test('two workers mine in lanes on one cache and agree with librandomx', async ({ page }) => {
   test.setTimeout(300_000);
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.goto(`${origin}/index.html`);
+  const problems = await openHarness(page);
   const key = randomBytes(32);
   const blob = randomBytes(76);
   // 6 nonces per worker: a step of 4 lanes, then one of 2.
@@ -73,9 +77,7 @@ test('the engine mines on 2 Web Workers as librandomx hashes, and stop() ends a 
   page,
 }, testInfo) => {
   test.setTimeout(120_000);
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.goto(`${origin}/index.html`);
+  const problems = await openHarness(page);
   const key = randomBytes(32);
   const blob = randomBytes(76);
   // 13 nonces: three chunks of 4 lanes and one of 1, taken by both workers from one counter.
@@ -143,9 +145,7 @@ test('full mode: 2 workers build the dataset, mine as librandomx hashes, and Sto
   page,
 }, testInfo) => {
   test.setTimeout(300_000);
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  await page.goto(`${origin}/index.html`);
+  const problems = await openHarness(page);
   const key = randomBytes(32);
   const blob = randomBytes(76);
   const input = randomBytes(100);
