@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { REGTEST_INTEGRATED_ADDRESS, REGTEST_SUBADDRESS, REGTEST_WALLET } from '../testing/monerod.js';
 import { RXMESH_BIN as bin, rxmesh } from '../testing/rxmesh-cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-cli-'));
@@ -207,6 +208,26 @@ describe('job source flags that do not fit together', () => {
   it.each([
     [['serve', '--source', 'daemon+http://127.0.0.1:18081'], /daemon source needs --wallet ADDRESS/],
     [['serve', '--source', 'daemon+http://127.0.0.1:18081', '--wallet', 'abc'], /"abc" is not a Monero address/],
+    [
+      ['serve', '--source', 'daemon+http://127.0.0.1:18081', '--wallet', `${REGTEST_WALLET.slice(0, -1)}B`],
+      /is not a Monero address: its checksum does not match/,
+    ],
+    [
+      ['serve', '--source', 'daemon+http://127.0.0.1:18081', '--wallet', REGTEST_SUBADDRESS],
+      /is a subaddress, and monerod will not build a block for one \("Mining to subaddress is not supported yet"\)/,
+    ],
+    [
+      [
+        'host',
+        '--signal',
+        'http://127.0.0.1:9',
+        '--source',
+        'daemon+http://127.0.0.1:1',
+        '--wallet',
+        REGTEST_INTEGRATED_ADDRESS,
+      ],
+      /is an integrated address: a block reward cannot carry its payment ID/,
+    ],
     [
       ['serve', '--source', 'daemon+http://127.0.0.1:1', '--source', 'daemon+http://127.0.0.1:2', '--wallet', wallet],
       /Give one daemon\+http:\/\/ URL/,

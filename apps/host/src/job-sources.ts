@@ -1,6 +1,6 @@
 // The gateway flags that `rxmesh serve` and `rxmesh host` share: --source (repeatable, for pool failover),
 // --wallet, --user and --pass, checked together into one plan before anything connects, and --share-seconds.
-import { DEFAULT_COORDINATOR_SETTINGS, type JobSource } from '@rxmesh/core';
+import { DEFAULT_COORDINATOR_SETTINGS, type JobSource, parseWalletAddress, type WalletAddress } from '@rxmesh/core';
 import type { Log } from '@rxmesh/mesh';
 import { type Command, Option } from 'commander';
 import { CliError } from './errors.js';
@@ -77,8 +77,30 @@ export function addJobSourceOptions(command: Command, sourceHelp = SOURCE_FLAG_H
     );
 }
 
-/** A Monero address in base58: 95 characters (standard or subaddress) or 106 (integrated). */
-const MONERO_ADDRESS = /^[1-9A-HJ-NP-Za-km-z]{95}(?:[1-9A-HJ-NP-Za-km-z]{11})?$/;
+/** The --wallet of a daemon source: a primary address, the only kind monerod builds a block template for. */
+function checkWallet(wallet: string): void {
+  let address: WalletAddress;
+  try {
+    address = parseWalletAddress(wallet);
+  } catch (error) {
+    throw new CliError(
+      `--wallet ${JSON.stringify(wallet)} is not a Monero address: ${(error as Error).message}. Copy the primary ` +
+        'address your wallet shows for receiving.',
+    );
+  }
+  if (address.kind === 'subaddress') {
+    throw new CliError(
+      `--wallet ${wallet.slice(0, 8)}… is a subaddress, and monerod will not build a block for one ("Mining to ` +
+        'subaddress is not supported yet"). Give your wallet\'s primary address: on mainnet it starts with 4.',
+    );
+  }
+  if (address.kind === 'integrated') {
+    throw new CliError(
+      `--wallet ${wallet.slice(0, 8)}… is an integrated address: a block reward cannot carry its payment ID, so ` +
+        "monerod would pay the primary address inside it and drop the ID. Give your wallet's primary address.",
+    );
+  }
+}
 
 /** Checks the flags together; throws a CliError that says what to give instead. */
 export function planJobSource(flags: JobSourceFlags): JobSourcePlan {
@@ -106,12 +128,7 @@ export function planJobSource(flags: JobSourceFlags): JobSourcePlan {
     if (wallet === undefined) {
       throw new CliError('A daemon source needs --wallet ADDRESS: the Monero address that block rewards go to.');
     }
-    if (!MONERO_ADDRESS.test(wallet)) {
-      throw new CliError(
-        `--wallet ${JSON.stringify(wallet)} is not a Monero address: expected 95 or 106 base58 characters, such as ` +
-          'the address your wallet shows for receiving.',
-      );
-    }
+    checkWallet(wallet);
     return {
       kind: 'daemon',
       url: first.url,

@@ -3,9 +3,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePorts } from '../../signal/testing/ports.js';
 
 export const MONEROD_PATH = '/usr/bin/monerod';
 /** Starts tried when a chosen port was taken before monerod bound it. */
@@ -14,6 +14,11 @@ const PORT_ATTEMPTS = 3;
 /** Regtest takes mainnet addresses; this one is the Monero project's well-known donation address. */
 export const REGTEST_WALLET =
   '44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A';
+/** REGTEST_WALLET's keys as a subaddress (tag 42) and as an integrated address (tag 19, payment ID 0102…08). */
+export const REGTEST_SUBADDRESS =
+  '84zPbCjb38gBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGMwZRBo';
+export const REGTEST_INTEGRATED_ADDRESS =
+  '4DrvGduF3ynBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVPkQhNkvcj1x1ziWUt9';
 
 export interface MonerodOptions {
   /** Every block needs a hash H with H × difficulty < 2^256; 1 makes every hash a block. Default 1. */
@@ -170,32 +175,4 @@ export class Monerod {
 /** Starts a regtest monerod and resolves once its RPC answers. */
 export function startMonerod(options: MonerodOptions = {}): Promise<Monerod> {
   return Monerod.start(options);
-}
-
-/** A loopback port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const [port] = await freePorts(1);
-  return port as number;
-}
-
-/** `count` loopback ports that were free a moment ago, held open together while chosen so that none repeats. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<Server>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => {
-    const address = server.address();
-    if (address === null || typeof address !== 'object') throw new Error('The operating system gave no port.');
-    return address.port;
-  });
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
 }

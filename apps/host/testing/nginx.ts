@@ -4,9 +4,9 @@
 // spread over the servers; a server that refuses a connection is skipped for 10 s.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../signal/testing/ports.js';
 
 export const NGINX_PATH = '/usr/sbin/nginx';
 
@@ -14,15 +14,6 @@ export interface Nginx {
   url: string;
   output(): string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 function config(dir: string, port: number, upstreams: readonly number[]): string {

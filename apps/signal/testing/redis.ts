@@ -3,9 +3,10 @@
 // as an operator's restart does; what it held is gone after a stop unless `persist` keeps it in an append-only file.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 export interface RedisServer {
   url: string;
@@ -18,15 +19,6 @@ export interface RedisServer {
   start(): Promise<void>;
   /** Stops it for good and removes its directory. */
   remove(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** Resolves once something answers PONG on `port`, or throws after `timeoutMs`. */

@@ -136,7 +136,9 @@ export {
   INSTANCE_NONCE_BYTES,
   jsonRpcRequest,
   parseBlockTemplate,
+  parseWalletAddress,
   templateDifficulty,
+  type WalletAddress,
   withExtraNonce,
   ZmtpSubscriber,
 } from './sources/daemon/index.js';

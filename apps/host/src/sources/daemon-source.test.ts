@@ -14,7 +14,14 @@ import {
 } from '@rxmesh/core';
 import { createLightHasher } from '@rxmesh/native';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type Monerod, REGTEST_WALLET, startMonerod } from '../../testing/monerod.js';
+import { freePort } from '../../../signal/testing/ports.js';
+import {
+  type Monerod,
+  REGTEST_INTEGRATED_ADDRESS,
+  REGTEST_SUBADDRESS,
+  REGTEST_WALLET,
+  startMonerod,
+} from '../../testing/monerod.js';
 import { recordingLog } from '../../testing/recording-log.js';
 import { DaemonSource, type DaemonSourceOptions } from './daemon-source.js';
 
@@ -65,6 +72,18 @@ describe('the block template codec against monerod', () => {
     const zeroed = withExtraNonce(template, reply.reserved_offset as number, new Uint8Array(8));
     expect(bytesToHex(hashingBlob(zeroed))).toBe(reply.blockhashing_blob);
     expect(bytesToHex(template.prevId)).toBe(reply.prev_hash);
+  });
+
+  it('is refused for the subaddress that --wallet refuses up front; an integrated address is taken as its primary', async () => {
+    await expect(
+      daemon.call('get_block_template', { wallet_address: REGTEST_SUBADDRESS, reserve_size: 8 }),
+    ).rejects.toThrow('Mining to subaddress is not supported yet');
+    // monerod builds this one, paying the primary address inside it: the payment ID cannot ride in a coinbase.
+    const reply = await daemon.call('get_block_template', {
+      wallet_address: REGTEST_INTEGRATED_ADDRESS,
+      reserve_size: 8,
+    });
+    expect(reply.blocktemplate_blob).toMatch(/^[0-9a-f]+$/);
   });
 });
 

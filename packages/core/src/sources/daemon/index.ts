@@ -36,4 +36,5 @@ export {
 } from './session.js';
 export { treeHash } from './tree-hash.js';
 export { readSmallVarint, readVarint, writeVarint } from './varint.js';
+export { type AddressKind, type MoneroNetwork, parseWalletAddress, type WalletAddress } from './wallet-address.js';
 export { CHAIN_MAIN_TOPIC, MAX_FRAME_BYTES, type ZmtpOutput, ZmtpSubscriber } from './zmtp.js';
