@@ -21,6 +21,11 @@ export const SYSTEM_PACKAGES = [
     neededFor: ['test'],
   },
   { name: 'nginx', why: 'the load balancer in front of several servers in the tests', neededFor: ['test'] },
+  {
+    name: 'prometheus',
+    why: 'a Prometheus that scrapes rxmesh serve in the tests of the dashboard',
+    neededFor: ['test'],
+  },
 ];
 
 /**

@@ -1,5 +1,6 @@
 // The rxmesh command line, assembled from one module per subcommand.
 import { NativeEngineUnavailable } from '@rxmesh/native';
+import { RXMESH_VERSION } from '@rxmesh/signal';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './commands/bench.js';
 import { credentialCommand } from './commands/credential.js';
@@ -11,7 +12,7 @@ import { CliError, EXIT_NOT_AVAILABLE } from './errors.js';
 export function buildProgram(): Command {
   const program = new Command('rxmesh')
     .description('A volunteer RandomX mining cluster that runs in the browser.')
-    .version('0.1.0')
+    .version(RXMESH_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .addCommand(serveCommand())
     .addCommand(hostCommand())

@@ -1,13 +1,15 @@
 // End to end on loopback: `rxmesh serve` (signaling, web app, embedded gateway on the demo chain) with two
-// `rxmesh host` peers, as separate processes over real PeerJS and WebRTC data channels.
+// `rxmesh host` peers, as separate processes over real PeerJS and WebRTC data channels. With a pool, a real
+// Prometheus scrapes the server, and the Grafana dashboard's queries are asked of it.
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex, hexToBytes, meetsShareTarget, parseStratumTarget, withNonce } from '@rxmesh/core';
 import { createLightHasher } from '@rxmesh/native';
 import { afterAll, describe, expect, it } from 'vitest';
 import { until } from '../testing/hostile.js';
+import { type Prometheus, startPrometheus } from '../testing/prometheus.js';
 import { RXMESH_BIN as bin } from '../testing/rxmesh-cli.js';
 import {
   acceptedShares,
@@ -23,10 +25,12 @@ import { ScriptedPool } from '../testing/scripted-pool.js';
 
 const children: ChildProcess[] = [];
 const pools: ScriptedPool[] = [];
+const prometheuses: Prometheus[] = [];
 const scratch = mkdtempSync(join(tmpdir(), 'rxmesh-cluster-'));
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
   for (const pool of pools) await pool.close();
+  for (const prometheus of prometheuses) await prometheus.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -167,6 +171,8 @@ describe('a cluster of rxmesh processes on loopback', () => {
     const seedHash = 'ee'.repeat(32);
     pool.job = { blob, job_id: 'job-1', target, seed_hash: seedHash, height: 3_000_000, algo: 'rx/0' };
     const { url, host } = await serve(['--source', `stratum+tcp://127.0.0.1:${pool.port}`, '--user', 'wallet-7']);
+    const prometheus = await startPrometheus([new URL(url).host]);
+    prometheuses.push(prometheus);
     const login = await pool.nextMessage('login', 1, 20_000);
     expect(login.message.params).toMatchObject({
       login: 'wallet-7',
@@ -216,6 +222,22 @@ describe('a cluster of rxmesh processes on loopback', () => {
     // Every pool share is a cluster share too (at this hashrate the cluster's share target is the pool's; the
     // coordinator tests show easier cluster shares staying inside).
     expect(stats.sharesAccepted).toBeGreaterThanOrEqual(pool.messages('submit').length);
+
+    // Every query of the shipped Grafana dashboard returns data from Prometheus, as Grafana would ask it.
+    expect(await prometheus.targetsUp(), prometheus.output()).toBe(true);
+    const dashboard = JSON.parse(readFileSync(new URL('../../../deploy/grafana/rxmesh.json', import.meta.url), 'utf8'));
+    const expressions: string[] = dashboard.panels.flatMap((panel: { targets: { expr: string }[] }) =>
+      panel.targets.map((target) => target.expr.replaceAll('$__rate_interval', '1m')),
+    );
+    expect(expressions.length).toBeGreaterThanOrEqual(10);
+    for (const expression of expressions) {
+      expect(await prometheus.query(expression), expression).not.toHaveLength(0);
+    }
+    // Scraped each second: Prometheus reaches the count /api/stats gave above.
+    await until('Prometheus to hold the accepted shares /api/stats counted', 10_000, async () => {
+      const [shares] = await prometheus.query('max(rxmesh_cluster_shares_total{result="accepted"})');
+      return Number(shares?.value[1]) >= stats.sharesAccepted ? true : undefined;
+    });
   });
 
   it('when the coordinating host is killed, another host takes over within 10 s and shares keep being accepted', {

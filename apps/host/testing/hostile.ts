@@ -427,8 +427,8 @@ export interface ServerMemory {
 }
 
 const MEMORY_SAMPLES = {
-  rss: /^rxmesh_process_resident_memory_bytes (\d+)$/m,
-  heapUsed: /^rxmesh_nodejs_heap_size_used_bytes (\d+)$/m,
+  rss: /^process_resident_memory_bytes (\d+)$/m,
+  heapUsed: /^nodejs_heap_size_used_bytes (\d+)$/m,
 };
 
 /**

@@ -1,10 +1,14 @@
 // GET /metrics in the Prometheus text format. Each server has its own registry (several servers can share a
-// process, as in tests), decorated as `app.metrics` for the other plugins to register into.
+// process, as in tests), decorated as `app.metrics` for the other plugins to register into. rxmesh's own metrics
+// are named rxmesh_; Node's default metrics keep their standard names, so that stock dashboards find them.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 export const METRIC_PREFIX = 'rxmesh_';
+
+/** The version `rxmesh_build_info` reports. */
+export const RXMESH_VERSION = '0.1.0';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -12,9 +16,39 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * A counter whose values, by label, are read from `read` at each scrape: totals that something else keeps. A label
+ * in `always` is exposed at 0 before it is first counted, so that rate() has a start.
+ */
+export function countersReadAtScrape(
+  registry: Registry,
+  options: { name: string; help: string; label: string; read: () => object | undefined; always?: readonly string[] },
+): void {
+  const { name, help, label, read, always = [] } = options;
+  new Counter({
+    name: `${METRIC_PREFIX}${name}`,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const value of always) this.inc({ [label]: value }, 0);
+      for (const [value, count] of Object.entries(read() ?? {}) as [string, number][]) {
+        if (count > 0) this.inc({ [label]: value }, count);
+      }
+    },
+  });
+}
+
 async function metrics(app: FastifyInstance): Promise<void> {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: `${METRIC_PREFIX}build_info`,
+    help: 'Always 1: the rxmesh version and the Node.js version that runs it, as labels.',
+    labelNames: ['version', 'nodejs'],
+    registers: [registry],
+  }).set({ version: RXMESH_VERSION, nodejs: process.version }, 1);
   app.decorate('metrics', registry);
   app.get('/metrics', async (_request, reply) => {
     reply.header('Cache-Control', 'no-store').type(registry.contentType);

@@ -122,24 +122,31 @@ describe('/api/stats', () => {
       rejected: 2,
       lastError: null,
     } as const;
-    const server = await startServer({ clusterStats: () => memberView({ sharesAccepted: accepted, source }) });
+    const members = [worker('a', 1n), worker('b', 2n, { engine: 'native', mode: 'full' }), worker('c', 3n)];
+    const server = await startServer({
+      clusterStats: () => memberView({ sharesAccepted: accepted, source, members }),
+    });
     servers.push(server);
     const scrape = async () => await (await fetch(`${server.httpUrl}/metrics`)).text();
     const first = await scrape();
     for (const line of [
       'rxmesh_cluster_peers 2',
-      'rxmesh_cluster_hashrate 61.5',
-      'rxmesh_cluster_blocks_found 4',
+      'rxmesh_cluster_hashes_per_second 61.5',
+      'rxmesh_cluster_blocks_found_total 4',
       'rxmesh_cluster_job_height 9',
       'rxmesh_source_connected 1',
-      'rxmesh_source_accepted 11',
-      'rxmesh_source_rejected 2',
+      'rxmesh_source_candidates_total{result="accepted"} 11',
+      'rxmesh_source_candidates_total{result="rejected"} 2',
+      '# TYPE rxmesh_cluster_shares_total counter',
+      'rxmesh_cluster_shares_total{result="rejected"} 1',
+      'rxmesh_cluster_members{engine="wasm",mode="light"} 2',
+      'rxmesh_cluster_members{engine="native",mode="full"} 1',
     ]) {
       expect(first).toContain(line);
     }
-    expect(first).toContain('rxmesh_cluster_shares_accepted 3');
+    expect(first).toContain('rxmesh_cluster_shares_total{result="accepted"} 3');
     accepted = 4;
-    expect(await scrape()).toContain('rxmesh_cluster_shares_accepted 4');
+    expect(await scrape()).toContain('rxmesh_cluster_shares_total{result="accepted"} 4');
   });
 
   it('without a gateway, counts the peers of the default room "rxmesh" and reports zeros and no job', async () => {

@@ -15,10 +15,10 @@ import {
   MAX_PAGE_LIMIT,
 } from '@rxmesh/core';
 import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import Type, { type Static } from 'typebox';
 import { DEFAULT_ROOM } from '../client.js';
-import { METRIC_PREFIX } from './metrics.js';
+import { countersReadAtScrape, METRIC_PREFIX } from './metrics.js';
 
 // The bounds are the contract's; exported here too for the server's tests and tools.
 export { DEFAULT_MEMBER_LIMIT, MAX_BLOCKS, MAX_PAGE_LIMIT };
@@ -81,36 +81,7 @@ export default async function stats(app: FastifyInstance, options: StatsOptions)
     source: null,
   });
   const read = (): ClusterStats => options.clusterStats?.() ?? signalingOnly();
-  // The same figures for Prometheus, read when it scrapes.
-  const figures: [string, string, (stats: ClusterStats) => number][] = [
-    ['cluster_peers', 'Peers in the cluster.', (stats) => stats.peers],
-    ['cluster_hashrate', "The cluster's hashrate, in hashes per second.", (stats) => stats.hashrate],
-    ['cluster_shares_accepted', 'Shares the coordinator accepted.', (stats) => stats.sharesAccepted],
-    ['cluster_shares_rejected', 'Shares the coordinator rejected.', (stats) => stats.sharesRejected],
-    ['cluster_blocks_found', 'Blocks the cluster found.', (stats) => stats.blocksFound],
-    ['cluster_job_height', 'Height of the job being mined (0 before the first).', (stats) => stats.job?.height ?? 0],
-    [
-      'source_connected',
-      "1 while the gateway's daemon or pool answers, else 0.",
-      (stats) => Number(stats.source?.connected ?? 0),
-    ],
-    [
-      'source_accepted',
-      'Candidates the daemon (blocks) or pool (shares) accepted.',
-      (stats) => stats.source?.accepted ?? 0,
-    ],
-    ['source_rejected', 'Candidates the daemon or pool refused.', (stats) => stats.source?.rejected ?? 0],
-  ];
-  for (const [name, help, pick] of figures) {
-    new Gauge({
-      name: `${METRIC_PREFIX}${name}`,
-      help,
-      registers: [app.metrics],
-      collect() {
-        this.set(pick(read()));
-      },
-    });
-  }
+  registerClusterMetrics(app.metrics, read);
   app.get(
     '/api/stats',
     { schema: { response: { 200: clusterStatsAnswerSchema(memberLimit) } } },
@@ -147,4 +118,74 @@ export default async function stats(app: FastifyInstance, options: StatsOptions)
       };
     },
   );
+}
+
+/** The same figures for Prometheus, read when it scrapes: gauges for what is now, counters for running totals. */
+function registerClusterMetrics(registry: Registry, read: () => ClusterStats): void {
+  const gauges: [string, string, (stats: ClusterStats) => number][] = [
+    ['cluster_peers', 'Peers in the cluster.', (stats) => stats.peers],
+    ['cluster_hashes_per_second', "The cluster's hashrate.", (stats) => stats.hashrate],
+    ['cluster_job_height', 'Height of the job being mined (0 before the first).', (stats) => stats.job?.height ?? 0],
+    [
+      'source_connected',
+      "1 while the gateway's daemon or pool answers, else 0.",
+      (stats) => Number(stats.source?.connected ?? 0),
+    ],
+  ];
+  for (const [name, help, pick] of gauges) {
+    new Gauge({
+      name: `${METRIC_PREFIX}${name}`,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(pick(read()));
+      },
+    });
+  }
+  new Gauge({
+    name: `${METRIC_PREFIX}cluster_members`,
+    help: 'Members of the cluster by engine (wasm, native, xmrig) and mode (light: items computed; full: read).',
+    labelNames: ['engine', 'mode'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const counts = new Map<string, { engine: string; mode: string; count: number }>();
+      for (const { engine, mode } of read().members) {
+        const entry = counts.get(`${engine} ${mode}`) ?? { engine, mode, count: 0 };
+        entry.count++;
+        counts.set(`${engine} ${mode}`, entry);
+      }
+      for (const { engine, mode, count } of counts.values()) this.set({ engine, mode }, count);
+    },
+  });
+  const results = ['accepted', 'rejected'] as const;
+  countersReadAtScrape(registry, {
+    name: 'cluster_shares_total',
+    help: 'Shares the coordinator verified, by result.',
+    label: 'result',
+    always: results,
+    read: () => {
+      const stats = read();
+      return { accepted: stats.sharesAccepted, rejected: stats.sharesRejected };
+    },
+  });
+  countersReadAtScrape(registry, {
+    name: 'source_candidates_total',
+    help: 'Candidates sent to the daemon (blocks) or pool (shares), by its answer.',
+    label: 'result',
+    always: results,
+    read: () => {
+      const source = read().source;
+      return { accepted: source?.accepted ?? 0, rejected: source?.rejected ?? 0 };
+    },
+  });
+  new Counter({
+    name: `${METRIC_PREFIX}cluster_blocks_found_total`,
+    help: 'Blocks the cluster found.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(read().blocksFound);
+    },
+  });
 }
