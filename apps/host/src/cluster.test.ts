@@ -180,7 +180,7 @@ describe('a cluster of rxmesh processes on loopback', () => {
       agent: expect.stringMatching(/^rxmesh/),
     });
     expect(login.message.params.algo).toContain('rx/0');
-    const alpha = host('alpha');
+    const alpha = host('alpha', '--http-port', '0');
     await pool.until('three shares', () => pool.messages('submit').length >= 3, 90_000);
 
     // The pool moves to a new RandomX key: the host and the gateway's verifier re-key, and shares follow the new key.
@@ -222,6 +222,16 @@ describe('a cluster of rxmesh processes on loopback', () => {
     // Every pool share is a cluster share too (at this hashrate the cluster's share target is the pool's; the
     // coordinator tests show easier cluster shares staying inside).
     expect(stats.sharesAccepted).toBeGreaterThanOrEqual(pool.messages('submit').length);
+
+    // The host's xmrig-style API, on loopback, as tools that watch xmrig rigs read it.
+    const apiUrl = alpha.lines.map((line) => /xmrig-style HTTP API at (\S+)$/.exec(line.msg)?.[1]).find(Boolean);
+    expect(apiUrl, alpha.lines.map((line) => line.msg).join('\n')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/2\/summary$/);
+    const summary = await (await fetch(apiUrl as string)).json();
+    expect(summary).toMatchObject({ kind: 'miner', worker_id: 'alpha', algo: 'rx/0', paused: false });
+    expect(summary.hashrate.total[0]).toBeGreaterThan(0);
+    expect(summary.results.shares_good).toBeGreaterThanOrEqual(3);
+    expect(summary.results.hashes_total).toBeGreaterThan(0);
+    expect(summary.connection.pool).toBe(new URL(url).host);
 
     // Every query of the shipped Grafana dashboard returns data from Prometheus, as Grafana would ask it.
     expect(await prometheus.targetsUp(), prometheus.output()).toBe(true);

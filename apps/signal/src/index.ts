@@ -1,3 +1,4 @@
+export { hasBearerToken } from './bearer-token.js';
 export {
   type ClusterBlock,
   type ClusterJob,

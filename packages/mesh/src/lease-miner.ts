@@ -11,6 +11,8 @@ export interface LeaseMiner {
   readonly meter: HashrateMeter;
   /** Hashes per second lately. */
   hashrate(now?: number): number;
+  /** The share target of the lease being mined, or undefined with none. */
+  readonly shareTarget: bigint | undefined;
   /** Mines `lease` from its start, replacing whatever was being mined. */
   mine(job: Job, lease: Lease, target: bigint): void;
   /** Nothing to mine: stop once the work in hand is done. */

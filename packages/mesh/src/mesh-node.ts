@@ -6,6 +6,7 @@
 import {
   type ClusterKeys,
   ClusterPeer,
+  difficultyForTarget,
   type JobSource,
   type JobSourceMode,
   type MiningEngine,
@@ -14,6 +15,7 @@ import {
   type PeerSettings,
 } from '@rxmesh/core';
 import { type DurableLedger, EffectRunner, type ShareHasher } from './effect-runner.js';
+import { LONGEST_WINDOW_MS } from './hashrate-meter.js';
 import type { LeaseMiner, LeaseMinerFactory } from './lease-miner.js';
 import { LinkAdapter } from './link-adapter.js';
 import type { Log } from './log.js';
@@ -148,6 +150,22 @@ export class MeshNode {
 
   snapshot(): MeshSnapshot {
     return this.observer.snapshot();
+  }
+
+  /**
+   * This peer's hashrate over the last 10 s, 60 s and 15 min of its engine's batches, as xmrig's API reports it: a
+   * window is null until the peer has mined that long (since it started, or since it was last paused).
+   */
+  hashrates(): [number | null, number | null, number | null] {
+    const meter = this.miner?.meter;
+    if (meter === undefined || this.paused) return [null, null, null];
+    return [meter.rateOver(10_000), meter.rateOver(60_000), meter.rateOver(LONGEST_WINDOW_MS)];
+  }
+
+  /** The difficulty of the shares this peer mines for now, or null without a lease. */
+  shareDifficulty(): number | null {
+    const target = this.miner?.shareTarget;
+    return target === undefined ? null : Number(difficultyForTarget(target));
   }
 
   /**

@@ -97,6 +97,10 @@ export class MiningDriver implements LeaseMiner {
     return this.meter.rate(this.batchRunning ? undefined : now);
   }
 
+  get shareTarget(): bigint | undefined {
+    return this.work?.target;
+  }
+
   /**
    * Mines `lease` from its start, replacing whatever was being mined. When its seed needs a new key and the engine
    * can build one alongside mining, the work under the current key goes on until the new key is ready.

@@ -4,6 +4,7 @@ import { LocalSwitch } from '@rxmesh/mesh';
 import { NativeEngine } from '@rxmesh/native';
 import { DEFAULT_ROOM } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
+import { addHttpApiOptions, type HttpApiFlags, openHostApi } from '../api/host-api.js';
 import { openMiningEngine } from '../engines.js';
 import { CliError } from '../errors.js';
 import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource } from '../job-sources.js';
@@ -24,7 +25,7 @@ import { defaultThreadCount, parseClusterKey, parseHttpUrl, parsePositiveInteger
 import { addStratumOptions, checkStratumFlags, openStratum, type StratumFlags } from '../rigs/stratum-options.js';
 import { exitOnSignal } from '../shutdown.js';
 
-interface HostOptions extends JobSourceFlags, NetworkFlags, StratumFlags {
+interface HostOptions extends JobSourceFlags, NetworkFlags, StratumFlags, HttpApiFlags {
   signal: URL[];
   threads: number;
   mode: 'light' | 'full';
@@ -59,15 +60,17 @@ export function hostCommand(): Command {
         .choices(['light', 'full'])
         .default('full'),
     );
-  return addStratumOptions(
-    addNetworkOptions(
-      addJobSourceOptions(
-        command,
-        'make this host a gateway with its own job source: demo, daemon+http://HOST:PORT or stratum+tcp://HOST:PORT ' +
-          '(see `rxmesh serve --help`)',
+  return addHttpApiOptions(
+    addStratumOptions(
+      addNetworkOptions(
+        addJobSourceOptions(
+          command,
+          'make this host a gateway with its own job source: demo, daemon+http://HOST:PORT or stratum+tcp://HOST:PORT ' +
+            '(see `rxmesh serve --help`)',
+        ),
       ),
+      { tls: false },
     ),
-    { tls: false },
   )
     .option('--room <id>', 'the cluster id on the signaling server', DEFAULT_ROOM)
     .addOption(
@@ -131,6 +134,7 @@ export function hostCommand(): Command {
       const hasher = await openShareHasher(engine, warn);
       log.info(`${engine.mode} mode on ${engine.threads} thread(s); joining ${origins}`);
       const localSwitch = new LocalSwitch();
+      const contributor = await loadContributorId(options.dataDir);
       const keys = {
         scheme,
         identity: gateway?.identity ?? newIdentity(),
@@ -150,7 +154,7 @@ export function hostCommand(): Command {
           memoryMb: Math.round(totalmem() / 2 ** 20),
           mines: true,
           maxLinks: announcedMaxLinks(options, gateway !== undefined),
-          contributor: await loadContributorId(options.dataDir),
+          contributor,
           jobSource,
         },
         ice,
@@ -182,7 +186,21 @@ export function hostCommand(): Command {
         engine.release();
         throw error;
       });
+      const api = await openHostApi(options, {
+        node,
+        engine,
+        contributorId: contributor,
+        name: options.name.slice(0, 40),
+        cluster: new URL(origin),
+      }).catch(async (error: unknown) => {
+        await rigService?.close();
+        await node.stop();
+        engine.release();
+        throw error;
+      });
+      if (api !== undefined) log.info(`xmrig-style HTTP API at ${api.url}/2/summary`);
       exitOnSignal(log, 'leaving the cluster', [
+        ['closing the HTTP API', () => api?.close()],
         ['closing the Stratum server', () => rigService?.close()],
         ['leaving the cluster', () => node.stop()],
         ['releasing the engine', () => engine.release()],

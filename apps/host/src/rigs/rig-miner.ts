@@ -50,6 +50,7 @@ export interface RigLink {
 interface Assignment {
   job: Job;
   lease: Lease;
+  target: bigint;
   rigJob: RigJob;
   sentAt: number;
   /** Nonces past the lease's start that the rig's shares prove it reached. */
@@ -89,6 +90,10 @@ export class RigMiner implements LeaseMiner {
     return this.meter.rate(now);
   }
 
+  get shareTarget(): bigint | undefined {
+    return this.current?.target;
+  }
+
   /** The first job, once the cluster has leased the rig work; the rig's login waits for it. */
   firstJobReady(): Promise<RigJob> {
     const { current } = this;
@@ -117,7 +122,7 @@ export class RigMiner implements LeaseMiner {
     const now = this.now();
     this.startedAt ??= now;
     this.lastReportAt = now;
-    this.current = { job, lease, rigJob, sentAt: now, reached: 0, reported: 0 };
+    this.current = { job, lease, target, rigJob, sentAt: now, reached: 0, reported: 0 };
     this.recent.push(this.current);
     if (this.recent.length > RECENT_LEASES) this.recent.shift();
     if (this.firstJob !== undefined) {

@@ -1,10 +1,10 @@
 // What the teacher (the operator) may ask of the cluster from the classroom view: POST /api/teacher/stop-every-tab
 // and POST /api/teacher/new-lesson. Each needs the teacher's token as a bearer token; the server prints the
 // teacher's link with it at start. A stop is only a stop: a tab mines again only after its own Start click.
-import { timingSafeEqual } from 'node:crypto';
 import type { OperatorCommand } from '@rxmesh/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { hasBearerToken } from '../bearer-token.js';
 
 export interface TeacherOptions {
   /** The secret in the teacher's link; without it, the routes answer 404. */
@@ -21,12 +21,6 @@ export type TeacherCommandOutcome = 'done' | 'not coordinating' | 'no gateway';
 const MessageSchema = Type.Object({ message: Type.String() });
 const responses = { 204: Type.Null(), 401: MessageSchema, 404: MessageSchema, 409: MessageSchema, 503: MessageSchema };
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 export default async function teacher(app: FastifyInstance, options: TeacherOptions): Promise<void> {
   const { token, command } = options;
 
@@ -36,8 +30,7 @@ export default async function teacher(app: FastifyInstance, options: TeacherOpti
       if (token === undefined || command === undefined) {
         return reply.code(404).send({ message: 'This server takes no teacher commands.' });
       }
-      const given = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
-      if (given === undefined || !sameSecret(given, token)) {
+      if (!hasBearerToken(request.headers.authorization, token)) {
         return reply.code(401).send({
           message: "Only the teacher's link may do this: open the link rxmesh serve printed at start.",
         });
