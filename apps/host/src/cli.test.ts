@@ -61,6 +61,8 @@ describe('rxmesh --help', () => {
         '--share-seconds',
         '--stratum',
         '--stratum-tls',
+        '--metrics-bind',
+        '--stats-token',
         ...NETWORK_FLAGS,
       ],
     ],
@@ -76,6 +78,9 @@ describe('rxmesh --help', () => {
         '--cluster-key',
         '--share-seconds',
         '--stratum',
+        '--http-port',
+        '--http-host',
+        '--http-access-token',
         ...NETWORK_FLAGS,
       ],
     ],
@@ -248,9 +253,13 @@ describe('job source flags that do not fit together', () => {
 });
 
 describe('rxmesh serve', () => {
-  async function startServe(): Promise<{ child: ChildProcess; url: string }> {
-    const args = ['serve', '--port', '0', '--bind', '127.0.0.1', '--data-dir', join(scratch, 'serve')];
+  async function startServe(extra: string[] = []): Promise<{ child: ChildProcess; url: string; log: () => string }> {
+    const args = ['serve', '--port', '0', '--bind', '127.0.0.1', '--data-dir', join(scratch, 'serve'), ...extra];
     const child = spawn(process.execPath, [bin, ...args], { stdio: 'pipe' });
+    let log = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+    });
     const url = await new Promise<string>((resolve, reject) => {
       let output = '';
       child.stdout?.on('data', (chunk: Buffer) => {
@@ -260,8 +269,29 @@ describe('rxmesh serve', () => {
       });
       child.on('exit', (code) => reject(new Error(`serve exited early with ${code}: ${output}`)));
     });
-    return { child, url };
+    return { child, url, log: () => log };
   }
+
+  async function stop(child: ChildProcess): Promise<void> {
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }
+
+  it('keeps /metrics on the address --metrics-bind names, answering only --stats-token', async () => {
+    const { child, url, log } = await startServe(['--metrics-bind', '127.0.0.1:0', '--stats-token', 'T0KEN']);
+    try {
+      const metricsUrl = /metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(log())?.[1];
+      expect(metricsUrl, log()).toBeDefined();
+      expect((await fetch(`${url}/metrics`)).status).toBe(404);
+      expect((await fetch(metricsUrl as string)).status).toBe(401);
+      const scrape = await fetch(metricsUrl as string, { headers: { authorization: 'Bearer T0KEN' } });
+      expect(scrape.status).toBe(200);
+      expect(await scrape.text()).toMatch(/^rxmesh_build_info\{/m);
+    } finally {
+      await stop(child);
+    }
+  });
 
   it('serves the page and /healthz, and shuts down cleanly on SIGTERM', async () => {
     const { child, url } = await startServe();
@@ -272,9 +302,7 @@ describe('rxmesh serve', () => {
       expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
     } finally {
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      await stop(child);
     }
   });
 });

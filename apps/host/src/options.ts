@@ -1,4 +1,5 @@
 // Parsers for CLI option values; each throws a commander error that names the flag and the accepted form.
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { KEY_ID_PATTERN, MAX_OPERATOR_LENGTH } from '@rxmesh/core';
 import { InvalidArgumentError } from 'commander';
@@ -78,4 +79,20 @@ export function parseOperator(value: string): string {
     throw new InvalidArgumentError(`Expected a name of 1 to ${MAX_OPERATOR_LENGTH} characters on one line.`);
   }
   return name;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** HOST:PORT, with an IPv6 address in brackets; the host an address of this machine or 0.0.0.0. */
+export function parseHostPort(value: string): HostPort {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  const host = match?.[1] ?? match?.[2];
+  const port = Number(match?.[3]);
+  if (host === undefined || isIP(host) === 0 || port > 65535) {
+    throw new InvalidArgumentError('Expected ADDRESS:PORT, such as 0.0.0.0:3333 or [::]:3333.');
+  }
+  return { host, port };
 }

@@ -19,7 +19,7 @@ export {
 export { nodeEd25519 } from './identity/node-ed25519.js';
 export { type Interfaces, isLoopback, isWildcard, joinUrls, type Listener, urlHost } from './join-urls.js';
 // Brings the plugins' FastifyInstance decorations (app.metrics, app.signaling) to whoever imports the server.
-export { countersReadAtScrape, METRIC_PREFIX, RXMESH_VERSION } from './plugins/metrics.js';
+export { countersReadAtScrape, listenMetrics, METRIC_PREFIX, RXMESH_VERSION } from './plugins/metrics.js';
 export { CONTENT_SECURITY_POLICY } from './plugins/security-headers.js';
 export type { AttachableBus } from './plugins/signaling.js';
 export type { TeacherCommandOutcome, TeacherOptions } from './plugins/teacher.js';

@@ -56,6 +56,11 @@ export interface ServerOptions {
    * only signaling's peer count.
    */
   clusterStats?: () => ClusterStats | undefined;
+  /**
+   * What the operator keeps private. `token`: /metrics and the source's address in /api/stats answer only to it as a
+   * bearer token. `metrics: 'elsewhere'`: no /metrics here (see listenMetrics). Open by default.
+   */
+  access?: { token?: string | undefined; metrics?: 'here' | 'elsewhere' };
   /** The teacher's token and the gateway that carries out the teacher's commands; without them, none are taken. */
   teacher?: TeacherOptions;
   /**
@@ -109,7 +114,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   }
   await app.register(securityHeaders);
   await app.register(health);
-  await app.register(metrics);
+  await app.register(metrics, { route: options.access?.metrics ?? 'here', token: options.access?.token });
   const httpMetrics = new HttpMetrics(app.metrics);
   app.server.on('drop', () => httpMetrics.connectionRefused());
   // Fastify's own listener answers 408 and closes; this one only counts.
@@ -118,7 +123,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   });
   await app.register(signaling, { limits, clusterKey, bus: options.bus });
   await app.register(cluster, { key: clusterKey });
-  await app.register(stats, { clusterStats: options.clusterStats });
+  await app.register(stats, { clusterStats: options.clusterStats, sourceToken: options.access?.token });
   await app.register(ice, options.ice ?? { servers: [] });
   await app.register(teacher, options.teacher ?? {});
   await app.register(classroomJoin, {

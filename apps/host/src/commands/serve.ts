@@ -13,6 +13,7 @@ import {
   joinUrls,
   type Listener,
   listeningAddresses,
+  listenMetrics,
   listenPlainHttp,
   RedisBus,
   RedisUnreachableError,
@@ -32,7 +33,7 @@ import { createLog } from '../log.js';
 import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
 import { addNetworkOptions, announcedMaxLinks, iceOptionsOf, type NetworkFlags } from '../network-options.js';
-import { parseOperator, parsePort } from '../options.js';
+import { type HostPort, parseHostPort, parseOperator, parsePort } from '../options.js';
 import {
   addStratumOptions,
   checkStratumFlags,
@@ -56,6 +57,8 @@ interface ServeOptions extends JobSourceFlags, NetworkFlags, StratumFlags {
   gateway: boolean;
   logJson: boolean;
   redis?: string;
+  metricsBind?: HostPort;
+  statsToken?: string;
 }
 
 /**
@@ -127,6 +130,16 @@ export function serveCommand(): Command {
       '--trust-proxy',
       "behind a reverse proxy: count each client by the address in X-Forwarded-For, not the proxy's",
       false,
+    )
+    .addOption(
+      new Option(
+        '--metrics-bind <address:port>',
+        "serve /metrics on this address alone (such as 127.0.0.1:9100) instead of the page's port",
+      ).argParser(parseHostPort),
+    )
+    .option(
+      '--stats-token <token>',
+      'answer /metrics, and the job source\'s address in /api/stats, only to "Authorization: Bearer TOKEN"',
     );
   return addStratumOptions(addNetworkOptions(addJobSourceOptions(command)), { tls: true })
     .option('--no-gateway', 'run no gateway peer here: only signaling and the web app')
@@ -183,6 +196,7 @@ export function serveCommand(): Command {
         ...(options.operator === undefined ? {} : { operator: options.operator }),
         ice,
         ...(bus === undefined ? {} : { bus }),
+        access: { token: options.statsToken, metrics: options.metricsBind === undefined ? 'here' : 'elsewhere' },
         teacher: {
           token: teacherToken,
           command: (command) => {
@@ -207,6 +221,23 @@ export function serveCommand(): Command {
           throw error;
         });
       }
+      const metricsBind = options.metricsBind;
+      let metricsServer: { url: string; close(): Promise<void> } | undefined;
+      if (metricsBind !== undefined) {
+        await listenOrExplain(
+          async () => {
+            metricsServer = await listenMetrics(app.metrics, { ...metricsBind, token: options.statsToken });
+          },
+          '--metrics-bind',
+          metricsBind.port,
+          metricsBind.host,
+          '--metrics-bind',
+        ).catch(async (error: unknown) => {
+          await app.close();
+          throw error;
+        });
+        log.info(`metrics at ${metricsServer?.url}`);
+      }
       // Handled from here on, so a stop while the gateway is still joining also shuts down cleanly.
       let closing = false;
       exitOnSignal(log, 'shutting down', [
@@ -226,6 +257,7 @@ export function serveCommand(): Command {
         ],
         ['closing the ledger', () => ledger?.close()],
         ['closing the web server', () => app.close()],
+        ['closing the metrics server', () => metricsServer?.close()],
         ['closing the Redis bus', () => bus?.close()],
       ]);
       const listeners = listeningAddresses(app);

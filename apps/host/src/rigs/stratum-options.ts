@@ -1,34 +1,18 @@
 // `--stratum` and `--stratum-tls`, which `serve` and `host` share where they run a gateway: the Stratum server that
 // xmrig rigs mine through, each rig a member of the cluster under this gateway.
-import { isIP } from 'node:net';
 import type { SignatureScheme } from '@rxmesh/core';
 import type { LocalSwitch, Log, MeshNode } from '@rxmesh/mesh';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { CliError } from '../errors.js';
 import { listenOrExplain } from '../listen.js';
+import { type HostPort, parseHostPort } from '../options.js';
 import { RigMembers } from './rig-members.js';
 import { type StratumListen, StratumServer } from './stratum-server.js';
-
-export interface HostPort {
-  host: string;
-  port: number;
-}
 
 export interface StratumFlags {
   stratum: HostPort[];
   /** Absent where the command has no certificate to serve TLS with (`host`). */
   stratumTls?: HostPort[];
-}
-
-/** HOST:PORT, with an IPv6 address in brackets; the host an address of this machine or 0.0.0.0. */
-function parseHostPort(value: string): HostPort {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
-  const host = match?.[1] ?? match?.[2];
-  const port = Number(match?.[3]);
-  if (host === undefined || isIP(host) === 0 || port > 65535) {
-    throw new InvalidArgumentError('Expected ADDRESS:PORT, such as 0.0.0.0:3333 or [::]:3333.');
-  }
-  return { host, port };
 }
 
 function collectHostPort(value: string, previous: HostPort[]): HostPort[] {

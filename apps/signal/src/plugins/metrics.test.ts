@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sampleValue } from '../../testing/metrics-text.js';
 import { RawPeer, type RunningServer, signal, startServer } from '../../testing/raw-peer.js';
+import { listenMetrics } from './metrics.js';
 
 const servers: RunningServer[] = [];
 const peers: RawPeer[] = [];
@@ -33,6 +34,20 @@ describe('/metrics', () => {
       const counters = [...exposition.matchAll(/^# TYPE (\S+) counter$/gm)].map((match) => match[1] ?? '');
       expect(counters.length).toBeGreaterThan(5);
       for (const name of counters) expect(name).toMatch(/_total$/);
+    }
+  });
+
+  it("served elsewhere: nothing on the page's port, and the same registry on the operator's address", async () => {
+    const server = await startServer({ access: { metrics: 'elsewhere' } });
+    servers.push(server);
+    expect((await fetch(`${server.httpUrl}/metrics`)).status).toBe(404);
+    const alone = await listenMetrics(server.app.metrics, { host: '127.0.0.1', port: 0 });
+    try {
+      expect(alone.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      const text = await (await fetch(alone.url)).text();
+      expect(sampleValue(text, 'rxmesh_signal_sockets_open')).toBe(0);
+    } finally {
+      await alone.close();
     }
   });
 

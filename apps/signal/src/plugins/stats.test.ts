@@ -149,6 +149,34 @@ describe('/api/stats', () => {
     expect(await scrape()).toContain('rxmesh_cluster_shares_total{result="accepted"} 4');
   });
 
+  it("with the operator's token, shows the source's address and last error to it alone, and /metrics too", async () => {
+    const source = {
+      kind: 'stratum',
+      url: 'stratum+tcp://10.0.0.5:3333',
+      connected: false,
+      accepted: 11,
+      rejected: 2,
+      lastError: 'The pool at 10.0.0.5:3333 refused the login.',
+    } as const;
+    const server = await startServer({ clusterStats: () => memberView({ source }), access: { token: 'OPERATOR' } });
+    servers.push(server);
+    const read = async (headers: Record<string, string> = {}) =>
+      (await (await fetch(`${server.httpUrl}/api/stats`, { headers })).json()) as ClusterStatsAnswer;
+    const open = await read();
+    expect(open.source).toEqual({
+      ...source,
+      url: 'stratum+tcp://(private)',
+      lastError: "The source reported a problem; the operator's log says what.",
+    });
+    expect(JSON.stringify(open)).not.toContain('10.0.0.5');
+    expect((await read({ authorization: 'Bearer OPERATOR' })).source).toEqual(source);
+    expect((await read({ authorization: 'Bearer someone' })).source?.url).toBe('stratum+tcp://(private)');
+    expect((await fetch(`${server.httpUrl}/metrics`)).status).toBe(401);
+    const scrape = await fetch(`${server.httpUrl}/metrics`, { headers: { authorization: 'Bearer OPERATOR' } });
+    expect(scrape.status).toBe(200);
+    expect(await scrape.text()).toContain('rxmesh_source_connected 0');
+  });
+
   it('without a gateway, counts the peers of the default room "rxmesh" and reports zeros and no job', async () => {
     const server = await startServer();
     servers.push(server);

@@ -7,6 +7,7 @@ import {
   type ClusterMember,
   type ClusterMembersPage,
   ClusterMembersPageSchema,
+  type ClusterSource,
   type ClusterStats,
   type ClusterStatsAnswer,
   clusterStatsAnswerSchema,
@@ -17,6 +18,7 @@ import {
 import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import Type, { type Static } from 'typebox';
+import { hasBearerToken } from '../bearer-token.js';
 import { DEFAULT_ROOM } from '../client.js';
 import { countersReadAtScrape, METRIC_PREFIX } from './metrics.js';
 
@@ -28,6 +30,21 @@ export interface StatsOptions {
   clusterStats?: (() => ClusterStats | undefined) | undefined;
   /** How many members /api/stats lists at most (default DEFAULT_MEMBER_LIMIT); the others are counted. */
   memberLimit?: number | undefined;
+  /**
+   * The operator's token: with it, the source's URL and last error (which may name the pool or node) are answered
+   * only to `Authorization: Bearer <token>`; everyone else sees the kind of source and its figures.
+   */
+  sourceToken?: string | undefined;
+}
+
+/** A source as the public sees it when the operator keeps its address private. */
+function withoutAddress(source: ClusterSource): ClusterSource {
+  const scheme = source.url.split('://')[0] ?? source.kind;
+  return {
+    ...source,
+    url: `${scheme}://(private)`,
+    lastError: source.lastError === null ? null : "The source reported a problem; the operator's log says what.",
+  };
 }
 
 const MembersQuerySchema = Type.Object({
@@ -85,11 +102,17 @@ export default async function stats(app: FastifyInstance, options: StatsOptions)
   app.get(
     '/api/stats',
     { schema: { response: { 200: clusterStatsAnswerSchema(memberLimit) } } },
-    async (_request, reply): Promise<ClusterStatsAnswer> => {
+    async (request, reply): Promise<ClusterStatsAnswer> => {
       reply.header('Cache-Control', 'no-store');
       const stats = read();
+      const { sourceToken } = options;
+      const hidden =
+        stats.source !== null &&
+        sourceToken !== undefined &&
+        !hasBearerToken(request.headers.authorization, sourceToken);
       return {
         ...stats,
+        source: hidden && stats.source !== null ? withoutAddress(stats.source) : stats.source,
         signaling: {
           sockets: app.websocketServer.clients.size,
           peers: app.signaling.peerCount,
