@@ -5,10 +5,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireSupportedNode } from '../apps/host/bin/node-version.js';
 import { fingerprint, stampStore } from './lib/fingerprint.mjs';
 import { info, step } from './lib/log.mjs';
 import { run } from './lib/run.mjs';
 import { debianVersion, ensureSystemPackages } from './lib/system-packages.mjs';
+
+requireSupportedNode();
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const purpose = process.argv.includes('--for=test') ? 'test' : 'start';

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // Entry point for `npx rxmesh`: runs the compiled CLI, or says how to build it.
 import { existsSync } from 'node:fs';
+import { requireSupportedNode } from './node-version.js';
+
+requireSupportedNode();
 
 const compiled = new URL('../dist/main.js', import.meta.url);
 if (!existsSync(compiled)) {
