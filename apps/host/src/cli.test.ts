@@ -1,6 +1,6 @@
 // Runs the real `rxmesh` executable (bin/rxmesh.js over the compiled dist/) as a user would: help, flags, gateway
 // credentials and `serve`. `rxmesh hash` and `rxmesh bench` are in cli-hash.test.ts.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,6 +63,8 @@ describe('rxmesh --help', () => {
         '--stratum-tls',
         '--metrics-bind',
         '--stats-token',
+        '--config',
+        '--rig-id',
         ...NETWORK_FLAGS,
       ],
     ],
@@ -81,6 +83,7 @@ describe('rxmesh --help', () => {
         '--http-port',
         '--http-host',
         '--http-access-token',
+        '--config',
         ...NETWORK_FLAGS,
       ],
     ],
@@ -90,7 +93,7 @@ describe('rxmesh --help', () => {
   ])('describes every flag of %s', (command, flags) => {
     const { code, stdout } = rxmesh([command, '--help']);
     expect(code).toBe(0);
-    for (const flag of flags) expect(stdout).toMatch(new RegExp(`^\\s+${flag}\\b.*\\S+\\s+\\S+`, 'm'));
+    for (const flag of flags) expect(stdout).toMatch(new RegExp(`^\\s+(?:-\\w, )?${flag}\\b.*\\S+\\s+\\S+`, 'm'));
   });
 });
 
@@ -249,6 +252,22 @@ describe('job source flags that do not fit together', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(message);
     expect(stdout).toBe('');
+  });
+});
+
+describe('--config files and RXMESH_* variables, through the real CLI', () => {
+  it('a key no flag has stops the start with its name, and a variable is read like its flag', () => {
+    const file = join(scratch, 'config.json');
+    writeFileSync(file, JSON.stringify({ signal: ['http://127.0.0.1:9'], thread: 2 }));
+    const unknown = rxmesh(['host', '--config', file]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(`${file}: "thread" is not a setting of \`rxmesh host\``);
+    const variable = spawnSync(process.execPath, [bin, 'host', '--signal', 'http://127.0.0.1:9'], {
+      encoding: 'utf8',
+      env: { ...process.env, RXMESH_THREADS: '0' },
+    });
+    expect(variable.status).toBe(1);
+    expect(variable.stderr).toContain('RXMESH_THREADS: "threads": Expected a whole number of 1 or more');
   });
 });
 

@@ -7,6 +7,7 @@ import { credentialCommand } from './commands/credential.js';
 import { hashCommand } from './commands/hash.js';
 import { hostCommand } from './commands/host.js';
 import { serveCommand } from './commands/serve.js';
+import { configFileHook, readFlagsFromEnvironment } from './config-file.js';
 import { CliError, EXIT_NOT_AVAILABLE } from './errors.js';
 
 export function buildProgram(): Command {
@@ -18,7 +19,9 @@ export function buildProgram(): Command {
     .addCommand(hostCommand())
     .addCommand(hashCommand())
     .addCommand(benchCommand())
-    .addCommand(credentialCommand());
+    .addCommand(credentialCommand())
+    .hook('preAction', (_program, command) => configFileHook(command));
+  readFlagsFromEnvironment(program);
   for (const command of [program, ...program.commands]) command.exitOverride();
   return program;
 }

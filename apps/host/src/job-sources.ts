@@ -3,10 +3,11 @@
 import { DEFAULT_COORDINATOR_SETTINGS, type JobSource, parseWalletAddress, type WalletAddress } from '@rxmesh/core';
 import type { Log } from '@rxmesh/mesh';
 import { type Command, Option } from 'commander';
+import type { PoolSettings } from './config-file.js';
 import { CliError } from './errors.js';
 import { type JobSourceSpec, parseJobSource, parsePort, parsePositiveInteger, socketHost } from './options.js';
 import { DaemonSource } from './sources/daemon-source.js';
-import { StratumSource } from './sources/stratum-source.js';
+import { type PoolLogin, StratumSource } from './sources/stratum-source.js';
 
 export interface JobSourceFlags {
   /** Every --source in the order given; empty when none was. */
@@ -18,6 +19,9 @@ export interface JobSourceFlags {
   tlsFingerprint?: string;
   nicehash?: boolean;
   keepalive?: boolean;
+  rigId?: string;
+  /** Each --source pool's own settings, from a --config file's "pools", in the same order. */
+  poolSettings?: PoolSettings[];
   /** While this gateway coordinates, each miner's share target aims at one share per this many seconds. */
   shareSeconds: number;
 }
@@ -27,9 +31,12 @@ export type JobSourcePlan =
   | { kind: 'daemon'; url: URL; wallet: string; zmqPort?: number }
   | {
       kind: 'stratum';
-      urls: { url: URL; tls: boolean }[];
+      /** Each pool, with what it has of its own. */
+      urls: { url: URL; tls: boolean; own?: PoolLogin }[];
+      /** The login of the pools that have none of their own. */
       user: string;
       pass: string;
+      rigId?: string;
       /** A self-signed stratum+ssl pool's certificate, pinned by its SHA-256 fingerprint. */
       tlsFingerprint?: string;
       nicehash: boolean;
@@ -47,7 +54,7 @@ const SOURCE_FLAG_HELP =
 export function addJobSourceOptions(command: Command, sourceHelp = SOURCE_FLAG_HELP): Command {
   return command
     .addOption(
-      new Option('--source <url>', sourceHelp)
+      new Option('-o, --source <url>', sourceHelp)
         .default([], 'demo')
         .argParser((value: string, previous: JobSourceSpec[]) => [...previous, parseJobSource(value)]),
     )
@@ -58,14 +65,15 @@ export function addJobSourceOptions(command: Command, sourceHelp = SOURCE_FLAG_H
         "monerod's --zmq-pub port on the daemon's host: new blocks arrive at once instead of by polling",
       ).argParser(parsePort),
     )
-    .option('--user <login>', 'pool login, usually a wallet address (stratum sources)')
-    .option('--pass <password>', 'pool password or worker name (stratum sources)', 'x')
+    .option('-u, --user <login>', 'pool login, usually a wallet address (stratum sources)')
+    .option('-p, --pass <password>', 'pool password or worker name (stratum sources; default: x)')
+    .option('--rig-id <id>', 'the rig id pools that list rigs show (stratum sources)')
     .option(
       '--tls-fingerprint <sha256>',
       "trust a stratum+ssl pool's self-signed certificate with this SHA-256 fingerprint (the refusal names it)",
     )
     .option('--nicehash', 'leave the nonce byte the pool fixes alone even if the pool does not say so', false)
-    .option('--keepalive', 'send keepalived to the pool even if it does not list the extension', false)
+    .option('-k, --keepalive', 'send keepalived to the pool even if it does not list the extension', false)
     .addOption(
       new Option(
         '--share-seconds <s>',
@@ -136,26 +144,42 @@ export function planJobSource(flags: JobSourceFlags): JobSourcePlan {
       ...(flags.daemonZmqPort === undefined ? {} : { zmqPort: flags.daemonZmqPort }),
     };
   }
-  const user = flags.user;
-  if (user === undefined || user === '') {
-    throw new CliError('A stratum source needs --user LOGIN: usually your wallet address, as the pool asks for it.');
-  }
-  const fingerprint = flags.tlsFingerprint;
-  if (fingerprint !== undefined && !/^(?:[0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/.test(fingerprint)) {
+  const pools = flags.source.flatMap((spec, index) =>
+    spec.kind === 'stratum' ? [{ url: spec.url, tls: spec.tls, own: ownLogin(flags.poolSettings?.[index]) }] : [],
+  );
+  const user = flags.user ?? '';
+  if (user === '' && pools.some((pool) => pool.own?.user === undefined)) {
     throw new CliError(
-      '--tls-fingerprint takes a SHA-256 fingerprint: 64 hex digits, with or without colons, as the refusal names it.',
+      'A stratum source needs --user LOGIN (or a "user" for each pool of the --config file): usually your wallet ' +
+        'address, as the pool asks for it.',
     );
   }
-  const urls = flags.source.flatMap((spec) => (spec.kind === 'stratum' ? [{ url: spec.url, tls: spec.tls }] : []));
+  for (const fingerprint of [flags.tlsFingerprint, ...pools.map((pool) => pool.own?.fingerprint)]) {
+    if (fingerprint !== undefined && !/^(?:[0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/.test(fingerprint)) {
+      throw new CliError(
+        '--tls-fingerprint takes a SHA-256 fingerprint: 64 hex digits, with or without colons, as the refusal names it.',
+      );
+    }
+  }
+  const fingerprint = flags.tlsFingerprint;
   return {
     kind: 'stratum',
-    urls,
+    urls: pools.map(({ url, tls, own }) => (own === undefined ? { url, tls } : { url, tls, own })),
     user,
     pass: flags.pass ?? 'x',
+    ...(flags.rigId === undefined ? {} : { rigId: flags.rigId }),
     ...(fingerprint === undefined ? {} : { tlsFingerprint: fingerprint }),
     nicehash: flags.nicehash === true,
     keepalive: flags.keepalive === true,
   };
+}
+
+/** A config file pool's settings as the source takes them; undefined when it has none. */
+function ownLogin(settings: PoolSettings | undefined): PoolLogin | undefined {
+  if (settings === undefined) return undefined;
+  const { tlsFingerprint, ...rest } = settings;
+  const own: PoolLogin = { ...rest, ...(tlsFingerprint === undefined ? {} : { fingerprint: tlsFingerprint }) };
+  return Object.keys(own).length === 0 ? undefined : own;
 }
 
 /** The daemon or pool of a plan, not yet started (the mesh node starts it once it has joined). */
@@ -165,13 +189,15 @@ export function openJobSource(plan: Exclude<JobSourcePlan, { kind: 'demo' }>, lo
     return new DaemonSource({ url, wallet, log, ...(zmqPort === undefined ? {} : { zmqPort }) });
   }
   return new StratumSource({
-    urls: plan.urls.map(({ url, tls }) => ({
+    urls: plan.urls.map(({ url, tls, own }) => ({
       host: socketHost(url),
       port: Number(url.port),
       tls,
+      ...(own === undefined ? {} : { own }),
     })),
     user: plan.user,
     pass: plan.pass,
+    ...(plan.rigId === undefined ? {} : { rigId: plan.rigId }),
     nicehash: plan.nicehash,
     keepalive: plan.keepalive,
     ...(plan.tlsFingerprint === undefined ? {} : { tls: { fingerprint: plan.tlsFingerprint } }),

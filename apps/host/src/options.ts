@@ -44,10 +44,14 @@ export type JobSourceSpec =
   | { kind: 'daemon'; url: URL }
   | { kind: 'stratum'; url: URL; tls: boolean };
 
-const SOURCE_HELP = 'Expected demo, daemon+http://HOST:PORT, stratum+tcp://HOST:PORT or stratum+ssl://HOST:PORT.';
+const SOURCE_HELP =
+  'Expected demo, daemon+http://HOST:PORT, stratum+tcp://HOST:PORT (or HOST:PORT, as xmrig -o takes it) or ' +
+  'stratum+ssl://HOST:PORT.';
 
 export function parseJobSource(value: string): JobSourceSpec {
   if (value === 'demo') return { kind: 'demo' };
+  // A pool as xmrig's -o takes it, without a scheme.
+  if (!value.includes('://') && /:\d+$/.test(value)) return parseJobSource(`stratum+tcp://${value}`);
   const match = /^(daemon\+http|stratum\+tcp|stratum\+ssl):\/\/([^/\s]+)\/?$/.exec(value);
   if (!match) throw new InvalidArgumentError(SOURCE_HELP);
   const [, scheme, authority] = match;

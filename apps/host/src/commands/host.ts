@@ -5,6 +5,7 @@ import { NativeEngine } from '@rxmesh/native';
 import { DEFAULT_ROOM } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
 import { addHttpApiOptions, type HttpApiFlags, openHostApi } from '../api/host-api.js';
+import { addConfigOption } from '../config-file.js';
 import { openMiningEngine } from '../engines.js';
 import { CliError } from '../errors.js';
 import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource } from '../job-sources.js';
@@ -26,7 +27,7 @@ import { addStratumOptions, checkStratumFlags, openStratum, type StratumFlags } 
 import { exitOnSignal } from '../shutdown.js';
 
 interface HostOptions extends JobSourceFlags, NetworkFlags, StratumFlags, HttpApiFlags {
-  signal: URL[];
+  signal?: URL[];
   threads: number;
   mode: 'light' | 'full';
   room: string;
@@ -39,19 +40,17 @@ interface HostOptions extends JobSourceFlags, NetworkFlags, StratumFlags, HttpAp
 }
 
 export function hostCommand(): Command {
-  const command = new Command('host')
+  const command = addConfigOption(new Command('host'))
     .description('Join a cluster as a headless peer and mine with native librandomx (WASM when it is missing).')
     .addOption(
       new Option(
         '--signal <url>',
         'the cluster to join: the URL that `rxmesh serve` prints; repeat it for each server of a cluster that runs ' +
           'several, which are tried in turn',
-      )
-        .argParser((value: string, previous: URL[] | undefined) => [...(previous ?? []), parseHttpUrl(value)])
-        .makeOptionMandatory(),
+      ).argParser((value: string, previous: URL[] | undefined) => [...(previous ?? []), parseHttpUrl(value)]),
     )
     .addOption(
-      new Option('--threads <n>', 'mining threads')
+      new Option('-t, --threads <n>', 'mining threads')
         .default(defaultThreadCount(), 'cores - 1')
         .argParser(parsePositiveInteger),
     )
@@ -116,7 +115,7 @@ export function hostCommand(): Command {
           : options.clusterKey !== undefined
             ? { key: options.clusterKey, from: '--cluster-key' }
             : undefined;
-      const [firstServer, ...otherServers] = options.signal;
+      const [firstServer, ...otherServers] = options.signal ?? [];
       if (firstServer === undefined) throw new CliError('Give --signal the URL that `rxmesh serve` prints.');
       const signalUrls = [firstServer, ...otherServers] as const;
       const origins = signalUrls.map((url) => url.origin).join(', ');

@@ -22,6 +22,7 @@ import {
   urlHost,
 } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
+import { addConfigOption } from '../config-file.js';
 import { CliError } from '../errors.js';
 import { registerGatewayMetrics, registerStratumMetrics } from '../gateway-metrics.js';
 import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource } from '../job-sources.js';
@@ -82,7 +83,7 @@ function clusterStats(gateway: MeshNode): ClusterStats {
 }
 
 export function serveCommand(): Command {
-  const command = new Command('serve')
+  const command = addConfigOption(new Command('serve'))
     .description(
       'Serve the web app and signaling server, with an embedded gateway peer on the demo chain, a Monero node or a pool.',
     )

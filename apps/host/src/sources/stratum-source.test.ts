@@ -295,6 +295,23 @@ describe('StratumSource', () => {
     expect(source.status().url).toBe(`stratum+tcp://127.0.0.1:${third.port}`);
   });
 
+  it("logs in to each pool with that pool's own login and rig id where it has them, and the source's elsewhere", async () => {
+    const first = await startPool();
+    const second = await startPool();
+    const { jobs } = startSource(
+      [{ ...endpoint(first), own: { user: 'WALLET-A', pass: 'rig-a', rigId: 'lab-7' } }, endpoint(second)],
+      { rigId: 'everywhere' },
+    );
+    await until('a job from the first pool', () => jobs.length === 1);
+    const [firstLogin] = first.messages('login');
+    expect(firstLogin?.message.params).toMatchObject({ login: 'WALLET-A', pass: 'rig-a', rigid: 'lab-7' });
+    first.drop();
+    await first.close();
+    await until('a job from the second pool', () => jobs.length === 2);
+    const [secondLogin] = second.messages('login');
+    expect(secondLogin?.message.params).toMatchObject({ login: 'WALLET', pass: 'worker-1', rigid: 'everywhere' });
+  });
+
   describe('stratum+ssl', () => {
     it('refuses a self-signed certificate by default, naming its fingerprint, before sending the login', async () => {
       const pool = await startPool({ tls: true });

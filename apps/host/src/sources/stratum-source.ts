@@ -20,6 +20,19 @@ export interface StratumEndpoint {
   host: string;
   port: number;
   tls: boolean;
+  /** This pool's own login and settings, over the source's (a config file's pools each have theirs). */
+  own?: PoolLogin;
+}
+
+/** What each pool may have of its own; the source's options give the rest. */
+export interface PoolLogin {
+  user?: string;
+  pass?: string;
+  rigId?: string;
+  nicehash?: boolean;
+  keepalive?: boolean;
+  /** The pool certificate's SHA-256 fingerprint, as StratumTlsOptions.fingerprint. */
+  fingerprint?: string;
 }
 
 /**
@@ -40,6 +53,8 @@ export interface StratumSourceOptions {
   /** The pool login, usually a wallet address. */
   user: string;
   pass: string;
+  /** xmrig's rig id, sent with the login. */
+  rigId?: string;
   /** The miner name the pool sees. Default "rxmesh". */
   agent?: string;
   /** Default rx/0. */
@@ -197,12 +212,14 @@ export class StratumSource implements JobSource {
     if (this.stopped) return;
     const endpoint = this.urls[this.endpointIndex] as StratumEndpoint;
     this.connectionCount += 1;
+    const own = endpoint.own ?? {};
     const session = new StratumSession({
-      user: this.options.user,
-      pass: this.options.pass,
+      user: own.user ?? this.options.user,
+      pass: own.pass ?? this.options.pass,
+      rigId: own.rigId ?? this.options.rigId,
       agent: this.options.agent ?? 'rxmesh',
       algorithm: this.options.algorithm ?? 'rx/0',
-      nicehash: this.options.nicehash ?? false,
+      nicehash: own.nicehash ?? this.options.nicehash ?? false,
       connectionId: `${this.instanceTag}.${this.connectionCount}`,
       now: this.now,
     });
@@ -254,7 +271,7 @@ export class StratumSource implements JobSource {
   private secured(connection: Connection): void {
     const socket = connection.socket as tls.TLSSocket;
     const fingerprint = socket.getPeerCertificate().fingerprint256 ?? '';
-    const pinned = this.options.tls?.fingerprint;
+    const pinned = (this.urls[this.endpointIndex] as StratumEndpoint).own?.fingerprint ?? this.options.tls?.fingerprint;
     if (pinned !== undefined) {
       if (normalizeFingerprint(fingerprint) !== normalizeFingerprint(pinned)) {
         this.fail(
@@ -294,7 +311,8 @@ export class StratumSource implements JobSource {
         connection.deadline = undefined;
         this.failuresInARow = 0;
         this.lastError = null;
-        const keepalive = event.keepalive || (this.options.keepalive ?? false);
+        const own = (this.urls[this.endpointIndex] as StratumEndpoint).own;
+        const keepalive = event.keepalive || (own?.keepalive ?? this.options.keepalive ?? false);
         log.info(`Stratum: logged in to ${endpointUrl(connection.endpoint)}`, {
           event: 'stratumLoggedIn',
           nicehash: event.nicehash,

@@ -27,10 +27,19 @@ export interface LoginParams {
   pass: string;
   agent: string;
   algorithm: RandomxVariant;
+  /** The rig's id, which pools that show rigs list it under (xmrig's --rig-id). */
+  rigId?: string | undefined;
 }
 
 export function loginRequest(id: number, params: LoginParams): string {
-  return line(id, 'login', { login: params.user, pass: params.pass, agent: params.agent, algo: [params.algorithm] });
+  const { user, pass, agent, algorithm, rigId } = params;
+  return line(id, 'login', {
+    login: user,
+    pass,
+    agent,
+    algo: [algorithm],
+    ...(rigId === undefined ? {} : { rigid: rigId }),
+  });
 }
 
 export interface SubmitParams {

@@ -21,6 +21,8 @@ export interface StratumSessionOptions {
   algorithm: RandomxVariant;
   /** Mine every job as nicehash even when the pool does not announce the extension. */
   nicehash: boolean;
+  /** xmrig's rig id, sent with the login. */
+  rigId?: string | undefined;
   /** Unique among all connections of a source; it makes the jobs' ids unique across reconnects. */
   connectionId: string;
   /** Milliseconds on the coordinator's clock, for Job.createdAt. */
@@ -75,8 +77,8 @@ export class StratumSession {
 
   /** The first line to send on a new connection. */
   login(): string {
-    const { user, pass, agent, algorithm } = this.options;
-    return loginRequest(this.request('login'), { user, pass, agent, algorithm });
+    const { user, pass, agent, algorithm, rigId } = this.options;
+    return loginRequest(this.request('login'), { user, pass, agent, algorithm, rigId });
   }
 
   /** A keepalive for the session, or undefined before login. */
