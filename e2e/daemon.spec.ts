@@ -95,6 +95,9 @@ test('a browser tab and a native host mine consecutive blocks that a regtest mon
         REGTEST_WALLET,
         '--daemon-zmq-port',
         String(daemon.zmqPubPort),
+        // A room of its own: the page joins the one /api/cluster names.
+        '--room',
+        'class-12',
         '--data-dir',
         mkdtempSync(join(tmpdir(), 'rxmesh-serve-')),
       ],

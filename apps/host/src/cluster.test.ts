@@ -170,7 +170,15 @@ describe('a cluster of rxmesh processes on loopback', () => {
       .join('');
     const seedHash = 'ee'.repeat(32);
     pool.job = { blob, job_id: 'job-1', target, seed_hash: seedHash, height: 3_000_000, algo: 'rx/0' };
-    const { url, host } = await serve(['--source', `stratum+tcp://127.0.0.1:${pool.port}`, '--user', 'wallet-7']);
+    // In a room of its own: the host, given no --room, joins the one /api/cluster names.
+    const { url, host } = await serve([
+      '--source',
+      `stratum+tcp://127.0.0.1:${pool.port}`,
+      '--user',
+      'wallet-7',
+      '--room',
+      'lab-12',
+    ]);
     const prometheus = await startPrometheus([new URL(url).host]);
     prometheuses.push(prometheus);
     const login = await pool.nextMessage('login', 1, 20_000);

@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { KEY_ID_PATTERN, MAX_OPERATOR_LENGTH } from '@rxmesh/core';
+import { ROOM_PATTERN } from '@rxmesh/signal';
 import { InvalidArgumentError } from 'commander';
 
 export function parsePositiveInteger(value: string): number {
@@ -74,6 +75,14 @@ export function socketHost(url: URL): string {
 /** All cores but one, so the machine stays responsive; at least one. */
 export function defaultThreadCount(): number {
   return Math.max(1, availableParallelism() - 1);
+}
+
+const ROOM = new RegExp(ROOM_PATTERN);
+
+/** A cluster's room on its signaling server. */
+export function parseRoom(value: string): string {
+  if (!ROOM.test(value)) throw new InvalidArgumentError('Expected 1 to 32 letters, digits, "-" or "_".');
+  return value;
 }
 
 /** Who runs a cluster, as the page shows it: one line of printable characters. */

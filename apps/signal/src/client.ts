@@ -5,8 +5,11 @@
 /** The `path` option to give the peerjs client. */
 export const PEERJS_PATH = '/peerjs';
 
-/** The room `rxmesh serve` runs its cluster in; /api/stats counts its peers when no gateway reports. */
+/** The room `rxmesh serve` runs its cluster in unless --room names another; /api/cluster says which. */
 export const DEFAULT_ROOM = 'rxmesh';
+
+/** Rooms are the PeerJS `key`: short and url-safe, since the client puts it in URLs unescaped. */
+export const ROOM_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
 
 // GET /api/stats and /api/stats/members answer core's stats contract (plugins/stats.ts serializes by its schemas).
 // GET /api/classroom/join answers core's join contract (plugins/classroom-join.ts serializes by its schema).

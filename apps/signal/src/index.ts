@@ -7,6 +7,7 @@ export {
   type ClusterStats,
   DEFAULT_ROOM,
   PEERJS_PATH,
+  ROOM_PATTERN,
   type StatsView,
 } from './client.js';
 export {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { publicKeyOfId, type ServerCertificate } from '@rxmesh/core';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { ClusterStats } from './client.js';
+import { type ClusterStats, DEFAULT_ROOM } from './client.js';
 import type { IceOptions } from './ice/turn-credentials.js';
 import type { Listener } from './join-urls.js';
 import classroomJoin from './plugins/classroom-join.js';
@@ -56,6 +56,8 @@ export interface ServerOptions {
    * only signaling's peer count.
    */
   clusterStats?: () => ClusterStats | undefined;
+  /** The room the cluster runs in (default DEFAULT_ROOM): /api/cluster tells pages and hosts. */
+  room?: string;
   /**
    * What the operator keeps private. `token`: /metrics and the source's address in /api/stats answer only to it as a
    * bearer token. `metrics: 'elsewhere'`: no /metrics here (see listenMetrics). Open by default.
@@ -122,8 +124,9 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') httpMetrics.requestTimedOut();
   });
   await app.register(signaling, { limits, clusterKey, bus: options.bus });
-  await app.register(cluster, { key: clusterKey });
-  await app.register(stats, { clusterStats: options.clusterStats, sourceToken: options.access?.token });
+  const room = options.room ?? DEFAULT_ROOM;
+  await app.register(cluster, { key: clusterKey, room });
+  await app.register(stats, { clusterStats: options.clusterStats, sourceToken: options.access?.token, room });
   await app.register(ice, options.ice ?? { servers: [] });
   await app.register(teacher, options.teacher ?? {});
   await app.register(classroomJoin, {

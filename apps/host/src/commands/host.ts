@@ -2,7 +2,6 @@
 import { availableParallelism, hostname, totalmem } from 'node:os';
 import { LocalSwitch } from '@rxmesh/mesh';
 import { NativeEngine } from '@rxmesh/native';
-import { DEFAULT_ROOM } from '@rxmesh/signal';
 import { Command, Option } from 'commander';
 import { addHttpApiOptions, type HttpApiFlags, openHostApi } from '../api/host-api.js';
 import { addConfigOption } from '../config-file.js';
@@ -22,7 +21,7 @@ import { createLog } from '../log.js';
 import { fetchClusterKey, joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
 import { addNetworkOptions, announcedMaxLinks, iceOptionsOf, type NetworkFlags } from '../network-options.js';
-import { defaultThreadCount, parseClusterKey, parseHttpUrl, parsePositiveInteger } from '../options.js';
+import { defaultThreadCount, parseClusterKey, parseHttpUrl, parsePositiveInteger, parseRoom } from '../options.js';
 import { addStratumOptions, checkStratumFlags, openStratum, type StratumFlags } from '../rigs/stratum-options.js';
 import { exitOnSignal } from '../shutdown.js';
 
@@ -30,7 +29,7 @@ interface HostOptions extends JobSourceFlags, NetworkFlags, StratumFlags, HttpAp
   signal?: URL[];
   threads: number;
   mode: 'light' | 'full';
-  room: string;
+  room?: string;
   name: string;
   dataDir: string;
   credential?: string;
@@ -71,7 +70,12 @@ export function hostCommand(): Command {
       { tls: false },
     ),
   )
-    .option('--room <id>', 'the cluster id on the signaling server', DEFAULT_ROOM)
+    .addOption(
+      new Option(
+        '--room <id>',
+        'the room to join on the signaling server (default: the one the server runs its cluster in, as /api/cluster says)',
+      ).argParser(parseRoom),
+    )
     .addOption(
       new Option(
         '--data-dir <dir>',
@@ -126,7 +130,14 @@ export function hostCommand(): Command {
             'reach it.',
         );
       };
-      const { origin, key: answered } = await firstClusterKey(signalUrls).catch(unreachable);
+      const { origin, key: answered, room: serversRoom } = await firstClusterKey(signalUrls).catch(unreachable);
+      const room = options.room ?? serversRoom;
+      if (room !== serversRoom) {
+        log.warn(
+          `--room ${room}: ${origin} runs its cluster in the room ${serversRoom}, so this host mines only if a gateway ` +
+            `of its own coordinates the room ${room}. Leave --room out to join the server's cluster.`,
+        );
+      }
       const cluster = await trustClusterKey({ dir: options.dataDir, origin, answered, expected, log });
       const warn = (message: string) => log.warn(message);
       const engine = await openMiningEngine(options.mode, options.threads, warn);
@@ -142,7 +153,7 @@ export function hostCommand(): Command {
       };
       const node = await joinCluster({
         signalUrls,
-        room: options.room,
+        room,
         keys,
         localSwitch,
         info: {
@@ -208,11 +219,11 @@ export function hostCommand(): Command {
 }
 
 /** The cluster key of the first server that answers, and its origin; the last server's failure when none does. */
-async function firstClusterKey(servers: readonly URL[]): Promise<{ origin: string; key: string }> {
+async function firstClusterKey(servers: readonly URL[]): Promise<{ origin: string; key: string; room: string }> {
   let failure: unknown;
   for (const server of servers) {
     try {
-      return { origin: server.origin, key: await fetchClusterKey(server) };
+      return { origin: server.origin, ...(await fetchClusterKey(server)) };
     } catch (error) {
       failure = error;
     }

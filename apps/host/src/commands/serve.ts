@@ -34,7 +34,7 @@ import { createLog } from '../log.js';
 import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
 import { addNetworkOptions, announcedMaxLinks, iceOptionsOf, type NetworkFlags } from '../network-options.js';
-import { type HostPort, parseHostPort, parseOperator, parsePort } from '../options.js';
+import { type HostPort, parseHostPort, parseOperator, parsePort, parseRoom } from '../options.js';
 import {
   addStratumOptions,
   checkStratumFlags,
@@ -60,6 +60,7 @@ interface ServeOptions extends JobSourceFlags, NetworkFlags, StratumFlags {
   redis?: string;
   metricsBind?: HostPort;
   statsToken?: string;
+  room: string;
 }
 
 /**
@@ -133,6 +134,11 @@ export function serveCommand(): Command {
       false,
     )
     .addOption(
+      new Option('--room <id>', 'the room the cluster runs in on this signaling server; pages and hosts are told it')
+        .default(DEFAULT_ROOM)
+        .argParser(parseRoom),
+    )
+    .addOption(
       new Option(
         '--metrics-bind <address:port>',
         "serve /metrics on this address alone (such as 127.0.0.1:9100) instead of the page's port",
@@ -197,6 +203,7 @@ export function serveCommand(): Command {
         ...(options.operator === undefined ? {} : { operator: options.operator }),
         ice,
         ...(bus === undefined ? {} : { bus }),
+        room: options.room,
         access: { token: options.statsToken, metrics: options.metricsBind === undefined ? 'here' : 'elsewhere' },
         teacher: {
           token: teacherToken,
@@ -275,7 +282,7 @@ export function serveCommand(): Command {
         const keys = serverGatewayKeys(cluster);
         const joining = joinCluster({
           signalUrls: [new URL(`http://${urlHost(loopback)}:${plain.port}`)],
-          room: DEFAULT_ROOM,
+          room: options.room,
           keys,
           localSwitch,
           info: {

@@ -33,8 +33,8 @@ export interface JoinOptions extends Omit<MeshNodeOptions, 'transport'> {
 /** Signaling forgets its gateways when it restarts: a gateway announces itself again this often. */
 const ANNOUNCE_EVERY_MS = 30_000;
 
-/** The cluster key the server at `signalUrl` answers with (GET /api/cluster). */
-export async function fetchClusterKey(signalUrl: URL): Promise<string> {
+/** The cluster key and room the server at `signalUrl` answers with (GET /api/cluster). */
+export async function fetchClusterKey(signalUrl: URL): Promise<{ key: string; room: string }> {
   const url = new URL('/api/cluster', signalUrl);
   let response: Response;
   try {
@@ -42,12 +42,12 @@ export async function fetchClusterKey(signalUrl: URL): Promise<string> {
   } catch (error) {
     throw new Error(`Could not reach ${url.origin}: ${(error as Error).message}.`);
   }
-  const body = (await response.json().catch(() => ({}))) as { key?: unknown; message?: unknown };
-  if (!response.ok || typeof body.key !== 'string') {
+  const body = (await response.json().catch(() => ({}))) as { key?: unknown; room?: unknown; message?: unknown };
+  if (!response.ok || typeof body.key !== 'string' || typeof body.room !== 'string') {
     const why = typeof body.message === 'string' ? body.message : `it answered ${response.status}`;
     throw new Error(`${url.origin} did not say its cluster key: ${why}.`);
   }
-  return body.key;
+  return { key: body.key, room: body.room };
 }
 
 /** Tells signaling that this gateway may be asked the way in (POST /peerjs/{room}/gateways). */

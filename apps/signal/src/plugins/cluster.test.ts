@@ -1,7 +1,7 @@
 // GET /api/cluster: the key gateway credentials are checked against, and the room the cluster runs in.
 import { afterEach, describe, expect, it } from 'vitest';
 import { sampleValue } from '../../testing/metrics-text.js';
-import { keyIdentity, type RunningServer, startServer } from '../../testing/raw-peer.js';
+import { keyIdentity, RawPeer, type RunningServer, startServer } from '../../testing/raw-peer.js';
 import { buildServer } from '../server.js';
 
 let server: RunningServer | undefined;
@@ -25,6 +25,22 @@ describe('/api/cluster', () => {
     expect(status).toBe(200);
     expect(body).toEqual({ key: cluster.id, room: 'rxmesh' });
     expect(sampleValue(metrics, 'rxmesh_signal_cluster_key_configured')).toBe(1);
+  });
+
+  it('answers the room the server was given, and counts its peers while no gateway reports', async () => {
+    const cluster = keyIdentity();
+    server = await startServer({ cluster: { key: cluster.id }, room: 'lab-12' });
+    expect((await get('/api/cluster')).body).toEqual({ key: cluster.id, room: 'lab-12' });
+    const [inRoom, elsewhere] = await Promise.all([
+      RawPeer.join(server.httpUrl, 'lab-12', 'alice'),
+      RawPeer.join(server.httpUrl, 'rxmesh', 'bob'),
+    ]);
+    try {
+      expect((await get('/api/stats')).body).toMatchObject({ view: 'signaling', peers: 1 });
+    } finally {
+      inRoom.close();
+      elsewhere.close();
+    }
   });
 
   it('answers 404 with a sentence when the server has no cluster key', async () => {

@@ -4,12 +4,13 @@ import { KEY_ID_PATTERN } from '@rxmesh/core';
 import type { FastifyInstance } from 'fastify';
 import { Gauge } from 'prom-client';
 import Type from 'typebox';
-import { DEFAULT_ROOM } from '../client.js';
 import { METRIC_PREFIX } from './metrics.js';
 
 export interface ClusterOptions {
   /** The cluster's public key (a key id); without it, /api/cluster answers 404. */
   key?: string | undefined;
+  /** The room the cluster runs in. */
+  room: string;
 }
 
 const ClusterInfoSchema = Type.Object({
@@ -40,7 +41,7 @@ export default async function cluster(app: FastifyInstance, options: ClusterOpti
             'Join through the server that runs yours.',
         });
       }
-      return { key, room: DEFAULT_ROOM };
+      return { key, room: options.room };
     },
   );
 }

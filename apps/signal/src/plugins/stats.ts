@@ -35,6 +35,8 @@ export interface StatsOptions {
    * only to `Authorization: Bearer <token>`; everyone else sees the kind of source and its figures.
    */
   sourceToken?: string | undefined;
+  /** The room whose peers signaling counts while no gateway reports (default DEFAULT_ROOM). */
+  room?: string | undefined;
 }
 
 /** A source as the public sees it when the operator keeps its address private. */
@@ -85,7 +87,7 @@ export default async function stats(app: FastifyInstance, options: StatsOptions)
   }
   const signalingOnly = (): ClusterStats => ({
     view: 'signaling',
-    peers: app.signaling.roomPeerCount(DEFAULT_ROOM),
+    peers: app.signaling.roomPeerCount(options.room ?? DEFAULT_ROOM),
     hashrate: 0,
     sharesAccepted: 0,
     sharesRejected: 0,

@@ -5,12 +5,11 @@
 
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { ROOM_PATTERN } from '../client.js';
 import type { SignalingLimits } from './limits.js';
 
 /** The client's own id rule (`util.validateId`), bounded in length. */
 const PEER_ID_PATTERN = '^[A-Za-z0-9]+(?:[ _-][A-Za-z0-9]+)*$';
-/** Rooms are the PeerJS `key`: short and url-safe, since the client puts it in URLs unescaped. */
-const ROOM_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
 /** Up to 102 characters: the signaling token of a key id (SIGNALING_TOKEN_PATTERN) is that long. */
 const TOKEN_PATTERN = '^[A-Za-z0-9_-]{1,102}$';
 

@@ -7,7 +7,7 @@ import { DEFAULT_ROOM, PEERJS_PATH } from '@rxmesh/signal/client';
 import { Peer } from 'peerjs';
 
 export interface BrowserPeerOptions {
-  /** The room (cluster id); `rxmesh serve` runs its cluster in DEFAULT_ROOM. */
+  /** The room (cluster id): the one /api/cluster names. Default DEFAULT_ROOM. */
   room?: string;
   /** The peer id to claim; without it, the server assigns one. */
   id?: string;

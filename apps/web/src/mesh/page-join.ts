@@ -18,7 +18,7 @@ import {
   probeReach,
   setIceServers,
 } from '@rxmesh/mesh';
-import { DEFAULT_ROOM } from '@rxmesh/signal/client';
+import { ROOM_PATTERN } from '@rxmesh/signal/client';
 import { loadContributorId } from '../storage/contributor.js';
 import { openStore } from '../storage/key-value.js';
 import { createBrowserPeer } from './browser-peer.js';
@@ -34,31 +34,26 @@ export interface PageJoin {
 
 const CLUSTER_URL = '/api/cluster';
 const KEY_ID = new RegExp(KEY_ID_PATTERN);
+const ROOM = new RegExp(ROOM_PATTERN);
 
-/** The cluster key of the page's server (GET /api/cluster); a sentence when it has none. */
-export async function fetchClusterKey(): Promise<string> {
+/** The cluster key and room of the page's server (GET /api/cluster); a sentence when it has none. */
+export async function fetchClusterKey(): Promise<{ key: string; room: string }> {
   const response = await fetch(CLUSTER_URL, { cache: 'no-store' });
   const body: unknown = await response.json().catch(() => undefined);
-  const key = typeof body === 'object' && body !== null ? (body as { key?: unknown }).key : undefined;
-  if (!response.ok || typeof key !== 'string' || !KEY_ID.test(key)) {
+  const { key, room } = typeof body === 'object' && body !== null ? (body as { key?: unknown; room?: unknown }) : {};
+  if (!response.ok || typeof key !== 'string' || !KEY_ID.test(key) || typeof room !== 'string' || !ROOM.test(room)) {
     throw new Error(
       `This server did not say which cluster it runs (${CLUSTER_URL} answered ${response.status}), so this tab ` +
         'cannot tell its gateways from strangers. Tell the cluster’s operator.',
     );
   }
-  return key;
+  return { key, room };
 }
 
 export async function joinFromPage(): Promise<PageJoin> {
-  const cluster = await fetchClusterKey();
+  const { key: cluster, room } = await fetchClusterKey();
   const identity = identityFromSecret(nobleEd25519, crypto.getRandomValues(new Uint8Array(32)));
-  const token = signalingToken(
-    nobleEd25519,
-    identity,
-    DEFAULT_ROOM,
-    Date.now(),
-    crypto.getRandomValues(new Uint8Array(6)),
-  );
+  const token = signalingToken(nobleEd25519, identity, room, Date.now(), crypto.getRandomValues(new Uint8Array(6)));
   let peer: Awaited<ReturnType<typeof createBrowserPeer>> | undefined;
   const { supply, iceServers } = await IceSupply.open({
     load: () => fetchIceConfig(location.origin),
@@ -67,7 +62,7 @@ export async function joinFromPage(): Promise<PageJoin> {
     },
     warn: (message) => console.warn(message),
   });
-  peer = await createBrowserPeer({ id: identity.id, token, iceServers }).catch((error: unknown) => {
+  peer = await createBrowserPeer({ id: identity.id, room, token, iceServers }).catch((error: unknown) => {
     supply.stop();
     throw error;
   });
