@@ -7,7 +7,7 @@ import { createServer as createHttpsServer, Server as HttpsServer } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { publicKeyOfId, type ServerCertificate } from '@rxmesh/core';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { type ClusterStats, DEFAULT_ROOM } from './client.js';
 import type { IceOptions } from './ice/turn-credentials.js';
 import type { Listener } from './join-urls.js';
@@ -21,6 +21,7 @@ import signaling, { type AttachableBus } from './plugins/signaling.js';
 import stats from './plugins/stats.js';
 import teacher, { type TeacherOptions } from './plugins/teacher.js';
 import webApp from './plugins/web-app.js';
+import { DebugRequestLogs } from './request-logs.js';
 import { type HttpLimits, resolveHttpLimits, timeoutCheckIntervalMs } from './signaling/http-limits.js';
 import { resolveLimits, type SignalingLimits } from './signaling/limits.js';
 import { HttpMetrics } from './signaling/signaling-metrics.js';
@@ -36,7 +37,8 @@ export interface TlsCredentials {
 export interface ServerOptions {
   /** The built web app; defaults to apps/web/dist in this repository. */
   webRoot?: string;
-  logger?: FastifyServerOptions['logger'];
+  /** Where the server logs (a pino logger, the CLI's); requests at debug level. Silent without one. */
+  logger?: FastifyBaseLogger;
   /** Overrides of the signaling limits; see DEFAULT_LIMITS. */
   limits?: Partial<SignalingLimits>;
   /** Overrides of the HTTP limits (for each server, with TLS); see DEFAULT_HTTP_LIMITS. */
@@ -99,7 +101,8 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   }
   const { tls } = options;
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    logController: new DebugRequestLogs(),
     trustProxy: options.trustProxy ?? false,
     bodyLimit: http.bodyLimitBytes,
     serverFactory: (handler) => createListener(handler, http, tls),

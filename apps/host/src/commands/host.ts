@@ -17,7 +17,7 @@ import {
   scheme,
   trustClusterKey,
 } from '../keys.js';
-import { createLog } from '../log.js';
+import { addLogOptions, createLog, type LogLevel } from '../log.js';
 import { fetchClusterKey, joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
 import { addNetworkOptions, announcedMaxLinks, iceOptionsOf, type NetworkFlags } from '../network-options.js';
@@ -35,11 +35,12 @@ interface HostOptions extends JobSourceFlags, NetworkFlags, StratumFlags, HttpAp
   credential?: string;
   clusterKey?: string;
   logJson: boolean;
+  logLevel: LogLevel;
   statusSeconds: number;
 }
 
 export function hostCommand(): Command {
-  const command = addConfigOption(new Command('host'))
+  const command = addLogOptions(addConfigOption(new Command('host')))
     .description('Join a cluster as a headless peer and mine with native librandomx (WASM when it is missing).')
     .addOption(
       new Option(
@@ -93,7 +94,6 @@ export function hostCommand(): Command {
       ).argParser(parseClusterKey),
     )
     .option('--name <name>', 'the name shown on the leaderboard', hostname().slice(0, 40))
-    .option('--log-json', 'log one JSON object per line instead of text', false)
     .addOption(
       new Option('--status-seconds <s>', "how often to log this host's hashrate and the cluster's figures")
         .default(30)
@@ -110,7 +110,7 @@ export function hostCommand(): Command {
         );
       }
       checkStratumFlags(options, { gateway: options.credential !== undefined, tls: false });
-      const log = createLog({ json: options.logJson });
+      const log = createLog({ json: options.logJson, level: options.logLevel });
       const gateway: GatewayCredential | undefined =
         options.credential === undefined ? undefined : await readCredentialFile(options.credential);
       const expected =

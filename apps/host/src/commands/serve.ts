@@ -30,7 +30,7 @@ import { defaultDataDir, loadClusterKey, loadTeacherToken, serverGatewayKeys } f
 import { RedisLedger } from '../ledger/redis-ledger.js';
 import { LEDGER_FILE, SqliteLedger } from '../ledger/sqlite-ledger.js';
 import { listenOrExplain } from '../listen.js';
-import { createLog } from '../log.js';
+import { addLogOptions, createLog, type LogLevel } from '../log.js';
 import { joinCluster } from '../mesh/join-cluster.js';
 import { openShareHasher } from '../mesh/share-hasher.js';
 import { addNetworkOptions, announcedMaxLinks, iceOptionsOf, type NetworkFlags } from '../network-options.js';
@@ -57,6 +57,7 @@ interface ServeOptions extends JobSourceFlags, NetworkFlags, StratumFlags {
   trustProxy: boolean;
   gateway: boolean;
   logJson: boolean;
+  logLevel: LogLevel;
   redis?: string;
   metricsBind?: HostPort;
   statsToken?: string;
@@ -84,7 +85,7 @@ function clusterStats(gateway: MeshNode): ClusterStats {
 }
 
 export function serveCommand(): Command {
-  const command = addConfigOption(new Command('serve'))
+  const command = addLogOptions(addConfigOption(new Command('serve')))
     .description(
       'Serve the web app and signaling server, with an embedded gateway peer on the demo chain, a Monero node or a pool.',
     )
@@ -150,7 +151,6 @@ export function serveCommand(): Command {
     );
   return addStratumOptions(addNetworkOptions(addJobSourceOptions(command)), { tls: true })
     .option('--no-gateway', 'run no gateway peer here: only signaling and the web app')
-    .option('--log-json', 'log one JSON object per line instead of text', false)
     .action(async (options: ServeOptions) => {
       const plan = planJobSource(options);
       if (!options.gateway && plan.kind !== 'demo') {
@@ -161,7 +161,7 @@ export function serveCommand(): Command {
       const tlsSource = checkTlsFlags(options);
       checkStratumFlags(options, { gateway: options.gateway, tls: tlsSource !== undefined });
       const ice = iceOptionsOf(options);
-      const log = createLog({ json: options.logJson });
+      const log = createLog({ json: options.logJson, level: options.logLevel });
       const { cluster, created } = await loadClusterKey(options.dataDir);
       log.info(`${created ? 'made a new' : 'the'} cluster key in ${options.dataDir}: ${cluster.id}`, {
         clusterKey: cluster.id,
@@ -195,6 +195,7 @@ export function serveCommand(): Command {
       let gateway: MeshNode | undefined;
       let rigService: RigService | undefined;
       const app = await buildServer({
+        logger: log.pino,
         cluster: { key: cluster.id },
         trustProxy: options.trustProxy,
         // Until the gateway has joined (and with --no-gateway), signaling answers with its own peer count.
