@@ -84,12 +84,14 @@ describe('rxmesh --help', () => {
         '--http-host',
         '--http-access-token',
         '--config',
+        '--cpu-priority',
+        '--log-level',
         ...NETWORK_FLAGS,
       ],
     ],
     ['credential', ['--data-dir', '--name', '--days', '--out']],
     ['hash', ['--impl', '--variant', '--key-hex', '--input-hex', '--jsonl']],
-    ['bench', ['--impl', '--mode', '--threads', '--seconds', '--json']],
+    ['bench', ['--impl', '--mode', '--threads', '--seconds', '--cpu-priority', '--json']],
   ])('describes every flag of %s', (command, flags) => {
     const { code, stdout } = rxmesh([command, '--help']);
     expect(code).toBe(0);

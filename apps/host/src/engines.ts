@@ -154,10 +154,11 @@ export function openMiningEngine(
   mode: EngineMode,
   threads: number,
   warn: (message: string) => void,
+  threadNice?: number,
 ): Promise<MiningEngine> {
   const fallback = wasmFallback(mode, threads, freemem());
   return nativeOrWasm<MiningEngine>(
-    () => NativeEngine.create({ mode, threads }),
+    () => NativeEngine.create({ mode, threads, ...(threadNice === undefined ? {} : { threadNice }) }),
     () => createWasmEngine(threads, 'rx/0', fallback.mode),
     warn,
     fallback.instead,

@@ -1,5 +1,9 @@
 #include "engine.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -34,10 +38,17 @@ uint64_t ShareValue(const uint8_t hash[RANDOMX_HASH_SIZE]) {
   return value;
 }
 
+// Gives the calling thread its own nice value (Linux schedules threads by their own): mining below the event loop.
+// Raising a priority needs CAP_SYS_NICE; without it the thread keeps the process's.
+void ApplyThreadNice(int nice) {
+  if (nice == Engine::kInheritNice) return;
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
+}
+
 // Allocates and builds a key's cache and, in full mode, its dataset on `threads` threads; an error sentence, or
 // empty with *memory filled.
-std::string BuildKey(bool full, unsigned threads, const Napi::AsyncProgressWorker<unsigned long>::ExecutionProgress& progress,
-                     KeyMemory* memory) {
+std::string BuildKey(bool full, unsigned threads, int nice,
+                     const Napi::AsyncProgressWorker<unsigned long>::ExecutionProgress& progress, KeyMemory* memory) {
   memory->flags = RecommendedFlags();
   const Clock::time_point cache_begin = Clock::now();
   memory->cache = AllocateCache(&memory->flags);
@@ -56,6 +67,7 @@ std::string BuildKey(bool full, unsigned threads, const Napi::AsyncProgressWorke
   std::atomic<unsigned long> next{0};
   std::atomic<unsigned long> done{0};
   auto work = [&] {
+    ApplyThreadNice(nice);
     for (;;) {
       const unsigned long start = next.fetch_add(kDatasetChunkItems);
       if (start >= items) return;
@@ -107,7 +119,7 @@ class KeyWorker : public Napi::AsyncProgressWorker<unsigned long> {
     } else {
       engine_->ReleasePrepared();
       if (kind_ == Kind::kBuildInPlace) engine_->ReleaseCurrent();
-      const std::string error = BuildKey(engine_->full(), threads_, progress, &memory_);
+      const std::string error = BuildKey(engine_->full(), threads_, engine_->thread_nice(), progress, &memory_);
       if (!error.empty()) return SetError(error);
       if (kind_ == Kind::kPrepare) {
         engine_->prepared() = memory_;
@@ -191,7 +203,9 @@ class MineWorker : public Napi::AsyncWorker {
     }
     std::atomic<uint64_t> taken{0};  // 64 bits: each thread takes one past the end before it returns
     std::atomic<bool>& stop = engine_->stop_requested();
+    const int nice = engine_->thread_nice();
     auto work = [&](randomx_vm* vm) {
+      ApplyThreadNice(nice);
       std::vector<uint8_t> blob = blob_;
       uint8_t hash[RANDOMX_HASH_SIZE];
       while (!stop.load(std::memory_order_relaxed)) {
@@ -309,6 +323,7 @@ Napi::Function Engine::Define(Napi::Env env) {
                          InstanceMethod<&Engine::Stop>("stop"),
                          InstanceMethod<&Engine::Flags>("flags"),
                          InstanceMethod<&Engine::Release>("release"),
+                         InstanceMethod<&Engine::SetThreadNice>("setThreadNice"),
                      });
 }
 
@@ -421,6 +436,14 @@ Napi::Value Engine::Mine(const Napi::CallbackInfo& info) {
   mining_ = true;
   worker->Queue();
   return worker->Promise();
+}
+
+void Engine::SetThreadNice(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) throw Napi::TypeError::New(env, "nice must be a number.");
+  const int nice = info[0].As<Napi::Number>().Int32Value();
+  if (nice < -20 || nice > 19) throw Napi::RangeError::New(env, "A nice value is from -20 to 19.");
+  thread_nice_ = nice;
 }
 
 Napi::Value Engine::Hash(const Napi::CallbackInfo& info) {

@@ -35,6 +35,9 @@ class Engine : public Napi::ObjectWrap<Engine> {
   randomx_cache* cache() const { return cache_; }
   randomx_dataset* dataset() const { return dataset_; }
   std::atomic<bool>& stop_requested() { return stop_requested_; }
+  /** The nice value of the mining and dataset threads, or kInheritNice to leave them as the process is. */
+  int thread_nice() const { return thread_nice_; }
+  static constexpr int kInheritNice = 100;
   std::vector<randomx_vm*>& mining_vms() { return mining_vms_; }
   randomx_vm* verify_vm() const { return verify_vm_; }
   std::mutex& verify_mutex() { return verify_mutex_; }
@@ -61,6 +64,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
   void Stop(const Napi::CallbackInfo& info);
   Napi::Value Flags(const Napi::CallbackInfo& info);
   void Release(const Napi::CallbackInfo& info);
+  void SetThreadNice(const Napi::CallbackInfo& info);
   void RequireKey(Napi::Env env) const;
 
   bool full_ = false;
@@ -72,6 +76,7 @@ class Engine : public Napi::ObjectWrap<Engine> {
   randomx_vm* verify_vm_ = nullptr;
   std::mutex verify_mutex_;
   std::atomic<bool> stop_requested_{false};
+  int thread_nice_ = kInheritNice;
   KeyMemory prepared_;
 };
 

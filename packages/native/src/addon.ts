@@ -38,6 +38,8 @@ export interface AddonEngine {
   stop(): void;
   flags(): EngineFlags;
   release(): void;
+  /** The nice value the mining and dataset threads take (Linux schedules each thread by its own). */
+  setThreadNice(nice: number): void;
 }
 
 interface NativeAddon {

@@ -8,6 +8,11 @@ export interface EngineOptions {
   mode: EngineMode;
   /** Threads for dataset init and mining. */
   threads: number;
+  /**
+   * The nice value of those threads (-20 to 19), so that mining yields the processor to the event loop; by default
+   * they run as the process does. A value below the process's needs CAP_SYS_NICE, and is otherwise not taken.
+   */
+  threadNice?: number;
 }
 
 const MIB = 2 ** 20;
@@ -38,7 +43,9 @@ export class NativeEngine implements MiningEngine {
     if (!Number.isInteger(options.threads) || options.threads < 1) {
       throw new RangeError(`threads must be a positive integer, got ${options.threads}.`);
     }
-    return new NativeEngine(new (loadAddon().Engine)(options.mode), options.mode, options.threads);
+    const engine = new (loadAddon().Engine)(options.mode);
+    if (options.threadNice !== undefined) engine.setThreadNice(options.threadNice);
+    return new NativeEngine(engine, options.mode, options.threads);
   }
 
   /** The key whose cache (and dataset) the engine holds, or undefined. */

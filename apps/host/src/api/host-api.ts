@@ -5,6 +5,7 @@ import { NativeEngine } from '@rxmesh/native';
 import { RXMESH_VERSION } from '@rxmesh/signal';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { pagesFor } from '../huge-pages.js';
 import { listenOrExplain } from '../listen.js';
 import { parsePort } from '../options.js';
 import { readCpuFacts } from './cpu-facts.js';
@@ -29,16 +30,13 @@ export function addHttpApiOptions(command: Command): Command {
     .option('--http-access-token <token>', 'answer the HTTP API only with "Authorization: Bearer TOKEN"');
 }
 
-const PAGE_BYTES = 2 * 2 ** 20;
-const CACHE_PAGES = (256 * 2 ** 20) / PAGE_BYTES;
-const DATASET_PAGES = 2_181_038_080 / PAGE_BYTES;
-
 /** 2 MiB pages: how many the engine got, of the cache's, the dataset's and one scratchpad per thread. */
 function hugePages(engine: MiningEngine): [number, number] {
-  const wanted = CACHE_PAGES + (engine.mode === 'full' ? DATASET_PAGES : 0) + engine.threads;
+  const wanted = pagesFor(engine.mode, engine.threads);
   if (!(engine instanceof NativeEngine)) return [0, wanted];
   const flags = engine.flags();
-  return [(flags.largePages ? CACHE_PAGES : 0) + (flags.datasetLargePages ? DATASET_PAGES : 0), wanted];
+  const cache = pagesFor('light', 0);
+  return [(flags.largePages ? cache : 0) + (flags.datasetLargePages ? pagesFor('full', 0) - cache : 0), wanted];
 }
 
 const HIGHEST_SAMPLE_MS = 1000;

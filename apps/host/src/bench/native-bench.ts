@@ -25,8 +25,9 @@ export async function benchNative(
   threads: number,
   seconds: number,
   onProgress: (message: string) => void,
+  threadNice?: number,
 ): Promise<BenchResult> {
-  const engine = NativeEngine.create({ mode, threads });
+  const engine = NativeEngine.create({ mode, threads, ...(threadNice === undefined ? {} : { threadNice }) });
   try {
     const ready = await engine.setKey(
       new TextEncoder().encode(BENCHMARK_KEY_TEXT),

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { benchNative } from '../bench/native-bench.js';
 import { benchWasm } from '../bench/wasm-bench.js';
+import { cpuPriorityOption, miningThreadNice } from '../cpu-priority.js';
 import { ENGINE_NAMES, type EngineName } from '../engines.js';
 import { defaultThreadCount, parsePositiveInteger } from '../options.js';
 
@@ -10,6 +11,7 @@ interface BenchOptions {
   mode: 'light' | 'full';
   threads: number;
   seconds: number;
+  cpuPriority: number;
   json?: boolean;
 }
 
@@ -28,6 +30,7 @@ export function benchCommand(): Command {
         .argParser(parsePositiveInteger),
     )
     .addOption(new Option('--seconds <s>', 'how long to hash, after init').default(10).argParser(parsePositiveInteger))
+    .addOption(cpuPriorityOption())
     .option(
       '--json',
       'end with one JSON line: impl, mode, threads, seconds, hashes, hashrate (H/s), cacheInitMs, datasetInitMs, peakRssMb, and eventLoopLagMaxMs (native) or wasmMemoryMb (wasm)',
@@ -36,7 +39,13 @@ export function benchCommand(): Command {
       const progress = (message: string) => process.stderr.write(`rxmesh bench: ${message}\n`);
       const result =
         options.impl === 'native'
-          ? await benchNative(options.mode, options.threads, options.seconds, progress)
+          ? await benchNative(
+              options.mode,
+              options.threads,
+              options.seconds,
+              progress,
+              miningThreadNice(options.cpuPriority),
+            )
           : await benchWasm(options.mode, options.threads, options.seconds, progress);
       const dataset = result.datasetInitMs === null ? '' : `; dataset init ${result.datasetInitMs} ms`;
       process.stdout.write(

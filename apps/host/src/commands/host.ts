@@ -5,8 +5,10 @@ import { NativeEngine } from '@rxmesh/native';
 import { Command, Option } from 'commander';
 import { addHttpApiOptions, type HttpApiFlags, openHostApi } from '../api/host-api.js';
 import { addConfigOption } from '../config-file.js';
+import { cpuPriorityOption, miningThreadNice } from '../cpu-priority.js';
 import { openMiningEngine } from '../engines.js';
 import { CliError } from '../errors.js';
+import { reserveHugePages } from '../huge-pages.js';
 import { addJobSourceOptions, type JobSourceFlags, openJobSource, planJobSource } from '../job-sources.js';
 import {
   defaultDataDir,
@@ -28,6 +30,7 @@ import { exitOnSignal } from '../shutdown.js';
 interface HostOptions extends JobSourceFlags, NetworkFlags, StratumFlags, HttpApiFlags {
   signal?: URL[];
   threads: number;
+  cpuPriority: number;
   mode: 'light' | 'full';
   room?: string;
   name: string;
@@ -54,6 +57,7 @@ export function hostCommand(): Command {
         .default(defaultThreadCount(), 'cores - 1')
         .argParser(parsePositiveInteger),
     )
+    .addOption(cpuPriorityOption())
     .addOption(
       new Option('--mode <mode>', 'full: 2080 MiB dataset, fastest; light: 256 MiB cache, for small machines')
         .choices(['light', 'full'])
@@ -140,7 +144,11 @@ export function hostCommand(): Command {
       }
       const cluster = await trustClusterKey({ dir: options.dataDir, origin, answered, expected, log });
       const warn = (message: string) => log.warn(message);
-      const engine = await openMiningEngine(options.mode, options.threads, warn);
+      const engine = await openMiningEngine(options.mode, options.threads, warn, miningThreadNice(options.cpuPriority));
+      if (engine instanceof NativeEngine) {
+        const pages = reserveHugePages(engine.mode, engine.threads);
+        (pages.warn ? log.warn : log.info)(pages.message);
+      }
       const hasher = await openShareHasher(engine, warn);
       log.info(`${engine.mode} mode on ${engine.threads} thread(s); joining ${origins}`);
       const localSwitch = new LocalSwitch();
