@@ -26,6 +26,7 @@ export const SYSTEM_PACKAGES = [
     why: 'a Prometheus that scrapes rxmesh serve in the tests of the dashboard',
     neededFor: ['test'],
   },
+  { name: 'systemd', why: 'systemd-analyze, which checks the service units in the tests', neededFor: ['test'] },
 ];
 
 /**
