@@ -31,6 +31,8 @@ const runAlone = [
   'apps/host/src/differential.test.ts',
   'apps/host/src/mesh/mesh-node.test.ts',
   'apps/host/src/sources/daemon-source.test.ts',
+  // Sets the machine's large-page pool, which any native engine beside it would draw from.
+  'apps/host/src/huge-pages.test.ts',
   'packages/mesh/src/mining-driver.test.ts',
 ];
 

@@ -15,9 +15,9 @@ const meminfo = (total: number, free: number, size = 2048) =>
   `MemTotal:       24000000 kB\nHugePages_Total:    ${total}\nHugePages_Free:     ${free}\nHugepagesize:       ${size} kB\n`;
 
 describe('the large pages a host uses', () => {
-  it('counts the cache, the dataset in full mode and a scratchpad per thread', () => {
-    expect(pagesFor('light', 2)).toBe(128 + 2);
-    expect(pagesFor('full', 2)).toBe(128 + 1040 + 2);
+  it("counts the cache, the dataset in full mode and a scratchpad per VM: each thread's and the verifier's", () => {
+    expect(pagesFor('light', 2)).toBe(128 + 2 + 1);
+    expect(pagesFor('full', 2)).toBe(128 + 1040 + 2 + 1);
   });
 
   it('reads the 2 MiB pool of /proc/meminfo, and nothing where huge pages are another size', () => {
@@ -59,6 +59,19 @@ describe('as root on this machine', () => {
     try {
       const ready = await engine.setKey(new TextEncoder().encode('huge pages'));
       expect(ready.cacheLargePages).toBe(true);
+    } finally {
+      engine.release();
+    }
+  });
+
+  it('mines when the cache took the last large pages and the VMs find none left', async () => {
+    writeFileSync('/proc/sys/vm/nr_hugepages', '128\n');
+    const engine = NativeEngine.create({ mode: 'light', threads: 2 });
+    try {
+      const ready = await engine.setKey(new TextEncoder().encode('the last pages'));
+      expect(ready.cacheLargePages).toBe(true);
+      const result = await engine.mine({ blob: new Uint8Array(76), firstNonce: 0, count: 4, target: 0n });
+      expect(result.hashes).toBe(4);
     } finally {
       engine.release();
     }

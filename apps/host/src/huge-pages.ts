@@ -5,14 +5,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { EngineMode } from '@rxmesh/native';
 
 const PAGE_BYTES = 2 * 2 ** 20;
-const CACHE_PAGES = (256 * 2 ** 20) / PAGE_BYTES;
-const DATASET_PAGES = 2_181_038_080 / PAGE_BYTES;
+export const CACHE_PAGES = (256 * 2 ** 20) / PAGE_BYTES;
+export const DATASET_PAGES = 2_181_038_080 / PAGE_BYTES;
 const MEMINFO = '/proc/meminfo';
 const NR_HUGEPAGES = '/proc/sys/vm/nr_hugepages';
 
-/** 2 MiB pages an engine uses: the cache's, the dataset's in full mode, and a scratchpad per thread. */
+/** 2 MiB pages an engine uses: the cache's, the dataset's in full mode, and a scratchpad per VM (each thread's, and
+ * the one that verifies shares). */
 export function pagesFor(mode: EngineMode, threads: number): number {
-  return CACHE_PAGES + (mode === 'full' ? DATASET_PAGES : 0) + threads;
+  return CACHE_PAGES + (mode === 'full' ? DATASET_PAGES : 0) + threads + 1;
 }
 
 export interface HugePages {

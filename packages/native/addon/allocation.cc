@@ -17,4 +17,10 @@ randomx_dataset* AllocateDataset(bool* large_pages) {
   return dataset != nullptr ? dataset : randomx_alloc_dataset(RANDOMX_FLAG_DEFAULT);
 }
 
+randomx_vm* CreateVm(randomx_flags flags, randomx_cache* cache, randomx_dataset* dataset) {
+  randomx_vm* vm = randomx_create_vm(flags, cache, dataset);
+  if (vm != nullptr || (flags & RANDOMX_FLAG_LARGE_PAGES) == 0) return vm;
+  return randomx_create_vm(static_cast<randomx_flags>(flags & ~RANDOMX_FLAG_LARGE_PAGES), cache, dataset);
+}
+
 }  // namespace rxmesh

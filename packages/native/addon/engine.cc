@@ -197,7 +197,7 @@ class MineWorker : public Napi::AsyncWorker {
   void Execute() override {
     std::vector<randomx_vm*>& vms = engine_->mining_vms();
     while (vms.size() < threads_) {
-      randomx_vm* vm = randomx_create_vm(engine_->vm_flags(), engine_->cache(), engine_->dataset());
+      randomx_vm* vm = CreateVm(engine_->vm_flags(), engine_->cache(), engine_->dataset());
       if (vm == nullptr) return SetError("librandomx could not create a VM for a mining thread.");
       vms.push_back(vm);
     }
@@ -346,7 +346,7 @@ bool Engine::set_resources(const KeyMemory& memory) {
   dataset_ = memory.dataset;
   flags_ = memory.flags;
   dataset_large_pages_ = memory.dataset_large_pages;
-  verify_vm_ = randomx_create_vm(vm_flags(), cache_, dataset_);
+  verify_vm_ = CreateVm(vm_flags(), cache_, dataset_);
   if (verify_vm_ == nullptr) ReleaseCurrent();
   return verify_vm_ != nullptr;
 }

@@ -22,7 +22,7 @@ LightHasher::LightHasher(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Ligh
   if (cache_ == nullptr) throw Napi::Error::New(info.Env(), "librandomx could not allocate a 256 MiB cache.");
   randomx_init_cache(cache_, key.Data(), key.Length());
   // A VM's large-page flag only concerns its scratchpad; keep it as the cache got it.
-  vm_ = randomx_create_vm(flags_, cache_, nullptr);
+  vm_ = CreateVm(flags_, cache_, nullptr);
   if (vm_ == nullptr) {
     ReleaseNative();
     throw Napi::Error::New(info.Env(), "librandomx could not create a light-mode VM.");

@@ -5,7 +5,7 @@ import { NativeEngine } from '@rxmesh/native';
 import { RXMESH_VERSION } from '@rxmesh/signal';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { pagesFor } from '../huge-pages.js';
+import { CACHE_PAGES, DATASET_PAGES, pagesFor } from '../huge-pages.js';
 import { listenOrExplain } from '../listen.js';
 import { parsePort } from '../options.js';
 import { readCpuFacts } from './cpu-facts.js';
@@ -35,8 +35,7 @@ function hugePages(engine: MiningEngine): [number, number] {
   const wanted = pagesFor(engine.mode, engine.threads);
   if (!(engine instanceof NativeEngine)) return [0, wanted];
   const flags = engine.flags();
-  const cache = pagesFor('light', 0);
-  return [(flags.largePages ? cache : 0) + (flags.datasetLargePages ? pagesFor('full', 0) - cache : 0), wanted];
+  return [(flags.largePages ? CACHE_PAGES : 0) + (flags.datasetLargePages ? DATASET_PAGES : 0), wanted];
 }
 
 const HIGHEST_SAMPLE_MS = 1000;
