@@ -222,7 +222,7 @@ test('Stop brings the hashrate to 0 within 1 s, and the throttle at 50% roughly 
 test('full mode: offered here, tried on the click, builds the dataset, mines with accepted shares, and Stop says the memory went back', async ({
   page,
 }, testInfo) => {
-  test.setTimeout(240_000);
+  test.setTimeout(420_000);
   const problems = watchConsole(page);
   await page.goto('/');
   const fullMode = page.getByTestId('full-mode');
@@ -240,7 +240,20 @@ test('full mode: offered here, tried on the click, builds the dataset, mines wit
   await page.getByTestId('start').click();
   await expect(page.locator('label[for="key-progress"]')).toContainText('2080 MiB dataset', { timeout: 30_000 });
   const begin = Date.now();
-  await expect(page.getByTestId('key-progress')).toHaveCount(0, { timeout: 120_000 });
+  // How long the build takes depends on the machine (33 s to 150 s seen): it must keep moving until it ends.
+  let percent = -1;
+  let movedAt = Date.now();
+  while ((await page.getByTestId('key-progress').count()) > 0) {
+    const label =
+      (await page
+        .locator('label[for="key-progress"]')
+        .textContent()
+        .catch(() => null)) ?? '';
+    const now = Number(/(\d+)%/.exec(label)?.[1] ?? percent);
+    if (now > percent) [percent, movedAt] = [now, Date.now()];
+    expect(Date.now() - movedAt, `the dataset build stalled at ${percent}%`).toBeLessThan(60_000);
+    await page.waitForTimeout(1000);
+  }
   testInfo.annotations.push({ type: 'datasetBuildSeenMs', description: String(Date.now() - begin) });
   await expect
     .poll(async () => Number((await page.getByTestId('shares-accepted').textContent())?.replace(/\D/g, '') || 0), {
