@@ -83,7 +83,7 @@ describe('settings from the command line, RXMESH_* variables and a --config file
       pass: 'x',
       urls: [
         { tls: false, own: { user: 'wallet-a', pass: 'rig-a', rigId: 'lab', keepalive: true } },
-        { tls: true, own: { fingerprint: 'ab'.repeat(32) } },
+        { tls: true, own: { tlsFingerprint: 'ab'.repeat(32) } },
       ],
     });
     if (plan.kind !== 'stratum') throw new Error('a stratum plan');

@@ -7,16 +7,10 @@
 import { readFileSync } from 'node:fs';
 import type { Command, Option } from 'commander';
 import { CliError } from './errors.js';
+import type { PoolLogin } from './sources/stratum-source.js';
 
 /** A pool's own settings, from the file's "pools"; the command line's --user, --pass… win over them. */
-export interface PoolSettings {
-  user?: string;
-  pass?: string;
-  tlsFingerprint?: string;
-  nicehash?: boolean;
-  keepalive?: boolean;
-  rigId?: string;
-}
+export type PoolSettings = PoolLogin;
 
 /** The variable a flag reads: --http-port is RXMESH_HTTP_PORT, --no-gateway RXMESH_NO_GATEWAY. */
 export function environmentName(option: Option): string {
@@ -213,19 +207,12 @@ export function applyConfigFile(command: Command, file: string): PoolSettings[] 
     if (key === 'source') poolsUsed = true;
   }
   if (!poolsUsed || pools === undefined) return undefined;
-  // A flag given on the command line or in the environment wins over every pool's own setting too.
-  const attributes: Record<keyof PoolSettings, string> = {
-    user: 'user',
-    pass: 'pass',
-    tlsFingerprint: 'tlsFingerprint',
-    nicehash: 'nicehash',
-    keepalive: 'keepalive',
-    rigId: 'rigId',
-  };
+  // A flag given on the command line or in the environment wins over every pool's own setting too: each setting
+  // has the name of its flag's attribute.
   return pools.map((pool) => {
     const kept = { ...pool };
-    for (const [key, attribute] of Object.entries(attributes) as [keyof PoolSettings, string][]) {
-      const source = command.getOptionValueSource(attribute);
+    for (const key of Object.keys(pool) as (keyof PoolSettings)[]) {
+      const source = command.getOptionValueSource(key);
       if (source === 'cli' || source === 'env') delete kept[key];
     }
     return kept;

@@ -3,25 +3,20 @@
 import { DEFAULT_COORDINATOR_SETTINGS, type JobSource, parseWalletAddress, type WalletAddress } from '@rxmesh/core';
 import type { Log } from '@rxmesh/mesh';
 import { type Command, Option } from 'commander';
-import type { PoolSettings } from './config-file.js';
 import { CliError } from './errors.js';
 import { type JobSourceSpec, parseJobSource, parsePort, parsePositiveInteger, socketHost } from './options.js';
 import { DaemonSource } from './sources/daemon-source.js';
 import { type PoolLogin, StratumSource } from './sources/stratum-source.js';
 
-export interface JobSourceFlags {
+/** The pool flags (--user, --pass, --tls-fingerprint, --nicehash, --keepalive, --rig-id): what each pool may also
+ * have of its own. */
+export interface JobSourceFlags extends PoolLogin {
   /** Every --source in the order given; empty when none was. */
   source: JobSourceSpec[];
   wallet?: string;
   daemonZmqPort?: number;
-  user?: string;
-  pass?: string;
-  tlsFingerprint?: string;
-  nicehash?: boolean;
-  keepalive?: boolean;
-  rigId?: string;
   /** Each --source pool's own settings, from a --config file's "pools", in the same order. */
-  poolSettings?: PoolSettings[];
+  poolSettings?: PoolLogin[];
   /** While this gateway coordinates, each miner's share target aims at one share per this many seconds. */
   shareSeconds: number;
 }
@@ -145,7 +140,7 @@ export function planJobSource(flags: JobSourceFlags): JobSourcePlan {
     };
   }
   const pools = flags.source.flatMap((spec, index) =>
-    spec.kind === 'stratum' ? [{ url: spec.url, tls: spec.tls, own: ownLogin(flags.poolSettings?.[index]) }] : [],
+    spec.kind === 'stratum' ? [{ url: spec.url, tls: spec.tls, own: flags.poolSettings?.[index] }] : [],
   );
   const user = flags.user ?? '';
   if (user === '' && pools.some((pool) => pool.own?.user === undefined)) {
@@ -154,7 +149,7 @@ export function planJobSource(flags: JobSourceFlags): JobSourcePlan {
         'address, as the pool asks for it.',
     );
   }
-  for (const fingerprint of [flags.tlsFingerprint, ...pools.map((pool) => pool.own?.fingerprint)]) {
+  for (const fingerprint of [flags.tlsFingerprint, ...pools.map((pool) => pool.own?.tlsFingerprint)]) {
     if (fingerprint !== undefined && !/^(?:[0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/.test(fingerprint)) {
       throw new CliError(
         '--tls-fingerprint takes a SHA-256 fingerprint: 64 hex digits, with or without colons, as the refusal names it.',
@@ -164,7 +159,10 @@ export function planJobSource(flags: JobSourceFlags): JobSourcePlan {
   const fingerprint = flags.tlsFingerprint;
   return {
     kind: 'stratum',
-    urls: pools.map(({ url, tls, own }) => (own === undefined ? { url, tls } : { url, tls, own })),
+    // A pool with nothing of its own takes the source's settings.
+    urls: pools.map(({ url, tls, own }) =>
+      own === undefined || Object.keys(own).length === 0 ? { url, tls } : { url, tls, own },
+    ),
     user,
     pass: flags.pass ?? 'x',
     ...(flags.rigId === undefined ? {} : { rigId: flags.rigId }),
@@ -172,14 +170,6 @@ export function planJobSource(flags: JobSourceFlags): JobSourcePlan {
     nicehash: flags.nicehash === true,
     keepalive: flags.keepalive === true,
   };
-}
-
-/** A config file pool's settings as the source takes them; undefined when it has none. */
-function ownLogin(settings: PoolSettings | undefined): PoolLogin | undefined {
-  if (settings === undefined) return undefined;
-  const { tlsFingerprint, ...rest } = settings;
-  const own: PoolLogin = { ...rest, ...(tlsFingerprint === undefined ? {} : { fingerprint: tlsFingerprint }) };
-  return Object.keys(own).length === 0 ? undefined : own;
 }
 
 /** The daemon or pool of a plan, not yet started (the mesh node starts it once it has joined). */

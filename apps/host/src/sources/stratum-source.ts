@@ -32,7 +32,7 @@ export interface PoolLogin {
   nicehash?: boolean;
   keepalive?: boolean;
   /** The pool certificate's SHA-256 fingerprint, as StratumTlsOptions.fingerprint. */
-  fingerprint?: string;
+  tlsFingerprint?: string;
 }
 
 /**
@@ -271,7 +271,8 @@ export class StratumSource implements JobSource {
   private secured(connection: Connection): void {
     const socket = connection.socket as tls.TLSSocket;
     const fingerprint = socket.getPeerCertificate().fingerprint256 ?? '';
-    const pinned = (this.urls[this.endpointIndex] as StratumEndpoint).own?.fingerprint ?? this.options.tls?.fingerprint;
+    const pinned =
+      (this.urls[this.endpointIndex] as StratumEndpoint).own?.tlsFingerprint ?? this.options.tls?.fingerprint;
     if (pinned !== undefined) {
       if (normalizeFingerprint(fingerprint) !== normalizeFingerprint(pinned)) {
         this.fail(
